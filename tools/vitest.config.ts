@@ -1,0 +1,3 @@
+import { projectConfig } from './build/vitest-preset.mjs';
+
+export default projectConfig();
