@@ -1,0 +1,9 @@
+// Public API of @hotplug/train: the training loop the apps share.
+export { Trainer } from './trainer';
+export type { TrainerConfig, LossFn, StepOutput, StepRecord, TrainSummary } from './trainer';
+export { AdamW, clipByGlobalNorm } from './adamw';
+export type { AdamWConfig, AdamWState } from './adamw';
+export { learningRate } from './schedule';
+export type { ScheduleConfig } from './schedule';
+export { StepSampler } from './sampler';
+export { saveCheckpoint, loadCheckpoint } from './checkpoint';
