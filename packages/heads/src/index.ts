@@ -1,2 +1,16 @@
 // Public API of @hotplug/heads: everything a user may import is exported here.
-export {};
+export { ensureBackend } from './backend';
+export { featureMatrix, toFeatureMatrix, l2NormalizeRows, toLabels } from './features';
+export type { FeatureMatrix, FeatureInput } from './features';
+export { DimensionMismatchError } from './errors';
+export { argmaxRows } from './head';
+export type { ClassifierHead, HeadInfo, HeadKind, FitOptions, FitReport } from './head';
+export { DenseHead } from './dense';
+export type { DenseHeadOptions } from './dense';
+export { KnnHead } from './knn';
+export type { KnnHeadOptions, KnnWeighting } from './knn';
+export { RetrievalIndex } from './retrieval';
+export type { RetrievalIndexOptions, RetrievalScores, SearchHit } from './retrieval';
+export { averagePrecision, meanDefined } from './ranking';
+export { createHead, loadHead, registerHead, headKinds } from './registry';
+export type { HeadFactory, HeadOptionsByKind } from './registry';
