@@ -1,0 +1,37 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+import { registerNativeBackend } from '../native/backend';
+import { registerWasmGradientKernels } from '../wasm/gradient-kernels';
+import type { Availability, BackendName } from './types';
+
+/** Why loading failed, in one line. */
+function describe(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split('\n')[0];
+}
+
+/** Loads an optional tfjs-node package; it registers the 'tensorflow' backend on import. */
+async function loadTfjsNode(pkg: string): Promise<Availability> {
+  try {
+    await import(pkg);
+  } catch (error) {
+    return { ok: false, reason: `${pkg} cannot be loaded (${describe(error)}); install it where libtensorflow can be downloaded` };
+  }
+  if (tf.findBackendFactory('tensorflow') == null) {
+    return { ok: false, reason: `${pkg} loaded but registered no 'tensorflow' backend` };
+  }
+  return { ok: true, tfBackend: 'tensorflow' };
+}
+
+/** One loader per backend name: probes availability and registers what is needed. */
+export const BACKEND_LOADERS: Record<BackendName, () => Promise<Availability>> = {
+  'node-gpu': () => loadTfjsNode('@tensorflow/tfjs-node-gpu'),
+  node: () => loadTfjsNode('@tensorflow/tfjs-node'),
+  'hotplug-cpu': async () => registerNativeBackend(),
+  wasm: async () => {
+    registerWasmGradientKernels();
+    return { ok: true, tfBackend: 'wasm' };
+  },
+  cpu: async () => ({ ok: true, tfBackend: 'cpu' }),
+};

@@ -1,0 +1,29 @@
+/** The functions the compiled addon (native/*.cc) exports. Arrays are used zero-copy. */
+export interface NativeAddon {
+  info(): { threads: number; simd: string };
+  /** 'auto' picks AVX2/FMA when the CPU has it; 'generic' forces the portable path. Returns the path in use. */
+  setSimd(mode: 'auto' | 'generic'): string;
+  /** C[b] = op(A[b]) op(B[b]); batch strides in elements (0 broadcasts one matrix). */
+  matmul(
+    a: Float32Array, b: Float32Array, out: Float32Array,
+    batch: number, aBatchStride: number, bBatchStride: number,
+    m: number, n: number, k: number, transposeA: boolean, transposeB: boolean,
+  ): void;
+  /** out = a (op) b with per-dimension element strides (0 = broadcast) over outShape. */
+  binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array, outShape: Int32Array, aStrides: Int32Array, bStrides: Int32Array): void;
+  unary(op: number, x: Float32Array, out: Float32Array): void;
+  /** 4-byte elements: x of `shape` permuted by `perm` into out. */
+  transpose(x: Float32Array, out: Float32Array, shape: Int32Array, perm: Int32Array): void;
+  softmax(x: Float32Array, out: Float32Array, rows: number, cols: number): void;
+  /** op 0 sum, 1 mean, 2 max; over the last axis (rows x cols -> rows) or the leading axes (-> cols). */
+  reduceLast(op: number, x: Float32Array, out: Float32Array, rows: number, cols: number): void;
+  reduceLeading(op: number, x: Float32Array, out: Float32Array, rows: number, cols: number): void;
+  /** out[ids[r], :] += x[r, :]; ids outside [0, segments) are dropped (tfjs semantics). */
+  segmentSum(x: Float32Array, ids: Int32Array, out: Float32Array, rows: number, inner: number, segments: number): void;
+}
+
+export const BINARY_OPS = { Add: 0, Sub: 1, Mul: 2, Div: 3 } as const;
+export const UNARY_OPS = {
+  Exp: 0, Tanh: 1, Erf: 2, Sigmoid: 3, Rsqrt: 4, Square: 5, Sqrt: 6, Neg: 7, Log: 8, Relu: 9, Abs: 10, Reciprocal: 11,
+} as const;
+export const REDUCE_OPS = { Sum: 0, Mean: 1, Max: 2 } as const;

@@ -1,0 +1,38 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import type { Availability } from '../backend/types';
+import { loadAddon } from './addon';
+import { nativeKernels } from './kernels';
+
+/** The tfjs backend name of the native CPU backend. */
+export const NATIVE_BACKEND = 'hotplug-cpu';
+
+/**
+ * The native backend is the cpu backend (same tensor storage: plain typed arrays) under its
+ * own name, so that its kernel table can differ: every 'cpu' kernel is registered for it,
+ * then the hot ones are replaced by native versions that fall back to the cpu kernel for
+ * dtypes or layouts they do not cover.
+ */
+class HotplugCpuBackend extends MathBackendCPU {}
+
+let registered = false;
+
+/** Registers 'hotplug-cpu' (once) if the addon loads; says why not otherwise. */
+export function registerNativeBackend(): Availability {
+  const loaded = loadAddon();
+  if ('error' in loaded) return { ok: false, reason: loaded.error };
+  const { addon } = loaded;
+  if (!registered) {
+    tf.registerBackend(NATIVE_BACKEND, () => new HotplugCpuBackend(), 0);
+    for (const config of tf.getKernelsForBackend('cpu')) {
+      tf.registerKernel({ ...config, backendName: NATIVE_BACKEND });
+    }
+    for (const config of nativeKernels(addon)) {
+      tf.unregisterKernel(config.kernelName, NATIVE_BACKEND);
+      tf.registerKernel({ ...config, backendName: NATIVE_BACKEND });
+    }
+    registered = true;
+  }
+  const { threads, simd } = addon.info();
+  return { ok: true, tfBackend: NATIVE_BACKEND, threads, simd };
+}
