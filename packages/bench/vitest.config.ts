@@ -1,3 +1,3 @@
 import { projectConfig } from '../../tools/build/vitest-preset.mjs';
 
-export default projectConfig();
+export default projectConfig({ test: { setupFiles: ['test/setup.ts'] } });

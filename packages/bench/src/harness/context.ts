@@ -1,0 +1,45 @@
+import type { ArtefactCache } from './cache';
+import type { FeatureProvider } from './features';
+import type { CellRecord, CellResult, RunStats } from './results';
+import type { ExperimentSpec, SystemSpec } from './spec';
+import type { StepRegistry } from './steps';
+
+/** What every cell runner shares during one harness run. */
+export interface RunContext {
+  spec: ExperimentSpec;
+  steps: StepRegistry;
+  cache: ArtefactCache;
+  features: FeatureProvider;
+  stats: RunStats;
+  records: CellRecord[];
+  /** Advances the grid progress bar by one cell. */
+  tick(cell: CellResult): void;
+}
+
+/** Returns the cached record of a cell, counting it, or undefined when it must be computed. */
+export function cachedCell(ctx: RunContext, key: string): CellRecord | undefined {
+  const hit = ctx.cache.readJson<CellRecord>('cells', key);
+  if (!hit || hit.result?.key !== key) return undefined;
+  ctx.stats.cellsCached++;
+  ctx.records.push(hit);
+  ctx.tick(hit.result);
+  return hit;
+}
+
+/** Stores a freshly computed cell. */
+export function storeCell(ctx: RunContext, record: CellRecord): void {
+  ctx.cache.writeJson('cells', record.result.key, record);
+  ctx.stats.cellsComputed++;
+  ctx.records.push(record);
+  ctx.tick(record.result);
+}
+
+/** True for the error heads raise when features have the wrong dimension (also from other packages' copies). */
+export function isDimensionMismatch(err: unknown): err is Error {
+  return err instanceof Error && err.name === 'DimensionMismatchError';
+}
+
+/** Every (reference, query) pair of systems: the full compatibility matrix. */
+export function systemPairs(spec: ExperimentSpec): Array<{ reference: SystemSpec; query: SystemSpec }> {
+  return spec.systems.flatMap((reference) => spec.systems.map((query) => ({ reference, query })));
+}

@@ -1,0 +1,60 @@
+/** The three kinds of evaluation the grid holds. */
+export type TaskKind = 'head' | 'retrieval' | 'learner';
+
+/**
+ * One evaluated grid cell: M(query system, reference system) for one method, dataset and
+ * seed. For heads and learners the reference is the system they were trained on; for
+ * retrieval it is the system that embedded the gallery.
+ */
+export interface CellResult {
+  key: string;
+  task: TaskKind;
+  /** Head id, learner id, or 'retrieval'. */
+  method: string;
+  dataset: string;
+  /** null where the cell does not depend on a seed (retrieval). */
+  seed: number | null;
+  /** Shot count for learners. */
+  shots?: number;
+  query: string;
+  reference: string;
+  /** 'incompatible' when the module cannot run on the query features (dimension mismatch). */
+  status: 'ok' | 'incompatible';
+  reason?: string;
+  /** accuracy for heads and learners; top1, top5… and mAP for retrieval. */
+  metrics: Record<string, number>;
+  /** Everything the figure depends on: systems (model, adapter, versions), method options, seed. */
+  config: Record<string, unknown>;
+}
+
+/** What a cell leaves in the cache: its result and, for classifiers, the per-sample predictions (for flip rates). */
+export interface CellRecord {
+  result: CellResult;
+  predictions?: number[];
+  labels?: number[];
+}
+
+/** How much of a run was computed and how much came from the cache. */
+export interface RunStats {
+  featuresExtracted: number;
+  featuresCached: number;
+  headsTrained: number;
+  headsCached: number;
+  learnersTrained: number;
+  learnersCached: number;
+  cellsComputed: number;
+  cellsCached: number;
+}
+
+export function emptyStats(): RunStats {
+  return {
+    featuresExtracted: 0,
+    featuresCached: 0,
+    headsTrained: 0,
+    headsCached: 0,
+    learnersTrained: 0,
+    learnersCached: 0,
+    cellsComputed: 0,
+    cellsCached: 0,
+  };
+}

@@ -1,0 +1,75 @@
+import { accuracy } from '../metrics/accuracy';
+import { cachedCell, isDimensionMismatch, storeCell, systemPairs, type RunContext } from './context';
+import { cellKey } from './keys';
+import type { CellResult } from './results';
+import type { LearnerSpec, SystemSpec } from './spec';
+import type { LearnerRequest } from './steps';
+
+function systemConfig(ctx: RunContext, s: SystemSpec): Record<string, unknown> {
+  const model = { name: s.model, version: ctx.steps.models.get(s.model)!.version };
+  const adapter = s.adapter === undefined ? null : { name: s.adapter, version: ctx.steps.adapters.get(s.adapter)!.version };
+  return { model, adapter };
+}
+
+function request(s: SystemSpec, dataset: string, shots: number, seed: number, options: Record<string, unknown>): LearnerRequest {
+  return { model: s.model, ...(s.adapter !== undefined ? { adapter: s.adapter } : {}), dataset, shots, seed, options };
+}
+
+/** Trains a learner on each system at one shot count and evaluates it on every system. */
+export async function runLearnerCells(ctx: RunContext, dataset: string, seed: number, spec: LearnerSpec, shots: number): Promise<void> {
+  const step = ctx.steps.learners.get(spec.learner)!;
+  const options = spec.options ?? {};
+  const states = new Map<string, Promise<Uint8Array>>();
+  for (const { reference, query } of systemPairs(ctx.spec)) {
+    const trainConfig = {
+      stage: 'learner',
+      learner: { name: spec.learner, version: step.version, options },
+      system: systemConfig(ctx, reference),
+      dataset,
+      shots,
+      seed,
+    };
+    const trainKey = cellKey(trainConfig);
+    const config = { stage: 'learner-eval', train: trainConfig, query: systemConfig(ctx, query) };
+    const key = cellKey(config);
+    if (cachedCell(ctx, key)) continue;
+    if (!states.has(trainKey)) {
+      states.set(trainKey, (async () => {
+        const hit = ctx.cache.readBlob('learners', trainKey);
+        if (hit) {
+          ctx.stats.learnersCached++;
+          return new Uint8Array(hit.bytes);
+        }
+        const state = await step.train(request(reference, dataset, shots, seed, options));
+        ctx.cache.writeBlob('learners', trainKey, state, { config: trainConfig });
+        ctx.stats.learnersTrained++;
+        return state;
+      })());
+    }
+    const state = await states.get(trainKey)!;
+    const base: CellResult = {
+      key,
+      task: 'learner',
+      method: spec.id,
+      dataset,
+      seed,
+      shots,
+      query: query.id,
+      reference: reference.id,
+      status: 'ok',
+      metrics: {},
+      config,
+    };
+    try {
+      const out = await step.evaluate({ ...request(query, dataset, shots, seed, options), state });
+      storeCell(ctx, {
+        result: { ...base, metrics: { accuracy: accuracy(out.predictions, out.labels) } },
+        predictions: Array.from(out.predictions),
+        labels: Array.from(out.labels),
+      });
+    } catch (err) {
+      if (!isDimensionMismatch(err)) throw err;
+      storeCell(ctx, { result: { ...base, status: 'incompatible', reason: err.message } });
+    }
+  }
+}

@@ -1,0 +1,77 @@
+import type { FeatureMatrix } from '@hotplug/heads';
+
+/** Which part of a dataset: heads train and galleries are built on `train`; queries come from `test`. */
+export type Split = 'train' | 'test';
+
+/** Embeddings of one split with one label per row. */
+export interface FeatureSet {
+  features: FeatureMatrix;
+  labels: Int32Array;
+}
+
+/** A foundation model: turns a dataset split into embeddings. */
+export interface ModelStep {
+  /** Changes whenever the model's output would change (weights hash, config): it is part of every cache key downstream. */
+  version: string;
+  extract(request: { dataset: string; split: Split }): Promise<FeatureSet>;
+}
+
+/**
+ * Something that makes a model's output usable in another space: a TaCA adapter inside the
+ * encoder, a learned projection of its features... `base()` gives the plain model's
+ * features for the same split, for adapters that only transform them.
+ */
+export interface AdapterStep {
+  version: string;
+  extract(request: { model: string; dataset: string; split: Split; base: () => Promise<FeatureSet> }): Promise<FeatureSet>;
+}
+
+/** What a learner is asked to train or evaluate on. */
+export interface LearnerRequest {
+  /** The system's model id, and its adapter id if any. */
+  model: string;
+  adapter?: string;
+  dataset: string;
+  shots: number;
+  seed: number;
+  options: Record<string, unknown>;
+}
+
+/**
+ * A few-shot learner that needs the model itself (prompt learners: CoOp, ContCoOp…), not
+ * just stored features. Its trained state is opaque bytes that the harness caches.
+ */
+export interface LearnerStep {
+  version: string;
+  train(request: LearnerRequest): Promise<Uint8Array>;
+  /** Applies a trained state (possibly trained on another model) to `request`'s model's test split. */
+  evaluate(request: LearnerRequest & { state: Uint8Array }): Promise<{ predictions: Int32Array; labels: Int32Array }>;
+}
+
+/** The registered steps a harness run may use, by name. Applications plug their models, adapters and learners in here. */
+export class StepRegistry {
+  readonly models = new Map<string, ModelStep>();
+  readonly adapters = new Map<string, AdapterStep>();
+  readonly learners = new Map<string, LearnerStep>();
+
+  model(name: string, step: ModelStep): this {
+    return this.put(this.models, 'model', name, step);
+  }
+
+  adapter(name: string, step: AdapterStep): this {
+    return this.put(this.adapters, 'adapter', name, step);
+  }
+
+  learner(name: string, step: LearnerStep): this {
+    return this.put(this.learners, 'learner', name, step);
+  }
+
+  private put<T extends { version: string }>(map: Map<string, T>, what: string, name: string, step: T): this {
+    if (map.has(name)) throw new Error(`a ${what} named "${name}" is already registered`);
+    if (typeof step.version !== 'string' || step.version === '') {
+      throw new Error(`${what} "${name}" needs a non-empty version string (it keys the cache: change it when the ${what} changes)`);
+    }
+    map.set(name, step);
+    return this;
+  }
+}

@@ -1,0 +1,143 @@
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import { cellKey, gridSize, runExperiment, stableStringify, validateSpec, type ExperimentReport } from '../src/index';
+import { smallSpec } from './spec-fixture';
+import { world } from './world';
+
+const quiet = { progress: false as const };
+
+function cell(report: ExperimentReport, task: string, method: string, query: string, reference: string, seed: number | null = 1) {
+  return report.cells.find((c) => c.task === task && c.method === method && c.query === query && c.reference === reference && c.seed === seed);
+}
+
+describe('cell keys', () => {
+  it('do not depend on key order and change with any value', () => {
+    expect(stableStringify({ b: 1, a: [1, { d: 2, c: 3 }] })).toBe('{"a":[1,{"c":3,"d":2}],"b":1}');
+    expect(cellKey({ a: 1, b: 2 })).toBe(cellKey({ b: 2, a: 1 }));
+    expect(cellKey({ a: 1, b: 2 })).not.toBe(cellKey({ a: 1, b: 3 }));
+  });
+});
+
+describe('experiment harness', () => {
+  const cacheDir = mkdtempSync(join(tmpdir(), 'bench-harness-'));
+  let first: ExperimentReport;
+
+  it('runs the whole grid with real steps and heads', async () => {
+    const { steps, calls } = world();
+    const spec = smallSpec();
+    first = await runExperiment(spec, steps, { cacheDir, ...quiet });
+    expect(first.cells).toHaveLength(gridSize(spec));
+    expect(gridSize(spec)).toBe(9 * (2 * (2 + 2) + 1));
+    // 3 systems × 2 splits, plus the adapter's base (new) features which are shared.
+    expect(calls.extract).toBe(4);
+    expect(calls.adapt).toBe(2);
+    expect(first.stats.headsTrained).toBe(2 * 3 * 2);
+    expect(calls.learnerTrain).toBe(3 * 2 * 2);
+    expect(first.stats.cellsCached).toBe(0);
+
+    // A 12-dim old head cannot take 20-dim new features; the adapter makes them fit.
+    const raw = cell(first, 'head', 'linear', 'new', 'old')!;
+    expect(raw.status).toBe('incompatible');
+    expect(raw.reason).toMatch(/12-dim features .* 20-dim/);
+    expect(cell(first, 'head', 'linear', 'new+proj', 'old')!.status).toBe('ok');
+    expect(cell(first, 'retrieval', 'retrieval', 'new', 'old', null)!.status).toBe('incompatible');
+
+    // The synthetic new model sees less noise: retraining on it beats the old system, and the
+    // adapted new model, plugged into the old head, beats the old model in the old head.
+    const oldOld = cell(first, 'head', 'linear', 'old', 'old')!.metrics.accuracy!;
+    expect(cell(first, 'head', 'linear', 'new', 'new')!.metrics.accuracy!).toBeGreaterThan(oldOld);
+    const verdict = first.verdicts.find((v) => v.task === 'head' && v.method === 'linear' && v.seed === 1 && v.upgraded === 'new+proj')!;
+    expect(verdict.oldOld).toBe(oldOld);
+    expect(verdict.upgradedOld).toBe(cell(first, 'head', 'linear', 'new+proj', 'old')!.metrics.accuracy);
+    expect(verdict.verdict.margin).toBeCloseTo(verdict.upgradedOld! - oldOld, 12);
+    for (const v of first.verdicts) {
+      // Raw new features cannot enter 12-dim old modules; adapted ones can and do better than old.
+      expect(v.verdict.compatible).toBe(v.upgraded === 'new+proj');
+      if (v.upgraded === 'new') expect(v.upgradedOld).toBeNull();
+    }
+    const flips = first.flips.filter((f) => f.method === 'linear' && f.seed === 1);
+    expect(flips.map((f) => `${f.upgraded}/${f.mode}`).sort()).toEqual(['new+proj/hot-plug', 'new/retrained']);
+    // The flip counts agree with the stored per-cell accuracies: new correct = old correct − negative + positive.
+    for (const f of flips) {
+      const up = cell(first, 'head', 'linear', f.upgraded, f.mode === 'hot-plug' ? 'old' : f.upgraded)!.metrics.accuracy!;
+      expect((f.oldCorrect - f.negativeFlips + f.positiveFlips) / f.samples).toBeCloseTo(up, 12);
+      expect(f.oldCorrect / f.samples).toBeCloseTo(oldOld, 12);
+    }
+    expect(first.cells.every((c) => typeof c.config === 'object' && c.key === cellKey(c.config))).toBe(true);
+  });
+
+  it('a rerun trains and extracts nothing and gives the same report', async () => {
+    const { steps, calls } = world();
+    const again = await runExperiment(smallSpec(), steps, { cacheDir, ...quiet });
+    expect(calls).toEqual({ extract: 0, adapt: 0, learnerTrain: 0, learnerEval: 0 });
+    expect(again.stats).toMatchObject({ headsTrained: 0, featuresExtracted: 0, learnersTrained: 0, cellsComputed: 0, cellsCached: first.cells.length });
+    expect(again.cells).toEqual(first.cells);
+    expect(again.verdicts).toEqual(first.verdicts);
+    expect(again.flips).toEqual(first.flips);
+  });
+
+  it('changing one head recomputes only that head, from cached features', async () => {
+    const { steps, calls } = world();
+    const spec = smallSpec();
+    spec.heads![0]!.options = { epochs: 10 };
+    const r = await runExperiment(spec, steps, { cacheDir, ...quiet });
+    expect(calls.extract + calls.adapt + calls.learnerTrain).toBe(0);
+    expect(r.stats.headsTrained).toBe(3 * 2);
+    expect(r.stats.cellsComputed).toBe(9 * 2);
+  });
+
+  it('a new model version recomputes what depends on it and nothing else', async () => {
+    const { steps, calls } = world({ old: 'v2' });
+    const r = await runExperiment(smallSpec(), steps, { cacheDir, ...quiet });
+    expect(calls.extract).toBe(2); // old train + test; new's features are cached
+    expect(calls.adapt).toBe(0);
+    // Every cell with "old" on either side (5 of 9 pairs) is new.
+    expect(r.stats.cellsComputed).toBe(5 * (2 * (2 + 2) + 1));
+  });
+
+  it('recomputes a damaged cached feature file instead of trusting it', async () => {
+    const dir = join(cacheDir, 'features');
+    for (const f of readdirSync(dir).filter((n) => n.endsWith('.bin'))) writeFileSync(join(dir, f), 'garbage');
+    const dirCells = join(cacheDir, 'cells');
+    for (const f of readdirSync(dirCells)) writeFileSync(join(dirCells, f), '{ torn');
+    const { steps, calls } = world();
+    const r = await runExperiment(smallSpec(), steps, { cacheDir, ...quiet });
+    expect(calls.extract).toBe(4);
+    expect(r.stats.headsTrained).toBe(0); // heads are intact and reused
+    expect(r.cells.map((c) => c.metrics)).toEqual(first.cells.map((c) => c.metrics));
+  });
+
+  it('draws a progress bar across the grid', async () => {
+    let out = '';
+    const stream = new Writable({ write(chunk, _e, cb) { out += String(chunk); cb(); } });
+    const { steps } = world();
+    await runExperiment(smallSpec(), steps, { cacheDir, progress: stream });
+    expect(out).toMatch(/synthetic-upgrade \[#+\] 100% 81\/81/);
+  });
+
+  it('leaves no tensors behind', async () => {
+    const { steps } = world();
+    const before = tf.memory().numTensors;
+    await runExperiment({ ...smallSpec(), seeds: [9] }, steps, { cacheDir: mkdtempSync(join(tmpdir(), 'bench-mem-')), ...quiet });
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('spec validation', () => {
+  const { steps } = world();
+  const bad = (patch: object) => () => validateSpec({ ...smallSpec(), ...patch }, steps);
+  it('names what is wrong and what is known', () => {
+    expect(bad({ systems: [{ id: 'x', model: 'vit-h' }] })).toThrow(/unknown model "vit-h"; known: old, new/);
+    expect(bad({ systems: [{ id: 'x', model: 'old', adapter: 'lora' }] })).toThrow(/unknown adapter "lora"; known: proj/);
+    expect(bad({ heads: [{ id: 'h', kind: 'svm' }] })).toThrow(/unknown head kind "svm"/);
+    expect(bad({ learners: [{ id: 'l', learner: 'centroid', shots: [0] }] })).toThrow(/shots must be positive integers/);
+    expect(bad({ comparisons: [{ old: 'old', new: 'newer' }] })).toThrow(/unknown system in a comparison "newer"/);
+    expect(bad({ systems: [{ id: 'a', model: 'old' }, { id: 'a', model: 'new' }] })).toThrow(/two systems are named "a"/);
+    expect(bad({ heads: [], retrieval: undefined, learners: [] })).toThrow(/nothing to evaluate/);
+    expect(() => steps.model('old', { version: 'v9', extract: async () => { throw new Error('unused'); } })).toThrow(/already registered/);
+  });
+});
