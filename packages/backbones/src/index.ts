@@ -1,2 +1,36 @@
 // Public API of @hotplug/backbones: everything a user may import is exported here.
-export {};
+export { registerConfig, getConfig, listConfigs, resolveConfig, validateConfig, visionTokenCount } from './config';
+export type { Activation, ClipConfig, ClipConfigInput, TextConfig, VisionConfig } from './config';
+
+export type { TensorOps } from './ops/types';
+export { tfjsOps } from './ops/tfjs-ops';
+
+export { createClip } from './model/clip';
+export type { Clip, CreateClipOptions } from './model/clip';
+export { VisionTransformer } from './model/vision';
+export { TextTransformer } from './model/text';
+export type { TextInput } from './model/text';
+export type { Encoder, ImageEncoder, TextEncoder, EncoderOutput, TraceOptions } from './model/encoder';
+export type { EncoderHooks, EncoderName, SublayerName, LinearName, SublayerHookArgs, LinearHookArgs, BlockHookArgs } from './model/hooks';
+
+export { SafetensorsReader, writeSafetensors } from './weights/safetensors';
+export type { SafetensorsEntry, TensorSource } from './weights/safetensors';
+export { SUPPORTED_DTYPES } from './weights/dtypes';
+export { loadWeights, saveWeights } from './weights/load';
+export type { LoadWeightsOptions, LoadReport } from './weights/load';
+export { hfLayout, openClipLayout, detectLayout } from './weights/layouts';
+export type { LayoutName, WeightLayout, LayoutRule } from './weights/layouts';
+
+export { saveClip, loadClip, configForTokenizer, MODEL_FILE, CONFIG_FILE, TOKENIZER_FILE } from './io';
+
+export { buildTokenizer, loadTokenizer, tokenizerFromJson } from './tokenizer/tokenizer';
+export type { Tokenizer, TokenizerOptions } from './tokenizer/tokenizer';
+export { buildTokenizerJson, SPECIAL_TOKENS } from './tokenizer/build';
+export type { BuildTokenizerOptions } from './tokenizer/build';
+
+export { OnnxRecorder } from './onnx/recorder';
+export type { Sym } from './onnx/recorder';
+export { imageEncoderToOnnx, textEncoderToOnnx, exportImageEncoder, exportTextEncoder, ONNX_IMAGE_INPUT, ONNX_TEXT_INPUT, ONNX_OUTPUT } from './onnx/export';
+export type { OnnxExportOptions, OnnxImageExportOptions } from './onnx/export';
+export { OnnxEncoder, loadOnnxImageEncoder, loadOnnxTextEncoder } from './onnx/ort-encoder';
+export type { OnnxEncoderOptions } from './onnx/ort-encoder';

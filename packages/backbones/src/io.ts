@@ -1,0 +1,56 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeJsonAtomic } from '@hotplug/runtime';
+import { resolveConfig, type ClipConfig } from './config';
+import { createClip, type Clip } from './model/clip';
+import { loadTokenizer, type Tokenizer } from './tokenizer/tokenizer';
+import { loadWeights, saveWeights } from './weights/load';
+
+export const MODEL_FILE = 'model.safetensors';
+export const CONFIG_FILE = 'config.json';
+export const TOKENIZER_FILE = 'tokenizer.json';
+
+/** Saves a model folder: model.safetensors + config.json (+ tokenizer.json). Each file is written atomically. */
+export function saveClip(clip: Clip, dir: string, tokenizer?: Tokenizer): void {
+  if (tokenizer) checkTokenizerFits(clip.config, tokenizer);
+  saveWeights(clip, join(dir, MODEL_FILE));
+  if (tokenizer) tokenizer.save(join(dir, TOKENIZER_FILE));
+  writeJsonAtomic(join(dir, CONFIG_FILE), clip.config);
+}
+
+/** Loads a folder written by saveClip; `tokenizer` is present when the folder has tokenizer.json. */
+export function loadClip(dir: string): { clip: Clip; tokenizer?: Tokenizer } {
+  const configPath = join(dir, CONFIG_FILE);
+  if (!existsSync(configPath)) throw new Error(`${dir} is not a model folder: ${CONFIG_FILE} is missing (expected ${MODEL_FILE} + ${CONFIG_FILE})`);
+  let config: ClipConfig;
+  try {
+    config = resolveConfig(JSON.parse(readFileSync(configPath, 'utf8')) as ClipConfig);
+  } catch (err) {
+    throw new Error(`${configPath}: ${(err as Error).message}`);
+  }
+  const clip = createClip(config);
+  try {
+    loadWeights(clip, join(dir, MODEL_FILE), { layout: 'hotplug' });
+    const tokPath = join(dir, TOKENIZER_FILE);
+    const tokenizer = existsSync(tokPath) ? loadTokenizer(tokPath, { contextLength: config.text.contextLength }) : undefined;
+    if (tokenizer) checkTokenizerFits(config, tokenizer);
+    return { clip, tokenizer };
+  } catch (err) {
+    clip.dispose();
+    throw err;
+  }
+}
+
+/** A config whose text side matches the tokenizer (vocab size, EOT id, context length). */
+export function configForTokenizer(config: ClipConfig, tokenizer: Tokenizer): ClipConfig {
+  return resolveConfig({ ...config, text: { ...config.text, vocabSize: tokenizer.vocabSize, eotTokenId: tokenizer.eotTokenId, contextLength: tokenizer.contextLength } });
+}
+
+function checkTokenizerFits(config: ClipConfig, tokenizer: Tokenizer): void {
+  const t = config.text;
+  const bad: string[] = [];
+  if (tokenizer.vocabSize > t.vocabSize) bad.push(`tokenizer vocabulary ${tokenizer.vocabSize} > text.vocabSize ${t.vocabSize}`);
+  if (tokenizer.eotTokenId !== t.eotTokenId) bad.push(`tokenizer EOT id ${tokenizer.eotTokenId} != text.eotTokenId ${t.eotTokenId}`);
+  if (tokenizer.contextLength !== t.contextLength) bad.push(`tokenizer context ${tokenizer.contextLength} != text.contextLength ${t.contextLength}`);
+  if (bad.length) throw new Error(`tokenizer does not match model "${config.name}": ${bad.join('; ')}. Build the config with configForTokenizer(config, tokenizer).`);
+}

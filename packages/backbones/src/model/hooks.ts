@@ -1,0 +1,79 @@
+import type { TensorOps } from '../ops/types';
+
+export type EncoderName = 'visual' | 'text';
+export type SublayerName = 'attention' | 'mlp';
+export type LinearName = 'q' | 'k' | 'v' | 'out' | 'fc1' | 'fc2';
+
+interface HookBase<T> {
+  ops: TensorOps<T>;
+  encoder: EncoderName;
+  block: number;
+}
+
+/** A sub-layer (attention or MLP) of one block: `input` is the residual stream before it. */
+export interface SublayerHookArgs<T> extends HookBase<T> {
+  sublayer: SublayerName;
+  input: T;
+  /** The sub-layer's LayerNorm output (what attention/MLP actually read). */
+  normed: T;
+  /** The sub-layer's output before it is added to the residual stream. */
+  output: T;
+}
+
+export interface LinearHookArgs<T> extends HookBase<T> {
+  linear: LinearName;
+  input: T;
+  output: T;
+}
+
+export interface BlockHookArgs<T> extends HookBase<T> {
+  input: T;
+  output: T;
+}
+
+/**
+ * Hooks an adapter installs without forking the model. A hook that returns a value
+ * replaces the output it was given. Hooks are generic over the tensor type, so the same
+ * adapter code runs eagerly in tfjs and is recorded into an ONNX export.
+ */
+export interface EncoderHooks {
+  /** Which blocks the hooks apply to (default: all). */
+  blocks?: readonly number[] | ((block: number) => boolean);
+  sublayer?<T>(args: SublayerHookArgs<T>): T | void;
+  linear?<T>(args: LinearHookArgs<T>): T | void;
+  block?<T>(args: BlockHookArgs<T>): T | void;
+}
+
+export function hookApplies(hooks: EncoderHooks, block: number): boolean {
+  if (!hooks.blocks) return true;
+  return typeof hooks.blocks === 'function' ? hooks.blocks(block) : hooks.blocks.includes(block);
+}
+
+/** An ordered set of hooks; later hooks see earlier hooks' replacements. */
+export class HookSet {
+  private readonly list: EncoderHooks[] = [];
+
+  /** Installs hooks and returns a function that removes them. */
+  add(hooks: EncoderHooks): () => void {
+    this.list.push(hooks);
+    return () => {
+      const i = this.list.indexOf(hooks);
+      if (i >= 0) this.list.splice(i, 1);
+    };
+  }
+
+  get size(): number {
+    return this.list.length;
+  }
+
+  run<T, A extends HookBase<T> & { output: T }>(kind: 'sublayer' | 'linear' | 'block', args: A, extra: readonly EncoderHooks[] = []): T {
+    let output = args.output;
+    for (const hooks of [...this.list, ...extra]) {
+      const fn = hooks[kind] as ((a: A) => T | void) | undefined;
+      if (!fn || !hookApplies(hooks, args.block)) continue;
+      const replaced = fn.call(hooks, { ...args, output });
+      if (replaced !== undefined) output = replaced;
+    }
+    return output;
+  }
+}

@@ -1,0 +1,126 @@
+import { existsSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs-core';
+import * as ort from 'onnxruntime-node';
+import type { Encoder } from '../model/encoder';
+
+export interface OnnxEncoderOptions {
+  /** Rows per onnxruntime call (default 64). */
+  batchSize?: number;
+  /** Threads inside one operator (default: onnxruntime's choice, all cores). */
+  intraOpNumThreads?: number;
+  /** Threads across operators (default 1). */
+  interOpNumThreads?: number;
+  /** Graph input to feed; default the model's first input. */
+  inputName?: string;
+  /** Graph output to return; default `embedding` if present, else the first output. */
+  outputName?: string;
+  /**
+   * Image models only: the layout the ONNX graph expects. Batches always arrive NHWC;
+   * 'NCHW' (typical of PyTorch exports) transposes them before the call. Default 'NHWC'.
+   */
+  inputLayout?: 'NHWC' | 'NCHW';
+}
+
+/**
+ * An ONNX encoder run forward by onnxruntime-node behind the same `encode(batch)` as the
+ * tfjs encoders: any ONNX image or text encoder, including one exported elsewhere.
+ */
+export class OnnxEncoder<In extends tf.Tensor> implements Encoder<In> {
+  private constructor(
+    private session: ort.InferenceSession | null,
+    readonly kind: 'image' | 'text',
+    readonly embedDim: number,
+    private readonly inputName: string,
+    private readonly outputName: string,
+    private readonly inputType: string,
+    private readonly options: OnnxEncoderOptions,
+  ) {}
+
+  static async load<In extends tf.Tensor>(path: string, kind: 'image' | 'text', options: OnnxEncoderOptions = {}): Promise<OnnxEncoder<In>> {
+    if (!existsSync(path)) throw new Error(`ONNX file ${path} does not exist`);
+    for (const k of ['batchSize', 'intraOpNumThreads', 'interOpNumThreads'] as const) {
+      const v = options[k];
+      if (v !== undefined && (!Number.isInteger(v) || v < (k === 'batchSize' ? 1 : 0))) throw new Error(`${k} must be a ${k === 'batchSize' ? 'positive' : 'non-negative'} integer, got ${v}`);
+    }
+    let session: ort.InferenceSession;
+    try {
+      const sessionOptions: ort.InferenceSession.SessionOptions = { executionProviders: ['cpu'], interOpNumThreads: options.interOpNumThreads ?? 1, graphOptimizationLevel: 'all' };
+      if (options.intraOpNumThreads !== undefined) sessionOptions.intraOpNumThreads = options.intraOpNumThreads;
+      session = await ort.InferenceSession.create(path, sessionOptions);
+    } catch (err) {
+      throw new Error(`onnxruntime cannot load ${path}: ${(err as Error).message}`);
+    }
+    const inputName = options.inputName ?? session.inputNames[0]!;
+    const outputName = options.outputName ?? (session.outputNames.includes('embedding') ? 'embedding' : session.outputNames[0]!);
+    if (!session.inputNames.includes(inputName)) throw new Error(`${path} has no input "${inputName}"; its inputs are ${session.inputNames.join(', ')}`);
+    if (!session.outputNames.includes(outputName)) throw new Error(`${path} has no output "${outputName}"; its outputs are ${session.outputNames.join(', ')}`);
+    const inMeta = session.inputMetadata.find((m) => m.name === inputName);
+    const outMeta = session.outputMetadata.find((m) => m.name === outputName);
+    const inputType = inMeta && inMeta.isTensor ? inMeta.type : kind === 'image' ? 'float32' : 'int64';
+    const lastDim = outMeta && outMeta.isTensor ? outMeta.shape[outMeta.shape.length - 1] : undefined;
+    return new OnnxEncoder<In>(session, kind, typeof lastDim === 'number' ? lastDim : -1, inputName, outputName, inputType, options);
+  }
+
+  private toFeed(chunk: tf.Tensor): ort.Tensor {
+    if (this.kind === 'image') {
+      if (chunk.rank !== 4) throw new Error(`ONNX image encoder expects NHWC images [batch, H, W, C], got [${chunk.shape.join(', ')}]`);
+      const arranged = this.options.inputLayout === 'NCHW' ? tf.tidy(() => tf.transpose(chunk, [0, 3, 1, 2])) : chunk;
+      const data = arranged.dataSync() as Float32Array;
+      const shape = arranged.shape;
+      if (arranged !== chunk) arranged.dispose();
+      return new ort.Tensor('float32', Float32Array.from(data), shape);
+    }
+    if (chunk.rank !== 2) throw new Error(`ONNX text encoder expects token ids [batch, contextLength], got [${chunk.shape.join(', ')}]`);
+    const ids = chunk.dataSync();
+    if (this.inputType === 'int32') return new ort.Tensor('int32', Int32Array.from(ids), chunk.shape);
+    return new ort.Tensor('int64', BigInt64Array.from(ids, (v) => BigInt(v)), chunk.shape);
+  }
+
+  async encode(batch: In, options: { batchSize?: number } = {}): Promise<tf.Tensor2D> {
+    if (!this.session) throw new Error('this ONNX encoder was disposed');
+    if (!(batch instanceof tf.Tensor)) throw new Error('encode expects a tf.Tensor batch');
+    const size = options.batchSize ?? this.options.batchSize ?? 64;
+    const n = batch.shape[0];
+    if (!n) throw new Error('encode got an empty batch (0 rows)');
+    const rows: Float32Array[] = [];
+    let width = -1;
+    for (let start = 0; start < n; start += size) {
+      const count = Math.min(size, n - start);
+      const chunk = count === n ? batch : tf.slice(batch, start, count);
+      const feed = this.toFeed(chunk);
+      if (chunk !== batch) chunk.dispose();
+      let result: ort.InferenceSession.ReturnType;
+      try {
+        result = await this.session.run({ [this.inputName]: feed }, [this.outputName]);
+      } catch (err) {
+        throw new Error(`onnxruntime failed on a batch of shape [${feed.dims.join(', ')}]: ${(err as Error).message}`);
+      }
+      const out = result[this.outputName]!;
+      if (out.dims.length !== 2) throw new Error(`output "${this.outputName}" has shape [${out.dims.join(', ')}], expected [batch, embedDim]`);
+      width = out.dims[1]!;
+      rows.push(Float32Array.from(out.data as Float32Array));
+    }
+    const all = new Float32Array(n * Math.max(width, 0));
+    let offset = 0;
+    for (const r of rows) {
+      all.set(r, offset);
+      offset += r.length;
+    }
+    return tf.tensor2d(all, [n, width], 'float32');
+  }
+
+  dispose(): void {
+    void this.session?.release();
+    this.session = null;
+  }
+}
+
+/** Loads an ONNX image encoder (e.g. the old model, exported by this package or elsewhere). */
+export function loadOnnxImageEncoder(path: string, options?: OnnxEncoderOptions): Promise<OnnxEncoder<tf.Tensor4D>> {
+  return OnnxEncoder.load<tf.Tensor4D>(path, 'image', options);
+}
+
+/** Loads an ONNX text encoder that takes token ids [batch, contextLength]. */
+export function loadOnnxTextEncoder(path: string, options?: OnnxEncoderOptions): Promise<OnnxEncoder<tf.Tensor2D>> {
+  return OnnxEncoder.load<tf.Tensor2D>(path, 'text', options);
+}

@@ -1,0 +1,117 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs-core';
+import { createClip, exportImageEncoder, exportTextEncoder, loadOnnxImageEncoder, loadOnnxTextEncoder, loadWeights, type Clip, type EncoderHooks } from '../src/index';
+import { FIXTURES, loadClipFixture, maxAbsDiff, randomImages, setupBackend, tempDir } from './helpers';
+
+const fx = loadClipFixture();
+
+describe('ONNX export and onnxruntime-node inference', () => {
+  let clip: Clip;
+  let dir: string;
+  beforeAll(async () => {
+    await setupBackend();
+    clip = createClip(fx.config);
+    loadWeights(clip, join(FIXTURES, 'tiny-clip-hf.safetensors'));
+    dir = tempDir('onnx');
+  });
+  afterAll(() => clip.dispose());
+
+  it('image encoder: onnxruntime matches tfjs and the numpy reference', async () => {
+    const path = join(dir, 'visual.onnx');
+    exportImageEncoder(clip.visual, path);
+    const ort = await loadOnnxImageEncoder(path, { batchSize: 2, intraOpNumThreads: 1 });
+    const images = tf.tensor4d(fx.images.data, fx.images.shape as [number, number, number, number]);
+    const fromOrt = await ort.encode(images);
+    const fromTf = await clip.visual.encode(images);
+    const err = maxAbsDiff(fromOrt.dataSync(), fromTf.dataSync());
+    console.info(`[onnx image] max abs error onnxruntime vs tfjs: ${err.toExponential(2)}`);
+    expect(fromOrt.shape).toEqual([3, fx.config.embedDim]);
+    expect(ort.embedDim).toBe(fx.config.embedDim);
+    expect(err).toBeLessThan(1e-4);
+    expect(maxAbsDiff(fromOrt.dataSync(), fx.imageEmbedding.flat())).toBeLessThan(1e-4);
+    tf.dispose([images, fromOrt, fromTf]);
+    ort.dispose();
+  });
+
+  it('text encoder: onnxruntime matches tfjs (EOT pooling in the graph)', async () => {
+    const path = join(dir, 'text.onnx');
+    exportTextEncoder(clip.text, path);
+    const ort = await loadOnnxTextEncoder(path);
+    const ids = tf.tensor2d(fx.ids, undefined, 'int32');
+    const fromOrt = await ort.encode(ids);
+    const fromTf = await clip.text.encode(ids);
+    const err = maxAbsDiff(fromOrt.dataSync(), fromTf.dataSync());
+    console.info(`[onnx text] max abs error onnxruntime vs tfjs: ${err.toExponential(2)}`);
+    expect(err).toBeLessThan(1e-4);
+    expect(maxAbsDiff(fromOrt.dataSync(), fx.textEmbedding.flat())).toBeLessThan(1e-4);
+    tf.dispose([ids, fromOrt, fromTf]);
+    ort.dispose();
+  });
+
+  it('exports injected adapters written against TensorOps (the ONNX output changes with them and matches tfjs)', async () => {
+    const w = fx.config.vision.width;
+    const down = tf.variable(tf.randomNormal([w, 4], 0, 0.3, 'float32', 7));
+    const up = tf.variable(tf.randomNormal([4, w], 0, 0.3, 'float32', 8));
+    // A parallel bottleneck adapter on the MLP of block 1 and a LoRA-style term on q of block 0.
+    const adapter: EncoderHooks = {
+      blocks: [0, 1],
+      sublayer({ ops, block, sublayer, input, output }) {
+        if (sublayer !== 'mlp' || block !== 1) return undefined;
+        const h = ops.relu(ops.linear(input, ops.weight('adapter.down', down)));
+        return ops.add(output, ops.scale(ops.linear(h, ops.weight('adapter.up', up)), 0.5));
+      },
+      linear({ ops, block, linear, input, output }) {
+        if (linear !== 'q' || block !== 0) return undefined;
+        return ops.add(output, ops.linear(ops.linear(input, ops.weight('lora.a', down)), ops.weight('lora.b', up)));
+      },
+    };
+    const images = randomImages(fx.config, 5, 3);
+    const plain = await clip.visual.encode(images);
+    const remove = clip.visual.addHooks(adapter);
+    const adapted = await clip.visual.encode(images);
+    const path = join(dir, 'visual-adapted.onnx');
+    exportImageEncoder(clip.visual, path);
+    remove();
+    const ort = await loadOnnxImageEncoder(path);
+    const fromOrt = await ort.encode(images);
+    const err = maxAbsDiff(fromOrt.dataSync(), adapted.dataSync());
+    console.info(`[onnx adapted image] max abs error onnxruntime vs tfjs: ${err.toExponential(2)}`);
+    expect(maxAbsDiff(adapted.dataSync(), plain.dataSync())).toBeGreaterThan(1e-2);
+    expect(err).toBeLessThan(1e-4);
+    tf.dispose([images, plain, adapted, fromOrt, down, up]);
+    ort.dispose();
+  });
+
+  it('runs an NCHW ONNX encoder (as PyTorch exports are) behind the same NHWC encode()', async () => {
+    const path = join(dir, 'visual-nchw.onnx');
+    exportImageEncoder(clip.visual, path, { inputLayout: 'NCHW' });
+    const images = randomImages(fx.config, 3, 11);
+    const expected = await clip.visual.encode(images);
+    const nchw = await loadOnnxImageEncoder(path, { inputLayout: 'NCHW', intraOpNumThreads: 2, interOpNumThreads: 1 });
+    const got = await nchw.encode(images);
+    expect(maxAbsDiff(got.dataSync(), expected.dataSync())).toBeLessThan(1e-4);
+    // Feeding it NHWC by mistake is caught by onnxruntime and reported with the batch shape.
+    const wrong = await loadOnnxImageEncoder(path);
+    await expect(wrong.encode(images)).rejects.toThrow(/onnxruntime failed on a batch of shape \[3, 8, 8, 3\]/);
+    tf.dispose([images, expected, got]);
+    nchw.dispose();
+    wrong.dispose();
+  });
+
+  it('clear errors for bad ONNX inputs', async () => {
+    await expect(loadOnnxImageEncoder(join(dir, 'nope.onnx'))).rejects.toThrow(/does not exist/);
+    const garbage = join(dir, 'garbage.onnx');
+    writeFileSync(garbage, Buffer.from('not a protobuf at all'));
+    await expect(loadOnnxImageEncoder(garbage)).rejects.toThrow(/onnxruntime cannot load/);
+    await expect(loadOnnxImageEncoder(join(dir, 'visual.onnx'), { inputName: 'pixels' })).rejects.toThrow(/has no input "pixels"; its inputs are images/);
+    await expect(loadOnnxImageEncoder(join(dir, 'visual.onnx'), { batchSize: 0 })).rejects.toThrow(/batchSize must be a positive integer/);
+    const ort = await loadOnnxImageEncoder(join(dir, 'visual.onnx'));
+    const flat = tf.zeros([2, 8, 8]);
+    await expect(ort.encode(flat as unknown as tf.Tensor4D)).rejects.toThrow(/expects NHWC images/);
+    ort.dispose();
+    await expect(ort.encode(randomImages(fx.config, 1))).rejects.toThrow(/disposed/);
+    flat.dispose();
+  });
+});
