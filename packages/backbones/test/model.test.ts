@@ -93,7 +93,7 @@ describe('CLIP encoders', () => {
     const emb = tf.tidy(() => clip.text.embedTokens(t));
     const eot = [3, 5];
     const probe = tf.tidy(() => tf.randomNormal([2, 64], 0, 1, 'float32', 9));
-    const loss = (e: tf.Tensor3D) => tf.sum(tf.mul(clip.text.encodeEmbeddings(e, eot).embedding, probe)) as tf.Scalar;
+    const loss = (e: tf.Tensor) => tf.sum(tf.mul(clip.text.encodeEmbeddings(e as tf.Tensor3D, eot).embedding, probe)) as tf.Scalar;
     const grad = tf.tidy(() => tf.grad(loss)(emb));
     const g = grad.dataSync();
     const base = emb.dataSync();
