@@ -115,3 +115,24 @@ describe('ONNX export and onnxruntime-node inference', () => {
     flat.dispose();
   });
 });
+
+describe('ONNX parity on the embedded default new model', () => {
+  beforeAll(setupBackend);
+
+  it('hotplug-new image encoder: onnxruntime vs tfjs on the same weights', async () => {
+    const clip = createClip('hotplug-new', { seed: 7 });
+    const path = join(tempDir('onnx-new'), 'hotplug-new-visual.onnx');
+    exportImageEncoder(clip.visual, path);
+    const ort = await loadOnnxImageEncoder(path, { batchSize: 4 });
+    const images = randomImages(clip.config, 6, 21);
+    const a = await ort.encode(images);
+    const b = await clip.visual.encode(images);
+    const err = maxAbsDiff(a.dataSync(), b.dataSync());
+    console.info(`[onnx hotplug-new image] max abs error onnxruntime vs tfjs: ${err.toExponential(2)}`);
+    expect(a.shape).toEqual([6, 96]);
+    expect(err).toBeLessThan(1e-4);
+    tf.dispose([images, a, b]);
+    ort.dispose();
+    clip.dispose();
+  });
+});
