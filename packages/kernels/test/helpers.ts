@@ -57,3 +57,24 @@ export function weightedGrads(f: (...xs: tf.Tensor[]) => tf.Tensor, inputs: tf.T
     return grads.map((g) => Float32Array.from(g.dataSync() as Float32Array));
   });
 }
+
+/**
+ * Seeded generator for test data (mulberry32). @hotplug/runtime's Rng is not a declared
+ * dependency of this package (adding it would change the shared lockfile).
+ */
+export class SeededRandom {
+  private state: number;
+  constructor(seed: number) {
+    this.state = seed >>> 0;
+  }
+  next(): number {
+    this.state = (this.state + 0x6d2b79f5) >>> 0;
+    let t = this.state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+  int(n: number): number {
+    return Math.floor(this.next() * n);
+  }
+}

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BACKEND_ENV, NATIVE_ENV, availableBackends, initBackend } from '../src/index';
@@ -56,5 +57,14 @@ describe('initBackend', () => {
     const report = await initBackend('auto', quiet);
     expect(report.name).toBe('wasm');
     expect(report.skipped.find((s) => s.name === 'hotplug-cpu')?.reason).toMatch(/disabled by HOTPLUG_NATIVE=off/);
+  });
+
+  it('has the native backend wherever a C++ toolchain exists (the build compiled it)', async () => {
+    const hasCompiler = spawnSync('g++', ['--version']).status === 0 && spawnSync('make', ['--version']).status === 0;
+    if (!hasCompiler) return; // no toolchain: the build warned and hotplug-cpu is skipped by design
+    const report = await initBackend('hotplug-cpu', quiet);
+    expect(report).toMatchObject({ name: 'hotplug-cpu', tfBackend: 'hotplug-cpu', skipped: [] });
+    expect(report.threads).toBeGreaterThanOrEqual(1);
+    expect(['avx2-fma', 'generic']).toContain(report.simd);
   });
 });

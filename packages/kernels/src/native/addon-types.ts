@@ -22,7 +22,8 @@ export interface NativeAddon {
   segmentSum(x: Float32Array, ids: Int32Array, out: Float32Array, rows: number, inner: number, segments: number): void;
 }
 
-export const BINARY_OPS = { Add: 0, Sub: 1, Mul: 2, Div: 3 } as const;
+// Keys are tfjs kernel names; values the addon's op codes (native/simd.h).
+export const BINARY_OPS = { Add: 0, Sub: 1, Multiply: 2, RealDiv: 3 } as const;
 export const UNARY_OPS = {
   Exp: 0, Tanh: 1, Erf: 2, Sigmoid: 3, Rsqrt: 4, Square: 5, Sqrt: 6, Neg: 7, Log: 8, Relu: 9, Abs: 10, Reciprocal: 11,
 } as const;

@@ -1,7 +1,10 @@
 import type { KernelConfig } from '@tensorflow/tfjs-core';
 import type { NativeAddon } from '../addon-types';
+import { elementwiseKernels } from './elementwise';
+import { layoutKernels } from './layout';
+import { matmulKernels } from './matmul';
 
 /** The native kernel table: one config per overridden tfjs kernel. */
-export function nativeKernels(_addon: NativeAddon): KernelConfig[] {
-  return [];
+export function nativeKernels(addon: NativeAddon): KernelConfig[] {
+  return [...matmulKernels(addon), ...elementwiseKernels(addon), ...layoutKernels(addon)];
 }

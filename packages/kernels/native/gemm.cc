@@ -1,0 +1,155 @@
+// Blocked GEMM in the GotoBLAS/BLIS shape: B is packed into KC x NC panels (L3), A into
+// MC x KC blocks (L2), and the register-tiled micro-kernel streams MR x KC slivers of A
+// against KC x NR slivers of B (L1). Transposes only change how packing reads the source.
+#include "gemm.h"
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "simd.h"
+#include "thread_pool.h"
+
+namespace hotplug {
+namespace {
+
+constexpr int64_t KC = 256;   // depth of one packed panel: 6x256 + 256x16 floats fit in L1/L2
+constexpr int64_t MC = 96;    // rows of A per block (multiple of MR): 96 KiB of L2
+constexpr int64_t NC = 2048;  // columns of B per panel (multiple of NR)
+
+// Element (row, col) of a row-major matrix that may be read transposed.
+struct View {
+  const float* data;
+  int64_t row_stride, col_stride;
+  float at(int64_t r, int64_t c) const { return data[r * row_stride + c * col_stride]; }
+};
+
+// A[i0:i0+mc, p0:p0+kc] into MR-row slivers, k-major inside each, zero-padded to MR.
+void pack_a(const View& a, int64_t i0, int64_t mc, int64_t p0, int64_t kc, float* out) {
+  for (int64_t ir = 0; ir < mc; ir += MR) {
+    const int64_t rows = std::min<int64_t>(MR, mc - ir);
+    if (a.row_stride == 1 && rows == MR) {
+      // Transposed A: the MR rows of one k are contiguous in memory.
+      for (int64_t p = 0; p < kc; p++) std::memcpy(out + p * MR, &a.data[(i0 + ir) + (p0 + p) * a.col_stride], MR * sizeof(float));
+    } else {
+      for (int64_t p = 0; p < kc; p++)
+        for (int64_t i = 0; i < MR; i++) out[p * MR + i] = i < rows ? a.at(i0 + ir + i, p0 + p) : 0.0f;
+    }
+    out += kc * MR;
+  }
+}
+
+// B[p0:p0+kc, j0:j0+nc] into NR-column slivers, k-major inside each, zero-padded to NR.
+void pack_b(const View& b, int64_t p0, int64_t kc, int64_t j0, int64_t nc, float* out) {
+  for (int64_t jr = 0; jr < nc; jr += NR) {
+    const int64_t cols = std::min<int64_t>(NR, nc - jr);
+    if (b.col_stride == 1 && cols == NR) {
+      for (int64_t p = 0; p < kc; p++) std::memcpy(out + p * NR, &b.data[(p0 + p) * b.row_stride + j0 + jr], NR * sizeof(float));
+    } else if (b.row_stride == 1) {
+      // Transposed B: walk each column along k (contiguous), scatter into the sliver.
+      std::fill(out, out + kc * NR, 0.0f);
+      for (int64_t j = 0; j < cols; j++) {
+        const float* src = &b.data[p0 + (j0 + jr + j) * b.col_stride];
+        for (int64_t p = 0; p < kc; p++) out[p * NR + j] = src[p];
+      }
+    } else {
+      for (int64_t p = 0; p < kc; p++)
+        for (int64_t j = 0; j < NR; j++) out[p * NR + j] = j < cols ? b.at(p0 + p, j0 + jr + j) : 0.0f;
+    }
+    out += kc * NR;
+  }
+}
+
+struct Buffers {
+  std::vector<float> a, b;
+  Buffers() : a(MC * KC), b(KC * NC) {}
+};
+
+Buffers& thread_buffers() {
+  static thread_local Buffers buffers;
+  return buffers;
+}
+
+// C[m0:m1, n0:n1] = A[m0:m1, :] * B[:, n0:n1] for one matrix, single-threaded.
+void gemm_block(const View& a, const View& b, float* c, int64_t ldc, int64_t k, int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
+  const SimdKernels& kern = simd();
+  Buffers& buf = thread_buffers();
+  alignas(32) float edge[MR * NR];
+  if (k == 0) {
+    for (int64_t i = m0; i < m1; i++) std::fill(c + i * ldc + n0, c + i * ldc + n1, 0.0f);
+    return;
+  }
+  for (int64_t jc = n0; jc < n1; jc += NC) {
+    const int64_t nc = std::min(NC, n1 - jc);
+    for (int64_t pc = 0; pc < k; pc += KC) {
+      const int64_t kc = std::min(KC, k - pc);
+      const bool accumulate = pc > 0;
+      pack_b(b, pc, kc, jc, nc, buf.b.data());
+      for (int64_t ic = m0; ic < m1; ic += MC) {
+        const int64_t mc = std::min(MC, m1 - ic);
+        pack_a(a, ic, mc, pc, kc, buf.a.data());
+        for (int64_t jr = 0; jr < nc; jr += NR) {
+          const int64_t cols = std::min<int64_t>(NR, nc - jr);
+          const float* pb = buf.b.data() + (jr / NR) * kc * NR;
+          for (int64_t ir = 0; ir < mc; ir += MR) {
+            const int64_t rows = std::min<int64_t>(MR, mc - ir);
+            const float* pa = buf.a.data() + (ir / MR) * kc * MR;
+            float* ct = c + (ic + ir) * ldc + jc + jr;
+            if (rows == MR && cols == NR) {
+              kern.micro_kernel(kc, pa, pb, ct, ldc, accumulate);
+            } else {
+              // Edge tile: compute the full register tile aside, keep the valid part.
+              kern.micro_kernel(kc, pa, pb, edge, NR, false);
+              for (int64_t i = 0; i < rows; i++)
+                for (int64_t j = 0; j < cols; j++) ct[i * ldc + j] = accumulate ? ct[i * ldc + j] + edge[i * NR + j] : edge[i * NR + j];
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void gemm(const GemmProblem& p) {
+  if (p.batch == 0 || p.m == 0 || p.n == 0) return;
+  const View a0{p.a, p.transpose_a ? 1 : p.k, p.transpose_a ? p.m : 1};
+  const View b0{p.b, p.transpose_b ? 1 : p.n, p.transpose_b ? p.k : 1};
+  const int threads = pool().threads();
+  const double flops = 2.0 * p.m * p.n * std::max<int64_t>(p.k, 1) * p.batch;
+
+  // Tasks: whole matrices when there are enough of them, else each matrix cut along its
+  // longer side into pieces of whole register tiles. Small products stay on one thread.
+  int64_t splits = 1;
+  if (flops >= 2e5 && p.batch < threads) splits = (threads + p.batch - 1) / p.batch;
+  const bool split_rows = (p.m + MR - 1) / MR >= (p.n + NR - 1) / NR;
+  const int64_t unit = split_rows ? MR : NR;
+  const int64_t extent = split_rows ? p.m : p.n;
+  const int64_t units = (extent + unit - 1) / unit;
+  splits = std::max<int64_t>(1, std::min(splits, units));
+  const int64_t per_split = ((units + splits - 1) / splits) * unit;
+
+  auto run = [&](int64_t task) {
+    const int64_t bi = task / splits;
+    const int64_t s = task % splits;
+    const int64_t lo = s * per_split;
+    const int64_t hi = std::min(extent, lo + per_split);
+    if (lo >= hi) return;
+    View a = a0;
+    View b = b0;
+    a.data += bi * p.a_batch_stride;
+    b.data += bi * p.b_batch_stride;
+    float* c = p.c + bi * p.m * p.n;
+    if (split_rows) gemm_block(a, b, c, p.n, p.k, lo, hi, 0, p.n);
+    else gemm_block(a, b, c, p.n, p.k, 0, p.m, lo, hi);
+  };
+  const int64_t tasks = p.batch * splits;
+  if (flops < 2e5) {
+    for (int64_t t = 0; t < tasks; t++) run(t);
+  } else {
+    pool().parallel_for(tasks, run);
+  }
+}
+
+}  // namespace hotplug

@@ -1,0 +1,18 @@
+#pragma once
+#include <cstdint>
+
+namespace hotplug {
+
+// One batched product C[b] = op(A[b]) * op(B[b]), row-major, op = optional transpose.
+struct GemmProblem {
+  const float* a;
+  const float* b;
+  float* c;
+  int64_t batch, a_batch_stride, b_batch_stride;  // stride 0 broadcasts one matrix
+  int64_t m, n, k;
+  bool transpose_a, transpose_b;
+};
+
+void gemm(const GemmProblem& p);
+
+}  // namespace hotplug
