@@ -15,3 +15,8 @@ export { runExperiment, gridSize } from './harness/harness';
 export type { ExperimentReport, RunOptions } from './harness/harness';
 export type { CellResult, RunStats, TaskKind } from './harness/results';
 export type { FlipRow, GroupId, VerdictRow } from './harness/analysis';
+export { jsonReport, writeJsonReport } from './report/json';
+export { markdownReport, writeMarkdownReport } from './report/markdown';
+export { htmlReport, writeHtmlReport } from './report/html/page';
+export { matrices, verdictSummaries, flipSummaries, stat } from './report/summary';
+export type { FlipSummary, MatrixSummary, Stat, VerdictSummary } from './report/summary';

@@ -1,0 +1,88 @@
+import { writeFileAtomic } from '@hotplug/runtime';
+import type { ExperimentReport } from '../../harness/harness';
+import { flipSummaries, pctStat, points, systemLabel, verdictSummaries } from '../summary';
+import { CRITERION_TEXT, methodName } from '../text';
+import { accuracyFigures, flipFigures, heatMapFigures, shotFigures } from './figures';
+import { esc, tag } from './svg';
+
+const STYLE = `
+body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #222; margin: 0 auto; max-width: 1100px; padding: 24px; }
+h1 { font-size: 26px; margin-bottom: 4px; } h2 { margin-top: 36px; border-bottom: 1px solid #ddd; padding-bottom: 4px; } h3 { font-size: 15px; margin: 0 0 6px; }
+.criterion { background: #f5f8fc; border-left: 4px solid #4e79a7; padding: 10px 16px; }
+table { border-collapse: collapse; margin: 10px 0; font-size: 13px; } th, td { border: 1px solid #ddd; padding: 4px 8px; text-align: left; vertical-align: top; } th { background: #f3f3f3; } td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.ok { color: #1b7a2e; font-weight: 600; } td.bad { color: #b3261e; font-weight: 600; }
+.figures { display: flex; flex-wrap: wrap; gap: 24px; } figure.chart { margin: 0; padding: 12px; border: 1px solid #e4e4e4; border-radius: 6px; background: #fff; }
+figcaption { font-size: 12px; color: #555; width: 0; min-width: 100%; margin-top: 6px; }
+svg text { font-family: system-ui, sans-serif; } .tick, .legend, .category { font-size: 12px; fill: #333; } .axis-label { font-size: 12px; fill: #555; }
+.value { font-size: 11px; fill: #333; } .value.na { fill: #999; } .grid { stroke: #e8e8e8; } .cell-value { font-size: 14px; font-weight: 600; } .bar.na { fill: #bbb; }
+`;
+
+// Runs in the browser: records each figure's rendered size and mark count, so a headless
+// check can tell that the charts were really laid out, not just present in the markup.
+const SCRIPT = `
+(function () {
+  var figs = document.querySelectorAll('figure[data-figure]');
+  figs.forEach(function (f) {
+    var svg = f.querySelector('svg');
+    var box = svg ? svg.getBoundingClientRect() : { width: 0, height: 0 };
+    f.setAttribute('data-rendered-width', String(Math.round(box.width)));
+    f.setAttribute('data-rendered-height', String(Math.round(box.height)));
+    f.setAttribute('data-marks', String(svg ? svg.querySelectorAll('[data-value]').length : 0));
+  });
+  document.body.setAttribute('data-figures-rendered', String(figs.length));
+})();
+`;
+
+function verdictTable(report: ExperimentReport): string {
+  const name = (id: string) => systemLabel(report, id);
+  const rows = verdictSummaries(report.verdicts).map((v) => {
+    const state = v.upgradedOld === undefined ? 'cannot run' : v.compatibleSeeds === v.seeds ? 'compatible' : v.compatibleSeeds === 0 ? 'not compatible' : 'mixed';
+    return tag('tr', {},
+      tag('td', {}, esc(v.dataset)), tag('td', {}, esc(methodName(v.task, v.method, v.shots))), tag('td', {}, esc(v.metric)),
+      tag('td', {}, esc(`${name(v.old)} → ${name(v.upgraded)}`)),
+      tag('td', { class: 'num' }, esc(pctStat(v.oldOld))), tag('td', { class: 'num' }, esc(pctStat(v.upgradedOld))),
+      tag('td', { class: 'num' }, esc(pctStat(v.newNew))), tag('td', { class: 'num' }, esc(points(v.margin?.mean))),
+      tag('td', { class: state === 'compatible' ? 'ok' : 'bad' }, esc(`${state} (${v.compatibleSeeds}/${v.seeds} seeds)`)));
+  });
+  const head = ['dataset', 'module', 'metric', 'upgrade', 'M(old, old)', 'M(upgraded, old)', 'M(new, new)', 'margin (points)', 'verdict'];
+  return tag('table', { 'data-table': 'verdicts' }, tag('tr', {}, ...head.map((h) => tag('th', {}, esc(h)))), ...rows);
+}
+
+function flipTable(report: ExperimentReport): string {
+  const name = (id: string) => systemLabel(report, id);
+  const head = ['dataset', 'module', 'old', 'upgraded', 'mode', 'negative-flip rate (%)', 'of old-correct (%)'];
+  const rows = flipSummaries(report.flips).map((f) =>
+    tag('tr', {},
+      ...[f.dataset, methodName(f.task, f.method, f.shots), name(f.old), name(f.upgraded), f.mode].map((c) => tag('td', {}, esc(c))),
+      ...[pctStat(f.rate), pctStat(f.relative)].map((c) => tag('td', { class: 'num' }, esc(c)))));
+  return tag('table', { 'data-table': 'flips' }, tag('tr', {}, ...head.map((h) => tag('th', {}, esc(h)))), ...rows);
+}
+
+function section(title: string, intro: string, body: string[]): string {
+  if (!body.length) return '';
+  return tag('section', {}, tag('h2', {}, esc(title)), tag('p', {}, esc(intro)), ...body);
+}
+
+/** A self-contained HTML page (inline CSS, SVG and script; nothing fetched) of a report. */
+export function htmlReport(report: ExperimentReport, options: { generatedAt?: string } = {}): string {
+  const systems = report.spec.systems.map((s) => `${s.label ?? s.id} = ${s.model}${s.adapter ? ` + ${s.adapter}` : ''}`).join('; ');
+  const body = [
+    tag('h1', {}, esc(`Compatibility report: ${report.name}`)),
+    tag('p', {}, esc(`Systems: ${systems}. Datasets: ${report.spec.datasets.join(', ')}. Seeds: ${report.spec.seeds.join(', ')}.${options.generatedAt ? ` Generated ${options.generatedAt}.` : ''}`)),
+    tag('div', { class: 'criterion' }, ...CRITERION_TEXT.map((t) => tag('p', {}, esc(t)))),
+    section('Verdicts', 'The criterion applied to each upgrade of each module (figures in %, mean ± std over seeds).', [verdictTable(report)]),
+    section('Accuracy per system', 'Hot-plug (old module, upgraded features) against rebuilding the module on each system.', [tag('div', { class: 'figures' }, ...accuracyFigures(report))]),
+    section('Compatibility matrices', 'Query system × the system the module was built on.', [tag('div', { class: 'figures' }, ...heatMapFigures(report))]),
+    section('Prompt learners by shot count', 'Learners trained on the old model and plugged into upgraded ones.', shotFigures(report).length ? [tag('div', { class: 'figures' }, ...shotFigures(report))] : []),
+    section('Negative flips', 'Samples the old system got right that the upgrade gets wrong.', report.flips.length ? [tag('div', { class: 'figures' }, ...flipFigures(report)), flipTable(report)] : []),
+    tag('p', {}, esc(`${report.cells.length} grid cells (${report.stats.cellsComputed} computed, ${report.stats.cellsCached} from cache). Every figure with its configuration and seed is in the JSON report.`)),
+  ];
+  return `<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
+    `<title>${esc(`Compatibility report: ${report.name}`)}</title><style>${STYLE}</style></head>` +
+    `<body>${body.join('\n')}<script>${SCRIPT}</script></body></html>\n`;
+}
+
+/** Writes the HTML report atomically. */
+export function writeHtmlReport(path: string, report: ExperimentReport, options: { generatedAt?: string } = {}): void {
+  writeFileAtomic(path, htmlReport(report, options));
+}

@@ -1,0 +1,85 @@
+import { writeFileAtomic } from '@hotplug/runtime';
+import type { ExperimentReport } from '../harness/harness';
+import { flipSummaries, matrices, pctStat, points, systemLabel, verdictSummaries } from './summary';
+import { CRITERION_TEXT, methodName } from './text';
+
+function table(header: string[], rows: string[][]): string {
+  const esc = (s: string) => s.replace(/\|/g, '\\|');
+  return [
+    `| ${header.map(esc).join(' | ')} |`,
+    `| ${header.map(() => '---').join(' | ')} |`,
+    ...rows.map((r) => `| ${r.map(esc).join(' | ')} |`),
+  ].join('\n');
+}
+
+/** The report as Markdown tables (figures in %, mean ± std over seeds). */
+export function markdownReport(report: ExperimentReport): string {
+  const name = (id: string) => systemLabel(report, id);
+  const out: string[] = [`# ${report.name}`, '', ...CRITERION_TEXT.map((l) => `- ${l}`), ''];
+  out.push(`Figures are percentages, mean ± standard deviation over seeds ${report.spec.seeds.join(', ')} where a seed applies.`, '');
+
+  const verdicts = verdictSummaries(report.verdicts);
+  if (verdicts.length) {
+    out.push('## Verdicts', '');
+    out.push(
+      table(
+        ['dataset', 'module', 'metric', 'upgrade', 'M(old, old)', 'M(upgraded, old)', 'M(new, new)', 'margin', 'verdict'],
+        verdicts.map((v) => [
+          v.dataset,
+          methodName(v.task, v.method, v.shots),
+          v.metric,
+          `${name(v.old)} → ${name(v.upgraded)}`,
+          pctStat(v.oldOld),
+          pctStat(v.upgradedOld),
+          pctStat(v.newNew),
+          points(v.margin?.mean),
+          v.upgradedOld === undefined ? 'cannot run' : `${v.compatibleSeeds === v.seeds ? 'compatible' : v.compatibleSeeds === 0 ? 'not compatible' : 'mixed'} (${v.compatibleSeeds}/${v.seeds} seeds)`,
+        ]),
+      ),
+      '',
+    );
+  }
+
+  out.push('## Compatibility matrices', '', 'Rows: query system. Columns: the system the module was built on. n/a: the module cannot take those features.', '');
+  for (const m of matrices(report)) {
+    out.push(`### ${m.dataset}: ${methodName(m.task, m.method, m.shots)}, ${m.metric}`, '');
+    out.push(table(['query \\ reference', ...m.systems.map(name)], m.systems.map((q, i) => [name(q), ...m.values[i]!.map((s) => pctStat(s))])), '');
+  }
+
+  const flips = flipSummaries(report.flips);
+  if (flips.length) {
+    out.push('## Negative flips', '');
+    out.push(
+      table(
+        ['dataset', 'module', 'old', 'upgraded', 'mode', 'negative-flip rate', 'of old-correct'],
+        flips.map((f) => [f.dataset, methodName(f.task, f.method, f.shots), name(f.old), name(f.upgraded), f.mode, pctStat(f.rate), pctStat(f.relative)]),
+      ),
+      '',
+    );
+  }
+
+  const learnerRows = matrices(report).filter((m) => m.task === 'learner');
+  if (learnerRows.length) {
+    out.push('## Prompt learners by shot count', '', 'Accuracy of learners trained on the reference system and evaluated on the query system.', '');
+    const pairs = new Map<string, string[]>();
+    const shots = [...new Set(learnerRows.map((m) => m.shots!))].sort((a, b) => a - b);
+    for (const m of learnerRows) {
+      m.systems.forEach((q, qi) =>
+        m.systems.forEach((r, ri) => {
+          const key = `${m.dataset}|${m.method}|${r}|${q}`;
+          if (!pairs.has(key)) pairs.set(key, [m.dataset, m.method, `${name(r)} → ${name(q)}`, ...shots.map(() => 'n/a')]);
+          pairs.get(key)![3 + shots.indexOf(m.shots!)] = pctStat(m.values[qi]![ri]);
+        }),
+      );
+    }
+    out.push(table(['dataset', 'learner', 'trained → evaluated', ...shots.map((s) => `${s}-shot`)], [...pairs.values()]), '');
+  }
+  out.push(`Cells: ${report.cells.length} (${report.stats.cellsComputed} computed, ${report.stats.cellsCached} from cache).`, '');
+  return out.join('\n');
+}
+
+/** Writes the Markdown report atomically. */
+export function writeMarkdownReport(path: string, report: ExperimentReport): void {
+  writeFileAtomic(path, markdownReport(report));
+}
+

@@ -1,0 +1,161 @@
+import type { ExperimentReport } from '../harness/harness';
+import type { CellResult, TaskKind } from '../harness/results';
+import type { FlipRow, VerdictRow } from '../harness/analysis';
+
+/** Mean, sample standard deviation and count of the defined values. */
+export interface Stat {
+  mean: number;
+  std: number;
+  n: number;
+}
+
+export function stat(values: number[]): Stat {
+  const v = values.filter((x) => Number.isFinite(x));
+  const n = v.length;
+  if (n === 0) return { mean: NaN, std: NaN, n: 0 };
+  const mean = v.reduce((a, b) => a + b, 0) / n;
+  const std = n > 1 ? Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1)) : 0;
+  return { mean, std, n };
+}
+
+/** A compatibility matrix (query rows × reference columns) of one method, averaged over seeds. */
+export interface MatrixSummary {
+  task: TaskKind;
+  method: string;
+  dataset: string;
+  shots?: number;
+  metric: string;
+  systems: string[];
+  /** values[q][r]: undefined where the pair is incompatible. */
+  values: (Stat | undefined)[][];
+}
+
+/** Primary metrics shown per task. */
+export function metricsOf(task: TaskKind, cells: CellResult[]): string[] {
+  if (task !== 'retrieval') return ['accuracy'];
+  const keys = new Set<string>();
+  for (const c of cells) for (const k of Object.keys(c.metrics)) keys.add(k);
+  return [...keys].sort((a, b) => (a === 'mAP' ? 1 : b === 'mAP' ? -1 : a.localeCompare(b, 'en', { numeric: true })));
+}
+
+function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
+  const m = new Map<string, T[]>();
+  for (const it of items) {
+    const k = key(it);
+    if (!m.has(k)) m.set(k, []);
+    m.get(k)!.push(it);
+  }
+  return m;
+}
+
+/** Every compatibility matrix in a report, averaged over seeds. */
+export function matrices(report: ExperimentReport): MatrixSummary[] {
+  const systems = report.spec.systems.map((s) => s.id);
+  const out: MatrixSummary[] = [];
+  for (const cells of groupBy(report.cells, (c) => JSON.stringify([c.task, c.method, c.dataset, c.shots ?? null])).values()) {
+    const first = cells[0]!;
+    for (const metric of metricsOf(first.task, cells)) {
+      const values = systems.map((q) =>
+        systems.map((r) => {
+          const here = cells.filter((c) => c.query === q && c.reference === r && c.status === 'ok');
+          return here.length ? stat(here.map((c) => c.metrics[metric]!)) : undefined;
+        }),
+      );
+      out.push({ task: first.task, method: first.method, dataset: first.dataset, ...(first.shots !== undefined ? { shots: first.shots } : {}), metric, systems, values });
+    }
+  }
+  return out;
+}
+
+/** A verdict averaged over seeds: the criterion applied to mean figures, and how many seeds pass it. */
+export interface VerdictSummary {
+  task: TaskKind;
+  method: string;
+  dataset: string;
+  shots?: number;
+  metric: string;
+  old: string;
+  upgraded: string;
+  oldOld: Stat;
+  upgradedOld: Stat | undefined;
+  newNew: Stat | undefined;
+  margin: Stat | undefined;
+  compatibleSeeds: number;
+  seeds: number;
+}
+
+export function verdictSummaries(verdicts: VerdictRow[]): VerdictSummary[] {
+  const groups = groupBy(verdicts, (v) => JSON.stringify([v.task, v.method, v.dataset, v.shots ?? null, v.metric, v.old, v.upgraded]));
+  return [...groups.values()].map((rows) => {
+    const v = rows[0]!;
+    const defined = (xs: (number | null)[]) => (xs.every((x) => x === null) ? undefined : stat(xs.filter((x): x is number => x !== null)));
+    return {
+      task: v.task,
+      method: v.method,
+      dataset: v.dataset,
+      ...(v.shots !== undefined ? { shots: v.shots } : {}),
+      metric: v.metric,
+      old: v.old,
+      upgraded: v.upgraded,
+      oldOld: stat(rows.map((r) => r.oldOld)),
+      upgradedOld: defined(rows.map((r) => r.upgradedOld)),
+      newNew: defined(rows.map((r) => r.newNew)),
+      margin: defined(rows.map((r) => (Number.isFinite(r.verdict.margin) ? r.verdict.margin : null))),
+      compatibleSeeds: rows.filter((r) => r.verdict.compatible).length,
+      seeds: rows.length,
+    };
+  });
+}
+
+/** Negative-flip rates averaged over seeds. */
+export interface FlipSummary {
+  task: TaskKind;
+  method: string;
+  dataset: string;
+  shots?: number;
+  old: string;
+  upgraded: string;
+  mode: FlipRow['mode'];
+  rate: Stat;
+  relative: Stat;
+}
+
+export function flipSummaries(flips: FlipRow[]): FlipSummary[] {
+  const groups = groupBy(flips, (f) => JSON.stringify([f.task, f.method, f.dataset, f.shots ?? null, f.old, f.upgraded, f.mode]));
+  return [...groups.values()].map((rows) => {
+    const f = rows[0]!;
+    return {
+      task: f.task,
+      method: f.method,
+      dataset: f.dataset,
+      ...(f.shots !== undefined ? { shots: f.shots } : {}),
+      old: f.old,
+      upgraded: f.upgraded,
+      mode: f.mode,
+      rate: stat(rows.map((r) => r.negativeFlipRate)),
+      relative: stat(rows.map((r) => r.relativeNegativeFlipRate)),
+    };
+  });
+}
+
+/** Label of a system for people (its `label`, else its id). */
+export function systemLabel(report: ExperimentReport, id: string): string {
+  return report.spec.systems.find((s) => s.id === id)?.label ?? id;
+}
+
+/** "42.0" for 0.42; "n/a" for undefined/NaN. */
+export function pct(v: number | undefined): string {
+  return v === undefined || !Number.isFinite(v) ? 'n/a' : (v * 100).toFixed(1);
+}
+
+/** "42.0 ± 1.3" (± only with more than one seed). */
+export function pctStat(s: Stat | undefined): string {
+  if (!s || s.n === 0) return 'n/a';
+  return s.n > 1 ? `${pct(s.mean)} ± ${pct(s.std)}` : pct(s.mean);
+}
+
+/** Signed points: "+4.0" / "-2.5". */
+export function points(v: number | undefined): string {
+  if (v === undefined || !Number.isFinite(v)) return 'n/a';
+  return `${v >= 0 ? '+' : ''}${(v * 100).toFixed(1)}`;
+}
