@@ -1,3 +1,4 @@
 import { packageConfig } from '../../tools/build/tsup-preset.mjs';
 
-export default packageConfig();
+// shims: import.meta.url in the CJS build (used to find the package's splits/ folder and its npm sources).
+export default packageConfig({ shims: true });

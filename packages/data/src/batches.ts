@@ -1,0 +1,167 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { Rng } from '@hotplug/runtime';
+import { bytesToTensor, composeTransforms, type BatchTransform, type TransformSpec } from './transforms';
+
+/** Anything with images of one size: an ImageDataset, a CaptionCorpus, a subset of either. */
+export interface BatchSource {
+  readonly size: number;
+  readonly height: number;
+  readonly width: number;
+  readonly channels: number;
+  readonly images: Uint8Array;
+  readonly labels?: Int32Array;
+  readonly captions?: readonly string[];
+}
+
+export interface BatchOptions {
+  batchSize: number;
+  /** Reshuffle every epoch (default true). */
+  shuffle?: boolean;
+  /** Seed of the order and of random transforms (default 0). */
+  seed?: number;
+  /** Pipeline applied to each batch after scaling bytes to [0, 1] (default: none). */
+  transform?: readonly TransformSpec[] | BatchTransform;
+  /** Leave out a last batch smaller than batchSize (default false). */
+  dropLast?: boolean;
+  /** Batches prepared ahead of the one being consumed (default 1; 0 = none). */
+  prefetch?: number;
+  /** Passes over the data (default 1). */
+  epochs?: number;
+}
+
+/**
+ * One batch. Its tensors belong to the iterator: they are disposed when the loop asks for
+ * the next batch or ends (break and throw included). `tf.keep` or clone what must outlive it.
+ */
+export interface Batch {
+  /** [B,H,W,C] float32, transformed. */
+  readonly images: tf.Tensor4D;
+  /** [B] int32: class labels; for a source without labels (a caption corpus) the pair targets 0..B-1. */
+  readonly labels: tf.Tensor1D;
+  readonly captions?: string[];
+  /** Positions of the batch's items in the source. */
+  readonly indices: Int32Array;
+  readonly epoch: number;
+  /** Batch number within the epoch. */
+  readonly step: number;
+}
+
+interface PlannedBatch {
+  epoch: number;
+  step: number;
+  indices: Int32Array;
+}
+
+/**
+ * Iterates a source in batches of tfjs tensors: seeded shuffling per epoch, seeded random
+ * transforms per batch (so results do not depend on timing), and the next batch prepared
+ * while the current one trains. Use with `for await`.
+ */
+export class BatchIterator implements AsyncIterable<Batch> {
+  private readonly transform: BatchTransform | undefined;
+  private readonly opts: Required<Omit<BatchOptions, 'transform'>>;
+
+  constructor(private readonly source: BatchSource, options: BatchOptions) {
+    const { batchSize } = options;
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`batchSize must be a positive integer, got ${batchSize}`);
+    if (source.size === 0) throw new Error('BatchIterator: the source is empty');
+    if (source.images.length !== source.size * source.height * source.width * source.channels) {
+      throw new Error(`BatchIterator: source has ${source.images.length} image bytes, expected ${source.size}x${source.height}x${source.width}x${source.channels}`);
+    }
+    this.opts = { shuffle: true, seed: 0, dropLast: false, prefetch: 1, epochs: 1, ...options };
+    if (!(Number.isInteger(this.opts.prefetch) && this.opts.prefetch >= 0)) throw new Error(`prefetch must be a non-negative integer, got ${this.opts.prefetch}`);
+    if (!(Number.isInteger(this.opts.epochs) && this.opts.epochs >= 1)) throw new Error(`epochs must be a positive integer, got ${this.opts.epochs}`);
+    if (this.opts.dropLast && source.size < batchSize) throw new Error(`dropLast with batchSize ${batchSize} > ${source.size} items yields no batch`);
+    const t = options.transform;
+    this.transform = t === undefined ? undefined : typeof t === 'function' ? t : composeTransforms(t);
+  }
+
+  /** Batches in one epoch. */
+  get batchesPerEpoch(): number {
+    const { batchSize, dropLast } = this.opts;
+    return dropLast ? Math.floor(this.source.size / batchSize) : Math.ceil(this.source.size / batchSize);
+  }
+
+  /** Item order of an epoch (a seeded permutation, or 0..N-1 without shuffling). */
+  epochOrder(epoch: number): Int32Array {
+    if (!this.opts.shuffle) return Int32Array.from({ length: this.source.size }, (_, i) => i);
+    return new Rng(this.opts.seed).fork(`epoch-${epoch}`).permutation(this.source.size);
+  }
+
+  private *plan(): Generator<PlannedBatch> {
+    const { batchSize, epochs } = this.opts;
+    for (let epoch = 0; epoch < epochs; epoch++) {
+      const order = this.epochOrder(epoch);
+      for (let step = 0; step < this.batchesPerEpoch; step++) {
+        yield { epoch, step, indices: order.slice(step * batchSize, Math.min((step + 1) * batchSize, order.length)) };
+      }
+    }
+  }
+
+  /** Builds one batch now (synchronously): gathers bytes, makes tensors, applies the transform. */
+  makeBatch(planned: PlannedBatch): Batch {
+    const { height: h, width: w, channels: c } = this.source;
+    const per = h * w * c;
+    const n = planned.indices.length;
+    const bytes = new Uint8Array(n * per);
+    planned.indices.forEach((j, i) => bytes.set(this.source.images.subarray(j * per, (j + 1) * per), i * per));
+    const images = tf.tidy(() => {
+      const x = bytesToTensor(bytes, n, h, w, c);
+      if (!this.transform) return x;
+      const rng = new Rng(this.opts.seed).fork(`augment-${planned.epoch}-${planned.step}`);
+      return this.transform(x, rng);
+    });
+    const labelValues = this.source.labels ? Int32Array.from(planned.indices, (j) => this.source.labels![j]!) : Int32Array.from({ length: n }, (_, i) => i);
+    const labels = tf.tensor1d(labelValues, 'int32');
+    const captions = this.source.captions ? Array.from(planned.indices, (j) => this.source.captions![j]!) : undefined;
+    return { images, labels, ...(captions ? { captions } : {}), indices: planned.indices, epoch: planned.epoch, step: planned.step };
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<Batch, void, undefined> {
+    const plan = this.plan();
+    const queue: Promise<Batch>[] = [];
+    // A batch is built on a later turn of the event loop, so it overlaps whatever the
+    // consumer awaits (tensor downloads, async backends) instead of blocking it.
+    const schedule = () => {
+      const next = plan.next();
+      if (next.done) return false;
+      const pending = new Promise<Batch>((resolve, reject) => setImmediate(() => {
+        try {
+          resolve(this.makeBatch(next.value));
+        } catch (err) {
+          reject(err);
+        }
+      }));
+      pending.catch(() => undefined); // handled when awaited below; no unhandled-rejection crash meanwhile
+      queue.push(pending);
+      return true;
+    };
+    schedule();
+    let current: Batch | undefined;
+    try {
+      while (queue.length > 0) {
+        current = await queue.shift()!;
+        // Keep exactly `prefetch` batches in preparation while the consumer works on this one.
+        while (queue.length < this.opts.prefetch && schedule());
+        yield current;
+        disposeBatch(current);
+        current = undefined;
+        if (queue.length === 0) schedule();
+      }
+    } finally {
+      if (current) disposeBatch(current);
+      for (const pending of queue.splice(0)) {
+        try {
+          disposeBatch(await pending);
+        } catch {
+          // the error, if any, was already thrown to the consumer
+        }
+      }
+    }
+  }
+}
+
+function disposeBatch(b: Batch): void {
+  b.images.dispose();
+  b.labels.dispose();
+}

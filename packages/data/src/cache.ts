@@ -1,0 +1,160 @@
+import { accessSync, constants, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createRequire } from 'node:module';
+import { openAtomic, sha256 } from '@hotplug/runtime';
+import type { ImageDataset } from './types';
+import { validateDataset } from './dataset';
+
+// Cache files: magic, uint32 LE header length, JSON header, image bytes, int32 LE labels.
+// The header carries the sha256 of everything after it, checked on every load.
+const MAGIC = 'HPDSET01';
+const FORMAT_VERSION = 1;
+
+interface CacheHeader {
+  format: number;
+  name: string;
+  split: string;
+  size: number;
+  height: number;
+  width: number;
+  channels: number;
+  classNames: string[];
+  sourceId: string;
+  payloadSha256: string;
+}
+
+function writable(dir: string): boolean {
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Where converted datasets are kept: $HOTPLUG_CACHE_DIR if set; otherwise
+ * `node_modules/.cache/hotplug` next to the installed source packages (present after
+ * `npm ci` on a fresh clone, ignored by git, and cleared with node_modules); otherwise
+ * `$XDG_CACHE_HOME/hotplug` or `~/.cache/hotplug`.
+ */
+export function cacheDir(): string {
+  const fromEnv = process.env.HOTPLUG_CACHE_DIR;
+  if (fromEnv) {
+    if (!writable(fromEnv)) throw new Error(`HOTPLUG_CACHE_DIR=${fromEnv} cannot be created or written; point it at a writable folder`);
+    return fromEnv;
+  }
+  try {
+    const req = createRequire(import.meta.url);
+    const nodeModules = dirname(dirname(req.resolve('mnist/package.json')));
+    const dir = join(nodeModules, '.cache', 'hotplug');
+    if (writable(dir)) return dir;
+  } catch {
+    // not installed next to us: fall through to the user cache
+  }
+  const dir = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'hotplug');
+  if (!writable(dir)) throw new Error(`no writable cache folder (tried node_modules/.cache/hotplug and ${dir}); set HOTPLUG_CACHE_DIR`);
+  return dir;
+}
+
+/** Writes a dataset to `path` atomically in the compact cache format. */
+export function writeDatasetCache(path: string, ds: ImageDataset, sourceId: string): void {
+  validateDataset(ds);
+  const labelBytes = new Uint8Array(ds.size * 4);
+  const view = new DataView(labelBytes.buffer);
+  for (let i = 0; i < ds.size; i++) view.setInt32(4 * i, ds.labels[i]!, true);
+  const payloadSha256 = sha256Parts([ds.images, labelBytes]);
+  const header: CacheHeader = {
+    format: FORMAT_VERSION,
+    name: ds.name,
+    split: String(ds.split),
+    size: ds.size,
+    height: ds.height,
+    width: ds.width,
+    channels: ds.channels,
+    classNames: [...ds.classNames],
+    sourceId,
+    payloadSha256,
+  };
+  const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
+  const len = new Uint8Array(4);
+  new DataView(len.buffer).setUint32(0, headerBytes.length, true);
+  const w = openAtomic(path);
+  try {
+    w.write(MAGIC);
+    w.write(len);
+    w.write(headerBytes);
+    w.write(ds.images);
+    w.write(labelBytes);
+    w.commit();
+  } catch (err) {
+    w.abort();
+    throw err;
+  }
+}
+
+function sha256Parts(parts: Uint8Array[]): string {
+  // runtime's sha256 takes one buffer; joining costs one copy of the payload, done once per load.
+  return sha256(parts.length === 1 ? parts[0]! : Buffer.concat(parts));
+}
+
+/**
+ * Reads a cache file. Returns the dataset, or throws naming the file and the problem
+ * (bad magic, truncated, checksum mismatch, other source).
+ */
+export function readDatasetCache(path: string, expectedSourceId?: string): ImageDataset {
+  const bytes = readFileSync(path);
+  if (bytes.length < 12 || bytes.toString('latin1', 0, 8) !== MAGIC) throw new Error(`${path} is not a hotplug dataset cache file (bad magic)`);
+  const headerLength = bytes.readUInt32LE(8);
+  if (12 + headerLength > bytes.length) throw new Error(`${path}: truncated header`);
+  let header: CacheHeader;
+  try {
+    header = JSON.parse(bytes.toString('utf8', 12, 12 + headerLength)) as CacheHeader;
+  } catch {
+    throw new Error(`${path}: header is not valid JSON; the cache file is corrupt`);
+  }
+  if (header.format !== FORMAT_VERSION) throw new Error(`${path}: cache format ${header.format}, this version reads ${FORMAT_VERSION}`);
+  if (expectedSourceId !== undefined && header.sourceId !== expectedSourceId) throw new Error(`${path}: built from another source (${header.sourceId}), expected ${expectedSourceId}`);
+  const payload = bytes.subarray(12 + headerLength);
+  const imageBytes = header.size * header.height * header.width * header.channels;
+  if (payload.length !== imageBytes + 4 * header.size) {
+    throw new Error(`${path}: payload is ${payload.length} bytes, header promises ${imageBytes + 4 * header.size}; the cache file is truncated`);
+  }
+  if (sha256(payload) !== header.payloadSha256) throw new Error(`${path}: checksum mismatch; the cache file is corrupt`);
+  const images = new Uint8Array(payload.subarray(0, imageBytes));
+  const labels = new Int32Array(header.size);
+  for (let i = 0; i < header.size; i++) labels[i] = payload.readInt32LE(imageBytes + 4 * i);
+  const ds: ImageDataset = {
+    name: header.name,
+    split: header.split,
+    size: header.size,
+    height: header.height,
+    width: header.width,
+    channels: header.channels,
+    images,
+    labels,
+    classNames: header.classNames,
+  };
+  validateDataset(ds);
+  return ds;
+}
+
+/**
+ * Returns the cached dataset at `path` if it is intact and built from `sourceId`;
+ * otherwise builds it with `build`, writes it atomically and returns it. A corrupt cache is
+ * rebuilt (with a warning), never used.
+ */
+export function cached(path: string, sourceId: string, build: () => ImageDataset, warn: (msg: string) => void = console.warn): ImageDataset {
+  if (existsSync(path)) {
+    try {
+      return readDatasetCache(path, sourceId);
+    } catch (err) {
+      warn(`@hotplug/data: rebuilding cache: ${(err as Error).message}`);
+    }
+  }
+  const ds = build();
+  writeDatasetCache(path, ds, sourceId);
+  return ds;
+}

@@ -1,0 +1,46 @@
+import { Rng } from '@hotplug/runtime';
+import type { ImageDataset } from './types';
+import { subset } from './dataset';
+import { indicesByClass } from './splits';
+
+/** CoOp's protocol: these shot counts, each with these three seeds. */
+export const COOP_SHOTS = [1, 2, 4, 8, 16] as const;
+export const COOP_SEEDS = [1, 2, 3] as const;
+
+export interface FewShotOptions {
+  /** Images per class. */
+  shots: number;
+  seed: number;
+  /** Number of classes (default: largest label + 1). */
+  numClasses?: number;
+  /** A class with fewer than `shots` images: 'error' (default) or 'all' (take what it has). */
+  ifFewer?: 'error' | 'all';
+}
+
+/**
+ * Indices of `shots` images per class, chosen by a per-class seeded permutation and sorted
+ * by class then index. For one seed, smaller shot counts are prefixes of larger ones
+ * (the 1-shot images are among the 2-shot images, and so on), as in nested CoOp runs.
+ */
+export function fewShotIndices(labels: ArrayLike<number>, options: FewShotOptions): Int32Array {
+  const { shots, seed } = options;
+  if (!Number.isInteger(shots) || shots < 1) throw new Error(`shots must be a positive integer, got ${shots}`);
+  const root = new Rng(seed);
+  const out: number[] = [];
+  indicesByClass(labels, options.numClasses).forEach((members, c) => {
+    const rng = root.fork(`shots-class-${c}`);
+    if (members.length < shots && (options.ifFewer ?? 'error') === 'error') {
+      throw new Error(`class ${c} has ${members.length} images, fewer than ${shots} shots; use fewer shots or ifFewer: 'all'`);
+    }
+    const order = rng.permutation(members.length);
+    const picked = Array.from(order.subarray(0, Math.min(shots, members.length)), (p) => members[p]!).sort((a, b) => a - b);
+    out.push(...picked);
+  });
+  return Int32Array.from(out);
+}
+
+/** A few-shot training set: `shots` images per class of `dataset`, seeded (see fewShotIndices). */
+export function fewShotSplit(dataset: ImageDataset, options: Omit<FewShotOptions, 'numClasses'>): ImageDataset {
+  const idx = fewShotIndices(dataset.labels, { ...options, numClasses: dataset.classNames.length });
+  return subset(dataset, idx, `${dataset.split}-${options.shots}shot-seed${options.seed}`);
+}

