@@ -7,7 +7,7 @@ import { initBackend } from '@hotplug/kernels';
 import { AdamW, StepSampler, Trainer, clipByGlobalNorm, learningRate } from '../src/index';
 
 beforeAll(async () => {
-  await initBackend('cpu');
+  await initBackend();
 });
 
 describe('learningRate', () => {
