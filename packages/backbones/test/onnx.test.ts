@@ -113,6 +113,13 @@ describe('ONNX export and onnxruntime-node inference', () => {
     ort.dispose();
     await expect(ort.encode(randomImages(fx.config, 1))).rejects.toThrow(/disposed/);
     flat.dispose();
+    const clash = tf.zeros([fx.config.vision.width]);
+    const twice: EncoderHooks = { sublayer: ({ ops, output }) => ops.add(output, ops.weight('adapter.bias', clash)) };
+    const other = tf.ones([fx.config.vision.width]);
+    const again: EncoderHooks = { sublayer: ({ ops, output }) => ops.add(output, ops.weight('adapter.bias', other)) };
+    expect(() => exportImageEncoder(clip.visual, join(dir, 'clash.onnx'), { hooks: [twice, again] })).toThrow(/weight name "adapter.bias" is used for two different tensors/);
+    expect(() => exportImageEncoder(clip.visual, join(dir, 'x.onnx'), { inputLayout: 'HWCN' as never })).toThrow(/inputLayout must be 'NHWC' or 'NCHW'/);
+    tf.dispose([clash, other]);
   });
 });
 

@@ -38,7 +38,7 @@ export class OnnxRecorder implements TensorOps<Sym> {
   readonly kind = 'onnx' as const;
   private readonly nodes: object[] = [];
   private readonly initializers = new Map<string, Initializer>();
-  private readonly weights = new Map<string, Sym>();
+  private readonly weights = new Map<string, { sym: Sym; tensorId: number }>();
   private readonly inputs: Sym[] = [];
   private readonly outputs: Sym[] = [];
   private counter = 0;
@@ -89,11 +89,14 @@ export class OnnxRecorder implements TensorOps<Sym> {
 
   weight(name: string, value: tf.Tensor): Sym {
     const existing = this.weights.get(name);
-    if (existing) return existing;
+    if (existing) {
+      if (existing.tensorId !== value.id) throw new Error(`ONNX export: weight name "${name}" is used for two different tensors; give each adapter weight its own name`);
+      return existing.sym;
+    }
     const data = value.dataSync();
     const f32 = data instanceof Float32Array ? data : Float32Array.from(data);
     const sym = this.initializer(name, [...value.shape], 'float32', new Uint8Array(f32.buffer, f32.byteOffset, f32.byteLength));
-    this.weights.set(name, sym);
+    this.weights.set(name, { sym, tensorId: value.id });
     return sym;
   }
 

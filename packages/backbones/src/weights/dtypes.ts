@@ -13,6 +13,9 @@ export function bytesPerElement(dtype: string): number | undefined {
   return BYTES[dtype];
 }
 
+// Little-endian hosts (every Node target in practice) can view F32 bytes directly, without a second copy.
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+
 function halfToFloat(h: number): number {
   const sign = h & 0x8000 ? -1 : 1;
   const exp = (h >> 10) & 0x1f;
@@ -25,6 +28,7 @@ function halfToFloat(h: number): number {
 /** Decodes little-endian bytes of a supported dtype to float32 values. */
 export function decodeToFloat32(bytes: Uint8Array, dtype: SafetensorsDtype, count: number): Float32Array {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (dtype === 'F32' && LITTLE_ENDIAN && bytes.byteOffset % 4 === 0) return new Float32Array(bytes.buffer, bytes.byteOffset, count);
   const out = new Float32Array(count);
   switch (dtype) {
     case 'F32':

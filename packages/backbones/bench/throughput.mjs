@@ -1,0 +1,58 @@
+// Image-encoder throughput of the embedded default's new model (hotplug-new): tfjs on the
+// best backend @hotplug/kernels finds vs onnxruntime-node on the same weights, batch 1 and 64.
+// Median of several timed runs after a warm-up. Run after `npm run build`:
+//   node bench/throughput.mjs [--runs 7] [--threads N]
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '@hotplug/kernels';
+import { createClip, exportImageEncoder, loadOnnxImageEncoder } from '../dist/index.js';
+
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const runs = arg('runs', 7);
+const threads = arg('threads', undefined);
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+async function timeEncoder(encoder, images, repeats) {
+  const once = async () => {
+    const t0 = performance.now();
+    const out = await encoder.encode(images, { batchSize: images.shape[0] });
+    out.dataSync();
+    out.dispose();
+    return performance.now() - t0;
+  };
+  await once(); // warm-up (kernel caches, onnxruntime graph optimisation)
+  const times = [];
+  for (let i = 0; i < repeats; i++) times.push(await once());
+  return median(times);
+}
+
+const report = await initBackend(undefined, { log: () => {} });
+const clip = createClip('hotplug-new', { seed: 0 });
+const path = join(mkdtempSync(join(tmpdir(), 'hotplug-bench-')), 'hotplug-new-visual.onnx');
+exportImageEncoder(clip.visual, path);
+const ort = await loadOnnxImageEncoder(path, threads ? { intraOpNumThreads: threads } : {});
+
+console.log(`hotplug-new image encoder (28x28x1, 50 tokens, width 128, depth 6); median of ${runs} runs`);
+for (const s of report.skipped) console.log(`(skipped ${s.name}: ${s.reason.slice(0, 160)})`);
+console.log(`tfjs backend: ${report.name}${report.threads ? ` (${report.threads} threads, ${report.simd})` : ''}; onnxruntime-node intra-op threads: ${threads ?? 'default'}`);
+console.log('batch | tfjs ms | tfjs img/s | ort ms | ort img/s | ort/tfjs');
+for (const batch of [1, 64]) {
+  const images = tf.randomNormal([batch, 28, 28, 1], 0, 1, 'float32', batch);
+  const repeats = batch === 1 ? runs * 5 : runs;
+  const tfMs = await timeEncoder(clip.visual, images, repeats);
+  const ortMs = await timeEncoder(ort, images, repeats);
+  const rate = (ms) => (batch / (ms / 1000)).toFixed(0);
+  console.log(`${String(batch).padStart(5)} | ${tfMs.toFixed(2).padStart(7)} | ${rate(tfMs).padStart(10)} | ${ortMs.toFixed(2).padStart(6)} | ${rate(ortMs).padStart(9)} | ${(tfMs / ortMs).toFixed(2)}x`);
+  images.dispose();
+}
+ort.dispose();
+clip.dispose();
