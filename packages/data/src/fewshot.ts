@@ -1,7 +1,7 @@
-import { Rng } from '@hotplug/runtime';
+import { Rng, hashString } from '@hotplug/runtime';
 import type { ImageDataset } from './types';
 import { subset } from './dataset';
-import { indicesByClass } from './splits';
+import { complement, indicesByClass } from './splits';
 
 /** CoOp's protocol: these shot counts, each with these three seeds. */
 export const COOP_SHOTS = [1, 2, 4, 8, 16] as const;
@@ -43,4 +43,24 @@ export function fewShotIndices(labels: ArrayLike<number>, options: FewShotOption
 export function fewShotSplit(dataset: ImageDataset, options: Omit<FewShotOptions, 'numClasses'>): ImageDataset {
   const idx = fewShotIndices(dataset.labels, { ...options, numClasses: dataset.classNames.length });
   return subset(dataset, idx, `${dataset.split}-${options.shots}shot-seed${options.seed}`);
+}
+
+/** Few-shot train and validation indices drawn from one pool, disjoint. */
+export interface CoopFewShotIndices {
+  readonly train: Int32Array;
+  /** min(shots, 4) per class from the images not in `train`, as CoOp samples its validation set. */
+  readonly val: Int32Array;
+}
+
+/**
+ * CoOp's sampling for datasets without a separate validation split: `shots` per class for
+ * training, and min(shots, 4) more per class, disjoint from those, for validation.
+ */
+export function coopFewShotIndices(labels: ArrayLike<number>, options: Omit<FewShotOptions, 'ifFewer'>): CoopFewShotIndices {
+  const train = fewShotIndices(labels, options);
+  const rest = complement(labels.length, train);
+  const restLabels = Int32Array.from(rest, (i) => labels[i]!);
+  const numClasses = options.numClasses ?? indicesByClass(labels).length;
+  const valLocal = fewShotIndices(restLabels, { shots: Math.min(options.shots, 4), seed: hashString(`val-${options.seed}`), numClasses });
+  return { train, val: Int32Array.from(valLocal, (i) => rest[i]!) };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { COOP_SEEDS, COOP_SHOTS, classCounts, fewShotIndices, fewShotSplit, fewShotTask, loadDataset } from '../src/index';
+import { COOP_SEEDS, COOP_SHOTS, classCounts, coopFewShotIndices, fewShotIndices, fewShotSplit, fewShotTask, loadDataset } from '../src/index';
 
 describe('few-shot sampling', () => {
   const train = loadDataset('mnist', 'train');
@@ -37,9 +37,23 @@ describe('few-shot sampling', () => {
     expect(() => fewShotIndices(labels, { shots: 0, seed: 0 })).toThrow(/positive integer/);
   });
 
-  it('builds a task: shots from train, the whole test split for evaluation, zero-shot prompts', () => {
+  it('adds a disjoint validation set of min(k, 4) per class, seeded', () => {
+    for (const shots of [1, 16]) {
+      const { train: t, val } = coopFewShotIndices(train.labels, { shots, seed: 2 });
+      const v = Math.min(shots, 4);
+      expect(classCounts({ labels: Int32Array.from(val, (i) => train.labels[i]!), classNames: train.classNames })).toEqual(new Array(10).fill(v));
+      expect(Array.from(t)).toEqual(Array.from(fewShotIndices(train.labels, { shots, seed: 2 })));
+      const inTrain = new Set(t);
+      expect(Array.from(val).some((i) => inTrain.has(i))).toBe(false);
+      expect(Array.from(coopFewShotIndices(train.labels, { shots, seed: 2 }).val)).toEqual(Array.from(val));
+    }
+  });
+
+  it('builds a task: shots from train, validation, the whole test split for evaluation, zero-shot prompts', () => {
     const task = fewShotTask('mnist', { shots: 2, seed: 3 });
     expect(task.train.size).toBe(20);
+    expect(task.val.size).toBe(20);
+    expect(task.train.split).toBe('train-2shot-seed3');
     expect(task.test.size).toBe(loadDataset('mnist', 'test').size);
     expect(task.prompts.prompts).toHaveLength(10);
   });
