@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { sha256 } from '@hotplug/runtime';
 import { afterEach, describe, expect, it } from 'vitest';
-import { classCounts, listDatasets, loadDataset, readDatasetCache, stratifiedSplit } from '../src/index';
+import { MNIST_CLASSES, classCounts, listDatasets, loadDataset, npmJsonFamily, readDatasetCache, stratifiedSplit, type NpmFamilyConfig } from '../src/index';
 import { REFERENCE, tempDir } from './helpers';
 
 // Facts computed by tools/fixtures/data/embedded_reference.py with numpy, not with this package.
@@ -108,6 +108,25 @@ describe('embedded datasets', () => {
     }
     process.env.HOTPLUG_FASHION_MNIST_DIR = plain;
     expect(sha256(loadDataset('fashion-mnist', 'test', { cache: false }).images)).toBe(reference['fashion-mnist/test']!.imagesSha256);
+  });
+});
+
+describe('npm-sourced datasets: missing or corrupt sources', () => {
+  const config = (over: Partial<NpmFamilyConfig>): NpmFamilyConfig => ({
+    name: 'mnist-copy', description: 'test', classNames: MNIST_CLASSES, npmPackage: 'mnist', classFile: (c) => `src/digits/${c}.json`,
+    format: 'flat-unit', height: 28, width: 28, splitFile: 'splits/mnist.json', sha256: new Array(10).fill('0'.repeat(64)), ...over,
+  });
+
+  it('says which npm package to install when it is missing', () => {
+    expect(() => npmJsonFamily(config({ npmPackage: 'hotplug-no-such-package' })).build('all')).toThrow(/npm package 'hotplug-no-such-package' is not installed; run `npm install`/);
+  });
+
+  it('refuses a class file whose checksum differs, naming it', () => {
+    expect(() => npmJsonFamily(config({})).build('all')).toThrow(/digits\/0\.json is corrupt or a different version \(sha256 64c965fa.*reinstall 'mnist'/);
+  });
+
+  it('refuses a split index file made for another source', () => {
+    expect(() => npmJsonFamily(config({})).build('test')).toThrow(/split index .*mnist\.json was made for another source/);
   });
 });
 
