@@ -34,7 +34,7 @@ describe('loading a Hugging Face tokenizer.json', () => {
     expect(batch.dtype).toBe('int32');
     expect(Array.from(batch.dataSync().slice(0, expected.contextLength))).toEqual(Array.from(ids));
     batch.dispose();
-    expect(tok.decode(tok.encode('a photo of a coat'))).toContain('photo');
+    expect(tok.decode(tok.encode('a photo of a coat'))).toBe('a photo of a coat');
     expect(() => tok.eotIndex([1, 2, 3])).toThrow(/no EOT token/);
   });
 
