@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { createClip, loadWeights } from '../src/index';
-import { FIXTURES, loadClipFixture, maxAbsDiff, setupBackend } from './helpers';
+import { createClip, loadWeights, writeSafetensors } from '../src/index';
+import { FIXTURES, loadClipFixture, maxAbsDiff, setupBackend, tempDir } from './helpers';
 
 // Expected outputs come from tools/fixtures/backbones/make_clip_fixture.py (numpy, float64).
 const fx = loadClipFixture();
@@ -61,6 +61,24 @@ describe('loading Hugging Face and open_clip checkpoints', () => {
     const before = clip.visual.namedWeights().get('visual.class_token')!.dataSync().slice();
     expect(() => loadWeights(clip, join(FIXTURES, 'tiny-clip-hf.safetensors'))).toThrow();
     expect(Array.from(clip.visual.namedWeights().get('visual.class_token')!.dataSync())).toEqual(Array.from(before));
+    clip.dispose();
+  });
+
+  it('explains a layout it cannot detect, and a forced layout that does not match', () => {
+    const clip = createClip(fx.config);
+    const dir = tempDir('layout');
+    const odd = join(dir, 'odd.safetensors');
+    writeSafetensors(odd, [{ name: 'encoder.weight', shape: [2], data: () => Float32Array.of(1, 2) }]);
+    expect(() => loadWeights(clip, odd)).toThrow(/cannot tell the layout of .*odd.safetensors \(first tensors: encoder.weight\); pass \{ layout: 'hf' \| 'open_clip' \| 'hotplug' \}/);
+    let msg = '';
+    try {
+      loadWeights(clip, join(FIXTURES, 'tiny-clip-openclip.safetensors'), { layout: 'hf' });
+    } catch (err) {
+      msg = (err as Error).message;
+    }
+    expect(msg).toMatch(/\(hf layout\) does not fit/);
+    expect(msg).toMatch(/missing tensors \(\d+\):\s+vision_model\.embeddings\.class_embedding \[16\]/);
+    expect(msg).toMatch(/unexpected tensors \(\d+\):\s+visual\.class_embedding/);
     clip.dispose();
   });
 });

@@ -84,6 +84,21 @@ describe('ONNX export and onnxruntime-node inference', () => {
     ort.dispose();
   });
 
+  it('text encoder with a prompt-side hook on the last block exports and matches tfjs', async () => {
+    const shift = tf.variable(tf.randomNormal([fx.config.text.width], 0, 0.5, 'float32', 4));
+    const hooks: EncoderHooks = { blocks: [fx.config.text.depth - 1], sublayer: ({ ops, sublayer, output }) => (sublayer === 'attention' ? ops.add(output, ops.weight('text.adapter.shift', shift)) : undefined) };
+    const ids = tf.tensor2d(fx.ids, undefined, 'int32');
+    const expected = tf.tidy(() => clip.text.encodeTokens(ids, { hooks: [hooks] }).embedding);
+    const path = join(dir, 'text-adapted.onnx');
+    exportTextEncoder(clip.text, path, { hooks: [hooks] });
+    const ort = await loadOnnxTextEncoder(path);
+    const got = await ort.encode(ids);
+    expect(maxAbsDiff(got.dataSync(), expected.dataSync())).toBeLessThan(1e-4);
+    expect(maxAbsDiff(got.dataSync(), fx.textEmbedding.flat())).toBeGreaterThan(1e-3);
+    tf.dispose([shift, ids, expected, got]);
+    ort.dispose();
+  });
+
   it('runs an NCHW ONNX encoder (as PyTorch exports are) behind the same NHWC encode()', async () => {
     const path = join(dir, 'visual-nchw.onnx');
     exportImageEncoder(clip.visual, path, { inputLayout: 'NCHW' });
