@@ -18,8 +18,14 @@ ThreadPool::~ThreadPool() {
   for (auto& w : workers_) w.join();
 }
 
-void ThreadPool::drain() {
-  for (int64_t i = next_.fetch_add(1); i < count_; i = next_.fetch_add(1)) (*task_)(i);
+void ThreadPool::run_tasks(Job& job) {
+  for (int64_t i = job.next.fetch_add(1); i < job.count; i = job.next.fetch_add(1)) {
+    (*job.task)(i);
+    if (job.done.fetch_add(1) + 1 == job.count) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      finished_.notify_all();
+    }
+  }
 }
 
 void ThreadPool::parallel_for(int64_t count, const std::function<void(int64_t)>& task) {
@@ -28,35 +34,34 @@ void ThreadPool::parallel_for(int64_t count, const std::function<void(int64_t)>&
     for (int64_t i = 0; i < count; i++) task(i);
     return;
   }
+  auto job = std::make_shared<Job>();
+  job->task = &task;
+  job->count = count;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    task_ = &task;
-    count_ = count;
-    next_.store(0);
-    busy_ = static_cast<int>(workers_.size());
+    job_ = job;
     generation_++;
   }
   wake_.notify_all();
-  drain();
+  run_tasks(*job);
   std::unique_lock<std::mutex> lock(mutex_);
-  finished_.wait(lock, [this] { return busy_ == 0; });
-  task_ = nullptr;
+  finished_.wait(lock, [&] { return job->done.load() == job->count; });
+  // Late workers may still hold the job, but every index is taken: they never call task.
+  job_.reset();
 }
 
 void ThreadPool::worker_loop() {
   uint64_t seen = 0;
   for (;;) {
+    std::shared_ptr<Job> job;
     {
       std::unique_lock<std::mutex> lock(mutex_);
       wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
       if (stop_) return;
       seen = generation_;
+      job = job_;
     }
-    drain();
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (--busy_ == 0) finished_.notify_one();
-    }
+    if (job) run_tasks(*job);
   }
 }
 

@@ -1,10 +1,12 @@
 // A small persistent pool: the calling thread plus (threads - 1) workers run the tasks of
-// one parallel_for at a time, taking task indices from a shared counter.
+// one parallel_for at a time, taking task indices from a shared counter. Calls come from
+// the JavaScript thread only, so jobs never overlap.
 #pragma once
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -23,17 +25,24 @@ class ThreadPool {
   void parallel_for(int64_t count, const std::function<void(int64_t)>& task);
 
  private:
+  // One parallel_for's state, shared with the workers that join it. Completion counts
+  // finished tasks, not threads: on a busy machine a descheduled worker that wakes late
+  // finds no task left, and the caller never waits for it.
+  struct Job {
+    const std::function<void(int64_t)>* task;
+    int64_t count;
+    std::atomic<int64_t> next{0};
+    std::atomic<int64_t> done{0};
+  };
+
   void worker_loop();
-  void drain();
+  void run_tasks(Job& job);
 
   std::vector<std::thread> workers_;
   std::mutex mutex_;
   std::condition_variable wake_;
   std::condition_variable finished_;
-  const std::function<void(int64_t)>* task_ = nullptr;
-  std::atomic<int64_t> next_{0};
-  int64_t count_ = 0;
-  int busy_ = 0;
+  std::shared_ptr<Job> job_;
   uint64_t generation_ = 0;
   bool stop_ = false;
 };
