@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { ProgressBar, writeFileAtomic } from '@hotplug/runtime';
 import { AdamW, clipByGlobalNorm, type AdamWConfig } from './adamw';
 import { learningRate, type ScheduleConfig } from './schedule';
@@ -73,7 +74,10 @@ export class Trainer {
       const state = loadCheckpoint(checkpoint.dir, this.params, this.optimizer);
       if (state) startStep = state.step;
     }
-    if (logFile) truncateLog(logFile, startStep);
+    if (logFile) {
+      mkdirSync(dirname(logFile), { recursive: true });
+      truncateLog(logFile, startStep);
+    }
 
     const bar = this.config.progress === false ? null : new ProgressBar({ total: totalSteps, start: startStep, label: this.config.label ?? 'train', unit: 'step' });
     const history: StepRecord[] = [];

@@ -110,7 +110,7 @@ describe('Trainer', () => {
     optimizer: { weightDecay: 0.01 },
     clipGradNorm: 10,
     checkpoint: { dir, every: 5 },
-    logFile: join(dir, 'metrics.jsonl'),
+    logFile: join(dir, 'logs', 'metrics.jsonl'), // a folder that does not exist yet
     logEvery: 1,
     progress: false,
   });
@@ -121,7 +121,7 @@ describe('Trainer', () => {
     const trainer = new Trainer(r.params, config(dir));
     const summary = await trainer.fit(r.loss);
     expect(summary.history[summary.history.length - 1]!.loss).toBeLessThan(summary.history[0]!.loss * 0.5);
-    const lines = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(join(dir, 'logs', 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(lines.map((l) => l.step)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
     expect(lines[0]).toHaveProperty('w0');
     trainer.dispose();
@@ -155,7 +155,7 @@ describe('Trainer', () => {
     for (const name of ['w', 'b']) {
       expect([...b2.params.get(name)!.dataSync()]).toEqual([...a.params.get(name)!.dataSync()]);
     }
-    const steps = readFileSync(join(dirB, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).step);
+    const steps = readFileSync(join(dirB, 'logs', 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).step);
     expect(steps).toEqual(Array.from({ length: 20 }, (_, i) => i + 1)); // no step logged twice
     ta.dispose();
     tb2.dispose();
