@@ -28,6 +28,14 @@ describe('PNG and JPEG decoding', () => {
     expect(maxDiff).toBeLessThanOrEqual(2);
   });
 
+  it('decodes a grayscale (one-component) JPEG within 2 levels of libjpeg', () => {
+    const ref = expected.jpeg['gray.jpg'];
+    const img = read('jpeg/gray.jpg');
+    expect([img.height, img.width]).toEqual([ref.height, ref.width]);
+    const got = rgbaToChannels(img, 1);
+    got.forEach((v, i) => expect(Math.abs(v - ref.gray[i])).toBeLessThanOrEqual(2));
+  });
+
   it('tells formats by magic bytes and rejects anything else', () => {
     expect(sniffFormat(readFileSync(join(FIXTURES, 'jpeg/photo.jpg')))).toBe('jpeg');
     expect(sniffFormat(readFileSync(join(FIXTURES, 'png/gray.png')))).toBe('png');
