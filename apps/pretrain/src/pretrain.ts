@@ -1,0 +1,93 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { join } from 'node:path';
+import { configForTokenizer, createClip, resolveConfig, saveClip, type Clip } from '@hotplug/backbones';
+import { PRESET_PIPELINES, bytesToTensor, composeTransforms } from '@hotplug/data';
+import { contrastiveLoss } from '@hotplug/kernels';
+import { Rng } from '@hotplug/runtime';
+import { StepSampler, Trainer, type StepRecord, type TrainSummary } from '@hotplug/train';
+import type { PretrainConfig } from './config';
+import type { PreparedCorpus } from './corpus';
+
+/** CLIP caps the learned logit scale at 100 so the softmax cannot collapse. */
+const MAX_LOGIT_SCALE = Math.log(100);
+
+export interface PretrainOptions {
+  /** Where checkpoints and the metrics log go (resume by rerunning with the same folder). */
+  runDir: string;
+  /** Where the finished model folder is written. */
+  outDir: string;
+  /** Override the recipe's step count (tests, --steps). */
+  steps?: number;
+  progress?: boolean;
+  /** Called after every step (a throw stops the run, as a kill would; rerun to resume). */
+  onStep?: (record: StepRecord) => void;
+}
+
+export interface PretrainResult {
+  clip: Clip;
+  summary: TrainSummary;
+}
+
+/** Gathers the bytes of the given corpus items into one buffer. */
+function gatherBytes(source: Uint8Array, perItem: number, indices: Int32Array): Uint8Array {
+  const out = new Uint8Array(indices.length * perItem);
+  indices.forEach((i, k) => out.set(source.subarray(i * perItem, (i + 1) * perItem), k * perItem));
+  return out;
+}
+
+function gatherTokens(tokenIds: Int32Array, contextLength: number, indices: Int32Array): Int32Array {
+  const out = new Int32Array(indices.length * contextLength);
+  indices.forEach((i, k) => out.set(tokenIds.subarray(i * contextLength, (i + 1) * contextLength), k * contextLength));
+  return out;
+}
+
+/**
+ * Contrastive (InfoNCE, learnable temperature) pretraining of one CLIP on the caption
+ * corpus. Batches and augmentations derive from (seed, step), so a killed run resumes to
+ * the same weights.
+ */
+export async function pretrainModel(recipe: PretrainConfig, prepared: PreparedCorpus, options: PretrainOptions): Promise<PretrainResult> {
+  const { corpus, tokenizer, tokenIds } = prepared;
+  const config = configForTokenizer(resolveConfig(recipe.model), tokenizer);
+  const v = config.vision;
+  if (corpus.height !== v.imageSize || corpus.width !== v.imageSize || corpus.channels !== v.channels)
+    throw new Error(`model ${config.name} takes ${v.imageSize}x${v.imageSize}x${v.channels} images but the corpus holds ${corpus.height}x${corpus.width}x${corpus.channels}`);
+  const clip = createClip(config, { seed: recipe.seed });
+  const ctx = config.text.contextLength;
+  const perImage = corpus.height * corpus.width * corpus.channels;
+  const norm = { mean: v.mean, std: v.std };
+  const transform = composeTransforms(recipe.augment ? PRESET_PIPELINES.trainSmall(norm) : PRESET_PIPELINES.eval(norm));
+  const sampler = new StepSampler(corpus.size, recipe.batchSize, recipe.seed);
+  const totalSteps = options.steps ?? recipe.steps;
+
+  const trainer = new Trainer(clip.namedWeights(), {
+    totalSteps,
+    schedule: { lr: recipe.lr, warmupSteps: Math.min(recipe.warmupSteps, Math.floor(totalSteps / 2)), kind: 'cosine', minLrRatio: recipe.minLrRatio },
+    optimizer: { weightDecay: recipe.weightDecay },
+    clipGradNorm: recipe.clipGradNorm,
+    checkpoint: { dir: join(options.runDir, 'checkpoint'), every: recipe.checkpointEvery },
+    logFile: join(options.runDir, 'metrics.jsonl'),
+    label: `pretrain ${recipe.name}`,
+    progress: options.progress,
+  });
+  try {
+    const summary = await trainer.fit((step) => {
+      const idx = sampler.batch(step);
+      const raw = bytesToTensor(gatherBytes(corpus.images, perImage, idx), idx.length, corpus.height, corpus.width, corpus.channels);
+      const images = transform(raw, new Rng(`${recipe.seed}/augment/${step}`));
+      const ids = tf.tensor2d(gatherTokens(tokenIds, ctx, idx), [idx.length, ctx], 'int32');
+      const imageEmb = clip.visual.forward(images).embedding as tf.Tensor2D;
+      const textEmb = clip.text.encodeTokens(ids).embedding as tf.Tensor2D;
+      const logitScale = tf.minimum(clip.logitScale, MAX_LOGIT_SCALE);
+      const loss = contrastiveLoss(imageEmb, textEmb, tf.exp(logitScale) as tf.Scalar);
+      return { loss, metrics: { logitScale: logitScale as tf.Scalar } };
+    }, options.onStep);
+    saveClip(clip, options.outDir, tokenizer);
+    return { clip, summary };
+  } catch (err) {
+    clip.dispose();
+    throw err;
+  } finally {
+    trainer.dispose();
+  }
+}

@@ -1,0 +1,88 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '@hotplug/kernels';
+import { loadClip } from '@hotplug/backbones';
+import type { PretrainConfig } from '../src/config';
+import { prepareCorpus, type PreparedCorpus } from '../src/corpus';
+import { pretrainModel } from '../src/pretrain';
+
+// A tiny recipe: one narrow block per encoder, so a dozen steps take a few seconds.
+const tiny: PretrainConfig = {
+  name: 'tiny',
+  description: 'test recipe',
+  model: { base: 'hotplug-old', name: 'tiny', embedDim: 32, vision: { width: 32, depth: 1, heads: 2 }, text: { width: 64, depth: 1, heads: 2 } },
+  seed: 5,
+  steps: 12,
+  batchSize: 32,
+  lr: 0.003,
+  warmupSteps: 2,
+  minLrRatio: 0.1,
+  weightDecay: 0.01,
+  clipGradNorm: 1,
+  augment: true,
+  checkpointEvery: 4,
+};
+
+let prepared: PreparedCorpus;
+beforeAll(async () => {
+  await initBackend();
+  prepared = prepareCorpus({ seed: 0, maxPerDataset: 160 });
+});
+
+const weightsOf = (dir: string) => {
+  const { clip } = loadClip(dir);
+  const out = new Map([...clip.namedWeights()].map(([n, v]) => [n, Array.from(v.dataSync())]));
+  clip.dispose();
+  return out;
+};
+
+describe('pretrainModel', () => {
+  it('builds a corpus from train splits only, with a tokenizer that knows every caption', () => {
+    expect(prepared.corpus.split).toBe('train');
+    expect(prepared.corpus.size).toBe(320);
+    expect(prepared.tokenIds.length).toBe(320 * 16);
+    for (const caption of prepared.corpus.captions.slice(0, 50)) {
+      expect(prepared.tokenizer.decode(prepared.tokenizer.tokenize(caption)).trim()).toBe(caption.toLowerCase());
+    }
+  });
+
+  it('lowers the contrastive loss and leaks no tensors', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hotplug-pretrain-'));
+    const counts: number[] = [];
+    const { clip, summary } = await pretrainModel({ ...tiny, steps: 16 }, prepared, {
+      runDir: join(dir, 'run'), outDir: join(dir, 'model'), progress: false,
+      onStep: () => counts.push(tf.memory().numTensors),
+    });
+    const losses = summary.history.map((h) => h.loss);
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    expect(mean(losses.slice(-4))).toBeLessThan(mean(losses.slice(0, 4)));
+    expect(counts[counts.length - 1]).toBe(counts[2]);
+    expect(JSON.parse(readFileSync(join(dir, 'model', 'config.json'), 'utf8')).text.vocabSize).toBe(prepared.tokenizer.vocabSize);
+    clip.dispose();
+  });
+
+  it('resumes after a kill to the same weights as an uninterrupted run', async () => {
+    const dirA = mkdtempSync(join(tmpdir(), 'hotplug-pretrain-a-'));
+    const a = await pretrainModel(tiny, prepared, { runDir: join(dirA, 'run'), outDir: join(dirA, 'model'), progress: false });
+    a.clip.dispose();
+
+    const dirB = mkdtempSync(join(tmpdir(), 'hotplug-pretrain-b-'));
+    const opts = { runDir: join(dirB, 'run'), outDir: join(dirB, 'model'), progress: false };
+    await expect(pretrainModel(tiny, prepared, { ...opts, onStep: (r) => { if (r.step === 7) throw new Error('killed at step 7'); } })).rejects.toThrow('killed');
+    const resumed = await pretrainModel(tiny, prepared, opts);
+    expect(resumed.summary.startStep).toBe(4);
+    resumed.clip.dispose();
+
+    const wa = weightsOf(join(dirA, 'model'));
+    const wb = weightsOf(join(dirB, 'model'));
+    for (const [name, values] of wa) expect(wb.get(name), name).toEqual(values);
+  });
+
+  it('refuses a corpus whose image size the model does not take', async () => {
+    const bad = { ...tiny, model: { ...tiny.model, vision: { ...tiny.model.vision, imageSize: 32, patchSize: 8 } } };
+    await expect(pretrainModel(bad, prepared, { runDir: '/tmp/unused', outDir: '/tmp/unused', progress: false })).rejects.toThrow(/takes 32x32x1 images but the corpus holds 28x28x1/);
+  });
+});

@@ -1,0 +1,4 @@
+import { packageConfig } from '../../tools/build/tsup-preset.mjs';
+
+// shims: the CJS build needs import.meta.url to find the weights folder.
+export default packageConfig({ shims: true });
