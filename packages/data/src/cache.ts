@@ -65,7 +65,8 @@ export function writeDatasetCache(path: string, ds: ImageDataset, sourceId: stri
   const labelBytes = new Uint8Array(ds.size * 4);
   const view = new DataView(labelBytes.buffer);
   for (let i = 0; i < ds.size; i++) view.setInt32(4 * i, ds.labels[i]!, true);
-  const payloadSha256 = sha256Parts([ds.images, labelBytes]);
+  // One copy of the payload to hash it as read back later: images then labels.
+  const payloadSha256 = sha256(Buffer.concat([ds.images, labelBytes]));
   const header: CacheHeader = {
     format: FORMAT_VERSION,
     name: ds.name,
@@ -93,11 +94,6 @@ export function writeDatasetCache(path: string, ds: ImageDataset, sourceId: stri
     w.abort();
     throw err;
   }
-}
-
-function sha256Parts(parts: Uint8Array[]): string {
-  // runtime's sha256 takes one buffer; joining costs one copy of the payload, done once per load.
-  return sha256(parts.length === 1 ? parts[0]! : Buffer.concat(parts));
 }
 
 /**
