@@ -9,13 +9,13 @@ import { StepRegistry, type FeatureSet, type Split } from '../src/index';
 // computation and seeded.
 const LATENT = 8;
 const CLASSES = 5;
-const SIZES: Record<Split, number> = { train: 150, test: 100 };
+const DEFAULT_SIZES: Record<Split, number> = { train: 150, test: 100 };
 
-function latent(dataset: string, split: Split): { z: number[][]; labels: Int32Array } {
+function latent(dataset: string, split: Split, sizes: Record<Split, number>): { z: number[][]; labels: Int32Array } {
   const centres = new Rng(`${dataset}/centres`);
   const c = Array.from({ length: CLASSES }, () => Array.from({ length: LATENT }, () => centres.normal() * 1.2));
   const rng = new Rng(`${dataset}/${split}`);
-  const n = SIZES[split];
+  const n = sizes[split];
   const labels = new Int32Array(n);
   const z = Array.from({ length: n }, (_, i) => {
     labels[i] = i % CLASSES;
@@ -24,11 +24,11 @@ function latent(dataset: string, split: Split): { z: number[][]; labels: Int32Ar
   return { z, labels };
 }
 
-function projectionModel(name: string, dim: number, viewNoise: number) {
+function projectionModel(name: string, dim: number, viewNoise: number, sizes: Record<Split, number>) {
   const rng = new Rng(`model/${name}`);
   const w = Array.from({ length: dim }, () => Array.from({ length: LATENT }, () => rng.normal() / Math.sqrt(LATENT)));
   return async ({ dataset, split }: { dataset: string; split: Split }): Promise<FeatureSet> => {
-    const { z, labels } = latent(dataset, split);
+    const { z, labels } = latent(dataset, split, sizes);
     const noise = new Rng(`${name}/${dataset}/${split}`);
     const data = new Float32Array(z.length * dim);
     z.forEach((row, i) => {
@@ -76,10 +76,10 @@ export interface Calls {
 }
 
 /** The registry the harness tests use: models old/new, adapter proj, learner centroid. */
-export function world(versions: { old?: string } = {}): { steps: StepRegistry; calls: Calls } {
+export function world(versions: { old?: string } = {}, sizes: Record<Split, number> = DEFAULT_SIZES): { steps: StepRegistry; calls: Calls } {
   const calls: Calls = { extract: 0, adapt: 0, learnerTrain: 0, learnerEval: 0 };
-  const old = projectionModel('old', 12, 1.2);
-  const neu = projectionModel('new', 20, 0.4);
+  const old = projectionModel('old', 12, 1.2, sizes);
+  const neu = projectionModel('new', 20, 0.4, sizes);
   const models: Record<string, typeof old> = { old, new: neu };
   // The adapter: a ridge map fitted on the train split from `model`'s features onto old's.
   const project = async (model: string, dataset: string, src: FeatureSet): Promise<FeatureSet> => {

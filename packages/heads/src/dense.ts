@@ -108,7 +108,7 @@ export class DenseHead implements ClassifierHead {
             const xb = tf.gather(xAll, idxT) as tf.Tensor2D;
             const yb = tf.gather(yAll, idxT) as tf.Tensor1D;
             return optimizer.minimize(() => {
-              const ce = meanSoftmaxCrossEntropy(forward(xb, vars), yb, numClasses);
+              const ce = meanSoftmaxCrossEntropy(forward(xb, vars), yb);
               if (this.options.weightDecay === 0) return ce;
               const penalty = tf.addN(vars.map((v) => tf.sum(tf.square(v.w))));
               return tf.add(ce, tf.mul(penalty, this.options.weightDecay)) as tf.Scalar;

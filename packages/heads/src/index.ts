@@ -11,6 +11,6 @@ export { KnnHead } from './knn';
 export type { KnnHeadOptions, KnnWeighting } from './knn';
 export { RetrievalIndex } from './retrieval';
 export type { RetrievalIndexOptions, RetrievalScores, SearchHit } from './retrieval';
-export { averagePrecision, meanDefined } from './ranking';
+export { averagePrecision, averagePrecisionFromRanks, meanDefined, relevantRanks } from './ranking';
 export { createHead, loadHead, registerHead, headKinds } from './registry';
 export type { HeadFactory, HeadOptionsByKind } from './registry';

@@ -2,8 +2,8 @@ import { ensureBackend } from './backend';
 import { positiveInt } from './check';
 import { DimensionMismatchError } from './errors';
 import { featureMatrix, l2NormalizeRows, toFeatureMatrix, toLabels, type FeatureInput, type FeatureMatrix } from './features';
-import { averagePrecision, meanDefined } from './ranking';
-import { forEachSimilarityRow, rankDescending, topKIndices } from './similarity';
+import { averagePrecisionFromRanks, meanDefined, relevantRanks } from './ranking';
+import { forEachSimilarityRow, topKIndices } from './similarity';
 import { loadStored, requireArray, saveStored } from './store';
 
 /** One search result. */
@@ -93,12 +93,10 @@ export class RetrievalIndex {
     const labels = toLabels(queryLabels, q.rows);
     const hits = new Map<number, number>(ks.map((k) => [k, 0]));
     const aps = new Float64Array(q.rows);
-    const relevant = new Uint8Array(this.size);
     forEachSimilarityRow(q, this.gallery(), (row, sims) => {
-      const order = rankDescending(sims);
-      for (let r = 0; r < order.length; r++) relevant[r] = this.labelList[order[r]!] === labels[row] ? 1 : 0;
-      aps[row] = averagePrecision(Array.from(relevant, Boolean));
-      for (const k of ks) if (relevant.subarray(0, k).includes(1)) hits.set(k, hits.get(k)! + 1);
+      const ranks = relevantRanks(sims, (j) => this.labelList[j] === labels[row]);
+      aps[row] = averagePrecisionFromRanks(ranks);
+      for (const k of ks) if (ranks.length > 0 && ranks[0]! <= k) hits.set(k, hits.get(k)! + 1);
     });
     const { mean, count } = meanDefined(aps);
     const topK: Record<number, number> = {};

@@ -15,13 +15,20 @@ export function forEachSimilarityRow(
   visit: (queryRow: number, sims: Float32Array) => void,
 ): void {
   if (gallery.rows === 0) throw new Error('the gallery is empty: add embeddings before querying');
-  const g = tf.tensor2d(gallery.data, [gallery.rows, gallery.dim]);
+  if (queries.dim !== gallery.dim) throw new Error(`queries have ${queries.dim} dims but the gallery has ${gallery.dim}`);
+  // The gallery goes in transposed ([dim, rows]) so the product needs no transposed operand:
+  // some backends (wasm) are many times slower on a transposed matmul.
+  const gT = new Float32Array(gallery.data.length);
+  for (let r = 0; r < gallery.rows; r++) {
+    for (let c = 0; c < gallery.dim; c++) gT[c * gallery.rows + r] = gallery.data[r * gallery.dim + c]!;
+  }
+  const g = tf.tensor2d(gT, [gallery.dim, gallery.rows]);
   try {
     for (let start = 0; start < queries.rows; start += CHUNK_ROWS) {
       const n = Math.min(CHUNK_ROWS, queries.rows - start);
       const block = tf.tidy(() => {
         const q = tf.tensor2d(queries.data.subarray(start * queries.dim, (start + n) * queries.dim), [n, queries.dim]);
-        return tf.matMul(q, g, false, true);
+        return tf.matMul(q, g);
       });
       const sims = block.dataSync() as Float32Array;
       block.dispose();
@@ -49,11 +56,4 @@ export function topKIndices(values: Float32Array, k: number): Int32Array {
     if (out.length > kk) out.pop();
   }
   return Int32Array.from(out);
-}
-
-/** The full ranking (descending value, ties by lower index). */
-export function rankDescending(values: Float32Array): Int32Array {
-  const idx = Array.from({ length: values.length }, (_, i) => i);
-  idx.sort((a, b) => values[b]! - values[a]! || a - b);
-  return Int32Array.from(idx);
 }

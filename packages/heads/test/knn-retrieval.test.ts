@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rng } from '@hotplug/runtime';
 import { describe, expect, it } from 'vitest';
-import { averagePrecision, createHead, DimensionMismatchError, featureMatrix, KnnHead, loadHead, RetrievalIndex } from '../src/index';
+import { averagePrecision, averagePrecisionFromRanks, createHead, relevantRanks, DimensionMismatchError, featureMatrix, KnnHead, loadHead, RetrievalIndex } from '../src/index';
 
 // A hand-worked gallery on the unit circle: cosines with the query (1, 0) are
 // 1, 0.8, 0.6, 0, -1 and with (0, 1) they are 0, 0.6, 0.8, 1, 0.
@@ -96,6 +96,20 @@ describe('retrieval index (hand-worked)', () => {
   it('averagePrecision follows the definition', () => {
     expect(averagePrecision([true, false, true])).toBeCloseTo((1 + 2 / 3) / 2, 12);
     expect(averagePrecision([false, false])).toBeNaN();
+  });
+
+  it('places relevant items exactly where a full sort would, ties included', () => {
+    const rng = new Rng(11);
+    for (let trial = 0; trial < 20; trial++) {
+      // Scores on a coarse grid so that many are tied.
+      const scores = Float32Array.from({ length: 60 }, () => Math.round(rng.next() * 8) / 8);
+      const rel = Array.from({ length: 60 }, () => rng.next() < 0.3);
+      const order = [...scores.keys()].sort((a, b) => scores[b]! - scores[a]! || a - b);
+      const expected = order.flatMap((j, pos) => (rel[j] ? [pos + 1] : []));
+      const ranks = relevantRanks(scores, (j) => rel[j]!);
+      expect(Array.from(ranks)).toEqual(expected);
+      expect(averagePrecisionFromRanks(ranks)).toBeCloseTo(averagePrecision(order.map((j) => rel[j]!)), 12);
+    }
   });
 
   it('agrees with an independent float64 reference on random data', async () => {
