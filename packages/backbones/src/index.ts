@@ -1,6 +1,7 @@
 // Public API of @hotplug/backbones: everything a user may import is exported here.
 export { registerConfig, getConfig, listConfigs, resolveConfig, validateConfig, visionTokenCount } from './config';
 export type { Activation, ClipConfig, ClipConfigInput, TextConfig, VisionConfig } from './config';
+export { clipConfigFromHf, clipConfigFromOpenClip } from './external-configs';
 
 export type { TensorOps } from './ops/types';
 export { tfjsOps } from './ops/tfjs-ops';
