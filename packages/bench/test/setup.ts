@@ -1,6 +1,4 @@
-// Tests run on the plain tfjs CPU backend unless @hotplug/kernels provides initBackend(),
-// which ensureBackend() then prefers.
-import '@tensorflow/tfjs-backend-cpu';
+// Tests use the backend @hotplug/kernels picks here, as applications do.
 import { ensureBackend } from '@hotplug/heads';
 
 await ensureBackend();
