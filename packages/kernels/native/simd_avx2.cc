@@ -62,10 +62,98 @@ static void micro_kernel(int64_t kc, const float* a, const float* b, float* c, i
   }
 }
 
+// Vector versions of fast_exp and the functions built on it (same constants and formulas as
+// the scalar ones in simd_impl.h, which finish the last few elements of each array).
+static inline __m256 exp256(__m256 x) {
+  const __m256 xc = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-87.3f)), _mm256_set1_ps(88.3f));
+  const __m256 n = _mm256_round_ps(_mm256_mul_ps(xc, _mm256_set1_ps(1.44269504088896341f)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), xc);
+  r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
+  __m256 p = _mm256_set1_ps(1.9875691500e-4f);
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507e-3f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073e-3f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894e-2f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459e-1f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201e-1f));
+  p = _mm256_fmadd_ps(p, _mm256_mul_ps(r, r), _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
+  const __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+  __m256 result = _mm256_mul_ps(p, _mm256_castsi256_ps(e));
+  result = _mm256_blendv_ps(result, _mm256_set1_ps(std::numeric_limits<float>::infinity()), _mm256_cmp_ps(x, _mm256_set1_ps(88.72283f), _CMP_GT_OQ));
+  return _mm256_blendv_ps(result, x, _mm256_cmp_ps(x, x, _CMP_UNORD_Q));
+}
+
+static inline __m256 abs256(__m256 x) { return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), x); }
+static inline __m256 with_sign_of(__m256 magnitude, __m256 x) {
+  return _mm256_or_ps(magnitude, _mm256_and_ps(x, _mm256_set1_ps(-0.0f)));
+}
+
+static inline __m256 erf256(__m256 x) {
+  const __m256 one = _mm256_set1_ps(1.0f);
+  const __m256 ax = abs256(x);
+  const __m256 t = _mm256_div_ps(one, _mm256_fmadd_ps(_mm256_set1_ps(0.3275911f), ax, one));
+  __m256 poly = _mm256_fmadd_ps(_mm256_set1_ps(1.061405429f), t, _mm256_set1_ps(-1.453152027f));
+  poly = _mm256_fmadd_ps(poly, t, _mm256_set1_ps(1.421413741f));
+  poly = _mm256_fmadd_ps(poly, t, _mm256_set1_ps(-0.284496736f));
+  poly = _mm256_fmadd_ps(poly, t, _mm256_set1_ps(0.254829592f));
+  poly = _mm256_mul_ps(poly, t);
+  const __m256 x2 = _mm256_mul_ps(ax, ax);
+  const __m256 far = _mm256_fnmadd_ps(poly, exp256(_mm256_sub_ps(_mm256_setzero_ps(), x2)), one);
+  __m256 series = _mm256_set1_ps(-1.0f / 1320);
+  series = _mm256_fmadd_ps(series, x2, _mm256_set1_ps(1.0f / 216));
+  series = _mm256_fmadd_ps(series, x2, _mm256_set1_ps(-1.0f / 42));
+  series = _mm256_fmadd_ps(series, x2, _mm256_set1_ps(1.0f / 10));
+  series = _mm256_fmadd_ps(series, x2, _mm256_set1_ps(-1.0f / 3));
+  series = _mm256_fmadd_ps(series, x2, one);
+  const __m256 near = _mm256_mul_ps(_mm256_mul_ps(_mm256_set1_ps(1.1283791670955126f), ax), series);
+  const __m256 y = _mm256_blendv_ps(far, near, _mm256_cmp_ps(ax, _mm256_set1_ps(0.5f), _CMP_LT_OQ));
+  return with_sign_of(y, x);
+}
+
+static inline __m256 tanh256(__m256 x) {
+  const __m256 one = _mm256_set1_ps(1.0f);
+  const __m256 ax = abs256(x);
+  const __m256 e = exp256(_mm256_mul_ps(_mm256_set1_ps(-2.0f), ax));
+  const __m256 t = _mm256_div_ps(_mm256_sub_ps(one, e), _mm256_add_ps(one, e));
+  const __m256 small = _mm256_mul_ps(ax, _mm256_fnmadd_ps(_mm256_mul_ps(ax, ax), _mm256_set1_ps(1.0f / 3.0f), one));
+  const __m256 mag = _mm256_blendv_ps(t, small, _mm256_cmp_ps(ax, _mm256_set1_ps(0.02f), _CMP_LT_OQ));
+  return with_sign_of(mag, x);
+}
+
+static inline __m256 sigmoid256(__m256 x) {
+  const __m256 one = _mm256_set1_ps(1.0f);
+  return _mm256_div_ps(one, _mm256_add_ps(one, exp256(_mm256_sub_ps(_mm256_setzero_ps(), x))));
+}
+
+template <__m256 (*F)(__m256)>
+static int64_t map256(const float* x, float* out, int64_t n) {
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(out + i, F(_mm256_loadu_ps(x + i)));
+  return i;
+}
+
+#define HOTPLUG_HAS_VECTOR_TRANSCENDENTALS
+static int64_t vector_transcendental(int op, const float* x, float* out, int64_t n) {
+  switch (op) {
+    case kExp: return map256<exp256>(x, out, n);
+    case kErf: return map256<erf256>(x, out, n);
+    case kTanh: return map256<tanh256>(x, out, n);
+    case kSigmoid: return map256<sigmoid256>(x, out, n);
+    default: return 0;
+  }
+}
+
+static int64_t vector_exp_shifted(const float* x, float shift, float* out, int64_t n) {
+  const __m256 s = _mm256_set1_ps(shift);
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(out + i, exp256(_mm256_sub_ps(_mm256_loadu_ps(x + i), s)));
+  return i;
+}
+
 #define HOTPLUG_SIMD_NAME "avx2-fma"
 #include "simd_impl.h"
 #undef HOTPLUG_SIMD_NAME
 #undef HOTPLUG_HAS_MICRO_KERNEL
+#undef HOTPLUG_HAS_VECTOR_TRANSCENDENTALS
 
 }  // namespace avx2_impl
 

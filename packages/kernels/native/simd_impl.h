@@ -91,7 +91,19 @@ static void binary(int op, const float* a, int64_t sa, const float* b, int64_t s
   }
 }
 
+#ifndef HOTPLUG_HAS_VECTOR_TRANSCENDENTALS
+// Hooks for hand-vectorised exp-based functions; the portable table has none (the
+// compiler does not vectorise the select-heavy scalar versions) and handles every element.
+static inline int64_t vector_transcendental(int, const float*, float*, int64_t) { return 0; }
+static inline int64_t vector_exp_shifted(const float*, float, float*, int64_t) { return 0; }
+#endif
+
 static void unary(int op, const float* x, float* out, int64_t n) {
+  // The vector path (AVX2 table) handles whole registers; the scalar loop does the rest.
+  const int64_t done = vector_transcendental(op, x, out, n);
+  x += done;
+  out += done;
+  n -= done;
   switch (op) {
     case kExp: for (int64_t i = 0; i < n; i++) out[i] = fast_exp(x[i]); break;
     case kTanh: for (int64_t i = 0; i < n; i++) out[i] = fast_tanh(x[i]); break;
@@ -155,7 +167,8 @@ static void softmax_rows(const float* x, float* out, int64_t rows, int64_t cols)
     const float* in = x + r * cols;
     float* o = out + r * cols;
     const float m = row_max(in, cols);
-    for (int64_t i = 0; i < cols; i++) o[i] = fast_exp(in[i] - m);
+    const int64_t done = vector_exp_shifted(in, m, o, cols);
+    for (int64_t i = done; i < cols; i++) o[i] = fast_exp(in[i] - m);
     const float inv = 1.0f / row_sum(o, cols);
     for (int64_t i = 0; i < cols; i++) o[i] *= inv;
   }

@@ -6,6 +6,7 @@ export { BACKEND_ORDER } from './backend/types';
 export type { BackendName, BackendReport, InitBackendOptions } from './backend/types';
 export { NATIVE_BACKEND } from './native/backend';
 export { NATIVE_ENV } from './native/addon';
+export { nativeRunCounts } from './native/kernels/common';
 export { registerWasmGradientKernels, WASM_BRIDGED_KERNELS } from './wasm/gradient-kernels';
 
 export { layerNorm } from './ops/layer-norm';

@@ -160,6 +160,21 @@ describe.skipIf(!hasNative)('native kernels vs the cpu backend', () => {
         }
       });
 
+      it('Slice and SplitV: random boxes, full and partial dims, empty slices, int32 and bool', async () => {
+        for (let trial = 0; trial < 30; trial++) {
+          const rank = 1 + rng.int(4);
+          const shape = Array.from({ length: rank }, () => 1 + rng.int(6));
+          const begin = shape.map((d) => rng.int(d));
+          const size = shape.map((d, i) => (rng.next() < 0.3 ? -1 : rng.int(d - begin[i] + 1)));
+          await check('Slice', (x) => tf.slice(x, begin, size), [floats(rng, shape)], 0, 0);
+        }
+        await check('Slice', (x) => tf.slice(x, [0, 1], [2, 2]), [ints([3, 4], Array.from({ length: 12 }, (_, i) => i - 6))], 0, 0);
+        await check('Slice', (x) => tf.slice(tf.greater(x, 0), [1, 0], [1, 3]), [floats(rng, [2, 3])], 0, 0);
+        await check('SplitV', (x) => tf.concat(tf.split(x, [1, 49], 1).reverse(), 1), [floats(rng, [4, 50, 8])], 0, 0);
+        await check('SplitV', (x) => tf.stack(tf.split(x, 3, -1)), [floats(rng, [5, 2, 9])], 0, 0);
+        await check('SplitV', (x) => tf.concat(tf.split(x, [2, -1, 0], 0).reverse(), 0), [floats(rng, [6, 3])], 0, 0);
+      });
+
       it('UnsortedSegmentSum (gradient of gather) drops out-of-range ids like tfjs', async () => {
         const x = floats(rng, [9, 3, 5]);
         const ids = ints([9], [2, 0, 2, -1, 4, 9, 0, 3, 2]);

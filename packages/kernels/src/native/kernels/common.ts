@@ -15,7 +15,7 @@ export interface NativeCall {
  * A native kernel returns its result, or null when the call is outside what it covers
  * (dtype, layout): the 'cpu' kernel of the same name then runs instead.
  */
-export type NativeKernelFunc = (call: NativeCall) => TensorInfo | null;
+export type NativeKernelFunc = (call: NativeCall) => TensorInfo | TensorInfo[] | null;
 
 // How often each kernel ran natively (not via the fallback): lets tests prove coverage.
 const nativeRuns = new Map<string, number>();
