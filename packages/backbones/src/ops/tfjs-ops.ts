@@ -15,7 +15,8 @@ export const tfjsOps: TensorOps<tf.Tensor> = {
     const outDim = weight.shape[1]!;
     if (weight.shape[0] !== inDim) throw new Error(`linear: input width ${inDim} does not match weight [${weight.shape}] (expected [${inDim}, out])`);
     const flat = tf.reshape(x, [-1, inDim]) as tf.Tensor2D;
-    const y = bias ? tf.add(tf.matMul(flat, weight), bias) : tf.matMul(flat, weight);
+    // Fused matmul + bias: one kernel (and one output buffer) instead of two; differentiable in tfjs-core.
+    const y = bias ? tf.fused.matMul({ a: flat, b: weight as tf.Tensor2D, bias }) : tf.matMul(flat, weight);
     return tf.reshape(y, [...x.shape.slice(0, -1), outDim]);
   },
   layerNorm: (x, gamma, beta, epsilon) => layerNorm(x, gamma as tf.Tensor1D, beta as tf.Tensor1D, epsilon),
