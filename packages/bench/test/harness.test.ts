@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -108,6 +108,18 @@ describe('experiment harness', () => {
     const r = await runExperiment(smallSpec(), steps, { cacheDir, ...quiet });
     expect(calls.extract).toBe(4);
     expect(r.stats.headsTrained).toBe(0); // heads are intact and reused
+    expect(r.cells.map((c) => c.metrics)).toEqual(first.cells.map((c) => c.metrics));
+  });
+
+  it('retrains a cached head whose weights were damaged', async () => {
+    // The head behind the first head cell: its folder is the key of the cell's training config.
+    const headCell = first.cells.find((c) => c.task === 'head')!;
+    const victim = cellKey(headCell.config.train);
+    writeFileSync(join(cacheDir, 'heads', victim, 'weights.bin'), 'garbage');
+    rmSync(join(cacheDir, 'cells'), { recursive: true });
+    const { steps } = world();
+    const r = await runExperiment(smallSpec(), steps, { cacheDir, ...quiet });
+    expect(r.stats.headsTrained).toBe(1);
     expect(r.cells.map((c) => c.metrics)).toEqual(first.cells.map((c) => c.metrics));
   });
 

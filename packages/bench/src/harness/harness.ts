@@ -61,6 +61,8 @@ export async function runExperiment(spec: ExperimentSpec, steps: StepRegistry, o
     tick: (cell) => bar?.tick(1, { at: `${cell.dataset}/${cell.method}`, cached: stats.cellsCached }),
   };
   for (const dataset of spec.datasets) {
+    // A fresh provider per dataset: features of finished datasets can be garbage-collected.
+    ctx.features = new FeatureProvider(steps, cache, stats);
     if (spec.retrieval) await runRetrievalCells(ctx, dataset, spec.retrieval.ks ?? [1, 5]);
     for (const seed of spec.seeds) {
       for (const head of spec.heads ?? []) await runHeadCells(ctx, dataset, seed, head);

@@ -54,8 +54,13 @@ async function trainedHead(
 ): Promise<ClassifierHead> {
   const dir = ctx.cache.headDir(trainKey);
   if (ctx.cache.hasHead(trainKey)) {
-    ctx.stats.headsCached++;
-    return loadHead(dir);
+    try {
+      const head = loadHead(dir);
+      ctx.stats.headsCached++;
+      return head;
+    } catch {
+      // A damaged cached head (checksum, missing weights) is retrained and overwritten.
+    }
   }
   const train = await ctx.features.get(system, dataset, 'train');
   const head = createHead(spec.kind, options);
