@@ -1,3 +1,6 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
@@ -11,8 +14,27 @@ function describe(error: unknown): string {
   return text.split('\n')[0];
 }
 
+/**
+ * Whether an installed tfjs-node(-gpu) has its native binding. npm installs the package even
+ * when its install step (which downloads libtensorflow) fails or is skipped; importing it then
+ * throws only after registering its kernels, so look before importing.
+ */
+function bindingProblem(pkg: string): string | null {
+  let manifest: string;
+  try {
+    manifest = createRequire(import.meta.url).resolve(`${pkg}/package.json`);
+  } catch {
+    return `${pkg} is not installed (an optional dependency; its install downloads libtensorflow)`;
+  }
+  const lib = join(dirname(manifest), 'lib');
+  const found = existsSync(lib) && readdirSync(lib).some((dir) => existsSync(join(lib, dir, 'tfjs_binding.node')));
+  return found ? null : `${pkg} is installed without its native binding (lib/napi-v*/tfjs_binding.node): its install step, which downloads libtensorflow, did not complete`;
+}
+
 /** Loads an optional tfjs-node package; it registers the 'tensorflow' backend on import. */
 async function loadTfjsNode(pkg: string): Promise<Availability> {
+  const problem = bindingProblem(pkg);
+  if (problem) return { ok: false, reason: problem };
   try {
     await import(pkg);
   } catch (error) {
