@@ -9,6 +9,7 @@ export { tfjsOps } from './ops/tfjs-ops';
 export { createClip } from './model/clip';
 export type { Clip, CreateClipOptions } from './model/clip';
 export { VisionTransformer } from './model/vision';
+export { normalizeImages } from './model/preprocess';
 export { TextTransformer } from './model/text';
 export type { TextInput } from './model/text';
 export type { Encoder, ImageEncoder, TextEncoder, EncoderOutput, TraceOptions } from './model/encoder';

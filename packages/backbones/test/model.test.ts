@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { createClip, type Clip, type EncoderHooks, type LinearName } from '../src/index';
+import { createClip, getConfig, normalizeImages, type Clip, type EncoderHooks, type LinearName } from '../src/index';
 import { maxAbsDiff, randomImages, setupBackend } from './helpers';
 
 describe('CLIP encoders', () => {
@@ -170,5 +170,14 @@ describe('CLIP encoders', () => {
     expect(() => clip.text.encodeEmbeddings(tf.zeros([1, 16, 32]) as tf.Tensor3D, [1])).toThrow(/expects embeddings \[batch, 16, 64\]/);
     expect(() => clip.text.encodeEmbeddings(tf.zeros([1, 16, 64]) as tf.Tensor3D, [16])).toThrow(/EOT index 16 is outside 0..15/);
     expect(() => clip.text.encodeEmbeddings(tf.zeros([2, 16, 64]) as tf.Tensor3D, [1])).toThrow(/one EOT index per row: got 1 for batch 2/);
+  });
+
+  it('normalizeImages applies the config mean/std per channel', () => {
+    const vision = { ...getConfig('ViT-B-32').vision, imageSize: 1 };
+    const out = normalizeImages(tf.tensor4d([0.5, 0.25, 1], [1, 1, 1, 3]), vision);
+    const expected = [0.5, 0.25, 1].map((x, c) => (x - vision.mean[c]!) / vision.std[c]!);
+    expect(maxAbsDiff(out.dataSync(), expected)).toBeLessThan(1e-6);
+    expect(() => normalizeImages(tf.zeros([1, 2, 2, 1]) as tf.Tensor4D, vision)).toThrow(/expects NHWC images with 3 channel\(s\), got \[1, 2, 2, 1\]/);
+    out.dispose();
   });
 });
