@@ -163,6 +163,7 @@ describe('CLIP encoders', () => {
     await expect(clip.visual.encode(tf.zeros([2, 1, 28, 28]) as tf.Tensor4D)).rejects.toThrow(/expects NHWC images \[batch, 28, 28, 1\], got \[2, 1, 28, 28\] \(looks like NCHW/);
     await expect(clip.visual.encode(tf.zeros([2, 28, 28, 1], 'int32') as tf.Tensor4D)).rejects.toThrow(/expects float32 images/);
     await expect(clip.visual.encode(randomImages(clip.config, 1), { batchSize: 0 })).rejects.toThrow(/batchSize must be a positive integer/);
+    await expect(clip.visual.encode(tf.zeros([0, 28, 28, 1]) as tf.Tensor4D)).rejects.toThrow(/empty batch/);
     await expect(clip.text.encode(tf.zeros([2, 10], 'int32') as tf.Tensor2D)).rejects.toThrow(/expects token ids \[batch, 16\], got \[2, 10\]/);
     await expect(clip.text.encode(tf.zeros([1, 16], 'float32') as tf.Tensor2D)).rejects.toThrow(/token ids must be int32/);
     await expect(clip.text.encode(tf.fill([1, 16], 99, 'int32') as tf.Tensor2D)).rejects.toThrow(/token id 99 in row 0 is outside the vocabulary 0..39/);

@@ -74,6 +74,7 @@ export abstract class TfjsEncoderBase<In extends tf.Tensor> implements Encoder<I
     const size = options.batchSize ?? 64;
     if (!Number.isInteger(size) || size <= 0) throw new Error(`batchSize must be a positive integer, got ${size}`);
     const n = batch.shape[0];
+    if (!n) throw new Error('encode got an empty batch (0 rows)');
     const parts: tf.Tensor2D[] = [];
     for (let start = 0; start < n; start += size) {
       const count = Math.min(size, n - start);
