@@ -57,3 +57,11 @@ export function sizeOf(shape: readonly number[]): number {
 export function output(backend: MathBackendCPU, shape: number[], values: Float32Array): TensorInfo {
   return backend.makeTensorInfo(shape, 'float32', values);
 }
+
+/**
+ * An output array without zero-filling: every native kernel writes all of its output, and
+ * clearing megabytes first costs as much as a cheap elementwise op.
+ */
+export function uninitializedFloat32(length: number): Float32Array {
+  return new Float32Array(Buffer.allocUnsafeSlow(length * 4).buffer, 0, length);
+}

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig } from '@tensorflow/tfjs-core';
 import type { NativeAddon } from '../addon-types';
 import { BINARY_OPS, UNARY_OPS } from '../addon-types';
-import { float32Values, nativeKernel, output, sizeOf } from './common';
+import { float32Values, nativeKernel, output, sizeOf, uninitializedFloat32 } from './common';
 
 export interface BroadcastPlan {
   outShape: number[];
@@ -41,7 +41,7 @@ function binaryKernel(name: keyof typeof BINARY_OPS, addon: NativeAddon): Kernel
     if (!av || !bv) return null;
     const plan = broadcastPlan(inputs.a!.shape, inputs.b!.shape);
     if (!plan) return null;
-    const values = new Float32Array(sizeOf(plan.outShape));
+    const values = uninitializedFloat32(sizeOf(plan.outShape));
     addon.binary(BINARY_OPS[name], av, bv, values, plan.shape, plan.aStrides, plan.bStrides);
     return output(backend, plan.outShape, values);
   });
@@ -51,7 +51,7 @@ function unaryKernel(name: keyof typeof UNARY_OPS, addon: NativeAddon): KernelCo
   return nativeKernel(name, addon, ({ backend, inputs }) => {
     const xv = float32Values(backend, inputs.x);
     if (!xv) return null;
-    const values = new Float32Array(xv.length);
+    const values = uninitializedFloat32(xv.length);
     addon.unary(UNARY_OPS[name], xv, values);
     return output(backend, inputs.x!.shape.slice(), values);
   });

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
 import type { NativeAddon } from '../addon-types';
 import { REDUCE_OPS } from '../addon-types';
-import { float32Values, nativeKernel, output, sizeOf } from './common';
+import { float32Values, nativeKernel, output, sizeOf, uninitializedFloat32 } from './common';
 import type { NativeCall } from './common';
 
 /** Float32 or int32 data seen as 4-byte float lanes (transpose only moves bits). */
@@ -21,9 +21,9 @@ function transposeKernel(addon: NativeAddon): KernelConfig {
     const perm = call.attrs.perm as number[];
     if (!x || !xv || perm.length !== x.shape.length) return null;
     const outShape = perm.map((p) => x.shape[p]);
-    const out = new Float32Array(xv.length);
+    const out = uninitializedFloat32(xv.length);
     addon.transpose(xv, out, Int32Array.from(x.shape), Int32Array.from(perm));
-    const values = x.dtype === 'int32' ? new Int32Array(out.buffer) : out;
+    const values = x.dtype === 'int32' ? new Int32Array(out.buffer, out.byteOffset, out.length) : out;
     return call.backend.makeTensorInfo(outShape, x.dtype, values);
   });
 }
@@ -38,7 +38,7 @@ function softmaxKernel(addon: NativeAddon): KernelConfig {
     if (dim !== -1 && dim !== rank - 1) return null;
     const cols = logits.shape[rank - 1];
     if (cols === 0) return null;
-    const out = new Float32Array(xv.length);
+    const out = uninitializedFloat32(xv.length);
     addon.softmax(xv, out, xv.length / cols, cols);
     return output(backend, logits.shape.slice(), out);
   });
@@ -60,13 +60,13 @@ function reduceKernel(name: keyof typeof REDUCE_OPS, addon: NativeAddon): Kernel
     if (isSuffix) {
       // Reducing trailing axes: contiguous rows of their combined size.
       const cols = sizeOf(x.shape.slice(rank - axes.length));
-      const out = new Float32Array(xv.length / cols);
+      const out = uninitializedFloat32(xv.length / cols);
       addon.reduceLast(REDUCE_OPS[name], xv, out, out.length, cols);
       return output(backend, outShape, out);
     }
     if (isPrefix) {
       const rows = sizeOf(x.shape.slice(0, axes.length));
-      const out = new Float32Array(xv.length / rows);
+      const out = uninitializedFloat32(xv.length / rows);
       addon.reduceLeading(REDUCE_OPS[name], xv, out, rows, out.length);
       return output(backend, outShape, out);
     }
@@ -83,7 +83,7 @@ function segmentSumKernel(addon: NativeAddon): KernelConfig {
     if (!(ids instanceof Int32Array) || ids.length !== x.shape[0]) return null;
     const segments = attrs.numSegments as number;
     const inner = sizeOf(x.shape.slice(1));
-    const out = new Float32Array(segments * inner);
+    const out = uninitializedFloat32(segments * inner);
     addon.segmentSum(xv, ids, out, x.shape[0], inner, segments);
     return output(backend, [segments, ...x.shape.slice(1)], out);
   });

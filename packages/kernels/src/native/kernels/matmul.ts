@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
 import type { NativeAddon } from '../addon-types';
 import { BINARY_OPS, UNARY_OPS } from '../addon-types';
-import { float32Values, nativeKernel, output, sizeOf } from './common';
+import { float32Values, nativeKernel, output, sizeOf, uninitializedFloat32 } from './common';
 import type { NativeCall } from './common';
 import { broadcastPlan } from './elementwise';
 
@@ -37,7 +37,7 @@ function product({ backend, inputs, addon }: NativeCall, transposeA: boolean, tr
   const batch = sizeOf(batchShape);
   // Native batching covers equal batches and one side being a single matrix.
   if (!(batchA === batch && batchB === batch) && !(batchA === 1 && batchB === batch) && !(batchB === 1 && batchA === batch)) return null;
-  const values = new Float32Array(batch * m * n);
+  const values = uninitializedFloat32(batch * m * n);
   addon.matmul(av, bv, values, batch, batchA === 1 ? 0 : m * k, batchB === 1 ? 0 : k * n, m, n, k, transposeA, transposeB);
   return { values, shape: [...batchShape, m, n] };
 }
