@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { createClip, exportImageEncoder, exportTextEncoder, loadOnnxImageEncoder, loadOnnxTextEncoder, loadWeights, type Clip, type EncoderHooks } from '../src/index';
+import { ModelProto } from '../src/onnx/proto';
+import { imageEncoderToOnnx } from '../src/index';
 import { FIXTURES, loadClipFixture, maxAbsDiff, randomImages, setupBackend, tempDir } from './helpers';
 
 const fx = loadClipFixture();
@@ -17,6 +19,26 @@ describe('ONNX export and onnxruntime-node inference', () => {
     dir = tempDir('onnx');
   });
   afterAll(() => clip.dispose());
+
+  it('writes a ModelProto with opset 17, named initializers, a dynamic batch and the config in metadata', () => {
+    const bytes = imageEncoderToOnnx(clip.visual, { includePooled: true });
+    const model = ModelProto.toObject(ModelProto.decode(bytes), { longs: Number }) as {
+      irVersion: number;
+      opsetImport: { version: number }[];
+      metadataProps: { key: string; value: string }[];
+      graph: { initializer: { name: string; dims: number[] }[]; input: { name: string; type: { tensorType: { shape: { dim: { dimParam?: string; dimValue?: number }[] } } } }[]; output: { name: string }[] };
+    };
+    expect(model.irVersion).toBe(8);
+    expect(model.opsetImport[0]!.version).toBe(17);
+    const q = model.graph.initializer.find((i) => i.name === 'visual.blocks.1.attn.q.weight');
+    expect(q?.dims).toEqual([16, 16]);
+    expect(model.graph.input[0]!.name).toBe('images');
+    expect(model.graph.input[0]!.type.tensorType.shape.dim).toEqual([{ dimParam: 'batch' }, { dimValue: 8 }, { dimValue: 8 }, { dimValue: 3 }]);
+    expect(model.graph.output.map((o) => o.name)).toEqual(['embedding', 'pooled']);
+    const meta = Object.fromEntries(model.metadataProps.map((m) => [m.key, m.value]));
+    expect(meta.hotplug_kind).toBe('image');
+    expect(JSON.parse(meta.hotplug_config!)).toEqual(fx.config);
+  });
 
   it('image encoder: onnxruntime matches tfjs and the numpy reference', async () => {
     const path = join(dir, 'visual.onnx');
