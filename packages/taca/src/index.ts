@@ -1,2 +1,21 @@
 // Public API of @hotplug/taca: everything a user may import is exported here.
-export {};
+import './variants/index';
+
+export { ADAPTER_DEFAULTS, resolveAdapterConfig } from './config';
+export type { AdapterConfig, AdapterConfigInput, BottleneckActivation, LoraTarget, OutputProjectionMode } from './config';
+export { AdapterBuilder, AdapterDimensionError, adapterTarget, activate } from './adapter';
+export type { Adapter, AdapterTarget, BottleneckNames } from './adapter';
+export { registerAdapter, createAdapter, adapterNames } from './registry';
+export type { AdapterFactory } from './registry';
+export { tacaSymmetric, sequentialAdapter, parallelAdapter, loraAdapter, projectionAdapter } from './variants/index';
+export { AdaptedEncoder, injectAdapter } from './adapted-encoder';
+export { saveAdapter, loadAdapter, readAdapterManifest, ADAPTER_WEIGHTS_FILE, ADAPTER_CONFIG_FILE } from './io';
+export { adaptedEncoderToOnnx, exportAdaptedEncoder } from './onnx';
+export { distillationLoss, contrastiveAlignmentLoss, influenceLoss, hybridLoss, TACA_LOSS_DEFAULTS } from './losses';
+export type { DistillKind, HybridLossConfig, HybridLossInputs } from './losses';
+export { teacherFromClip, teacherFeatures, textClassifier, featureCacheKey } from './teacher';
+export type { Teacher, TeacherFeatures, TeacherFeatureOptions } from './teacher';
+export { imageBatch, gatherRows } from './images';
+export type { ImageCaptionSet, Normalization } from './images';
+export { trainAdapter, weightsFingerprint, TACA_TRAINING_DEFAULTS } from './train';
+export type { TacaTrainingConfig, TrainAdapterOptions, TrainAdapterResult } from './train';

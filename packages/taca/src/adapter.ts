@@ -1,0 +1,169 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { EncoderHooks, TensorOps, VisionTransformer } from '@hotplug/backbones';
+import { Rng } from '@hotplug/runtime';
+import type { AdapterConfig, BottleneckActivation } from './config';
+
+/** The shape of the encoder an adapter is built for, and the dimension it must land in. */
+export interface AdapterTarget {
+  /** Residual width of the new encoder's blocks. */
+  width: number;
+  depth: number;
+  /** The new encoder's embedding dimension. */
+  embedDim: number;
+  /** The old model's embedding dimension (what its heads and indexes expect). */
+  oldEmbedDim: number;
+}
+
+export function adapterTarget(visual: VisionTransformer, oldEmbedDim: number): AdapterTarget {
+  const v = visual.config.vision;
+  return { width: v.width, depth: v.depth, embedDim: visual.embedDim, oldEmbedDim };
+}
+
+/**
+ * A trained (or trainable) adapter: its variables, the hooks that insert it into the
+ * frozen encoder, and the map of the final embedding into the old space. Everything is
+ * written against TensorOps, so the same adapter runs in tfjs and records into ONNX.
+ */
+export interface Adapter {
+  readonly config: AdapterConfig;
+  readonly target: AdapterTarget;
+  /** Every adapter variable by name (the names are also the ONNX initializer names). */
+  readonly params: ReadonlyMap<string, tf.Variable>;
+  /** Hooks inserted into the encoder's blocks (absent for output-only variants). */
+  readonly hooks?: EncoderHooks;
+  /** Whether an output projection into the old embedding dimension exists. */
+  readonly hasOutputProjection: boolean;
+  /** The embedding mapped into the old model's space (identity without an output projection). */
+  project<T>(ops: TensorOps<T>, embedding: T): T;
+  /** Number of trainable scalars. */
+  parameterCount(): number;
+  dispose(): void;
+}
+
+/** Raised when the adapted encoder could not produce features of the old model's dimension. */
+export class AdapterDimensionError extends Error {
+  constructor(
+    readonly newDim: number,
+    readonly oldDim: number,
+    detail: string,
+  ) {
+    super(`the new encoder embeds into ${newDim} dims but the old model's space has ${oldDim}: ${detail}`);
+    this.name = 'AdapterDimensionError';
+  }
+}
+
+/** Names of a bottleneck's four variables: x -> act(x·down + downBias)·up + upBias. */
+export interface BottleneckNames {
+  down: string;
+  downBias: string;
+  up: string;
+  upBias: string;
+}
+
+export function activate<T>(ops: TensorOps<T>, x: T, activation: BottleneckActivation): T {
+  return activation === 'relu' ? ops.relu(x) : activation === 'gelu' ? ops.gelu(x) : ops.quickGelu(x);
+}
+
+/**
+ * Collects an adapter's variables (seeded initialisation) and assembles the Adapter.
+ * A variant's factory uses it to create weights and then passes its hooks to `build`.
+ */
+export class AdapterBuilder {
+  readonly params = new Map<string, tf.Variable>();
+  private readonly rng: Rng;
+
+  constructor(
+    readonly config: AdapterConfig,
+    readonly target: AdapterTarget,
+  ) {
+    this.rng = new Rng(`taca/${config.variant}/${config.seed}`);
+    for (const b of config.blocks ?? [])
+      if (b >= target.depth) throw new Error(`adapter blocks ${JSON.stringify(config.blocks)} name block ${b}, but the encoder has ${target.depth} blocks (0..${target.depth - 1})`);
+  }
+
+  /** The blocks hooks apply to (the config's list, or every block). */
+  get blocks(): number[] {
+    return this.config.blocks ?? Array.from({ length: this.target.depth }, (_, i) => i);
+  }
+
+  private add(name: string, shape: number[], values: Float32Array): string {
+    if (this.params.has(name)) throw new Error(`adapter variable "${name}" is created twice`);
+    this.params.set(name, tf.variable(tf.tensor(values, shape, 'float32'), true));
+    return name;
+  }
+
+  normal(name: string, shape: number[], std: number): string {
+    const values = new Float32Array(shape.reduce((a, b) => a * b, 1));
+    for (let i = 0; i < values.length; i++) values[i] = this.rng.normal() * std;
+    return this.add(name, shape, values);
+  }
+
+  zeros(name: string, shape: number[]): string {
+    return this.add(name, shape, new Float32Array(shape.reduce((a, b) => a * b, 1)));
+  }
+
+  /** A [n, m] matrix with ones on the diagonal (the identity map when square). */
+  identity(name: string, n: number, m: number): string {
+    const values = new Float32Array(n * m);
+    for (let i = 0; i < Math.min(n, m); i++) values[i * m + i] = 1;
+    return this.add(name, [n, m], values);
+  }
+
+  /** Down projection N(0, in^-1/2) and a zero up projection, so the adapter starts as a no-op. */
+  bottleneck(prefix: string, inDim: number, outDim = inDim): BottleneckNames {
+    const r = this.config.bottleneck;
+    return {
+      down: this.normal(`${prefix}.down.weight`, [inDim, r], inDim ** -0.5),
+      downBias: this.zeros(`${prefix}.down.bias`, [r]),
+      up: this.zeros(`${prefix}.up.weight`, [r, outDim]),
+      upBias: this.zeros(`${prefix}.up.bias`, [outDim]),
+    };
+  }
+
+  /** scale · (act(x·down + b) · up + c), recorded with the given ops. */
+  applyBottleneck<T>(ops: TensorOps<T>, x: T, names: BottleneckNames): T {
+    const w = (n: string) => ops.weight(n, this.params.get(n)!);
+    const hidden = activate(ops, ops.linear(x, w(names.down), w(names.downBias)), this.config.activation);
+    const y = ops.linear(hidden, w(names.up), w(names.upBias));
+    return this.config.scale === 1 ? y : ops.scale(y, this.config.scale);
+  }
+
+  /**
+   * Finishes the adapter. An output projection is created when the config asks for it
+   * ('always'), when dimensions differ ('auto'), or when the variant needs one anyway
+   * (`forceProjection`, the projection baseline). It starts as the identity when square.
+   */
+  build(hooks: EncoderHooks | undefined, options: { forceProjection?: boolean } = {}): Adapter {
+    const { embedDim, oldEmbedDim } = this.target;
+    const mode = this.config.outputProjection;
+    const differ = embedDim !== oldEmbedDim;
+    if (differ && mode === 'never' && !options.forceProjection)
+      throw new AdapterDimensionError(embedDim, oldEmbedDim, `outputProjection is 'never'; set it to 'auto' (adds a learned ${embedDim}->${oldEmbedDim} map) or use the 'projection' variant`);
+    const withProjection = options.forceProjection || mode === 'always' || differ;
+    let proj: { weight: string; bias: string } | null = null;
+    if (withProjection) {
+      const weight = differ ? this.normal('adapter.output_proj.weight', [embedDim, oldEmbedDim], embedDim ** -0.5) : this.identity('adapter.output_proj.weight', embedDim, oldEmbedDim);
+      proj = { weight, bias: this.zeros('adapter.output_proj.bias', [oldEmbedDim]) };
+    }
+    const params = this.params;
+    const config = this.config;
+    const target = this.target;
+    const blocks = this.blocks;
+    return {
+      config,
+      target,
+      params,
+      hooks: hooks ? { ...hooks, blocks } : undefined,
+      hasOutputProjection: proj !== null,
+      project<T>(ops: TensorOps<T>, embedding: T): T {
+        if (!proj) return embedding;
+        return ops.linear(embedding, ops.weight(proj.weight, params.get(proj.weight)!), ops.weight(proj.bias, params.get(proj.bias)!));
+      },
+      parameterCount: () => [...params.values()].reduce((n, v) => n + v.size, 0),
+      dispose() {
+        for (const v of params.values()) v.dispose();
+        params.clear();
+      },
+    };
+  }
+}

@@ -1,0 +1,22 @@
+import type { EncoderHooks, SublayerHookArgs } from '@hotplug/backbones';
+import { AdapterBuilder, type BottleneckNames } from '../adapter';
+import type { AdapterFactory } from '../registry';
+
+/**
+ * Sequential adapter (Houlsby et al., 2019): a bottleneck with its own skip connection
+ * after each sub-layer (attention and MLP) of each chosen block, before the residual add:
+ *   out' = out + s·up(act(down(out))).
+ */
+export const sequentialAdapter: AdapterFactory = (config, target) => {
+  const b = new AdapterBuilder(config, target);
+  const weights = new Map<string, BottleneckNames>();
+  for (const block of b.blocks)
+    for (const site of ['attention', 'mlp'] as const) weights.set(`${block}.${site}`, b.bottleneck(`adapter.blocks.${block}.${site}`, target.width));
+  const hooks: EncoderHooks = {
+    sublayer<T>({ ops, block, sublayer, output }: SublayerHookArgs<T>): T | void {
+      const names = weights.get(`${block}.${sublayer}`);
+      if (names) return ops.add(output, b.applyBottleneck(ops, output, names));
+    },
+  };
+  return b.build(hooks);
+};
