@@ -1,6 +1,9 @@
+import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '@hotplug/runtime';
-import { bytesToTensor, composeTransforms, type BatchTransform, type TransformSpec } from './transforms';
+import { applyStepsTf, bytesToTensor, type BatchTransform, type TransformSpec } from './transforms';
+import { compilePlan, type BatchShape, type TransformStep } from './transform-plan';
+import { PREFETCH_WORKER_SOURCE, type WorkerReply } from './prefetch-worker';
 
 /** Anything with images of one size: an ImageDataset, a CaptionCorpus, a subset of either. */
 export interface BatchSource {
@@ -27,6 +30,12 @@ export interface BatchOptions {
   prefetch?: number;
   /** Passes over the data (default 1). */
   epochs?: number;
+  /**
+   * Build batches on a worker thread (default false): gathering and the planned transforms
+   * run there in plain JavaScript while the main thread trains, even when training never
+   * yields to the event loop. Needs `transform` as specs, not a function.
+   */
+  worker?: boolean;
 }
 
 /**
@@ -44,6 +53,8 @@ export interface Batch {
   readonly epoch: number;
   /** Batch number within the epoch. */
   readonly step: number;
+  /** When its data was ready (Date.now()), on whichever thread built it. */
+  readonly readyAt: number;
 }
 
 interface PlannedBatch {
@@ -58,7 +69,8 @@ interface PlannedBatch {
  * while the current one trains. Use with `for await`.
  */
 export class BatchIterator implements AsyncIterable<Batch> {
-  private readonly transform: BatchTransform | undefined;
+  private readonly transformFn: BatchTransform | undefined;
+  private readonly planner: ((shape: BatchShape, rng: Rng) => TransformStep[]) | undefined;
   private readonly opts: Required<Omit<BatchOptions, 'transform'>>;
 
   constructor(private readonly source: BatchSource, options: BatchOptions) {
@@ -68,12 +80,17 @@ export class BatchIterator implements AsyncIterable<Batch> {
     if (source.images.length !== source.size * source.height * source.width * source.channels) {
       throw new Error(`BatchIterator: source has ${source.images.length} image bytes, expected ${source.size}x${source.height}x${source.width}x${source.channels}`);
     }
-    this.opts = { shuffle: true, seed: 0, dropLast: false, prefetch: 1, epochs: 1, ...options };
+    this.opts = { shuffle: true, seed: 0, dropLast: false, prefetch: 1, epochs: 1, worker: false, ...options };
     if (!(Number.isInteger(this.opts.prefetch) && this.opts.prefetch >= 0)) throw new Error(`prefetch must be a non-negative integer, got ${this.opts.prefetch}`);
     if (!(Number.isInteger(this.opts.epochs) && this.opts.epochs >= 1)) throw new Error(`epochs must be a positive integer, got ${this.opts.epochs}`);
     if (this.opts.dropLast && source.size < batchSize) throw new Error(`dropLast with batchSize ${batchSize} > ${source.size} items yields no batch`);
     const t = options.transform;
-    this.transform = t === undefined ? undefined : typeof t === 'function' ? t : composeTransforms(t);
+    if (typeof t === 'function') {
+      if (this.opts.worker) throw new Error('BatchIterator: worker: true needs transform as a list of TransformSpec (a function cannot run on the worker)');
+      this.transformFn = t;
+    } else if (t !== undefined) {
+      this.planner = compilePlan(t);
+    }
   }
 
   /** Batches in one epoch. */
@@ -98,7 +115,14 @@ export class BatchIterator implements AsyncIterable<Batch> {
     }
   }
 
-  /** Builds one batch now (synchronously): gathers bytes, makes tensors, applies the transform. */
+  /** The seeded draws of batch (epoch, step): the same whichever thread builds it. */
+  private steps(planned: PlannedBatch): TransformStep[] {
+    if (!this.planner) return [];
+    const { height, width, channels } = this.source;
+    return this.planner([planned.indices.length, height, width, channels], new Rng(this.opts.seed).fork(`augment-${planned.epoch}-${planned.step}`));
+  }
+
+  /** Builds one batch now, on this thread: gathers bytes, makes tensors, applies the transform. */
   makeBatch(planned: PlannedBatch): Batch {
     const { height: h, width: w, channels: c } = this.source;
     const per = h * w * c;
@@ -107,17 +131,25 @@ export class BatchIterator implements AsyncIterable<Batch> {
     planned.indices.forEach((j, i) => bytes.set(this.source.images.subarray(j * per, (j + 1) * per), i * per));
     const images = tf.tidy(() => {
       const x = bytesToTensor(bytes, n, h, w, c);
-      if (!this.transform) return x;
-      const rng = new Rng(this.opts.seed).fork(`augment-${planned.epoch}-${planned.step}`);
-      return this.transform(x, rng);
+      if (this.transformFn) return this.transformFn(x, new Rng(this.opts.seed).fork(`augment-${planned.epoch}-${planned.step}`));
+      return applyStepsTf(x, this.steps(planned));
     });
+    return this.withLabels(planned, images, Date.now());
+  }
+
+  private withLabels(planned: PlannedBatch, images: tf.Tensor4D, readyAt: number): Batch {
+    const n = planned.indices.length;
     const labelValues = this.source.labels ? Int32Array.from(planned.indices, (j) => this.source.labels![j]!) : Int32Array.from({ length: n }, (_, i) => i);
     const labels = tf.tensor1d(labelValues, 'int32');
     const captions = this.source.captions ? Array.from(planned.indices, (j) => this.source.captions![j]!) : undefined;
-    return { images, labels, ...(captions ? { captions } : {}), indices: planned.indices, epoch: planned.epoch, step: planned.step };
+    return { images, labels, ...(captions ? { captions } : {}), indices: planned.indices, epoch: planned.epoch, step: planned.step, readyAt };
   }
 
-  async *[Symbol.asyncIterator](): AsyncGenerator<Batch, void, undefined> {
+  [Symbol.asyncIterator](): AsyncGenerator<Batch, void, undefined> {
+    return this.opts.worker ? this.onWorker() : this.onEventLoop();
+  }
+
+  private async *onEventLoop(): AsyncGenerator<Batch, void, undefined> {
     const plan = this.plan();
     const queue: Promise<Batch>[] = [];
     // A batch is built on a later turn of the event loop, so it overlaps whatever the
@@ -157,6 +189,56 @@ export class BatchIterator implements AsyncIterable<Batch> {
           // the error, if any, was already thrown to the consumer
         }
       }
+    }
+  }
+
+  private async *onWorker(): AsyncGenerator<Batch, void, undefined> {
+    const { height, width, channels, images } = this.source;
+    // The images go to the worker once, through shared memory.
+    const shared = new SharedArrayBuffer(images.length);
+    new Uint8Array(shared).set(images);
+    const worker = new Worker(PREFETCH_WORKER_SOURCE, { eval: true });
+    const waiting = new Map<number, { resolve: (r: WorkerReply) => void; reject: (e: Error) => void }>();
+    worker.on('message', (reply: WorkerReply) => {
+      const w = waiting.get(reply.id);
+      waiting.delete(reply.id);
+      if ('error' in reply) w?.reject(new Error(`prefetch worker: ${reply.error}`));
+      else w?.resolve(reply);
+    });
+    worker.on('error', (err) => {
+      for (const w of waiting.values()) w.reject(err);
+      waiting.clear();
+    });
+    worker.postMessage({ type: 'init', images: shared, height, width, channels });
+    const plan = this.plan();
+    const queue: { planned: PlannedBatch; reply: Promise<WorkerReply> }[] = [];
+    let nextId = 0;
+    const schedule = () => {
+      const next = plan.next();
+      if (next.done) return false;
+      const id = nextId++;
+      const reply = new Promise<WorkerReply>((resolve, reject) => waiting.set(id, { resolve, reject }));
+      reply.catch(() => undefined); // handled when awaited below
+      worker.postMessage({ type: 'batch', id, indices: next.value.indices, steps: this.steps(next.value) });
+      queue.push({ planned: next.value, reply });
+      return true;
+    };
+    // In flight: the batch to hand out next plus `prefetch` more.
+    for (let i = 0; i <= this.opts.prefetch; i++) if (!schedule()) break;
+    let current: Batch | undefined;
+    try {
+      while (queue.length > 0) {
+        const { planned, reply } = queue.shift()!;
+        const r = (await reply) as Extract<WorkerReply, { data: Float32Array }>;
+        schedule();
+        current = this.withLabels(planned, tf.tensor4d(r.data, r.shape, 'float32'), r.readyAt);
+        yield current;
+        disposeBatch(current);
+        current = undefined;
+      }
+    } finally {
+      if (current) disposeBatch(current);
+      await worker.terminate();
     }
   }
 }

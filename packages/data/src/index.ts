@@ -39,7 +39,9 @@ export { classPrompts, zeroShotTemplates, registerZeroShotTemplates } from './pr
 export type { ClassPrompts } from './prompts';
 export { buildCaptionCorpus, makeCaption, captionVocabulary, registerCaptionVocabulary } from './corpus';
 export type { CaptionCorpus, CaptionCorpusOptions, CaptionVocabulary } from './corpus';
-export { createTransform, composeTransforms, bytesToTensor, affineInverse, NORMALIZATION, PRESET_PIPELINES } from './transforms';
+export { createTransform, composeTransforms, applyStepsTf, bytesToTensor, NORMALIZATION, PRESET_PIPELINES } from './transforms';
+export { affineInverse, compilePlan } from './transform-plan';
+export type { TransformStep, BatchShape } from './transform-plan';
 export type { TransformSpec, BatchTransform } from './transforms';
 export { BatchIterator } from './batches';
 export type { Batch, BatchOptions, BatchSource } from './batches';

@@ -90,6 +90,57 @@ describe('BatchIterator', () => {
     expect(seen).toEqual([16, 16, 8]);
   });
 
+  it('on a worker: the same batches as the tfjs path, transforms included', async () => {
+    const transform = [
+      { kind: 'randomCrop' as const, padding: 3 },
+      { kind: 'randomFlip' as const },
+      { kind: 'randomAffine' as const, degrees: 25, translate: [0.1, 0.1] as const, scale: [0.8, 1.2] as const },
+      { kind: 'grayscaleToRgb' as const },
+      { kind: 'resize' as const, height: 20, width: 36 },
+      { kind: 'normalize' as const, ...NORMALIZATION.clip },
+    ];
+    const options = { batchSize: 12, seed: 7, epochs: 2, transform };
+    const snapshot = (b: Batch) => ({ indices: Array.from(b.indices), labels: Array.from(b.labels.dataSync()), shape: b.images.shape, images: b.images.dataSync().slice() });
+    const inProcess = (await collect(new BatchIterator(small, options), snapshot)) as ReturnType<typeof snapshot>[];
+    const before = tf.memory().numTensors;
+    const onWorker = (await collect(new BatchIterator(small, { ...options, worker: true, prefetch: 2 }), snapshot)) as ReturnType<typeof snapshot>[];
+    expect(tf.memory().numTensors).toBe(before);
+    expect(onWorker).toHaveLength(inProcess.length);
+    onWorker.forEach((w, i) => {
+      const p = inProcess[i]!;
+      expect(w.indices).toEqual(p.indices);
+      expect(w.labels).toEqual(p.labels);
+      expect(w.shape).toEqual([p.indices.length, 20, 36, 3]);
+      let maxDiff = 0;
+      w.images.forEach((v, k) => (maxDiff = Math.max(maxDiff, Math.abs(v - p.images[k]!))));
+      expect(maxDiff).toBeLessThan(1e-4);
+    });
+  });
+
+  it('on a worker: the next batch is built while the main thread is blocked (on the event loop: after)', async () => {
+    for (const worker of [true, false]) {
+      const iter = new BatchIterator(small, { batchSize: 10, worker, prefetch: 1 })[Symbol.asyncIterator]();
+      await iter.next();
+      const blockedFrom = Date.now();
+      while (Date.now() - blockedFrom < 700); // a synchronous "training step" that never yields
+      const blockedUntil = Date.now();
+      const second = await iter.next();
+      expect(second.done).toBe(false);
+      const readyAt = (second.value as Batch).readyAt;
+      // Ready before the main thread was free again: only another thread could have built it.
+      if (worker) expect(readyAt).toBeLessThan(blockedUntil);
+      else expect(readyAt).toBeGreaterThanOrEqual(blockedUntil);
+      await iter.return(undefined);
+    }
+  });
+
+  it('on a worker: breaking early disposes and stops the worker', async () => {
+    const before = tf.memory().numTensors;
+    for await (const b of new BatchIterator(small, { batchSize: 4, worker: true, prefetch: 3 })) if (b.step === 1) break;
+    expect(tf.memory().numTensors).toBe(before);
+    expect(() => new BatchIterator(small, { batchSize: 4, worker: true, transform: (x) => x })).toThrow(/worker: true needs transform as a list of TransformSpec/);
+  });
+
   it('rejects bad options with the fix', () => {
     expect(() => new BatchIterator(small, { batchSize: 0 })).toThrow(/batchSize must be a positive integer/);
     expect(() => new BatchIterator(small, { batchSize: 100, dropLast: true })).toThrow(/yields no batch/);
