@@ -209,6 +209,7 @@ export class BatchIterator implements AsyncIterable<Batch> {
       for (const w of waiting.values()) w.reject(err);
       waiting.clear();
     });
+    worker.unref();
     worker.postMessage({ type: 'init', images: shared, height, width, channels });
     const plan = this.plan();
     const queue: { planned: PlannedBatch; reply: Promise<WorkerReply> }[] = [];
@@ -229,7 +230,11 @@ export class BatchIterator implements AsyncIterable<Batch> {
     try {
       while (queue.length > 0) {
         const { planned, reply } = queue.shift()!;
+        // Keep the process alive only while waiting on the worker, so an iterator that is
+        // dropped without finishing never holds the process open.
+        worker.ref();
         const r = (await reply) as Extract<WorkerReply, { data: Float32Array }>;
+        worker.unref();
         schedule();
         current = this.withLabels(planned, tf.tensor4d(r.data, r.shape, 'float32'), r.readyAt);
         yield current;
