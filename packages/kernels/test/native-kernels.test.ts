@@ -81,6 +81,17 @@ describe.skipIf(!hasNative)('native kernels vs the cpu backend', () => {
         await check('BatchMatMul', (x, y) => tf.matMul(x, y), [floats(rng, [2, 1, 3, 4]), floats(rng, [1, 3, 4, 5])], 1e-4, 1e-4, false);
       });
 
+      it('threaded kernels give bit-identical results on every run (fixed summation order)', async () => {
+        await initBackend('hotplug-cpu', quiet);
+        const a = tf.tensor(floats(rng, [257, 300]).values, [257, 300]);
+        const b = tf.tensor(floats(rng, [300, 190]).values, [300, 190]);
+        const x = tf.tensor(floats(rng, [3000, 64]).values, [3000, 64]);
+        const run = () => tf.tidy(() => [tf.matMul(a, b, false, false), tf.sum(x, 0), tf.softmax(x)].map((t) => Array.from(t.dataSync())));
+        const first = run();
+        for (let i = 0; i < 3; i++) expect(run()).toEqual(first);
+        tf.dispose([a, b, x]);
+      });
+
       it('_FusedMatMul with bias and relu', async () => {
         for (const activation of ['linear', 'relu'] as const)
           for (const [ta, tb] of [[false, false], [true, true]]) {
