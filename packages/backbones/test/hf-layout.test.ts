@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { createClip, loadWeights, writeSafetensors } from '../src/index';
+import { createClip, loadWeights, SafetensorsReader, writeSafetensors } from '../src/index';
 import { FIXTURES, loadClipFixture, maxAbsDiff, setupBackend, tempDir } from './helpers';
 
 // Expected outputs come from tools/fixtures/backbones/make_clip_fixture.py (numpy, float64).
@@ -79,6 +79,29 @@ describe('loading Hugging Face and open_clip checkpoints', () => {
     expect(msg).toMatch(/\(hf layout\) does not fit/);
     expect(msg).toMatch(/missing tensors \(\d+\):\s+vision_model\.embeddings\.class_embedding \[16\]/);
     expect(msg).toMatch(/unexpected tensors \(\d+\):\s+visual\.class_embedding/);
+    clip.dispose();
+  });
+
+  it('loads one tower from a checkpoint that has only that tower', async () => {
+    const full = SafetensorsReader.open(join(FIXTURES, 'tiny-clip-hf.safetensors'));
+    const visionOnly = join(tempDir('vision-only'), 'vision.safetensors');
+    const keep = full.names.filter((n) => n.startsWith('vision_model.') || n === 'visual_projection.weight');
+    writeSafetensors(visionOnly, keep.map((name) => ({ name, shape: full.entry(name).shape, data: () => full.readFloat32(name) })));
+    full.close();
+    const clip = createClip(fx.config, { seed: 3 });
+    const textBefore = clip.text.namedWeights().get('text.token_embedding')!.dataSync().slice();
+    expect(() => loadWeights(clip, visionOnly)).toThrow(/missing tensors \(\d+\):\s+text_model/);
+    const report = loadWeights(clip, visionOnly, { only: 'visual' });
+    expect(report.loaded).toBe(8 + 2 * 16); // embeddings, 2 LayerNorms, projection + 16 tensors per block
+    const images = tf.tensor4d(fx.images.data, fx.images.shape as [number, number, number, number]);
+    const emb = await clip.visual.encode(images);
+    expect(maxAbsDiff(emb.dataSync(), fx.imageEmbedding.flat())).toBeLessThan(1e-4);
+    expect(Array.from(clip.text.namedWeights().get('text.token_embedding')!.dataSync())).toEqual(Array.from(textBefore));
+    // From a full checkpoint, the other tower is skipped rather than reported as unexpected.
+    const textOnly = loadWeights(clip, join(FIXTURES, 'tiny-clip-hf.safetensors'), { only: 'text' });
+    expect(textOnly.ignored).toContain('vision_model.embeddings.class_embedding');
+    expect(() => loadWeights(clip, visionOnly, { only: 'audio' as never })).toThrow(/only must be 'visual' or 'text'/);
+    tf.dispose([images, emb]);
     clip.dispose();
   });
 });

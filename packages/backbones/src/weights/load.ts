@@ -6,6 +6,11 @@ import { SafetensorsReader, writeSafetensors } from './safetensors';
 export interface LoadWeightsOptions {
   /** Checkpoint layout; 'auto' (default) guesses from tensor names. */
   layout?: LayoutName | 'auto';
+  /**
+   * Load one tower only (e.g. from a vision-only checkpoint such as CLIPVisionModelWithProjection);
+   * the other tower's tensors, if present, are skipped and its variables keep their values.
+   */
+  only?: 'visual' | 'text';
 }
 
 export interface LoadReport {
@@ -33,7 +38,11 @@ export function loadWeights(clip: Clip, source: string | SafetensorsReader, opti
     if (!layoutName)
       throw new Error(`cannot tell the layout of ${reader.path} (first tensors: ${names.slice(0, 5).join(', ')}); pass { layout: 'hf' | 'open_clip' | 'hotplug' }`);
     const layout = layoutFor(layoutName, clip);
-    const rules = layout.rules(clip.config);
+    const allRules = layout.rules(clip.config);
+    const only = options.only;
+    if (only !== undefined && only !== 'visual' && only !== 'text') throw new Error(`loadWeights: only must be 'visual' or 'text', got ${JSON.stringify(only)}`);
+    const rules = only ? allRules.filter((r) => r.targets.every((t) => t.name.startsWith(`${only}.`))) : allRules;
+    const otherTower = new Set(allRules.filter((r) => !rules.includes(r)).map((r) => r.source));
     const weights = clip.namedWeights();
     const missing: string[] = [];
     const wrongShape: string[] = [];
@@ -49,8 +58,9 @@ export function loadWeights(clip: Clip, source: string | SafetensorsReader, opti
         wrongShape.push(`${rule.source}: file has [${e.shape.join(', ')}], model "${clip.config.name}" needs [${rule.sourceShape.join(', ')}]`);
       for (const t of rule.targets) if (!weights.has(t.name)) throw new Error(`layout ${layoutName} maps to unknown variable ${t.name}`);
     }
-    const ignored = names.filter((n) => !used.has(n) && layout.ignore.test(n));
-    const unexpected = names.filter((n) => !used.has(n) && !layout.ignore.test(n));
+    const skip = (n: string) => layout.ignore.test(n) || otherTower.has(n);
+    const ignored = names.filter((n) => !used.has(n) && skip(n));
+    const unexpected = names.filter((n) => !used.has(n) && !skip(n));
     if (missing.length || unexpected.length || wrongShape.length) {
       const section = (title: string, list: string[]) => (list.length ? `\n  ${title} (${list.length}):\n    ${list.join('\n    ')}` : '');
       throw new Error(
