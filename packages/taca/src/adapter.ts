@@ -88,7 +88,9 @@ export class AdapterBuilder {
 
   private add(name: string, shape: number[], values: Float32Array): string {
     if (this.params.has(name)) throw new Error(`adapter variable "${name}" is created twice`);
-    this.params.set(name, tf.variable(tf.tensor(values, shape, 'float32'), true));
+    const initial = tf.tensor(values, shape, 'float32');
+    this.params.set(name, tf.variable(initial, true));
+    initial.dispose(); // the variable keeps the data; the initial tensor would otherwise stay counted
     return name;
   }
 

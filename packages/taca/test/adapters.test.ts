@@ -59,6 +59,12 @@ describe('adapter variants', () => {
     });
   }
 
+  it('frees every tensor it created on dispose', () => {
+    const before = tf.memory().numTensors;
+    for (const variant of adapterNames()) createAdapter({ variant, outputProjection: 'always' }, target()).dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('counts only the adapter parameters it created', () => {
     const a = createAdapter({ variant: 'taca-symmetric', bottleneck: 4 }, target());
     // 2 blocks x 2 sites x (24*4 + 4 + 4*24 + 24); no output projection (12 -> 12, auto).
