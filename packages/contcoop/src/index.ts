@@ -1,2 +1,26 @@
-// Public API of @hotplug/contcoop: everything a user may import is exported here.
-export {};
+// Public API of @hotplug/contcoop: prompt learners that survive a model update.
+export { PromptTarget, l2Normalize } from './target';
+export type { PromptModel, TargetOptions } from './target';
+export { promptLayout, assemblePrompts, CLASS_POSITIONS } from './layout';
+export type { ClassPosition, PromptLayout, Slot, ContextGroups } from './layout';
+export { BaseLearner, scoreImages } from './learner';
+export type { PromptLearner, LearnerShape, LearnerLoss, LearnerInit } from './learner';
+export { ZeroshotLearner } from './learners/zeroshot';
+export { CoopLearner, COOP_DEFAULTS } from './learners/coop';
+export type { CoopOptions } from './learners/coop';
+export { CocoopLearner, COCOOP_DEFAULTS } from './learners/cocoop';
+export type { CocoopOptions } from './learners/cocoop';
+export { KgcoopLearner, KGCOOP_DEFAULTS } from './learners/kgcoop';
+export type { KgcoopOptions } from './learners/kgcoop';
+export { ContcoopLearner, CONTCOOP_DEFAULTS } from './learners/contcoop';
+export type { ContcoopOptions } from './learners/contcoop';
+export { CONTEXT_DEFAULTS } from './learners/context';
+export type { ContextOptions } from './learners/context';
+export { distillation } from './learners/distill';
+export { registerLearner, createLearner, listLearners, learnerDefaults } from './registry';
+export type { LearnerFactory, CreateLearnerOptions } from './registry';
+export { saveLearner, loadLearner, PROMPT_FORMAT } from './state';
+export { encodeImages, FeatureCache, imageEncoderFingerprint } from './features';
+export type { ImageFeatures } from './features';
+export { trainPromptLearner, predictClasses, accuracyOf, PROMPT_TRAIN_DEFAULTS } from './train';
+export type { PromptTrainConfig } from './train';
