@@ -106,6 +106,40 @@ describe('ONNX export and onnxruntime-node inference', () => {
     ort.dispose();
   });
 
+  it('every TensorOps operation an adapter may use records the same result as tfjs', async () => {
+    const w = fx.config.vision.width;
+    const key = tf.variable(tf.randomNormal([w, 3], 0, 0.4, 'float32', 12));
+    const value = tf.variable(tf.randomNormal([3, w], 0, 0.4, 'float32', 13));
+    const outW = tf.variable(tf.randomNormal([2 * w, w], 0, 0.2, 'float32', 14));
+    const gamma = tf.variable(tf.ones([w]));
+    const beta = tf.variable(tf.zeros([w]));
+    // An attention-over-memory adapter using matmul, softmax, concat, the activations, layerNorm, l2Normalize, sub and mul.
+    const hooks: EncoderHooks = {
+      blocks: [0],
+      sublayer({ ops, sublayer, normed, output }) {
+        if (sublayer !== 'attention') return undefined;
+        const scores = ops.softmax(ops.matmul(normed, ops.weight('mem.key', key)));
+        const read = ops.matmul(scores, ops.weight('mem.value', value));
+        const mixed = ops.add(ops.mul(ops.tanh(read), ops.sigmoid(read)), ops.sub(ops.gelu(read), ops.quickGelu(read)));
+        const both = ops.concat([ops.l2Normalize(mixed), ops.layerNorm(read, ops.weight('mem.gamma', gamma), ops.weight('mem.beta', beta), 1e-5)], 2);
+        return ops.add(output, ops.linear(both, ops.weight('mem.out', outW)));
+      },
+    };
+    const images = randomImages(fx.config, 4, 31);
+    const plain = await clip.visual.encode(images);
+    const remove = clip.visual.addHooks(hooks);
+    const expected = await clip.visual.encode(images);
+    const path = join(dir, 'visual-memory-adapter.onnx');
+    exportImageEncoder(clip.visual, path);
+    remove();
+    const ort = await loadOnnxImageEncoder(path);
+    const got = await ort.encode(images);
+    expect(maxAbsDiff(expected.dataSync(), plain.dataSync())).toBeGreaterThan(1e-3);
+    expect(maxAbsDiff(got.dataSync(), expected.dataSync())).toBeLessThan(1e-4);
+    tf.dispose([key, value, outW, gamma, beta, images, plain, expected, got]);
+    ort.dispose();
+  });
+
   it('text encoder with a prompt-side hook on the last block exports and matches tfjs', async () => {
     const shift = tf.variable(tf.randomNormal([fx.config.text.width], 0, 0.5, 'float32', 4));
     const hooks: EncoderHooks = { blocks: [fx.config.text.depth - 1], sublayer: ({ ops, sublayer, output }) => (sublayer === 'attention' ? ops.add(output, ops.weight('text.adapter.shift', shift)) : undefined) };

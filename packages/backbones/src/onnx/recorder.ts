@@ -197,6 +197,21 @@ export class OnnxRecorder implements TensorOps<Sym> {
     return this.node('ArgMax', [asFloat], [ids.shape[0]!], { axis: 1, keepdims: 0 }, 'int64');
   }
 
+  matmul(a: Sym, b: Sym): Sym {
+    if (a.shape[a.shape.length - 1] !== b.shape[b.shape.length - 2]) throw new Error(`ONNX export: matmul of [${a.shape}] and [${b.shape}] does not fit`);
+    return this.node('MatMul', [a, b], [...a.shape.slice(0, -1), b.shape[b.shape.length - 1]!]);
+  }
+
+  softmax = (x: Sym) => this.node('Softmax', [x], x.shape, { axis: -1 });
+
+  concat(xs: readonly Sym[], axis: number): Sym {
+    if (!xs.length) throw new Error('ONNX export: concat of nothing');
+    if (!Number.isInteger(axis) || axis < 0) throw new Error(`ONNX export: concat axis must be a non-negative integer, got ${axis}`);
+    const shape = [...xs[0]!.shape];
+    shape[axis] = xs.reduce((sum, x) => (sum < 0 || x.shape[axis]! < 0 ? -1 : sum + x.shape[axis]!), 0);
+    return this.node('Concat', xs, shape, { axis });
+  }
+
   l2Normalize(x: Sym): Sym {
     const keep = [...x.shape.slice(0, -1), 1];
     const sq = this.node('ReduceSum', [this.mul(x, x), this.constantInt([-1])], keep, { keepdims: 1 });

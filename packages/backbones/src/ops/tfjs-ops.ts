@@ -73,6 +73,9 @@ export const tfjsOps: TensorOps<tf.Tensor> = {
     // argMax returns the first maximum, i.e. the first occurrence.
     return tf.argMax(tf.cast(tf.equal(ids, tokenId), 'float32'), 1);
   },
+  matmul: (a, b) => tf.matMul(a, b),
+  softmax: (x) => tf.softmax(x),
+  concat: (xs, axis) => tf.concat(xs as tf.Tensor[], axis),
   l2Normalize(x) {
     const norm = tf.sqrt(tf.sum(tf.square(x), -1, true));
     return tf.div(x, tf.maximum(norm, 1e-12));

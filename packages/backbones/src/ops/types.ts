@@ -43,6 +43,12 @@ export interface TensorOps<T> {
   embed(table: T, ids: T): T;
   /** ids [B, T] -> first position of tokenId per row [B]. */
   firstIndexOf(ids: T, tokenId: number): T;
+  /** Batched a @ b over the last two axes (leading axes equal). */
+  matmul(a: T, b: T): T;
+  /** Softmax over the last axis. */
+  softmax(x: T): T;
+  /** Concatenation along a non-negative axis. */
+  concat(xs: readonly T[], axis: number): T;
   /** Divides each row by its L2 norm. */
   l2Normalize(x: T): T;
 }
