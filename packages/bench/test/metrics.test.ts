@@ -91,6 +91,8 @@ describe('cross-model retrieval', () => {
   });
 
   it('names both dimensions when the models differ in width', async () => {
-    await expect(crossModelRetrieval({ features: [[1, 0, 0]], labels: [0] }, gallery)).rejects.toThrow(/2-dim features \(model "old"\) but got 3-dim/);
+    await expect(crossModelRetrieval({ features: [[1, 0, 0]], labels: [0], modelId: 'wide' }, gallery)).rejects.toThrow(
+      /2-dim features \(model "old"\) but got 3-dim features \(model "wide"\)/,
+    );
   });
 });

@@ -71,10 +71,12 @@ export class KnnHead implements ClassifierHead {
       const nn = topKIndices(sims, k);
       // Softmax weights are shifted by the best similarity to avoid overflow; shares are unchanged.
       const top = sims[nn[0]!]!;
+      // When every neighbour has a cosine <= 0, similarity weights are all zero: fall back to one vote each.
+      const mode = weighting === 'similarity' && !(top > 0) ? 'uniform' : weighting;
       let total = 0;
       for (const j of nn) {
         const s = sims[j]!;
-        const w = weighting === 'uniform' ? 1 : weighting === 'similarity' ? Math.max(s, 0) : Math.exp((s - top) / temperature);
+        const w = mode === 'uniform' ? 1 : mode === 'similarity' ? Math.max(s, 0) : Math.exp((s - top) / temperature);
         out[row * c + this.labels[j]!]! += w;
         total += w;
       }

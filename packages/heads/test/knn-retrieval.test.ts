@@ -36,6 +36,13 @@ describe('kNN head (hand-worked)', () => {
     expect(s[1]).toBeCloseTo(1.4 / 2.4, 6);
   });
 
+  it('similarity votes fall back to one vote each when no neighbour has a positive cosine', async () => {
+    const head = createHead('knn', { k: 2, weighting: 'similarity' });
+    await head.fit([[1, 0], [0, 1], [0.6, 0.8]], [0, 1, 1]);
+    // (-1, -1) has cosines -0.71, -0.71, -0.99 with the gallery: the two nearest vote 1 each.
+    expect(Array.from(head.scores([[-1, -1]]).data)).toEqual([0.5, 0.5]);
+  });
+
   it('softmax votes at temperature 0.1: e^0 against e^-2 + e^-4 flips the answer to class 0', async () => {
     const head = createHead('knn', { k: 3, weighting: 'softmax', temperature: 0.1 });
     await head.fit(gallery, galleryLabels);

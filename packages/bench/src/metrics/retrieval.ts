@@ -1,4 +1,4 @@
-import { RetrievalIndex, type FeatureInput, type RetrievalScores } from '@hotplug/heads';
+import { RetrievalIndex, toFeatureMatrix, type FeatureInput, type RetrievalScores } from '@hotplug/heads';
 
 /** One side of a retrieval evaluation: embeddings from one model with their labels. */
 export interface EmbeddingSet {
@@ -16,5 +16,5 @@ export interface EmbeddingSet {
 export async function crossModelRetrieval(query: EmbeddingSet, gallery: EmbeddingSet, ks: number[] = [1, 5]): Promise<RetrievalScores> {
   const index = new RetrievalIndex(gallery.modelId === undefined ? {} : { modelId: gallery.modelId });
   index.add(gallery.features, gallery.labels);
-  return index.evaluate(query.features, query.labels, ks);
+  return index.evaluate(toFeatureMatrix(query.features, query.modelId), query.labels, ks);
 }
