@@ -1,4 +1,4 @@
-import { readFileSync, mkdtempSync } from 'node:fs';
+import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -32,8 +32,16 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
+const created: string[] = [];
+process.on('exit', () => {
+  for (const dir of created) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh temporary folder, removed when the test process exits. */
 export function tempDir(label: string): string {
-  return mkdtempSync(join(tmpdir(), `hotplug-backbones-${label}-`));
+  const dir = mkdtempSync(join(tmpdir(), `hotplug-backbones-${label}-`));
+  created.push(dir);
+  return dir;
 }
 
 export function randomImages(config: ClipConfig, batch: number, seed = 1): tf.Tensor4D {
