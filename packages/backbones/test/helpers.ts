@@ -1,3 +1,4 @@
+import { afterAll } from 'vitest';
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,8 +34,9 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 const created: string[] = [];
-process.on('exit', () => {
-  for (const dir of created) rmSync(dir, { recursive: true, force: true });
+// Registered on the importing test file's root suite.
+afterAll(() => {
+  for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
 /** A fresh temporary folder, removed when the test process exits. */
