@@ -3,7 +3,7 @@
 // Median of several timed runs after a warm-up, the two runtimes alternating run by run. Run after `npm run build`:
 //   node bench/throughput.mjs [--runs 7] [--threads N]
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@hotplug/kernels';
@@ -48,7 +48,7 @@ const path = join(mkdtempSync(join(tmpdir(), 'hotplug-bench-')), 'hotplug-new-vi
 exportImageEncoder(clip.visual, path);
 const ort = await loadOnnxImageEncoder(path, threads ? { intraOpNumThreads: threads } : {});
 
-console.log(`hotplug-new image encoder (28x28x1, 50 tokens, width 128, depth 6); median of ${runs} runs`);
+console.log(`hotplug-new image encoder (28x28x1, 50 tokens, width 96, depth 4); median of ${runs} runs`);
 for (const s of report.skipped) console.log(`(skipped ${s.name}: ${s.reason.slice(0, 160)})`);
 console.log(`tfjs backend: ${report.name}${report.threads ? ` (${report.threads} threads, ${report.simd})` : ''}; onnxruntime-node intra-op threads: ${threads ?? 'default'}`);
 console.log('batch | tfjs ms | tfjs img/s | ort ms | ort img/s | ort/tfjs');
@@ -62,3 +62,4 @@ for (const batch of [1, 64]) {
 }
 ort.dispose();
 clip.dispose();
+console.log(`1-minute load average at the end: ${loadavg()[0].toFixed(1)} (other processes share these cores)`);

@@ -145,10 +145,10 @@ registerConfig({
 });
 registerConfig({
   name: 'hotplug-new',
-  embedDim: 96,
+  embedDim: 64,
   layerNormEpsilon: 1e-5,
   logitScaleInit: LOG_1_OVER_007,
-  vision: { imageSize: 28, patchSize: 4, channels: 1, width: 128, depth: 6, heads: 4, mlpRatio: 4, activation: 'gelu', mean: GRAY_MEAN, std: GRAY_STD },
+  vision: { imageSize: 28, patchSize: 4, channels: 1, width: 96, depth: 4, heads: 4, mlpRatio: 4, activation: 'gelu', mean: GRAY_MEAN, std: GRAY_STD },
   text: { contextLength: 16, vocabSize: EMBEDDED_TEXT_VOCAB, width: 64, depth: 3, heads: 4, mlpRatio: 4, activation: 'gelu', eotTokenId: 2 },
 });
 registerConfig(openaiClip('ViT-B-32', 512, { imageSize: 224, patchSize: 32, width: 768, depth: 12, heads: 12 }, { width: 512, heads: 8 }));

@@ -8,7 +8,7 @@ describe('model configs', () => {
     const newC = getConfig('hotplug-new');
     expect(visionTokenCount(oldC.vision)).toBe(17);
     expect(visionTokenCount(newC.vision)).toBe(50);
-    expect([newC.vision.width, newC.vision.depth, newC.vision.heads, newC.vision.activation, newC.embedDim]).toEqual([128, 6, 4, 'gelu', 96]);
+    expect([newC.vision.width, newC.vision.depth, newC.vision.heads, newC.vision.activation, newC.embedDim]).toEqual([96, 4, 4, 'gelu', 64]);
     expect([oldC.vision.width, oldC.vision.depth, oldC.vision.activation, oldC.embedDim]).toEqual([64, 3, 'quickgelu', 64]);
     expect(oldC.text.width).toBe(newC.text.width); // prompt vectors move between the two
     expect([oldC.text.depth, newC.text.depth, oldC.text.contextLength]).toEqual([2, 3, 16]);
@@ -22,7 +22,7 @@ describe('model configs', () => {
   it('returns copies, so callers cannot change the registry', () => {
     const c = getConfig('hotplug-new');
     c.vision.width = 1;
-    expect(getConfig('hotplug-new').vision.width).toBe(128);
+    expect(getConfig('hotplug-new').vision.width).toBe(96);
   });
 
   it('resolves partial configs over a base and validates everything at once', () => {
