@@ -28,7 +28,7 @@ describe('model configs', () => {
   it('resolves partial configs over a base and validates everything at once', () => {
     const c = resolveConfig({ base: 'hotplug-new', name: 'mine', text: { vocabSize: 700 } });
     expect(c.text.vocabSize).toBe(700);
-    expect(c.vision.width).toBe(128);
+    expect(c.vision.width).toBe(96);
     let msg = '';
     try {
       resolveConfig({ base: 'hotplug-new', name: 'bad', vision: { patchSize: 5, heads: 3, activation: 'relu' as never } });
