@@ -31,13 +31,13 @@ describe('model configs', () => {
     expect(c.vision.width).toBe(96);
     let msg = '';
     try {
-      resolveConfig({ base: 'hotplug-new', name: 'bad', vision: { patchSize: 5, heads: 3, activation: 'relu' as never } });
+      resolveConfig({ base: 'hotplug-new', name: 'bad', vision: { patchSize: 5, heads: 5, activation: 'relu' as never } });
     } catch (e) {
       msg = (e as Error).message;
     }
     expect(msg).toMatch(/invalid model config "bad"/);
     expect(msg).toMatch(/vision.imageSize 28 is not a multiple of vision.patchSize 5/);
-    expect(msg).toMatch(/vision.width 128 is not divisible by vision.heads 3/);
+    expect(msg).toMatch(/vision.width 96 is not divisible by vision.heads 5/);
     expect(msg).toMatch(/vision.activation must be "gelu" or "quickgelu", got "relu"/);
     expect(() => resolveConfig({ base: 'hotplug-old', text: { eotTokenId: 5000 } })).toThrow(/text.eotTokenId 5000 must be a token id below text.vocabSize/);
     expect(() => resolveConfig({ base: 'hotplug-old', vision: { mean: [0.1, 0.2] } })).toThrow(/vision.mean must have one value per channel \(1\)/);
