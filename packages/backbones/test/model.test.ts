@@ -116,7 +116,7 @@ describe('CLIP encoders', () => {
   it('freeze() makes backbone variables non-trainable; namedWeights lists them by checkpoint name', () => {
     const m = createClip('hotplug-new', { seed: 3 });
     const names = [...m.namedWeights().keys()];
-    expect(names).toContain('visual.blocks.5.mlp.fc2.weight');
+    expect(names).toContain('visual.blocks.3.mlp.fc2.weight');
     expect(names).toContain('text.token_embedding');
     expect(names).toContain('logit_scale');
     expect([...m.visual.namedWeights().keys()].every((n) => n.startsWith('visual.'))).toBe(true);
