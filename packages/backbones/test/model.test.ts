@@ -126,7 +126,7 @@ describe('CLIP encoders', () => {
     m.freeze();
     expect([...m.namedWeights().values()].some((v) => v.trainable)).toBe(false);
     // With the backbone frozen, only the adapter variable gets a gradient.
-    const adapter = tf.variable(tf.zeros([128]));
+    const adapter = tf.variable(tf.zeros([m.config.vision.width]));
     const images = randomImages(m.config, 2, 6);
     const hooks: EncoderHooks = { blocks: [0], sublayer: ({ ops, output }) => ops.add(output, ops.weight('adapter', adapter)) };
     const { grads } = tf.variableGrads(() => tf.sum(m.visual.forward(images, { hooks: [hooks] }).embedding) as tf.Scalar);
