@@ -4,6 +4,8 @@ import { writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { createClip, exportImageEncoder, exportTextEncoder, loadOnnxImageEncoder, loadOnnxTextEncoder, loadWeights, type Clip, type EncoderHooks } from '../src/index';
 import { ModelProto } from '../src/onnx/proto';
+import { attentionMaskFor } from '../src/onnx/ort-encoder';
+import { OnnxRecorder, writeFileAtomicForTest } from './onnx-helpers';
 import { imageEncoderToOnnx } from '../src/index';
 import { FIXTURES, loadClipFixture, maxAbsDiff, randomImages, setupBackend, tempDir } from './helpers';
 
@@ -169,6 +171,24 @@ describe('ONNX export and onnxruntime-node inference', () => {
     tf.dispose([images, expected, got]);
     nchw.dispose();
     wrong.dispose();
+  });
+
+  it('runs a Hugging Face-style text graph (input_ids + attention_mask -> text_embeds)', async () => {
+    // Built with the recorder's public API: same encoder, HF input/output names, an extra mask input.
+    const rec = new OnnxRecorder();
+    const ids = rec.input('input_ids', [-1, fx.config.text.contextLength], 'int64');
+    rec.input('attention_mask', [-1, fx.config.text.contextLength], 'int64');
+    rec.output(clip.text.trace(rec, { ids }).embedding, 'text_embeds');
+    const path = join(dir, 'hf-style-text.onnx');
+    writeFileAtomicForTest(path, rec.toBytes('hf-style'));
+    await expect(loadOnnxTextEncoder(path)).rejects.toThrow(/takes an attention_mask: pass \{ eotTokenId \}/);
+    const ort = await loadOnnxTextEncoder(path, { eotTokenId: fx.config.text.eotTokenId });
+    const batch = tf.tensor2d(fx.ids, undefined, 'int32');
+    const got = await ort.encode(batch);
+    expect(maxAbsDiff(got.dataSync(), fx.textEmbedding.flat())).toBeLessThan(1e-4);
+    expect(Array.from(attentionMaskFor([18, 3, 19, 0, 19, 5, 18, 19, 2], 3, 3, 19))).toEqual([1, 1, 1, 1, 1, 0, 1, 1, 0]);
+    tf.dispose([batch, got]);
+    ort.dispose();
   });
 
   it('clear errors for bad ONNX inputs', async () => {

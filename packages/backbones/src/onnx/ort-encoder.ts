@@ -10,10 +10,15 @@ export interface OnnxEncoderOptions {
   intraOpNumThreads?: number;
   /** Threads across operators (default 1). */
   interOpNumThreads?: number;
-  /** Graph input to feed; default the model's first input. */
+  /** Graph input to feed; default `images` / `pixel_values` (image) or `input_ids` (text) if present, else the first input. */
   inputName?: string;
-  /** Graph output to return; default `embedding` if present, else the first output. */
+  /** Graph output to return; default `embedding`, else `image_embeds` / `text_embeds`, else the first output. */
   outputName?: string;
+  /**
+   * Text models whose graph also takes `attention_mask` (e.g. Hugging Face exports): the EOT
+   * token id; the mask is 1 up to and including each row's first EOT and 0 after it.
+   */
+  eotTokenId?: number;
   /**
    * Image models only: the layout the ONNX graph expects. Batches always arrive NHWC;
    * 'NCHW' (typical of PyTorch exports) transposes them before the call. Default 'NHWC'.
@@ -33,6 +38,7 @@ export class OnnxEncoder<In extends tf.Tensor> implements Encoder<In> {
     private readonly inputName: string,
     private readonly outputName: string,
     private readonly inputType: string,
+    private readonly maskInput: { name: string; type: string } | null,
     private readonly options: OnnxEncoderOptions,
   ) {}
 
@@ -50,15 +56,32 @@ export class OnnxEncoder<In extends tf.Tensor> implements Encoder<In> {
     } catch (err) {
       throw new Error(`onnxruntime cannot load ${path}: ${(err as Error).message}`);
     }
-    const inputName = options.inputName ?? session.inputNames[0]!;
-    const outputName = options.outputName ?? (session.outputNames.includes('embedding') ? 'embedding' : session.outputNames[0]!);
+    const pick = (names: readonly string[], preferred: string[]) => preferred.find((n) => names.includes(n)) ?? names[0]!;
+    const inputName = options.inputName ?? pick(session.inputNames, kind === 'image' ? ['images', 'pixel_values'] : ['input_ids']);
+    const outputName = options.outputName ?? pick(session.outputNames, ['embedding', kind === 'image' ? 'image_embeds' : 'text_embeds']);
     if (!session.inputNames.includes(inputName)) throw new Error(`${path} has no input "${inputName}"; its inputs are ${session.inputNames.join(', ')}`);
     if (!session.outputNames.includes(outputName)) throw new Error(`${path} has no output "${outputName}"; its outputs are ${session.outputNames.join(', ')}`);
+    const maskName = kind === 'text' && session.inputNames.includes('attention_mask') && inputName !== 'attention_mask' ? 'attention_mask' : null;
+    const others = session.inputNames.filter((n) => n !== inputName && n !== maskName);
+    if (others.length) throw new Error(`${path} needs inputs this encoder cannot provide: ${others.join(', ')} (it feeds "${inputName}"${maskName ? ' and attention_mask' : ''})`);
+    if (maskName && (options.eotTokenId === undefined || !Number.isInteger(options.eotTokenId)))
+      throw new Error(`${path} takes an attention_mask: pass { eotTokenId } (e.g. tokenizer.eotTokenId) so the mask can end at each row's EOT`);
+    const maskMeta = maskName ? session.inputMetadata.find((m) => m.name === maskName) : undefined;
+    const maskInput = maskName ? { name: maskName, type: maskMeta && maskMeta.isTensor ? maskMeta.type : 'int64' } : null;
     const inMeta = session.inputMetadata.find((m) => m.name === inputName);
     const outMeta = session.outputMetadata.find((m) => m.name === outputName);
     const inputType = inMeta && inMeta.isTensor ? inMeta.type : kind === 'image' ? 'float32' : 'int64';
     const lastDim = outMeta && outMeta.isTensor ? outMeta.shape[outMeta.shape.length - 1] : undefined;
-    return new OnnxEncoder<In>(session, kind, typeof lastDim === 'number' ? lastDim : -1, inputName, outputName, inputType, options);
+    return new OnnxEncoder<In>(session, kind, typeof lastDim === 'number' ? lastDim : -1, inputName, outputName, inputType, maskInput, options);
+  }
+
+  private toFeeds(chunk: tf.Tensor): Record<string, ort.Tensor> {
+    const feeds: Record<string, ort.Tensor> = { [this.inputName]: this.toFeed(chunk) };
+    if (this.maskInput) {
+      const mask = attentionMaskFor(chunk.dataSync(), chunk.shape[0], chunk.shape[1]!, this.options.eotTokenId!);
+      feeds[this.maskInput.name] = this.maskInput.type === 'int32' ? new ort.Tensor('int32', mask, chunk.shape) : new ort.Tensor('int64', BigInt64Array.from(mask, (v) => BigInt(v)), chunk.shape);
+    }
+    return feeds;
   }
 
   private toFeed(chunk: tf.Tensor): ort.Tensor {
@@ -87,11 +110,12 @@ export class OnnxEncoder<In extends tf.Tensor> implements Encoder<In> {
     for (let start = 0; start < n; start += size) {
       const count = Math.min(size, n - start);
       const chunk = count === n ? batch : tf.slice(batch, start, count);
-      const feed = this.toFeed(chunk);
+      const feeds = this.toFeeds(chunk);
+      const feed = feeds[this.inputName]!;
       if (chunk !== batch) chunk.dispose();
       let result: ort.InferenceSession.ReturnType;
       try {
-        result = await this.session.run({ [this.inputName]: feed }, [this.outputName]);
+        result = await this.session.run(feeds, [this.outputName]);
       } catch (err) {
         throw new Error(`onnxruntime failed on a batch of shape [${feed.dims.join(', ')}]: ${(err as Error).message}`);
       }
@@ -113,6 +137,19 @@ export class OnnxEncoder<In extends tf.Tensor> implements Encoder<In> {
     void this.session?.release();
     this.session = null;
   }
+}
+
+/** 1 up to and including each row's first EOT, 0 after it (all ones for a row without EOT). */
+export function attentionMaskFor(ids: ArrayLike<number>, rows: number, cols: number, eotTokenId: number): Int32Array {
+  const mask = new Int32Array(rows * cols);
+  for (let r = 0; r < rows; r++) {
+    let open = true;
+    for (let c = 0; c < cols; c++) {
+      mask[r * cols + c] = open ? 1 : 0;
+      if (ids[r * cols + c] === eotTokenId) open = false;
+    }
+  }
+  return mask;
 }
 
 /** Loads an ONNX image encoder (e.g. the old model, exported by this package or elsewhere). */

@@ -1,0 +1,2 @@
+export { OnnxRecorder } from '../src/index';
+export { writeFileAtomic as writeFileAtomicForTest } from '@hotplug/runtime';
