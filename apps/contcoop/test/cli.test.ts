@@ -1,0 +1,91 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '@hotplug/kernels';
+import { buildTokenizer, configForTokenizer, createClip, resolveConfig, saveClip } from '@hotplug/backbones';
+import { classPrompts } from '@hotplug/data';
+import { runCli } from '../src/cli';
+import type { TableReport } from '../src/table';
+
+const root = mkdtempSync(join(tmpdir(), 'app-contcoop-'));
+const dirs = { old: join(root, 'old'), new: join(root, 'new'), wide: join(root, 'wide') };
+
+beforeAll(async () => {
+  await initBackend();
+  const texts = ['fashion-mnist', 'mnist'].flatMap((d) => classPrompts(d).prompts.flat());
+  const tokenizer = buildTokenizer(texts, { contextLength: 16, vocabSize: 700, minFrequency: 1 });
+  const make = (dir: string, seed: number, textWidth: number, depth: number) => {
+    const config = resolveConfig({ base: 'hotplug-old', name: `tiny-${seed}`, embedDim: 16, vision: { width: 32, depth: 1, heads: 2 }, text: { width: textWidth, depth, heads: 2 } });
+    const clip = createClip(configForTokenizer(config, tokenizer), { seed });
+    saveClip(clip, dir, tokenizer);
+    clip.dispose();
+  };
+  make(dirs.old, 1, 32, 1);
+  make(dirs.new, 2, 32, 2);
+  make(dirs.wide, 3, 48, 1);
+});
+
+const models = ['--old', dirs.old, '--new', dirs.new];
+const capture = () => {
+  const lines: string[] = [];
+  return { lines, log: (l: string) => lines.push(l) };
+};
+
+describe('hotplug-contcoop table', () => {
+  it('writes the JSON and Markdown table, and a rerun reuses every finished cell', async () => {
+    const out = join(root, 'table');
+    const args = ['table', ...models, '--datasets', 'mnist', '--learners', 'zeroshot,coop,contcoop', '--shots', '1,2', '--seeds', '1,2', '--steps', '4', '--test-size', '60', '--out', out, '--cache', join(root, 'cache')];
+    const first = capture();
+    await runCli(args, first.log);
+    const report = JSON.parse(readFileSync(join(out, 'table.json'), 'utf8')) as TableReport;
+    expect(report.cells).toHaveLength(2 * 2 * 2);
+    expect(report.rows.map((r) => `${r.learner}/${r.shots}`)).toEqual(['zeroshot/0', 'coop/1', 'coop/2', 'contcoop/1', 'contcoop/2']);
+    for (const r of report.rows) {
+      expect(r.newZeroShot).toBe(report.zeroShot.mnist!.new);
+      expect(r.pluggedIntoNew.mean - r.newZeroShot).toBeCloseTo(r.gainOverNewZeroShot, 12);
+      expect(r.testImages).toBe(60);
+    }
+    const coop1 = report.cells.filter((c) => c.learner === 'coop' && c.shots === 1).map((c) => c.accOtherModel);
+    const row = report.rows.find((r) => r.learner === 'coop' && r.shots === 1)!;
+    expect(row.pluggedIntoNew.mean).toBeCloseTo((coop1[0]! + coop1[1]!) / 2, 12);
+    expect(row.pluggedIntoNew.std).toBeCloseTo(Math.abs(coop1[0]! - coop1[1]!) / Math.SQRT2, 12);
+    const md = readFileSync(join(out, 'table.md'), 'utf8');
+    expect(md).toContain('| learner | shots | old | plugged into new | new zero-shot | gain vs new zero-shot | test images |');
+    expect(md).toMatch(/\| coop \| 1 \| \d+\.\d ± \d+\.\d \| \d+\.\d ± \d+\.\d \|/);
+    expect(first.lines.filter((l) => l.includes('trained in'))).toHaveLength(8);
+    const again = capture();
+    await runCli(args, again.log);
+    expect(again.lines.filter((l) => l.includes('trained in'))).toHaveLength(0);
+    expect(JSON.parse(readFileSync(join(out, 'table.json'), 'utf8')).rows).toEqual(report.rows);
+  });
+});
+
+describe('hotplug-contcoop train / evaluate', () => {
+  it('trains on old, saves the state, and evaluate reproduces the plugged-in accuracy', async () => {
+    const out = join(root, 'run');
+    const common = [...models, '--dataset', 'mnist', '--test-size', '80', '--cache', join(root, 'cache')];
+    await runCli(['train', ...common, '--learner', 'kgcoop', '--shots', '2', '--steps', '5', '--out', out], () => {});
+    const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8'));
+    expect(result.trainedOn.id).toBe('old');
+    const io = capture();
+    await runCli(['evaluate', ...common, '--state', join(out, 'prompt.safetensors'), '--on', 'new'], io.log);
+    expect(io.lines.at(-1)).toContain(`accuracy ${(100 * result.accuracy.new).toFixed(2)}%`);
+  });
+
+  it('refuses a model with another token width, naming the widths', async () => {
+    const out = join(root, 'run-wide');
+    await runCli(['train', ...models, '--dataset', 'mnist', '--test-size', '40', '--learner', 'coop', '--shots', '1', '--steps', '2', '--out', out, '--cache', join(root, 'cache')], () => {});
+    await expect(runCli(['evaluate', '--old', dirs.old, '--new', dirs.wide, '--dataset', 'mnist', '--test-size', '40', '--state', join(out, 'prompt.safetensors'), '--on', 'new'], () => {}))
+      .rejects.toThrow(/learned for token-embedding width 32, but model "tiny-3" has width 48/);
+  });
+
+  it('explains bad arguments and missing model folders', async () => {
+    await expect(runCli(['fly'], () => {})).rejects.toThrow(/unknown command "fly"/);
+    await expect(runCli(['table', '--old', join(root, 'nowhere'), '--new', dirs.new], () => {})).rejects.toThrow(/model "old": .*nowhere has no config.json/);
+    await expect(runCli(['train', ...models, '--shots', 'two'], () => {})).rejects.toThrow(/--shots takes positive integers/);
+    const help = capture();
+    await runCli(['--help'], help.log);
+    expect(help.lines[0]).toContain('usage: hotplug-contcoop');
+  });
+});
