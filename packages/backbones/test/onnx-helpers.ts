@@ -1,2 +1,0 @@
-export { OnnxRecorder } from '../src/index';
-export { writeFileAtomic as writeFileAtomicForTest } from '@hotplug/runtime';
