@@ -5,8 +5,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { createClip, exportImageEncoder, exportTextEncoder, loadOnnxImageEncoder, loadOnnxTextEncoder, loadWeights, type Clip, type EncoderHooks } from '../src/index';
 import { ModelProto } from '../src/onnx/proto';
 import { attentionMaskFor } from '../src/onnx/ort-encoder';
-import { OnnxRecorder, writeFileAtomicForTest } from './onnx-helpers';
-import { imageEncoderToOnnx } from '../src/index';
+import { writeFileAtomic } from '@hotplug/runtime';
+import { imageEncoderToOnnx, OnnxRecorder } from '../src/index';
 import { FIXTURES, loadClipFixture, maxAbsDiff, randomImages, setupBackend, tempDir } from './helpers';
 
 const fx = loadClipFixture();
@@ -180,7 +180,7 @@ describe('ONNX export and onnxruntime-node inference', () => {
     rec.input('attention_mask', [-1, fx.config.text.contextLength], 'int64');
     rec.output(clip.text.trace(rec, { ids }).embedding, 'text_embeds');
     const path = join(dir, 'hf-style-text.onnx');
-    writeFileAtomicForTest(path, rec.toBytes('hf-style'));
+    writeFileAtomic(path, rec.toBytes('hf-style'));
     await expect(loadOnnxTextEncoder(path)).rejects.toThrow(/takes an attention_mask: pass \{ eotTokenId \}/);
     const ort = await loadOnnxTextEncoder(path, { eotTokenId: fx.config.text.eotTokenId });
     const batch = tf.tensor2d(fx.ids, undefined, 'int32');
