@@ -1,3 +1,4 @@
 import { packageConfig } from '../../tools/build/tsup-preset.mjs';
 
-export default packageConfig();
+// shims: the CJS build needs import.meta.url (to tell whether it was run as the CLI).
+export default packageConfig({ shims: true });

@@ -1,0 +1,73 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { initBackend } from '@hotplug/kernels';
+import { writeFileAtomic, writeJsonAtomic } from '@hotplug/runtime';
+import { exportAdaptedEncoder, injectAdapter, loadAdapter } from '@hotplug/taca';
+import { evaluateDataset } from './evaluate';
+import { loadModel, oldTeacher } from './models';
+import { USAGE, parseOptions, type AppOptions } from './options';
+import { compatibility, markdownResults, type Results } from './report';
+import { adapterDir, oldCorpusFeatures, trainingCorpus, trainVariant, type TrainingRecord } from './train-variant';
+
+export const EVAL_DATASETS = ['fashion-mnist', 'mnist'] as const;
+
+function trainedDir(options: AppOptions, variant: string): string {
+  const dir = adapterDir(options, variant);
+  if (!existsSync(join(dir, 'adapter.json'))) throw new Error(`no trained "${variant}" adapter in ${dir}; run: hotplug-taca train --variant ${variant} (with the same --out)`);
+  return dir;
+}
+
+/** Runs the CLI with the given arguments (without node and the script). */
+export async function runCli(argv: string[]): Promise<Results | null> {
+  const options = parseOptions(argv);
+  if (options.help) return void console.log(USAGE), null;
+  await initBackend((options.backend as Parameters<typeof initBackend>[0]) ?? 'auto');
+  const old = await loadModel(options.oldDir, 'old');
+  const next = await loadModel(options.newDir, 'new');
+  const teacher = await oldTeacher(old, options.teacher, join(options.outDir, 'cache'));
+  try {
+    const { command } = options;
+    if (command === 'all' || command === 'train') {
+      const corpus = trainingCorpus(options);
+      console.log(`caption corpus: ${corpus.size} image/caption pairs from the train splits of ${corpus.sourceNames.join(' + ')}`);
+      const feats = await oldCorpusFeatures(options, teacher, corpus);
+      for (const variant of options.variants) await trainVariant(options, variant, next, old, teacher, corpus, feats);
+    }
+    if (command === 'all' || command === 'export') {
+      for (const variant of options.variants) {
+        const adapter = loadAdapter(trainedDir(options, variant), next.clip.visual);
+        const encoder = injectAdapter(next.clip.visual, adapter);
+        const path = join(adapterDir(options, variant), 'visual-taca.onnx');
+        exportAdaptedEncoder(encoder, path);
+        console.log(`${variant}: adapted encoder exported to ${path}`);
+        encoder.dispose();
+        adapter.dispose();
+      }
+    }
+    if (command === 'all' || command === 'evaluate') {
+      const adapters = options.variants.map((variant) => ({ variant, dir: trainedDir(options, variant) }));
+      const training: Record<string, TrainingRecord> = {};
+      for (const { variant, dir } of adapters) training[variant] = JSON.parse(readFileSync(join(dir, 'training.json'), 'utf8')) as TrainingRecord;
+      const datasets = [];
+      for (const name of EVAL_DATASETS) datasets.push(await evaluateDataset(name, old, next, teacher, adapters, options, (l) => console.log(l)));
+      const results: Results = {
+        oldModel: { dir: old.dir, id: old.id },
+        newModel: { dir: next.dir, id: next.id },
+        quick: options.quick,
+        training,
+        datasets,
+        compatible: compatibility(datasets, options.variants),
+      };
+      const md = markdownResults(results);
+      writeJsonAtomic(join(options.outDir, 'results.json'), results);
+      writeFileAtomic(join(options.outDir, 'results.md'), md);
+      console.log(`\n${md}\nwritten: ${join(options.outDir, 'results.json')} and results.md`);
+      return results;
+    }
+    return null;
+  } finally {
+    teacher.dispose();
+    old.clip.dispose();
+    next.clip.dispose();
+  }
+}

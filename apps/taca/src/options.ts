@@ -1,0 +1,124 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { embeddedModelDir } from '@hotplug/models';
+import { adapterNames, TACA_LOSS_DEFAULTS, TACA_TRAINING_DEFAULTS, type AdapterConfigInput, type HybridLossConfig, type TacaTrainingConfig } from '@hotplug/taca';
+
+export const COMMANDS = ['all', 'train', 'evaluate', 'export'] as const;
+export type Command = (typeof COMMANDS)[number];
+
+export const USAGE = `usage: hotplug-taca [all | train | evaluate | export] [options]
+
+  all        train every --variant, evaluate them, export them to ONNX (default)
+  train      train the adapters (rerun the same command to resume after a kill)
+  evaluate   evaluate trained adapters: old heads, retrieval, zero-shot (writes results.json + results.md)
+  export     write each trained adapter's adapted encoder as ONNX (visual-taca.onnx)
+
+options:
+  --old DIR              old model folder (default: the embedded old model)
+  --new DIR              new model folder (default: the embedded new model)
+  --out DIR              adapters, ONNX files, results (default: runs/taca)
+  --variant NAME         adapter variant, repeatable (default: taca-symmetric and projection; 'every' for all)
+  --bottleneck N         bottleneck width / LoRA rank (default 16)
+  --scale X              adapter scale (default 1)
+  --blocks 3,4,5         blocks that get adapters (default: all)
+  --steps N              training steps (default ${TACA_TRAINING_DEFAULTS.steps})
+  --batch-size N         (default ${TACA_TRAINING_DEFAULTS.batchSize})
+  --lr X                 peak learning rate (default ${TACA_TRAINING_DEFAULTS.lr})
+  --distill cosine|l2    distillation kind (default cosine)
+  --w-distill X --w-contrastive X --w-influence X   loss weights (default 1, ${TACA_LOSS_DEFAULTS.contrastive}, 0)
+  --max-per-dataset N    caption-corpus images per dataset (default 10000)
+  --train-size N         images per dataset for the old heads and the retrieval gallery (default 5000)
+  --test-size N          test images per dataset (default 2000)
+  --teacher tfjs|onnx    run the old model in tfjs or through onnxruntime-node (default tfjs)
+  --quick                few steps on a small subset (what the tests run)
+  --backend NAME         force a tfjs backend (node-gpu, node, hotplug-cpu, wasm, cpu)`;
+
+export interface AppOptions {
+  command: Command;
+  oldDir: string;
+  newDir: string;
+  outDir: string;
+  variants: string[];
+  adapter: Omit<AdapterConfigInput, 'variant'>;
+  training: Partial<TacaTrainingConfig> & { loss: HybridLossConfig };
+  maxPerDataset: number;
+  trainSize: number;
+  testSize: number;
+  teacher: 'tfjs' | 'onnx';
+  quick: boolean;
+  backend?: string;
+  help: boolean;
+}
+
+const QUICK = { steps: 20, batchSize: 32, maxPerDataset: 200, trainSize: 200, testSize: 100 };
+
+export function parseOptions(argv: string[]): AppOptions {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      old: { type: 'string' }, new: { type: 'string' }, out: { type: 'string' },
+      variant: { type: 'string', multiple: true }, bottleneck: { type: 'string' }, scale: { type: 'string' }, blocks: { type: 'string' },
+      steps: { type: 'string' }, 'batch-size': { type: 'string' }, lr: { type: 'string' },
+      distill: { type: 'string' }, 'w-distill': { type: 'string' }, 'w-contrastive': { type: 'string' }, 'w-influence': { type: 'string' },
+      'max-per-dataset': { type: 'string' }, 'train-size': { type: 'string' }, 'test-size': { type: 'string' },
+      teacher: { type: 'string' }, quick: { type: 'boolean' }, backend: { type: 'string' }, help: { type: 'boolean' },
+    },
+  });
+  const command = (positionals[0] ?? 'all') as Command;
+  if (!COMMANDS.includes(command)) throw new Error(`unknown command "${command}"\n${USAGE}`);
+  const int = (name: string, fallback: number) => {
+    const v = values[name as keyof typeof values] as string | undefined;
+    if (v === undefined) return fallback;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer, got "${v}"`);
+    return n;
+  };
+  const num = (name: string, fallback: number, min = 0) => {
+    const v = values[name as keyof typeof values] as string | undefined;
+    if (v === undefined) return fallback;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < min) throw new Error(`--${name} must be a number >= ${min}, got "${v}"`);
+    return n;
+  };
+  const quick = values.quick ?? false;
+  let variants = values.variant ?? ['taca-symmetric', 'projection'];
+  if (variants.includes('every')) variants = adapterNames();
+  for (const v of variants) if (!adapterNames().includes(v)) throw new Error(`unknown --variant "${v}"; known variants: ${adapterNames().join(', ')}`);
+  const distill = values.distill ?? 'cosine';
+  if (distill !== 'cosine' && distill !== 'l2') throw new Error(`--distill must be cosine or l2, got "${distill}"`);
+  const teacher = values.teacher ?? 'tfjs';
+  if (teacher !== 'tfjs' && teacher !== 'onnx') throw new Error(`--teacher must be tfjs or onnx, got "${teacher}"`);
+  const blocks = values.blocks?.split(',').map((b) => {
+    const n = Number(b);
+    if (!Number.isInteger(n) || n < 0) throw new Error(`--blocks must be comma-separated block indices, got "${values.blocks}"`);
+    return n;
+  });
+  return {
+    command,
+    oldDir: resolve(values.old ?? embeddedModelDir('old')),
+    newDir: resolve(values.new ?? embeddedModelDir('new')),
+    outDir: resolve(values.out ?? 'runs/taca'),
+    variants: [...new Set(variants)],
+    adapter: { bottleneck: int('bottleneck', 16), scale: num('scale', 1), ...(blocks ? { blocks } : {}) },
+    training: {
+      steps: int('steps', quick ? QUICK.steps : TACA_TRAINING_DEFAULTS.steps),
+      batchSize: int('batch-size', quick ? QUICK.batchSize : TACA_TRAINING_DEFAULTS.batchSize),
+      lr: num('lr', TACA_TRAINING_DEFAULTS.lr),
+      warmupSteps: quick ? 2 : TACA_TRAINING_DEFAULTS.warmupSteps,
+      loss: {
+        distill: num('w-distill', TACA_LOSS_DEFAULTS.distill),
+        distillKind: distill,
+        contrastive: num('w-contrastive', TACA_LOSS_DEFAULTS.contrastive),
+        influence: num('w-influence', TACA_LOSS_DEFAULTS.influence),
+      },
+    },
+    maxPerDataset: int('max-per-dataset', quick ? QUICK.maxPerDataset : 10000),
+    trainSize: int('train-size', quick ? QUICK.trainSize : 5000),
+    testSize: int('test-size', quick ? QUICK.testSize : 2000),
+    teacher,
+    quick,
+    backend: values.backend,
+    help: values.help ?? false,
+  };
+}

@@ -1,0 +1,88 @@
+import { join } from 'node:path';
+import { buildCaptionCorpus, captionVocabulary, type CaptionCorpus } from '@hotplug/data';
+import { writeJsonAtomic } from '@hotplug/runtime';
+import {
+  adapterTarget, createAdapter, injectAdapter, saveAdapter, teacherFeatures, textClassifier, trainAdapter,
+  type Teacher, type TeacherFeatures,
+} from '@hotplug/taca';
+import type { AppOptions } from './options';
+import type { LoadedModel } from './models';
+
+/** What the app records about one trained adapter (training.json next to it). */
+export interface TrainingRecord {
+  variant: string;
+  steps: number;
+  /** Step this invocation started from (> 0 after a resume: then `seconds` covers only the remaining steps). */
+  resumedFromStep: number;
+  seconds: number;
+  finalLoss: number;
+  adapterParameters: number;
+  backboneParameters: number;
+  /** adapterParameters / backboneParameters of the new visual encoder. */
+  trainedFraction: number;
+  backboneUnchanged: true;
+  corpusSize: number;
+}
+
+export function adapterDir(options: AppOptions, variant: string): string {
+  return join(options.outDir, 'adapters', variant);
+}
+
+/** The task-agnostic corpus: captioned train-split images of the embedded datasets (no labels, no test data). */
+export function trainingCorpus(options: AppOptions): CaptionCorpus {
+  return buildCaptionCorpus({ seed: 0, maxPerDataset: options.maxPerDataset });
+}
+
+/** Prompts of every class of the corpus's caption vocabularies: what the influence loss's old classifier is built from. */
+export function vocabularyPrompts(corpus: CaptionCorpus): string[][] {
+  const out: string[][] = [];
+  for (const name of corpus.sourceNames) {
+    const vocab = captionVocabulary(name);
+    for (const phrases of vocab.synonyms) out.push(vocab.templates.flatMap((t) => phrases.map((p) => t.replaceAll('{}', p))));
+  }
+  return out;
+}
+
+export async function oldCorpusFeatures(options: AppOptions, teacher: Teacher, corpus: CaptionCorpus): Promise<TeacherFeatures> {
+  const started = performance.now();
+  const feats = await teacherFeatures(teacher, corpus, { cacheFile: join(options.outDir, 'cache', `old-features-${teacher.id}-${corpus.size}.safetensors`) });
+  console.log(`old-model features of ${corpus.size} corpus pairs: ${feats.cached ? 'read from the cache' : `computed in ${((performance.now() - started) / 1000).toFixed(1)} s and cached`}`);
+  return feats;
+}
+
+/** Trains one variant (resuming a killed run), saves the adapter alone and its training record. */
+export async function trainVariant(options: AppOptions, variant: string, next: LoadedModel, old: LoadedModel, teacher: Teacher, corpus: CaptionCorpus, feats: TeacherFeatures): Promise<TrainingRecord> {
+  const dir = adapterDir(options, variant);
+  const recordPath = join(dir, 'training.json');
+  const adapter = createAdapter({ ...options.adapter, variant }, adapterTarget(next.clip.visual, old.clip.config.embedDim));
+  const encoder = injectAdapter(next.clip.visual, adapter);
+  try {
+    const classifier = options.training.loss.influence > 0 ? await textClassifier(teacher, vocabularyPrompts(corpus)) : undefined;
+    const result = await trainAdapter({
+      encoder, corpus, teacher: feats, classifier,
+      config: { ...options.training, loss: { ...options.training.loss, scale: teacher.logitScale } },
+      runDir: join(options.outDir, 'runs', variant),
+      checkpointEvery: Math.max(1, Math.min(50, Math.floor((options.training.steps ?? 1) / 4))),
+      label: variant,
+    });
+    saveAdapter(adapter, dir);
+    const record: TrainingRecord = {
+      variant,
+      steps: result.config.steps,
+      resumedFromStep: result.summary.startStep,
+      seconds: result.summary.seconds,
+      finalLoss: result.summary.finalLoss,
+      adapterParameters: result.adapterParameters,
+      backboneParameters: result.backboneParameters,
+      trainedFraction: result.adapterParameters / result.backboneParameters,
+      backboneUnchanged: true,
+      corpusSize: corpus.size,
+    };
+    writeJsonAtomic(recordPath, record);
+    console.log(`${variant}: ${record.steps} steps in ${record.seconds.toFixed(1)} s, final loss ${record.finalLoss.toFixed(4)}, ${record.adapterParameters} parameters (${(100 * record.trainedFraction).toFixed(2)}% of the backbone); backbone verified unchanged; saved to ${dir}`);
+    return record;
+  } finally {
+    encoder.dispose();
+    adapter.dispose();
+  }
+}

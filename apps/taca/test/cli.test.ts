@@ -1,0 +1,112 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { initBackend } from '@hotplug/kernels';
+import { SafetensorsReader } from '@hotplug/backbones';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseOptions, runCli, type Results } from '../src/index';
+import { writeTinyPair } from './tiny-models';
+
+const appDir = fileURLToPath(new URL('..', import.meta.url));
+const viteNode = join(appDir, '../../node_modules/.bin/vite-node');
+const entry = join(appDir, 'test/cli-entry.ts');
+const temp = (label: string) => mkdtempSync(join(tmpdir(), `taca-app-${label}-`));
+
+function cli(args: string[]): { status: number | null; out: string } {
+  const r = spawnSync(viteNode, [entry, '--', ...args], { cwd: appDir, encoding: 'utf8', timeout: 120_000 });
+  return { status: r.status, out: `${r.stdout}\n${r.stderr}` };
+}
+
+function adapterValues(dir: string): Map<string, Float32Array> {
+  const reader = SafetensorsReader.open(join(dir, 'adapter.safetensors'));
+  const out = new Map(reader.names.map((n) => [n, reader.readFloat32(n)]));
+  reader.close();
+  return out;
+}
+
+let pair: { oldDir: string; newDir: string };
+beforeAll(async () => {
+  await initBackend();
+  // The new model embeds into 12 dims, the old one into 16: adapters need their output projection.
+  pair = writeTinyPair(temp('models'), { newEmbed: 12 });
+});
+
+describe('options', () => {
+  it('defaults to the embedded pair and the TaCA variant against the projection baseline', () => {
+    const o = parseOptions([]);
+    expect(o.command).toBe('all');
+    expect(o.oldDir).toMatch(/models[\\/]weights[\\/]old$/);
+    expect(o.newDir).toMatch(/models[\\/]weights[\\/]new$/);
+    expect(o.variants).toEqual(['taca-symmetric', 'projection']);
+    expect(parseOptions(['--variant', 'every']).variants).toEqual(expect.arrayContaining(['sequential', 'parallel', 'lora']));
+  });
+
+  it('names bad arguments and the fix', () => {
+    expect(() => parseOptions(['--variant', 'adaptr'])).toThrow(/unknown --variant "adaptr"; known variants: taca-symmetric/);
+    expect(() => parseOptions(['--steps=-3'])).toThrow(/--steps must be a positive integer/);
+    expect(() => parseOptions(['fit'])).toThrow(/unknown command "fit"/);
+    expect(() => parseOptions(['--distill', 'l1'])).toThrow(/--distill must be cosine or l2/);
+  });
+});
+
+describe('hotplug-taca end to end on tiny models', () => {
+  it('trains, exports and evaluates (old model through onnxruntime), writing the table and JSON', () => {
+    const out = temp('all');
+    const r = cli(['all', '--quick', '--old', pair.oldDir, '--new', pair.newDir, '--out', out, '--variant', 'taca-symmetric', '--variant', 'projection', '--teacher', 'onnx', '--w-influence', '0.5']);
+    expect(r.status, r.out).toBe(0);
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Results;
+    expect(results.datasets.map((d) => d.dataset)).toEqual(['fashion-mnist', 'mnist']);
+    for (const d of results.datasets) {
+      expect(d.systems['new (no adapter)']).toBeNull(); // 12 vs 16 dims
+      for (const s of ['old', 'new + taca-symmetric', 'new + projection']) {
+        const f = d.systems[s]!;
+        for (const v of [f.oldHeadAccuracy, f.retrievalTop1, f.zeroShot, f.negativeFlipRate]) expect(v).toBeGreaterThanOrEqual(0);
+      }
+    }
+    const t = results.training['taca-symmetric']!;
+    expect(t.backboneUnchanged).toBe(true);
+    expect(t.trainedFraction).toBeGreaterThan(0);
+    expect(Object.keys(results.compatible)).toEqual(['taca-symmetric', 'projection']);
+    const md = readFileSync(join(out, 'results.md'), 'utf8');
+    expect(md).toMatch(/\| fashion-mnist \| new \+ taca-symmetric \| \d+\.\d% \|/);
+    expect(r.out).toContain('| dataset | system | old head acc');
+    for (const v of ['taca-symmetric', 'projection']) {
+      expect(existsSync(join(out, 'adapters', v, 'adapter.safetensors'))).toBe(true);
+      expect(existsSync(join(out, 'adapters', v, 'visual-taca.onnx'))).toBe(true);
+    }
+    expect(existsSync(join(out, 'cache'))).toBe(true);
+    // A second evaluation alone reuses the saved adapters.
+    const again = cli(['evaluate', '--quick', '--old', pair.oldDir, '--new', pair.newDir, '--out', out, '--variant', 'projection']);
+    expect(again.status, again.out).toBe(0);
+    expect(cli(['evaluate', '--quick', '--old', pair.oldDir, '--new', pair.newDir, '--out', out, '--variant', 'lora']).out).toMatch(/no trained "lora" adapter.*hotplug-taca train --variant lora/);
+  });
+
+  it('resumes a killed training run to the adapter an uninterrupted run produces', async () => {
+    const args = (out: string) => ['train', '--quick', '--steps', '120', '--max-per-dataset', '64', '--old', pair.oldDir, '--new', pair.newDir, '--out', out, '--variant', 'lora'];
+    const straight = temp('straight');
+    expect(cli(args(straight)).status).toBe(0);
+
+    const killed = temp('killed');
+    const child = spawn(viteNode, [entry, '--', ...args(killed)], { cwd: appDir, stdio: 'ignore' });
+    const manifest = join(killed, 'runs', 'lora', 'ckpt', 'checkpoint.json');
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    while (!existsSync(manifest)) await new Promise((r) => setTimeout(r, 50));
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+    expect(existsSync(join(killed, 'adapters', 'lora', 'adapter.json'))).toBe(false); // it really died mid-run
+
+    const resumed = cli(args(killed));
+    expect(resumed.status, resumed.out).toBe(0);
+    const record = JSON.parse(readFileSync(join(killed, 'adapters', 'lora', 'training.json'), 'utf8'));
+    expect(record.resumedFromStep).toBeGreaterThan(0);
+    const a = adapterValues(join(straight, 'adapters', 'lora'));
+    const b = adapterValues(join(killed, 'adapters', 'lora'));
+    for (const [name, values] of a) expect(Array.from(b.get(name)!), name).toEqual(Array.from(values));
+  });
+
+  it('says how to get the embedded models when a folder is not a model', async () => {
+    await expect(runCli(['train', '--quick', '--old', temp('empty'), '--new', pair.newDir])).rejects.toThrow(/--old .* is not a model folder \(no config.json\)/);
+  });
+});
