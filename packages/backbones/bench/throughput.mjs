@@ -48,12 +48,13 @@ const path = join(mkdtempSync(join(tmpdir(), 'hotplug-bench-')), 'hotplug-new-vi
 exportImageEncoder(clip.visual, path);
 const ort = await loadOnnxImageEncoder(path, threads ? { intraOpNumThreads: threads } : {});
 
-console.log(`hotplug-new image encoder (28x28x1, 50 tokens, width 96, depth 4); median of ${runs} runs`);
+const v = clip.config.vision;
+console.log(`hotplug-new image encoder (${v.imageSize}x${v.imageSize}x${v.channels}, ${(v.imageSize / v.patchSize) ** 2 + 1} tokens, width ${v.width}, depth ${v.depth}, embed ${clip.config.embedDim}); median of ${runs} runs`);
 for (const s of report.skipped) console.log(`(skipped ${s.name}: ${s.reason.slice(0, 160)})`);
 console.log(`tfjs backend: ${report.name}${report.threads ? ` (${report.threads} threads, ${report.simd})` : ''}; onnxruntime-node intra-op threads: ${threads ?? 'default'}`);
 console.log('batch | tfjs ms | tfjs img/s | ort ms | ort img/s | ort/tfjs');
 for (const batch of [1, 64]) {
-  const images = tf.randomNormal([batch, 28, 28, 1], 0, 1, 'float32', batch);
+  const images = tf.randomNormal([batch, v.imageSize, v.imageSize, v.channels], 0, 1, 'float32', batch);
   const repeats = batch === 1 ? runs * 5 : runs;
   const [tfMs, ortMs] = await timePair(clip.visual, ort, images, repeats);
   const rate = (ms) => (batch / (ms / 1000)).toFixed(0);
