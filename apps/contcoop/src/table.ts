@@ -112,7 +112,7 @@ function pct(x: number): string {
   return `${(100 * x).toFixed(1)}%`;
 }
 
-const pm = (s: Stat) => (s.n > 1 ? `${(100 * s.mean).toFixed(1)} ± ${(100 * s.std).toFixed(1)}` : (100 * s.mean).toFixed(1));
+const pm = (s: Stat) => (s.n === 0 ? 'n/a' : s.n > 1 ? `${(100 * s.mean).toFixed(1)} ± ${(100 * s.std).toFixed(1)}` : (100 * s.mean).toFixed(1));
 
 /** The compatibility table as Markdown: one table per dataset, accuracies in %. */
 export function tableMarkdown(report: TableReport): string {
@@ -126,9 +126,11 @@ export function tableMarkdown(report: TableReport): string {
     lines.push(`## ${dataset}`, '', '| learner | shots | old | plugged into new | new zero-shot | gain vs new zero-shot | test images |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const r of report.rows.filter((x) => x.dataset === dataset)) {
       const gain = r.learner === 'zeroshot' ? '' : `${r.gainOverNewZeroShot >= 0 ? '+' : ''}${(100 * r.gainOverNewZeroShot).toFixed(1)}`;
-      lines.push(`| ${r.learner} | ${r.shots || '-'} | ${pm(r.old)} | ${pm(r.pluggedIntoNew)} | ${(100 * r.newZeroShot).toFixed(1)} | ${gain} | ${r.testImages} |`);
+      lines.push(`| ${r.learner} | ${r.shots || '-'} | ${pm(r.old)} | ${pm(r.pluggedIntoNew)} | ${(100 * r.newZeroShot).toFixed(1)} | ${Number.isFinite(r.gainOverNewZeroShot) ? gain : 'n/a'} | ${r.testImages} |`);
     }
     lines.push('');
+    const refusals = new Set(report.cells.filter((c) => c.dataset === dataset && c.incompatible).map((c) => `${c.learner}: ${c.incompatible}`));
+    for (const why of refusals) lines.push(`n/a: ${why}`, '');
   }
   lines.push(`Old model: \`${report.models.old.dir}\` (sha256 ${report.models.old.sha256.slice(0, 12)}), new model: \`${report.models.new.dir}\` (sha256 ${report.models.new.sha256.slice(0, 12)}). ${report.cells.length} trained cells, ${(report.seconds / 60).toFixed(1)} min.`, '');
   return lines.join('\n');

@@ -24,6 +24,8 @@ export interface CellResult {
   accOtherModel: number;
   testImages: number;
   trainSeconds: number;
+  /** Why the learned state cannot be plugged into the other model (then accOtherModel is NaN). */
+  incompatible?: string;
 }
 
 /**
@@ -99,10 +101,24 @@ export class Workbench {
       await trainPromptLearner(learner, targetA, feats, { progress: false, ...train, seed: cell.seed, label: `${cell.learner} ${cell.dataset} ${cell.shots}-shot s${cell.seed}` });
       const trainSeconds = (performance.now() - t0) / 1000;
       const onA = await this.evaluate(learner, a, cell.dataset);
+      const base = { dataset: cell.dataset, learner: cell.learner, shots: cell.shots, seed: cell.seed, accTrainModel: onA.accuracy, trainSeconds };
+      // E.g. CoCoOp's meta-net reads image features: a model with another embedding size cannot take it.
+      const refusal = this.refusal(learner, b, cell.dataset);
+      if (refusal) return { ...base, accOtherModel: NaN, testImages: onA.images, incompatible: refusal };
       const onB = await this.evaluate(learner, b, cell.dataset);
-      return { dataset: cell.dataset, learner: cell.learner, shots: cell.shots, seed: cell.seed, accTrainModel: onA.accuracy, accOtherModel: onB.accuracy, testImages: onB.images, trainSeconds };
+      return { ...base, accOtherModel: onB.accuracy, testImages: onB.images };
     } finally {
       learner.dispose();
+    }
+  }
+
+  /** The learner's own error when it cannot be applied to `model`, or undefined. */
+  refusal(learner: PromptLearner, model: LoadedModel, dataset: string): string | undefined {
+    try {
+      learner.checkTarget(this.target(model, dataset));
+      return undefined;
+    } catch (err) {
+      return (err as Error).message;
     }
   }
 

@@ -9,14 +9,14 @@ import { runCli } from '../src/cli';
 import type { TableReport } from '../src/table';
 
 const root = mkdtempSync(join(tmpdir(), 'app-contcoop-'));
-const dirs = { old: join(root, 'old'), new: join(root, 'new'), wide: join(root, 'wide') };
+const dirs = { old: join(root, 'old'), new: join(root, 'new'), wide: join(root, 'wide'), otherDim: join(root, 'other-dim') };
 
 beforeAll(async () => {
   await initBackend();
   const texts = ['fashion-mnist', 'mnist'].flatMap((d) => classPrompts(d).prompts.flat());
   const tokenizer = buildTokenizer(texts, { contextLength: 16, vocabSize: 700, minFrequency: 1 });
-  const make = (dir: string, seed: number, textWidth: number, depth: number) => {
-    const config = resolveConfig({ base: 'hotplug-old', name: `tiny-${seed}`, embedDim: 16, vision: { width: 32, depth: 1, heads: 2 }, text: { width: textWidth, depth, heads: 2 } });
+  const make = (dir: string, seed: number, textWidth: number, depth: number, embedDim = 16) => {
+    const config = resolveConfig({ base: 'hotplug-old', name: `tiny-${seed}`, embedDim, vision: { width: 32, depth: 1, heads: 2 }, text: { width: textWidth, depth, heads: 2 } });
     const clip = createClip(configForTokenizer(config, tokenizer), { seed });
     saveClip(clip, dir, tokenizer);
     clip.dispose();
@@ -24,6 +24,7 @@ beforeAll(async () => {
   make(dirs.old, 1, 32, 1);
   make(dirs.new, 2, 32, 2);
   make(dirs.wide, 3, 48, 1);
+  make(dirs.otherDim, 4, 32, 1, 24);
 });
 
 const models = ['--old', dirs.old, '--new', dirs.new];
@@ -58,6 +59,20 @@ describe('hotplug-contcoop table', () => {
     await runCli(args, again.log);
     expect(again.lines.filter((l) => l.includes('trained in'))).toHaveLength(0);
     expect(JSON.parse(readFileSync(join(out, 'table.json'), 'utf8')).rows).toEqual(report.rows);
+  });
+});
+
+describe('hotplug-contcoop table with a new model of another embedding size', () => {
+  it('reports CoCoOp as not pluggable (n/a, with the reason) and still plugs the text-only learners in', async () => {
+    const out = join(root, 'table-dim');
+    await runCli(['table', '--old', dirs.old, '--new', dirs.otherDim, '--datasets', 'mnist', '--learners', 'cocoop,coop', '--shots', '1', '--seeds', '1', '--steps', '2', '--test-size', '30', '--out', out, '--cache', join(root, 'cache')], () => {});
+    const report = JSON.parse(readFileSync(join(out, 'table.json'), 'utf8')) as TableReport;
+    const [cocoop, coop] = report.rows;
+    expect(cocoop!.pluggedIntoNew.n).toBe(0);
+    expect(coop!.pluggedIntoNew.n).toBe(1);
+    const md = readFileSync(join(out, 'table.md'), 'utf8');
+    expect(md).toMatch(/\| cocoop \| 1 \| \d+\.\d \| n\/a \|/);
+    expect(md).toContain('n/a: cocoop: this cocoop meta-net reads 16-dim image features, but model "tiny-4" embeds into 24 dims');
   });
 });
 
