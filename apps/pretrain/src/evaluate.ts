@@ -1,71 +1,8 @@
-import * as tf from '@tensorflow/tfjs-core';
-import type { Clip, Tokenizer } from '@hotplug/backbones';
-import { accuracy, crossModelRetrieval } from '@hotplug/bench';
+import { accuracy, crossModelRetrieval, imageFeatures, zeroShotClassifier, zeroShotPredict, type EvaluatedModel } from '@hotplug/bench';
 import { classPrompts, loadDataset, subset, type ImageDataset } from '@hotplug/data';
-import { createHead, featureMatrix, type FeatureMatrix } from '@hotplug/heads';
+import { createHead, type FeatureMatrix } from '@hotplug/heads';
 
-export interface LoadedModel {
-  id: string;
-  clip: Clip;
-  tokenizer: Tokenizer;
-}
-
-/** Image embeddings of a dataset, L2-normalised, as a [N, D] matrix tagged with the model. */
-export async function imageFeatures(model: LoadedModel, dataset: ImageDataset, batchSize = 256): Promise<FeatureMatrix> {
-  const { mean, std } = model.clip.config.vision;
-  const per = dataset.height * dataset.width * dataset.channels;
-  const dim = model.clip.config.embedDim;
-  const out = new Float32Array(dataset.size * dim);
-  for (let start = 0; start < dataset.size; start += batchSize) {
-    const n = Math.min(batchSize, dataset.size - start);
-    const emb = tf.tidy(() => {
-      const bytes = dataset.images.subarray(start * per, (start + n) * per);
-      const x = tf.tensor4d(Float32Array.from(bytes, (b) => b / 255), [n, dataset.height, dataset.width, dataset.channels]);
-      const normed = tf.div(tf.sub(x, tf.tensor1d(mean)), tf.tensor1d(std)) as tf.Tensor4D;
-      const e = model.clip.visual.forward(normed).embedding;
-      return tf.div(e, tf.norm(e, 'euclidean', -1, true));
-    });
-    out.set(await emb.data(), start * dim);
-    emb.dispose();
-  }
-  return featureMatrix(out, dataset.size, dim, model.id);
-}
-
-/** Zero-shot class embeddings [C, D]: each class's prompts encoded, normalised, averaged, renormalised (CLIP's ensembling). */
-export function zeroShotClassifier(model: LoadedModel, datasetName: string, textModel: LoadedModel = model): FeatureMatrix {
-  const { prompts, classNames } = classPrompts(datasetName);
-  const dim = textModel.clip.config.embedDim;
-  const out = tf.tidy(() => {
-    const rows = prompts.map((list) => {
-      const ids = textModel.tokenizer.encodeBatch(list);
-      const e = textModel.clip.text.encodeTokens(ids).embedding;
-      const mean = tf.mean(tf.div(e, tf.norm(e, 'euclidean', -1, true)), 0);
-      return tf.div(mean, tf.norm(mean));
-    });
-    return tf.stack(rows);
-  });
-  const data = out.dataSync() as Float32Array;
-  out.dispose();
-  return featureMatrix(new Float32Array(data), classNames.length, dim, textModel.id);
-}
-
-/** Arg-max of image·class similarities. */
-export function zeroShotPredict(images: FeatureMatrix, classes: FeatureMatrix): Int32Array {
-  if (images.dim !== classes.dim) throw new Error(`zero-shot: image features have ${images.dim} dims, class embeddings ${classes.dim}; they must come from one embedding space`);
-  const pred = new Int32Array(images.rows);
-  for (let r = 0; r < images.rows; r++) {
-    let best = -Infinity;
-    for (let c = 0; c < classes.rows; c++) {
-      let s = 0;
-      for (let d = 0; d < images.dim; d++) s += images.data[r * images.dim + d]! * classes.data[c * classes.dim + d]!;
-      if (s > best) {
-        best = s;
-        pred[r] = c;
-      }
-    }
-  }
-  return pred;
-}
+export type LoadedModel = EvaluatedModel;
 
 export interface DatasetFigures {
   dataset: string;
@@ -115,7 +52,7 @@ export async function evaluateDataset(datasetName: string, old: LoadedModel, nex
   const linearProbe: Record<string, number> = {};
   const heads: Record<string, ReturnType<typeof createHead>> = {};
   for (const m of [old, next]) {
-    const pred = zeroShotPredict(feats[m.id]!.test, zeroShotClassifier(m, datasetName));
+    const pred = zeroShotPredict(feats[m.id]!.test, zeroShotClassifier(m, classPrompts(datasetName).prompts));
     zeroShot[m.id] = accuracy(pred, test.labels);
     zeroShotSubset[m.id] = accuracy(pred.subarray(0, subsetSize), test.labels.subarray(0, subsetSize));
     const head = createHead('linear', { epochs: 20, seed: 0 });
