@@ -13,7 +13,7 @@ export { normalizeImages } from './model/preprocess';
 export { TextTransformer } from './model/text';
 export type { TextInput } from './model/text';
 export type { Encoder, ImageEncoder, TextEncoder, EncoderOutput, TraceOptions } from './model/encoder';
-export type { EncoderHooks, EncoderName, SublayerName, LinearName, SublayerHookArgs, LinearHookArgs, BlockHookArgs } from './model/hooks';
+export type { EncoderHooks, EncoderName, SublayerName, LinearName, SublayerHookArgs, LinearHookArgs, BlockHookArgs, FinalHookArgs } from './model/hooks';
 
 export { SafetensorsReader, writeSafetensors } from './weights/safetensors';
 export type { SafetensorsEntry, TensorSource } from './weights/safetensors';

@@ -142,6 +142,33 @@ describe('ONNX export and onnxruntime-node inference', () => {
     ort.dispose();
   });
 
+  it('hooks on the final feature (before and after projection) run in tfjs and export', async () => {
+    const e = fx.config.embedDim;
+    const head = tf.variable(tf.randomNormal([e, e], 0, 0.3, 'float32', 41));
+    const shift = tf.variable(tf.randomNormal([fx.config.vision.width], 0, 0.3, 'float32', 42));
+    const seen: number[][] = [];
+    const hooks: EncoderHooks = {
+      blocks: [], // final hooks are not limited by the block selection
+      pooled: ({ ops, output }) => ops.add(output, ops.weight('final.shift', shift)),
+      embedding: ({ ops, pooled, output }) => {
+        if (ops.kind === 'tfjs') seen.push((pooled as tf.Tensor).shape);
+        return ops.add(output, ops.linear(output, ops.weight('final.head', head)));
+      },
+    };
+    const images = randomImages(fx.config, 3, 43);
+    const plain = tf.tidy(() => clip.visual.forward(images).embedding);
+    const expected = tf.tidy(() => clip.visual.forward(images, { hooks: [hooks] }).embedding);
+    expect(seen).toEqual([[3, fx.config.vision.width]]);
+    expect(maxAbsDiff(expected.dataSync(), plain.dataSync())).toBeGreaterThan(1e-3);
+    const path = join(dir, 'visual-final-hooks.onnx');
+    exportImageEncoder(clip.visual, path, { hooks: [hooks] });
+    const ort = await loadOnnxImageEncoder(path);
+    const got = await ort.encode(images);
+    expect(maxAbsDiff(got.dataSync(), expected.dataSync())).toBeLessThan(1e-4);
+    tf.dispose([head, shift, images, plain, expected, got]);
+    ort.dispose();
+  });
+
   it('text encoder with a prompt-side hook on the last block exports and matches tfjs', async () => {
     const shift = tf.variable(tf.randomNormal([fx.config.text.width], 0, 0.5, 'float32', 4));
     const hooks: EncoderHooks = { blocks: [fx.config.text.depth - 1], sublayer: ({ ops, sublayer, output }) => (sublayer === 'attention' ? ops.add(output, ops.weight('text.adapter.shift', shift)) : undefined) };

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ClipConfig } from '../config';
-import { HookSet, type EncoderHooks, type EncoderName } from './hooks';
+import { HookSet, type EncoderHooks, type EncoderName, type FinalHookArgs } from './hooks';
 import type { ParamStore } from './params';
+import type { TensorOps } from '../ops/types';
 
 /** What every encoder offers, whether it runs in tfjs or in onnxruntime. */
 export interface Encoder<In> {
@@ -64,6 +65,15 @@ export abstract class TfjsEncoderBase<In extends tf.Tensor> implements Encoder<I
   protected wantsTokens(options: TraceOptions | undefined, block: number): boolean {
     const r = options?.returnTokens;
     return r === true || (Array.isArray(r) && r.includes(block));
+  }
+
+  /** Final pooled feature -> (hooks) -> projection -> (hooks). */
+  protected project<T>(ops: TensorOps<T>, pooledIn: T, projection: T, tokens: Map<number, T>, extra: readonly EncoderHooks[]): EncoderOutput<T> {
+    const final = (kind: 'pooled' | 'embedding', pooled: T, output: T) =>
+      this.hooks.size > 0 || extra.length > 0 ? this.hooks.run<T, FinalHookArgs<T>>(kind, { ops, encoder: this.name, pooled, output }, extra) : output;
+    const pooled = final('pooled', pooledIn, pooledIn);
+    const embedding = final('embedding', pooled, ops.linear(pooled, projection));
+    return { embedding, pooled, tokens };
   }
 
   protected abstract embedChunk(chunk: In): tf.Tensor2D;

@@ -31,6 +31,14 @@ export interface BlockHookArgs<T> extends HookBase<T> {
   output: T;
 }
 
+/** The encoder's final feature: `pooled` before projection, `embedding` after it (absent for the `pooled` hook). */
+export interface FinalHookArgs<T> {
+  ops: TensorOps<T>;
+  encoder: EncoderName;
+  pooled: T;
+  output: T;
+}
+
 /**
  * Hooks an adapter installs without forking the model. A hook that returns a value
  * replaces the output it was given. Hooks are generic over the tensor type, so the same
@@ -42,6 +50,10 @@ export interface EncoderHooks {
   sublayer?<T>(args: SublayerHookArgs<T>): T | void;
   linear?<T>(args: LinearHookArgs<T>): T | void;
   block?<T>(args: BlockHookArgs<T>): T | void;
+  /** The pooled feature before projection (`output` is the pooled feature); not limited by `blocks`. */
+  pooled?<T>(args: FinalHookArgs<T>): T | void;
+  /** The projected embedding (`output`), with the pooled feature it came from; not limited by `blocks`. */
+  embedding?<T>(args: FinalHookArgs<T>): T | void;
 }
 
 export function hookApplies(hooks: EncoderHooks, block: number): boolean {
@@ -66,11 +78,11 @@ export class HookSet {
     return this.list.length;
   }
 
-  run<T, A extends HookBase<T> & { output: T }>(kind: 'sublayer' | 'linear' | 'block', args: A, extra: readonly EncoderHooks[] = []): T {
+  run<T, A extends { output: T; block?: number }>(kind: 'sublayer' | 'linear' | 'block' | 'pooled' | 'embedding', args: A, extra: readonly EncoderHooks[] = []): T {
     let output = args.output;
     for (const hooks of [...this.list, ...extra]) {
       const fn = hooks[kind] as ((a: A) => T | void) | undefined;
-      if (!fn || !hookApplies(hooks, args.block)) continue;
+      if (!fn || (args.block !== undefined && !hookApplies(hooks, args.block))) continue;
       const replaced = fn.call(hooks, { ...args, output });
       if (replaced !== undefined) output = replaced;
     }

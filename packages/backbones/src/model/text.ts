@@ -50,8 +50,7 @@ export class TextTransformer extends TfjsEncoderBase<tf.Tensor2D> {
       if (this.wantsTokens(options, i)) tokens.set(i, x);
     }
     x = ops.layerNorm(x, w('text.ln_final.gamma'), w('text.ln_final.beta'), this.config.layerNormEpsilon);
-    const pooled = ops.gatherTokens(x, eot);
-    return { embedding: ops.linear(pooled, w('text.proj.weight')), pooled, tokens };
+    return this.project(ops, ops.gatherTokens(x, eot), w('text.proj.weight'), tokens, ctx.extraHooks);
   }
 
   /** Looks token ids up in the embedding table: [B, T] -> [B, T, width] (no positional embedding). */

@@ -41,9 +41,8 @@ export class VisionTransformer extends TfjsEncoderBase<tf.Tensor4D> {
       x = runBlock(ctx, this.shape, i, x);
       if (this.wantsTokens(options, i)) tokens.set(i, x);
     }
-    const pooled = ops.layerNorm(ops.selectToken(x, 0), w('visual.ln_post.gamma'), w('visual.ln_post.beta'), this.config.layerNormEpsilon);
-    const embedding = ops.linear(pooled, w('visual.proj.weight'));
-    return { embedding, pooled, tokens };
+    const normed = ops.layerNorm(ops.selectToken(x, 0), w('visual.ln_post.gamma'), w('visual.ln_post.beta'), this.config.layerNormEpsilon);
+    return this.project(ops, normed, w('visual.proj.weight'), tokens, ctx.extraHooks);
   }
 
   /** Differentiable tfjs forward pass; wrap in tf.tidy or dispose the outputs. */
