@@ -241,23 +241,33 @@ describe('ONNX export and onnxruntime-node inference', () => {
   });
 });
 
-describe('ONNX parity on the embedded default new model', () => {
+describe('ONNX parity on the embedded default models', () => {
   beforeAll(setupBackend);
 
-  it('hotplug-new image encoder: onnxruntime vs tfjs on the same weights', async () => {
-    const clip = createClip('hotplug-new', { seed: 7 });
-    const path = join(tempDir('onnx-new'), 'hotplug-new-visual.onnx');
-    exportImageEncoder(clip.visual, path);
-    const ort = await loadOnnxImageEncoder(path, { batchSize: 4 });
-    const images = randomImages(clip.config, 6, 21);
-    const a = await ort.encode(images);
-    const b = await clip.visual.encode(images);
-    const err = maxAbsDiff(a.dataSync(), b.dataSync());
-    console.info(`[onnx hotplug-new image] max abs error onnxruntime vs tfjs: ${err.toExponential(2)}`);
-    expect(a.shape).toEqual([6, 64]);
-    expect(err).toBeLessThan(1e-4);
-    tf.dispose([images, a, b]);
-    ort.dispose();
-    clip.dispose();
-  });
+  for (const name of ['hotplug-old', 'hotplug-new']) {
+    it(`${name}: image and text encoders, onnxruntime vs tfjs on the same weights`, async () => {
+      const clip = createClip(name, { seed: 7 });
+      const dir = tempDir('onnx-embedded');
+      exportImageEncoder(clip.visual, join(dir, 'visual.onnx'));
+      exportTextEncoder(clip.text, join(dir, 'text.onnx'));
+      const ortImage = await loadOnnxImageEncoder(join(dir, 'visual.onnx'), { batchSize: 4 });
+      const ortText = await loadOnnxTextEncoder(join(dir, 'text.onnx'));
+      const images = randomImages(clip.config, 6, 21);
+      const t = clip.config.text;
+      const rows = [[1, 17, 300, 2], [1, 5, 6, 7, 8, 9, 10, 2], [1, ...Array.from({ length: t.contextLength - 2 }, (_, i) => 100 + i), 2]];
+      const ids = tf.tensor2d(rows.map((r) => [...r, ...new Array(t.contextLength - r.length).fill(0)]), undefined, 'int32');
+      const [a, b, c, d] = [await ortImage.encode(images), await clip.visual.encode(images), await ortText.encode(ids), await clip.text.encode(ids)];
+      const imageErr = maxAbsDiff(a.dataSync(), b.dataSync());
+      const textErr = maxAbsDiff(c.dataSync(), d.dataSync());
+      console.info(`[onnx ${name}] max abs error onnxruntime vs tfjs: image ${imageErr.toExponential(2)}, text ${textErr.toExponential(2)}`);
+      expect(a.shape).toEqual([6, clip.config.embedDim]);
+      expect(c.shape).toEqual([3, clip.config.embedDim]);
+      expect(imageErr).toBeLessThan(1e-4);
+      expect(textErr).toBeLessThan(1e-4);
+      tf.dispose([images, ids, a, b, c, d]);
+      ortImage.dispose();
+      ortText.dispose();
+      clip.dispose();
+    });
+  }
 });
