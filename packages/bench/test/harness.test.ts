@@ -153,3 +153,25 @@ describe('spec validation', () => {
     expect(() => steps.model('old', { version: 'v9', extract: async () => { throw new Error('unused'); } })).toThrow(/already registered/);
   });
 });
+
+describe('learners restricted to some systems', () => {
+  it('trains and evaluates a learner only between its listed systems, and the grid size agrees', async () => {
+    const { steps, calls } = world();
+    const spec = smallSpec();
+    spec.learners = spec.learners!.map((l) => ({ ...l, systems: ['old', 'new'] }));
+    const report = await runExperiment(spec, steps, { cacheDir: mkdtempSync(join(tmpdir(), 'bench-learner-systems-')), progress: false });
+    expect(report.cells).toHaveLength(gridSize(spec));
+    const learnerCells = report.cells.filter((c) => c.task === 'learner');
+    expect(learnerCells.length).toBeGreaterThan(0);
+    expect(learnerCells.every((c) => ['old', 'new'].includes(c.query) && ['old', 'new'].includes(c.reference))).toBe(true);
+    const shots = spec.learners!.reduce((n, l) => n + l.shots.length, 0);
+    expect(calls.learnerTrain).toBe(2 * shots * spec.seeds.length * spec.datasets.length);
+  });
+
+  it('rejects a learner system the spec does not define', () => {
+    const { steps } = world();
+    const spec = smallSpec();
+    spec.learners = spec.learners!.map((l) => ({ ...l, systems: ['old', 'newest'] }));
+    expect(() => validateSpec(spec, steps)).toThrow(/unknown system of learner ".*" "newest"; known: old, new/);
+  });
+});

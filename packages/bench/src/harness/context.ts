@@ -40,6 +40,7 @@ export function isDimensionMismatch(err: unknown): err is Error {
 }
 
 /** Every (reference, query) pair of systems: the full compatibility matrix. */
-export function systemPairs(spec: ExperimentSpec): Array<{ reference: SystemSpec; query: SystemSpec }> {
-  return spec.systems.flatMap((reference) => spec.systems.map((query) => ({ reference, query })));
+export function systemPairs(spec: ExperimentSpec, only?: readonly string[]): Array<{ reference: SystemSpec; query: SystemSpec }> {
+  const systems = only ? spec.systems.filter((s) => only.includes(s.id)) : spec.systems;
+  return systems.flatMap((reference) => systems.map((query) => ({ reference, query })));
 }

@@ -33,8 +33,9 @@ export interface RunOptions {
 /** Number of grid cells a spec describes. */
 export function gridSize(spec: ExperimentSpec): number {
   const pairs = spec.systems.length ** 2;
-  const perSeed = (spec.heads?.length ?? 0) + (spec.learners ?? []).reduce((n, l) => n + l.shots.length, 0);
-  return spec.datasets.length * pairs * (perSeed * spec.seeds.length + (spec.retrieval ? 1 : 0));
+  const learnerCells = (spec.learners ?? []).reduce((n, l) => n + l.shots.length * (l.systems?.length ?? spec.systems.length) ** 2, 0);
+  const perSeed = (spec.heads?.length ?? 0) * pairs + learnerCells;
+  return spec.datasets.length * (perSeed * spec.seeds.length + (spec.retrieval ? pairs : 0));
 }
 
 /**

@@ -20,7 +20,7 @@ export async function runLearnerCells(ctx: RunContext, dataset: string, seed: nu
   const step = ctx.steps.learners.get(spec.learner)!;
   const options = spec.options ?? {};
   const states = new Map<string, Promise<Uint8Array>>();
-  for (const { reference, query } of systemPairs(ctx.spec)) {
+  for (const { reference, query } of systemPairs(ctx.spec, spec.systems)) {
     const trainConfig = {
       stage: 'learner',
       learner: { name: spec.learner, version: step.version, options },

@@ -25,6 +25,8 @@ export interface LearnerSpec {
   learner: string;
   shots: number[];
   options?: Record<string, unknown>;
+  /** Systems it is trained on and evaluated on (default: all). Prompt learners need a text encoder, so adapted image encoders are usually left out. */
+  systems?: string[];
 }
 
 /** One upgrade to judge: old → new, and adapted versions of new that aim at old's space. */
@@ -81,6 +83,7 @@ export function validateSpec(spec: ExperimentSpec, steps: StepRegistry): void {
   for (const h of spec.heads ?? []) known('head kind', h.kind, headKinds());
   for (const l of spec.learners ?? []) {
     known('learner', l.learner, steps.learners.keys());
+    for (const id of l.systems ?? []) known(`system of learner "${l.id}"`, id, spec.systems.map((s) => s.id));
     if (l.shots.length === 0 || !l.shots.every((s) => Number.isInteger(s) && s > 0)) {
       throw new Error(`spec: learner "${l.id}" shots must be positive integers, got [${l.shots}]`);
     }
