@@ -1,3 +1,4 @@
+/// <reference path="../pngjs.d.ts" />
 import { PNG } from 'pngjs';
 import jpeg from 'jpeg-js';
 
