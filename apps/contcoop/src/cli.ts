@@ -3,11 +3,12 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { initBackend } from '@hotplug/kernels';
 import { writeJsonAtomic } from '@hotplug/runtime';
-import { createLearner, listLearners, loadLearner, saveLearner, trainPromptLearner } from '@hotplug/contcoop';
+import { createLearner, listLearners, loadLearner, saveLearner, tokenSpaceRelation, trainPromptLearner } from '@hotplug/contcoop';
 import { defaultModelDirs, loadModelFolder, type LoadedModel } from './models';
 import { recipeFor, TABLE_LEARNERS } from './recipes';
 import { runTable, type TableSpec } from './table';
 import { Workbench } from './workbench';
+import { untrainedAccuracy } from './diagnose';
 
 export const USAGE = `usage: hotplug-contcoop <train | evaluate | table> [options]
 
@@ -15,6 +16,8 @@ export const USAGE = `usage: hotplug-contcoop <train | evaluate | table> [option
   evaluate   apply a saved prompt state (--state) to a model (--on) and report test accuracy
   table      the compatibility table: every learner x shots x seed trained on old, evaluated
              on old and plugged into new, with the new model's zero-shot accuracy (JSON + Markdown)
+  diagnose   why prompts do or do not transfer: how the two token-embedding spaces relate, and
+             each learner's untrained prompts on old and new (JSON)
 
 models and data:
   --old DIR, --new DIR   model folders (model.safetensors, config.json, tokenizer.json);
@@ -89,7 +92,7 @@ export async function runCli(argv: string[], log: (line: string) => void = conso
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
   if (values.help || positionals.length === 0) return void log(USAGE);
   const command = positionals[0]!;
-  if (!['train', 'evaluate', 'table'].includes(command)) throw new Error(`unknown command "${command}"\n\n${USAGE}`);
+  if (!['train', 'evaluate', 'table', 'diagnose'].includes(command)) throw new Error(`unknown command "${command}"\n\n${USAGE}`);
   await initBackend((values.backend as Parameters<typeof initBackend>[0]) ?? 'auto');
   const defaults = values.old && values.new ? undefined : defaultModelDirs();
   const old = loadModelFolder('old', values.old ?? defaults!.old);
@@ -119,6 +122,19 @@ export async function runCli(argv: string[], log: (line: string) => void = conso
       mkdirSync(out, { recursive: true });
       const report = await runTable(bench, old, next, spec, out, log);
       log(`wrote ${join(out, 'table.json')} and ${join(out, 'table.md')} (${report.cells.length} cells, ${(report.seconds / 60).toFixed(1)} min)`);
+      return;
+    }
+    if (command === 'diagnose') {
+      const relation = tokenSpaceRelation(old, next);
+      log(`token embeddings old vs new (${relation.tokens} tokens): mean cosine of the same token ${relation.sameTokenCosine.toFixed(3)}, held-out R² of a linear map old -> new ${relation.linearMapHeldOutR2.toFixed(3)}`);
+      const untrained: Record<string, Record<string, { old: number; new: number }>> = {};
+      for (const dataset of list(values.datasets, ['fashion-mnist', 'mnist'])) {
+        untrained[dataset] = await untrainedAccuracy(bench, old, next, dataset, list(values.learners, TABLE_LEARNERS));
+        for (const [kind, acc] of Object.entries(untrained[dataset]!)) log(`${dataset} ${kind} untrained: old ${(100 * acc.old).toFixed(1)}%, new ${(100 * acc.new).toFixed(1)}%`);
+      }
+      const out = resolve(values.out ?? 'runs/contcoop/diagnose.json');
+      writeJsonAtomic(out, { models: { old: old.dir, new: next.dir }, tokenSpace: relation, untrained });
+      log(`wrote ${out}`);
       return;
     }
     const dataset = values.dataset ?? 'fashion-mnist';

@@ -24,3 +24,5 @@ export { encodeImages, FeatureCache, imageEncoderFingerprint } from './features'
 export type { ImageFeatures } from './features';
 export { trainPromptLearner, predictClasses, accuracyOf, PROMPT_TRAIN_DEFAULTS } from './train';
 export type { PromptTrainConfig } from './train';
+export { tokenSpaceRelation } from './diagnostics';
+export type { TokenSpaceRelation } from './diagnostics';
