@@ -28,7 +28,7 @@ export function loadClip(dir: string): { clip: Clip; tokenizer?: Tokenizer } {
   } catch (err) {
     throw new Error(`${configPath}: ${(err as Error).message}`);
   }
-  const clip = createClip(config);
+  const clip = createClip(config, { init: 'none' }); // every weight is loaded below
   try {
     loadWeights(clip, join(dir, MODEL_FILE), { layout: 'hotplug' });
     const tokPath = join(dir, TOKENIZER_FILE);

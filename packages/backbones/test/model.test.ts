@@ -3,6 +3,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import { createClip, getConfig, normalizeImages, type Clip, type EncoderHooks, type LinearName } from '../src/index';
 import { maxAbsDiff, randomImages, setupBackend } from './helpers';
 
+function createClipNames(name: string): string[] {
+  const m = createClip(name);
+  const names = [...m.namedWeights().keys()];
+  m.dispose();
+  return names;
+}
+
 describe('CLIP encoders', () => {
   let clip: Clip;
   beforeAll(async () => {
@@ -29,6 +36,11 @@ describe('CLIP encoders', () => {
     tf.dispose([images, emb, a, b, t, textEmb]);
     same.dispose();
     other.dispose();
+    const blank = createClip('hotplug-old', { init: 'none' });
+    expect([...blank.namedWeights().values()].every((v) => tf.max(tf.abs(v)).dataSync()[0] === 0)).toBe(true);
+    expect([...blank.namedWeights().keys()]).toEqual([...createClipNames('hotplug-old')]);
+    blank.dispose();
+    expect(() => createClip('hotplug-old', { init: 'xavier' as never })).toThrow(/init must be 'random' or 'none'/);
   });
 
   it('hooks see input, normed input and output of every sub-layer and linear, and can replace outputs', () => {

@@ -21,12 +21,18 @@ export interface Clip {
 export interface CreateClipOptions {
   /** Seed of the random initialisation (default 0); loading weights overwrites it. */
   seed?: number | string;
+  /**
+   * 'random' (default) initialises as CLIP does; 'none' leaves every variable at zero, which is
+   * much faster when all weights are loaded right after (as `loadClip` does).
+   */
+  init?: 'random' | 'none';
 }
 
 /** Builds a CLIP from a registered name or a config, randomly initialised (deterministic per seed). */
 export function createClip(spec: string | ClipConfig | (ClipConfigInput & { base?: string }), options: CreateClipOptions = {}): Clip {
   const config = resolveConfig(spec);
-  const store = new ParamStore(new Rng(options.seed ?? 0));
+  if (options.init !== undefined && options.init !== 'random' && options.init !== 'none') throw new Error(`createClip: init must be 'random' or 'none', got ${JSON.stringify(options.init)}`);
+  const store = new ParamStore(new Rng(options.seed ?? 0), options.init === 'none');
   const visual = new VisionTransformer(config, store);
   const text = new TextTransformer(config, store);
   const logitScale = store.create('logit_scale', [], { kind: 'constant', value: config.logitScaleInit });

@@ -6,13 +6,16 @@ export type Init = { kind: 'normal'; std: number } | { kind: 'zeros' } | { kind:
 /** Named variables of one model, in creation order; the names are the checkpoint keys. */
 export class ParamStore {
   private readonly vars = new Map<string, tf.Variable>();
-  constructor(private readonly rng: Rng) {}
+  /** `skipInit`: every variable starts at zero (weights are about to be loaded; random init of a ViT-B takes tens of seconds). */
+  constructor(private readonly rng: Rng, private readonly skipInit = false) {}
 
   create(name: string, shape: number[], init: Init): tf.Variable {
     if (this.vars.has(name)) throw new Error(`parameter "${name}" created twice`);
     const size = shape.reduce((a, b) => a * b, 1);
     const data = new Float32Array(size);
-    if (init.kind === 'normal') for (let i = 0; i < size; i++) data[i] = this.rng.normal() * init.std;
+    if (this.skipInit) {
+      // left at zero
+    } else if (init.kind === 'normal') for (let i = 0; i < size; i++) data[i] = this.rng.normal() * init.std;
     else if (init.kind === 'ones') data.fill(1);
     else if (init.kind === 'constant') data.fill(init.value);
     const variable = tf.variable(tf.tensor(data, shape, 'float32'), true, name.replace(/[^A-Za-z0-9_./-]/g, '_') + `_${nextId++}`);
