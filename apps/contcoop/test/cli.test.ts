@@ -91,7 +91,7 @@ describe('hotplug-contcoop train / evaluate', () => {
   it('refuses a model with another token width, naming the widths', async () => {
     const out = join(root, 'run-wide');
     await runCli(['train', ...models, '--dataset', 'mnist', '--test-size', '40', '--learner', 'coop', '--shots', '1', '--steps', '2', '--out', out, '--cache', join(root, 'cache')], () => {});
-    await expect(runCli(['evaluate', '--old', dirs.old, '--new', dirs.wide, '--dataset', 'mnist', '--test-size', '40', '--state', join(out, 'prompt.safetensors'), '--on', 'new'], () => {}))
+    await expect(runCli(['evaluate', '--old', dirs.old, '--new', dirs.wide, '--dataset', 'mnist', '--test-size', '40', '--state', join(out, 'prompt.safetensors'), '--on', 'new', '--cache', join(root, 'cache')], () => {}))
       .rejects.toThrow(/learned for token-embedding width 32, but model "tiny-3" has width 48/);
   });
 
