@@ -21,5 +21,5 @@ export { htmlReport, writeHtmlReport } from './report/html/page';
 export { matrices, verdictSummaries, flipSummaries, stat } from './report/summary';
 export type { FlipSummary, MatrixSummary, Stat, VerdictSummary } from './report/summary';
 export { imageFeatures } from './features/encode';
-export type { EvaluatedModel } from './features/encode';
+export type { EvaluatedModel, ImageFeatureSource } from './features/encode';
 export { zeroShotClassifier, zeroShotPredict } from './features/zeroshot';

@@ -48,6 +48,18 @@ describe('imageFeatures', () => {
     expected.dispose();
   });
 
+  it('takes another forward pass when given one (an adapted encoder)', async () => {
+    const ds = dataset(3);
+    const f = await imageFeatures({ id: 'projected', clip, forward: (x) => tf.slice(clip.visual.forward(x).embedding, [0, 0], [-1, 3]) }, ds);
+    const full = await imageFeatures({ id: 'tiny', clip }, ds);
+    expect([f.rows, f.dim]).toEqual([3, 3]);
+    for (let r = 0; r < 3; r++) {
+      const head = Array.from(full.data.subarray(r * 8, r * 8 + 3));
+      const n = Math.hypot(...head);
+      head.forEach((v, i) => expect(f.data[r * 3 + i]).toBeCloseTo(v / n, 5));
+    }
+  });
+
   it('rejects images of another size', async () => {
     const ds = { ...dataset(1), height: 28, width: 28, images: new Uint8Array(784) };
     await expect(imageFeatures({ id: 'tiny', clip }, ds)).rejects.toThrow(/takes 8x8x1 images; dataset "synthetic" has 28x28x1/);
