@@ -146,7 +146,8 @@ describe('spec validation', () => {
     expect(bad({ systems: [{ id: 'x', model: 'vit-h' }] })).toThrow(/unknown model "vit-h"; known: old, new/);
     expect(bad({ systems: [{ id: 'x', model: 'old', adapter: 'lora' }] })).toThrow(/unknown adapter "lora"; known: proj/);
     expect(bad({ heads: [{ id: 'h', kind: 'svm' }] })).toThrow(/unknown head kind "svm"/);
-    expect(bad({ learners: [{ id: 'l', learner: 'centroid', shots: [0] }] })).toThrow(/shots must be positive integers/);
+    expect(bad({ learners: [{ id: 'l', learner: 'centroid', shots: [-1] }] })).toThrow(/shots must be integers >= 0/);
+    expect(bad({ learners: [{ id: 'l', learner: 'centroid', shots: [0, 1] }] })).not.toThrow();
     expect(bad({ comparisons: [{ old: 'old', new: 'newer' }] })).toThrow(/unknown system in a comparison "newer"/);
     expect(bad({ systems: [{ id: 'a', model: 'old' }, { id: 'a', model: 'new' }] })).toThrow(/two systems are named "a"/);
     expect(bad({ heads: [], retrieval: undefined, learners: [] })).toThrow(/nothing to evaluate/);

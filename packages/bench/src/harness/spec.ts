@@ -84,8 +84,8 @@ export function validateSpec(spec: ExperimentSpec, steps: StepRegistry): void {
   for (const l of spec.learners ?? []) {
     known('learner', l.learner, steps.learners.keys());
     for (const id of l.systems ?? []) known(`system of learner "${l.id}"`, id, spec.systems.map((s) => s.id));
-    if (l.shots.length === 0 || !l.shots.every((s) => Number.isInteger(s) && s > 0)) {
-      throw new Error(`spec: learner "${l.id}" shots must be positive integers, got [${l.shots}]`);
+    if (l.shots.length === 0 || !l.shots.every((s) => Number.isInteger(s) && s >= 0)) {
+      throw new Error(`spec: learner "${l.id}" shots must be integers >= 0 (0: a learner that uses no training images, like zero-shot), got [${l.shots}]`);
     }
   }
   for (const k of spec.retrieval?.ks ?? []) {

@@ -1,6 +1,6 @@
 import { esc, figure, PALETTE, pctLabel, percentAxis, tag } from './svg';
 
-/** Lines of values in [0, 1] against a numeric x (shot counts), x on a log2 scale. */
+/** Lines of values in [0, 1] against a numeric x (shot counts), x on a log2(x + 1) scale so 0 shots (zero-shot) has a place. */
 export interface LineChart {
   title: string;
   caption: string;
@@ -15,7 +15,7 @@ export function lineChart(c: LineChart): string {
   const plotW = 420;
   const plotH = 220;
   const xs = [...new Set(c.series.flatMap((s) => s.points.map((p) => p.x)))].sort((a, b) => a - b);
-  const lx = (x: number) => Math.log2(x);
+  const lx = (x: number) => Math.log2(x + 1);
   const [lo, hi] = [lx(xs[0] ?? 1), lx(xs.at(-1) ?? 1)];
   const xOf = (x: number) => left + (hi > lo ? ((lx(x) - lo) / (hi - lo)) * plotW : plotW / 2);
   const yOf = (v: number) => top + plotH * (1 - v);
