@@ -102,6 +102,7 @@ describe('safetensors', () => {
     expect(open(handMade(null, new Uint8Array(0), Buffer.from('{"a": [1, 2', 'utf8')))).toThrow(/bad header: not UTF-8 JSON/);
     expect(open(handMade(null, new Uint8Array(0), Buffer.from([0x7b, 0xff, 0xfe, 0x7d])))).toThrow(/bad header: not UTF-8 JSON/);
     expect(open(handMade([1, 2], new Uint8Array(0)))).toThrow(/the JSON header must be an object/);
+    expect(open(handMade({ __metadata__: { epoch: 3 } }, new Uint8Array(0)))).toThrow(/__metadata__ must be an object of string values/);
     expect(open(handMade({ x: { dtype: 'F32', shape: [2] } }, new Uint8Array(8)))).toThrow(/tensor "x" needs dtype, shape and data_offsets/);
     expect(open(handMade({ x: { dtype: 'F32', shape: [2, -1], data_offsets: [0, 8] } }, new Uint8Array(8)))).toThrow(/tensor "x" has an invalid shape/);
     expect(open(handMade({ x: { dtype: 'F32', shape: [2], data_offsets: [8, 0] } }, new Uint8Array(8)))).toThrow(/invalid data_offsets/);

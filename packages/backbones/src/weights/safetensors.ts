@@ -60,6 +60,8 @@ export class SafetensorsReader {
     const dataStart = 8 + headerLength;
     for (const [name, raw] of Object.entries(header as Record<string, unknown>)) {
       if (name === '__metadata__') {
+        if (!raw || typeof raw !== 'object' || Array.isArray(raw) || Object.values(raw).some((v) => typeof v !== 'string'))
+          this.fail('bad header: __metadata__ must be an object of string values');
         Object.assign(this.metadata, raw as Record<string, string>);
         continue;
       }
