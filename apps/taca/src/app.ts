@@ -2,9 +2,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { initBackend } from '@hotplug/kernels';
 import { writeFileAtomic, writeJsonAtomic } from '@hotplug/runtime';
-import { exportAdaptedEncoder, injectAdapter, loadAdapter } from '@hotplug/taca';
+import * as tf from '@tensorflow/tfjs-core';
+import { loadOnnxImageEncoder } from '@hotplug/backbones';
+import { loadDataset } from '@hotplug/data';
+import { exportAdaptedEncoder, imageBatch, injectAdapter, loadAdapter, type AdaptedEncoder } from '@hotplug/taca';
 import { evaluateDataset } from './evaluate';
-import { loadModel, oldTeacher } from './models';
+import { loadModel, oldTeacher, type LoadedModel } from './models';
 import { USAGE, parseOptions, type AppOptions } from './options';
 import { compatibility, markdownResults, type Results } from './report';
 import { adapterDir, oldCorpusFeatures, trainingCorpus, trainVariant, type TrainingRecord } from './train-variant';
@@ -15,6 +18,18 @@ function trainedDir(options: AppOptions, variant: string): string {
   const dir = adapterDir(options, variant);
   if (!existsSync(join(dir, 'adapter.json'))) throw new Error(`no trained "${variant}" adapter in ${dir}; run: hotplug-taca train --variant ${variant} (with the same --out)`);
   return dir;
+}
+
+/** Max abs difference between the exported graph under onnxruntime-node and the tfjs adapted encoder. */
+async function onnxParity(encoder: AdaptedEncoder, path: string, next: LoadedModel): Promise<number> {
+  const test = loadDataset('fashion-mnist', 'test');
+  const images = imageBatch(test, Int32Array.from({ length: 64 }, (_, i) => i), { mean: next.clip.config.vision.mean, std: next.clip.config.vision.std });
+  const onnx = await loadOnnxImageEncoder(path, { batchSize: 64 });
+  const [a, b] = [await onnx.encode(images), await encoder.encode(images)];
+  const error = tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
+  tf.dispose([images, a, b]);
+  onnx.dispose();
+  return error;
 }
 
 /** Runs the CLI with the given arguments (without node and the script). */
@@ -39,7 +54,9 @@ export async function runCli(argv: string[]): Promise<Results | null> {
         const encoder = injectAdapter(next.clip.visual, adapter);
         const path = join(adapterDir(options, variant), 'visual-taca.onnx');
         exportAdaptedEncoder(encoder, path);
-        console.log(`${variant}: adapted encoder exported to ${path}`);
+        const error = await onnxParity(encoder, path, next);
+        console.log(`${variant}: adapted encoder exported to ${path}; onnxruntime vs tfjs on 64 test images: max abs error ${error.toExponential(2)}`);
+        writeJsonAtomic(join(adapterDir(options, variant), 'export.json'), { onnx: path, parityImages: 64, maxAbsError: error });
         encoder.dispose();
         adapter.dispose();
       }

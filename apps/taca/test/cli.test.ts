@@ -75,6 +75,7 @@ describe('hotplug-taca end to end on tiny models', () => {
     for (const v of ['taca-symmetric', 'projection']) {
       expect(existsSync(join(out, 'adapters', v, 'adapter.safetensors'))).toBe(true);
       expect(existsSync(join(out, 'adapters', v, 'visual-taca.onnx'))).toBe(true);
+      expect(JSON.parse(readFileSync(join(out, 'adapters', v, 'export.json'), 'utf8')).maxAbsError).toBeLessThan(1e-4);
     }
     expect(existsSync(join(out, 'cache'))).toBe(true);
     // A second evaluation alone reuses the saved adapters.
