@@ -171,6 +171,15 @@ describe('CLIP encoders', () => {
     tf.dispose([images, t, adapter]);
   });
 
+  it('dispose() frees every byte a model allocated', () => {
+    const before = tf.memory();
+    const m = createClip('hotplug-old', { seed: 4 });
+    expect(tf.memory().numBytes - before.numBytes).toBe([...m.namedWeights().values()].reduce((sum, v) => sum + v.size * 4, 0));
+    m.dispose();
+    expect(tf.memory().numTensors).toBe(before.numTensors);
+    expect(tf.memory().numBytes).toBe(before.numBytes);
+  });
+
   it('rejects malformed inputs with the expected shape in the message', async () => {
     await expect(clip.visual.encode(tf.zeros([2, 1, 28, 28]) as tf.Tensor4D)).rejects.toThrow(/expects NHWC images \[batch, 28, 28, 1\], got \[2, 1, 28, 28\] \(looks like NCHW/);
     await expect(clip.visual.encode(tf.zeros([2, 28, 28, 1], 'int32') as tf.Tensor4D)).rejects.toThrow(/expects float32 images/);

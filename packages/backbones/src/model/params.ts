@@ -13,12 +13,15 @@ export class ParamStore {
     if (this.vars.has(name)) throw new Error(`parameter "${name}" created twice`);
     const size = shape.reduce((a, b) => a * b, 1);
     const data = new Float32Array(size);
-    if (this.skipInit) {
-      // left at zero
-    } else if (init.kind === 'normal') for (let i = 0; i < size; i++) data[i] = this.rng.normal() * init.std;
-    else if (init.kind === 'ones') data.fill(1);
-    else if (init.kind === 'constant') data.fill(init.value);
-    const variable = tf.variable(tf.tensor(data, shape, 'float32'), true, name.replace(/[^A-Za-z0-9_./-]/g, '_') + `_${nextId++}`);
+    if (!this.skipInit) {
+      if (init.kind === 'normal') for (let i = 0; i < size; i++) data[i] = this.rng.normal() * init.std;
+      else if (init.kind === 'ones') data.fill(1);
+      else if (init.kind === 'constant') data.fill(init.value);
+    }
+    // The variable shares the initial tensor's data; dispose the tensor so the variable owns it alone.
+    const initial = tf.tensor(data, shape, 'float32');
+    const variable = tf.variable(initial, true, name.replace(/[^A-Za-z0-9_./-]/g, '_') + `_${nextId++}`);
+    initial.dispose();
     this.vars.set(name, variable);
     return variable;
   }
