@@ -64,6 +64,20 @@ describe('loading Hugging Face and open_clip checkpoints', () => {
     clip.dispose();
   });
 
+  it('skips the buffers and scalars that open_clip and OpenAI checkpoints carry', () => {
+    const src = SafetensorsReader.open(join(FIXTURES, 'tiny-clip-openclip.safetensors'));
+    const path = join(tempDir('openai-extras'), 'openai.safetensors');
+    const extras = ['input_resolution', 'context_length', 'vocab_size', 'attn_mask', 'visual.transformer.resblocks.0.attn_mask'];
+    writeSafetensors(path, [
+      ...src.names.map((name) => ({ name, shape: src.entry(name).shape, data: () => src.readFloat32(name) })),
+      ...extras.map((name) => ({ name, shape: [1], data: () => Float32Array.of(1) })),
+    ]);
+    src.close();
+    const clip = createClip(fx.config);
+    expect(loadWeights(clip, path).ignored.sort()).toEqual([...extras].sort());
+    clip.dispose();
+  });
+
   it('explains a layout it cannot detect, and a forced layout that does not match', () => {
     const clip = createClip(fx.config);
     const dir = tempDir('layout');

@@ -94,7 +94,8 @@ export const hfLayout: WeightLayout = {
 /** open_clip / OpenAI CLIP state dict (`visual.transformer.resblocks.N...`, fused in_proj). */
 export const openClipLayout: WeightLayout = {
   name: 'open_clip',
-  ignore: /(^|\.)attn_mask$/,
+  // attn_mask: a buffer in older open_clip files; the three scalars: OpenAI's original state dict.
+  ignore: /(^|\.)attn_mask$|^(input_resolution|context_length|vocab_size)$/,
   rules(config) {
     const v = config.vision;
     const t = config.text;
