@@ -24,10 +24,10 @@ function ints(shape: number[], values: number[]): Input {
 async function runOn(backend: 'cpu' | 'hotplug-cpu', op: (...xs: tf.Tensor[]) => tf.Tensor, inputs: Input[]) {
   await initBackend(backend, quiet);
   const before = tf.memory().numTensors;
-  const result = tf.tidy(() => {
-    const out = op(...inputs.map((i) => tf.tensor(i.values, i.shape, i.dtype)));
-    return { shape: out.shape, dtype: out.dtype, values: Array.from(out.dataSync() as Float32Array) };
-  });
+  // Read outside tidy: tidy walks returned containers element by element.
+  const out = tf.tidy(() => op(...inputs.map((i) => tf.tensor(i.values, i.shape, i.dtype))));
+  const result = { shape: out.shape, dtype: out.dtype, values: Array.from(out.dataSync() as Float32Array) };
+  out.dispose();
   return { ...result, leaked: tf.memory().numTensors - before };
 }
 
@@ -86,7 +86,12 @@ describe.skipIf(!hasNative)('native kernels vs the cpu backend', () => {
         const a = tf.tensor(floats(rng, [257, 300]).values, [257, 300]);
         const b = tf.tensor(floats(rng, [300, 190]).values, [300, 190]);
         const x = tf.tensor(floats(rng, [3000, 64]).values, [3000, 64]);
-        const run = () => tf.tidy(() => [tf.matMul(a, b, false, false), tf.sum(x, 0), tf.softmax(x)].map((t) => Array.from(t.dataSync())));
+        const run = () => {
+          const outs = [tf.matMul(a, b, false, false), tf.sum(x, 0), tf.softmax(x)];
+          const values = outs.map((t) => Array.from(t.dataSync()));
+          tf.dispose(outs);
+          return values;
+        };
         const first = run();
         for (let i = 0; i < 3; i++) expect(run()).toEqual(first);
         tf.dispose([a, b, x]);
