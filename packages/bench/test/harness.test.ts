@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { cellKey, gridSize, runExperiment, stableStringify, validateSpec, type ExperimentReport } from '../src/index';
+import { cellKey, gridSize, matrices, runExperiment, stableStringify, validateSpec, type ExperimentReport } from '../src/index';
 import { smallSpec } from './spec-fixture';
 import { world } from './world';
 
@@ -167,6 +167,10 @@ describe('learners restricted to some systems', () => {
     expect(learnerCells.every((c) => ['old', 'new'].includes(c.query) && ['old', 'new'].includes(c.reference))).toBe(true);
     const shots = spec.learners!.reduce((n, l) => n + l.shots.length, 0);
     expect(calls.learnerTrain).toBe(2 * shots * spec.seeds.length * spec.datasets.length);
+    // Reports only show the pairs that ran: no verdict or matrix row for the adapted system.
+    expect(report.verdicts.filter((v) => v.task === 'learner').map((v) => v.upgraded)).not.toContain('new+proj');
+    expect(report.verdicts.filter((v) => v.task === 'head').map((v) => v.upgraded)).toContain('new+proj');
+    expect(matrices(report).filter((m) => m.task === 'learner').every((m) => m.systems.join() === 'old,new')).toBe(true);
   });
 
   it('rejects a learner system the spec does not define', () => {

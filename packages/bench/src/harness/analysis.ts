@@ -65,6 +65,9 @@ export function analyse(spec: ExperimentSpec, records: CellRecord[]): { verdicts
         const oldOld = value(base, metric)!;
         const newNew = value(at(c.new, c.new), metric);
         for (const upgraded of upgrades) {
+          // A pair the grid left out (a learner limited to some systems) has no verdict; an
+          // incompatible one does ("cannot run").
+          if (!at(upgraded, c.old)) continue;
           const upgradedOld = value(at(upgraded, c.old), metric);
           const verdict = compatibilityVerdict({ oldOld, newOld: upgradedOld ?? undefined, ...(newNew !== null ? { newNew } : {}) });
           verdicts.push({ ...id, metric, old: c.old, new: c.new, upgraded, oldOld, upgradedOld, newNew, verdict });

@@ -50,10 +50,12 @@ function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
 
 /** Every compatibility matrix in a report, averaged over seeds. */
 export function matrices(report: ExperimentReport): MatrixSummary[] {
-  const systems = report.spec.systems.map((s) => s.id);
   const out: MatrixSummary[] = [];
   for (const cells of groupBy(report.cells, (c) => JSON.stringify([c.task, c.method, c.dataset, c.shots ?? null])).values()) {
     const first = cells[0]!;
+    // Only the systems this method ran on (a learner may be limited to some), in spec order.
+    const ran = new Set(cells.flatMap((c) => [c.query, c.reference]));
+    const systems = report.spec.systems.map((s) => s.id).filter((id) => ran.has(id));
     for (const metric of metricsOf(first.task, cells)) {
       const values = systems.map((q) =>
         systems.map((r) => {
