@@ -1,3 +1,4 @@
 import { packageConfig } from '../../tools/build/tsup-preset.mjs';
 
-export default packageConfig();
+// shims: the CJS build needs import.meta.url to find specs/.
+export default packageConfig({ shims: true });

@@ -19,6 +19,11 @@ function checkName(name: string): asserts name is EmbeddedModelName {
   if (!(EMBEDDED_MODELS as readonly string[]).includes(name)) throw new Error(`unknown embedded model "${name}"; the embedded pair is ${EMBEDDED_MODELS.join(' and ')}`);
 }
 
+/** Folder of the TaCA adapters trained on the embedded pair by apps/taca, one folder per variant. */
+export function embeddedAdaptersRoot(): string {
+  return join(packageRoot, 'adapters');
+}
+
 /** Folder of one embedded model (model.safetensors + config.json + tokenizer.json). */
 export function embeddedModelDir(name: EmbeddedModelName): string {
   checkName(name);

@@ -1,0 +1,54 @@
+import { join } from 'node:path';
+import { StepRegistry, runExperiment, writeHtmlReport, writeJsonReport, writeMarkdownReport, markdownReport, type ExperimentReport } from '@hotplug/bench';
+import { listLearners } from '@hotplug/contcoop';
+import { adapterVariants, type BenchSpec } from './spec';
+import { Workspace } from './systems';
+import { AdapterSteps } from './steps/adapters';
+import { promptLearner } from './steps/prompts';
+import { zeroShotLearner } from './steps/zeroshot';
+
+export interface BenchRunOptions {
+  /** Folders of the old and new models (default: the embedded pair). */
+  models?: Partial<Record<'old' | 'new', string>>;
+  /** Folder with one trained adapter per variant (apps/taca's output). */
+  adaptersRoot: string;
+  /** Reports go here: report.json, report.md, report.html. */
+  outDir: string;
+  /** Features, trained heads and learners, and cell results; a rerun computes only what changed. */
+  cacheDir: string;
+  progress?: NodeJS.WritableStream | false;
+}
+
+export interface BenchRunResult {
+  report: ExperimentReport;
+  markdown: string;
+  paths: { json: string; markdown: string; html: string };
+}
+
+/** Registers the models, adapters and learners a spec names, runs the grid and writes the reports. */
+export async function runBenchmark(spec: BenchSpec, options: BenchRunOptions): Promise<BenchRunResult> {
+  const ws = Workspace.embedded(spec.data ?? {}, options.models ?? {});
+  try {
+    const adapters = AdapterSteps.fromRoot(ws, options.adaptersRoot, adapterVariants(spec.experiment));
+    const steps = new StepRegistry();
+    for (const name of new Set(spec.experiment.systems.map((s) => s.model))) {
+      steps.model(name, { version: `${ws.model(name).version}-${ws.dataVersion}`, extract: ({ dataset, split }) => adapters.features(name, undefined, dataset, split) });
+    }
+    for (const variant of adapterVariants(spec.experiment)) steps.adapter(variant, adapters.step(variant));
+    const promptKinds = new Set(listLearners().map((l) => l.kind));
+    for (const l of spec.experiment.learners ?? []) {
+      if (steps.learners.has(l.learner)) continue;
+      if (l.learner === 'zeroshot') steps.learner('zeroshot', zeroShotLearner(ws, adapters));
+      else if (promptKinds.has(l.learner)) steps.learner(l.learner, promptLearner(ws, adapters, l.learner, spec.promptTraining ?? {}));
+      else throw new Error(`spec: learner "${l.learner}" is neither "zeroshot" nor a prompt learner of @hotplug/contcoop (${[...promptKinds].join(', ')})`);
+    }
+    const report = await runExperiment(spec.experiment, steps, { cacheDir: options.cacheDir, progress: options.progress });
+    const paths = { json: join(options.outDir, 'report.json'), markdown: join(options.outDir, 'report.md'), html: join(options.outDir, 'report.html') };
+    writeJsonReport(paths.json, report);
+    writeMarkdownReport(paths.markdown, report);
+    writeHtmlReport(paths.html, report);
+    return { report, markdown: markdownReport(report), paths };
+  } finally {
+    ws.dispose();
+  }
+}

@@ -1,0 +1,69 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { imageFeatures, type AdapterStep, type FeatureSet, type Split } from '@hotplug/bench';
+import { sha256File } from '@hotplug/runtime';
+import { ADAPTER_WEIGHTS_FILE, injectAdapter, loadAdapter } from '@hotplug/taca';
+import type { Workspace } from '../systems';
+
+/**
+ * TaCA adapters trained by apps/taca (one folder per variant), applied to the new model.
+ * Features of a (model, adapter) pair are computed once per run and shared by the adapter
+ * step and the learners that need them.
+ */
+export class AdapterSteps {
+  private readonly memo = new Map<string, Promise<FeatureSet>>();
+
+  constructor(
+    private readonly ws: Workspace,
+    /** variant name -> folder with adapter.safetensors + adapter.json */
+    readonly dirs: Record<string, string>,
+  ) {}
+
+  /** Folders under `root` named after the variants, each must hold a trained adapter. */
+  static fromRoot(ws: Workspace, root: string, variants: readonly string[]): AdapterSteps {
+    const dirs: Record<string, string> = {};
+    for (const v of variants) {
+      const dir = join(root, v);
+      if (!existsSync(join(dir, ADAPTER_WEIGHTS_FILE)))
+        throw new Error(`no trained "${v}" adapter in ${dir}; train it with: npm run start -w @hotplug/app-taca -- train --variant ${v} --out ${root}`);
+      dirs[v] = dir;
+    }
+    return new AdapterSteps(ws, dirs);
+  }
+
+  step(variant: string): AdapterStep {
+    const dir = this.dirs[variant];
+    if (!dir) throw new Error(`unknown adapter "${variant}"; adapters: ${Object.keys(this.dirs).join(', ')}`);
+    return {
+      version: `${variant}-${sha256File(join(dir, ADAPTER_WEIGHTS_FILE)).slice(0, 16)}-${this.ws.dataVersion}`,
+      extract: ({ model, dataset, split }) => this.features(model, variant, dataset, split),
+    };
+  }
+
+  /** Features of a model, through an adapter when one is named. */
+  features(model: string, adapter: string | undefined, dataset: string, split: Split): Promise<FeatureSet> {
+    const key = `${model}|${adapter ?? ''}|${dataset}|${split}`;
+    let pending = this.memo.get(key);
+    if (!pending) {
+      pending = adapter === undefined ? this.ws.features(model, dataset, split) : this.adapted(model, adapter, dataset, split);
+      this.memo.set(key, pending);
+    }
+    return pending;
+  }
+
+  private async adapted(model: string, variant: string, dataset: string, split: Split): Promise<FeatureSet> {
+    const dir = this.dirs[variant];
+    if (!dir) throw new Error(`unknown adapter "${variant}"; adapters: ${Object.keys(this.dirs).join(', ')}`);
+    const m = this.ws.model(model);
+    const encoder = injectAdapter(m.clip.visual, loadAdapter(dir, m.clip.visual));
+    try {
+      const ds = this.ws.split(dataset, split);
+      const features = await imageFeatures({ id: `${model}+${variant}`, clip: m.clip, forward: (x: tf.Tensor4D) => encoder.forward(x) }, ds);
+      return { features, labels: ds.labels };
+    } finally {
+      encoder.dispose();
+      encoder.adapter.dispose();
+    }
+  }
+}

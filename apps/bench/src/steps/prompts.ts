@@ -1,0 +1,62 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { LearnerRequest, LearnerStep } from '@hotplug/bench';
+import { PromptTarget, createLearner, loadLearner, predictClasses, saveLearner, trainPromptLearner, type PromptTrainConfig } from '@hotplug/contcoop';
+import { classPrompts, fewShotIndices } from '@hotplug/data';
+import type { Workspace } from '../systems';
+import type { AdapterSteps } from './adapters';
+
+/** Rows of a feature set picked by index. */
+function pick(data: Float32Array, dim: number, rows: Int32Array): Float32Array {
+  const out = new Float32Array(rows.length * dim);
+  rows.forEach((r, i) => out.set(data.subarray(r * dim, (r + 1) * dim), i * dim));
+  return out;
+}
+
+/**
+ * A prompt learner of @hotplug/contcoop as a benchmark learner: trained few-shot on one
+ * model's cached image features, its state (prompt parameters only) is then plugged into
+ * another model, whose text encoder and class-name embeddings it uses from then on.
+ */
+export function promptLearner(ws: Workspace, adapters: AdapterSteps, kind: string, training: Partial<PromptTrainConfig>): LearnerStep {
+  const target = (request: LearnerRequest) => {
+    const prompts = classPrompts(request.dataset);
+    return new PromptTarget(ws.model(request.model), prompts.classNames, { zeroShotPrompts: prompts.prompts });
+  };
+  return {
+    version: `prompt-${kind}-v1-${JSON.stringify(training)}-${ws.dataVersion}`,
+    async train(request) {
+      if (request.adapter) throw new Error(`prompt learner "${kind}" trains on a model's own image and text encoders; leave adapted systems out of its "systems"`);
+      const t = target(request);
+      const train = await adapters.features(request.model, undefined, request.dataset, 'train');
+      const rows = fewShotIndices(train.labels, { shots: request.shots, seed: request.seed, numClasses: t.numClasses });
+      const learner = createLearner(kind, t, { seed: request.seed, options: request.options });
+      try {
+        await trainPromptLearner(learner, t, { data: pick(train.features.data, train.features.dim, rows), rows: rows.length, dim: train.features.dim, labels: Int32Array.from(rows, (r) => train.labels[r]!) }, { ...training, seed: request.seed, progress: false });
+        const dir = mkdtempSync(join(tmpdir(), 'hotplug-bench-prompt-'));
+        try {
+          saveLearner(learner, join(dir, 'state.safetensors'));
+          return new Uint8Array(readFileSync(join(dir, 'state.safetensors')));
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      } finally {
+        learner.dispose();
+      }
+    },
+    async evaluate(request) {
+      const dir = mkdtempSync(join(tmpdir(), 'hotplug-bench-prompt-'));
+      writeFileSync(join(dir, 'state.safetensors'), request.state);
+      const learner = loadLearner(join(dir, 'state.safetensors'));
+      rmSync(dir, { recursive: true, force: true });
+      try {
+        const test = await adapters.features(request.model, request.adapter, request.dataset, 'test');
+        const f = test.features;
+        return { predictions: predictClasses(learner, target(request), { data: f.data, rows: f.rows, dim: f.dim, labels: test.labels }), labels: test.labels };
+      } finally {
+        learner.dispose();
+      }
+    },
+  };
+}
