@@ -70,42 +70,78 @@ Buffers& thread_buffers() {
   return buffers;
 }
 
+// C[0:mc, 0:nc] (+)= packed A block (mc x kc) * packed B panel (kc x nc), tile by tile.
+void macro_kernel(const SimdKernels& kern, const float* packed_a, const float* packed_b, int64_t mc, int64_t nc, int64_t kc,
+                  float* c, int64_t ldc, bool accumulate) {
+  alignas(32) float edge[MR * NR];
+  for (int64_t jr = 0; jr < nc; jr += NR) {
+    const int64_t cols = std::min<int64_t>(NR, nc - jr);
+    const float* pb = packed_b + (jr / NR) * kc * NR;
+    for (int64_t ir = 0; ir < mc; ir += MR) {
+      const int64_t rows = std::min<int64_t>(MR, mc - ir);
+      const float* pa = packed_a + (ir / MR) * kc * MR;
+      float* ct = c + ir * ldc + jr;
+      if (rows == MR && cols == NR) {
+        kern.micro_kernel(kc, pa, pb, ct, ldc, accumulate);
+      } else {
+        // Edge tile: compute the full register tile aside, keep the valid part.
+        kern.micro_kernel(kc, pa, pb, edge, NR, false);
+        for (int64_t i = 0; i < rows; i++)
+          for (int64_t j = 0; j < cols; j++) ct[i * ldc + j] = accumulate ? ct[i * ldc + j] + edge[i * NR + j] : edge[i * NR + j];
+      }
+    }
+  }
+}
+
+void fill_zero(float* c, int64_t ldc, int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
+  for (int64_t i = m0; i < m1; i++) std::fill(c + i * ldc + n0, c + i * ldc + n1, 0.0f);
+}
+
 // C[m0:m1, n0:n1] = A[m0:m1, :] * B[:, n0:n1] for one matrix, single-threaded.
 void gemm_block(const View& a, const View& b, float* c, int64_t ldc, int64_t k, int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
   const SimdKernels& kern = simd();
   Buffers& buf = thread_buffers();
-  alignas(32) float edge[MR * NR];
-  if (k == 0) {
-    for (int64_t i = m0; i < m1; i++) std::fill(c + i * ldc + n0, c + i * ldc + n1, 0.0f);
-    return;
-  }
+  if (k == 0) return fill_zero(c, ldc, m0, m1, n0, n1);
   for (int64_t jc = n0; jc < n1; jc += NC) {
     const int64_t nc = std::min(NC, n1 - jc);
     for (int64_t pc = 0; pc < k; pc += KC) {
       const int64_t kc = std::min(KC, k - pc);
-      const bool accumulate = pc > 0;
       pack_b(b, pc, kc, jc, nc, buf.b.data());
       for (int64_t ic = m0; ic < m1; ic += MC) {
         const int64_t mc = std::min(MC, m1 - ic);
         pack_a(a, ic, mc, pc, kc, buf.a.data());
-        for (int64_t jr = 0; jr < nc; jr += NR) {
-          const int64_t cols = std::min<int64_t>(NR, nc - jr);
-          const float* pb = buf.b.data() + (jr / NR) * kc * NR;
-          for (int64_t ir = 0; ir < mc; ir += MR) {
-            const int64_t rows = std::min<int64_t>(MR, mc - ir);
-            const float* pa = buf.a.data() + (ir / MR) * kc * MR;
-            float* ct = c + (ic + ir) * ldc + jc + jr;
-            if (rows == MR && cols == NR) {
-              kern.micro_kernel(kc, pa, pb, ct, ldc, accumulate);
-            } else {
-              // Edge tile: compute the full register tile aside, keep the valid part.
-              kern.micro_kernel(kc, pa, pb, edge, NR, false);
-              for (int64_t i = 0; i < rows; i++)
-                for (int64_t j = 0; j < cols; j++) ct[i * ldc + j] = accumulate ? ct[i * ldc + j] + edge[i * NR + j] : edge[i * NR + j];
-            }
-          }
-        }
+        macro_kernel(kern, buf.a.data(), buf.b.data(), mc, nc, kc, c + ic * ldc + jc, ldc, pc > 0);
       }
+    }
+  }
+}
+
+// One large matrix on all threads, BLIS-style: each B panel is packed once (its NR slivers
+// shared out), then threads take MC-row blocks of A dynamically, so a thread that the OS
+// deschedules on a busy machine delays only the blocks it holds.
+void gemm_shared(const View& a, const View& b, float* c, int64_t m, int64_t n, int64_t k) {
+  const SimdKernels& kern = simd();
+  if (k == 0) return fill_zero(c, n, 0, m, 0, n);
+  static thread_local std::vector<float> shared_b(KC * NC);
+  float* packed_b = shared_b.data();
+  const int64_t blocks = (m + MC - 1) / MC;
+  for (int64_t jc = 0; jc < n; jc += NC) {
+    const int64_t nc = std::min(NC, n - jc);
+    const int64_t slivers = (nc + NR - 1) / NR;
+    for (int64_t pc = 0; pc < k; pc += KC) {
+      const int64_t kc = std::min(KC, k - pc);
+      const int64_t per_task = std::max<int64_t>(1, (slivers + pool().threads() - 1) / pool().threads());
+      pool().parallel_for((slivers + per_task - 1) / per_task, [&](int64_t t) {
+        const int64_t s0 = t * per_task, s1 = std::min(slivers, s0 + per_task);
+        pack_b(b, pc, kc, jc + s0 * NR, std::min(nc, s1 * NR) - s0 * NR, packed_b + s0 * kc * NR);
+      });
+      pool().parallel_for(blocks, [&](int64_t blk) {
+        Buffers& buf = thread_buffers();
+        const int64_t ic = blk * MC;
+        const int64_t mc = std::min(MC, m - ic);
+        pack_a(a, ic, mc, pc, kc, buf.a.data());
+        macro_kernel(kern, buf.a.data(), packed_b, mc, nc, kc, c + ic * n + jc, n, pc > 0);
+      });
     }
   }
 }
@@ -144,6 +180,10 @@ void gemm(const GemmProblem& p) {
     if (split_rows) gemm_block(a, b, c, p.n, p.k, lo, hi, 0, p.n);
     else gemm_block(a, b, c, p.n, p.k, 0, p.m, lo, hi);
   };
+  if (p.batch == 1 && flops >= 4e6 && (p.m + MC - 1) / MC >= 2 * threads) {
+    gemm_shared(a0, b0, p.c, p.m, p.n, p.k);
+    return;
+  }
   const int64_t tasks = p.batch * splits;
   if (flops < 2e5) {
     for (int64_t t = 0; t < tasks; t++) run(t);

@@ -77,6 +77,13 @@ describe.skipIf(!hasNative)('native kernels vs the cpu backend', () => {
 
       it('BatchMatMul: large enough to use both threads, and unsupported batch broadcasts fall back', async () => {
         await check('BatchMatMul', (x, y) => tf.matMul(x, y), [floats(rng, [300, 200]), floats(rng, [200, 100])], 1e-4, 1e-4);
+        // One tall product: B packed once and shared, A blocks spread over threads; K > 256
+        // exercises accumulation across packed panels.
+        for (const [ta, tb] of [[false, false], [false, true], [true, false], [true, true]]) {
+          const a = floats(rng, ta ? [300, 401] : [401, 300]);
+          const b = floats(rng, tb ? [37, 300] : [300, 37]);
+          await check('BatchMatMul', (x, y) => tf.matMul(x, y, ta, tb), [a, b], 1e-4, 1e-4);
+        }
         await check('BatchMatMul', (x, y) => tf.matMul(x, y, true, true), [floats(rng, [3, 64, 70]), floats(rng, [3, 50, 64])], 1e-4, 1e-4);
         await check('BatchMatMul', (x, y) => tf.matMul(x, y), [floats(rng, [2, 1, 3, 4]), floats(rng, [1, 3, 4, 5])], 1e-4, 1e-4, false);
       });
