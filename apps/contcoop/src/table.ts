@@ -31,6 +31,8 @@ export interface TableRow {
   /** Mean plugged-in accuracy minus the new model's zero-shot accuracy. */
   gainOverNewZeroShot: number;
   testImages: number;
+  /** Seeds that finished (the spec's seed count unless the run was interrupted). */
+  seeds: number;
 }
 
 export interface TableReport {
@@ -56,7 +58,6 @@ export async function runTable(bench: Workbench, old: LoadedModel, next: LoadedM
   const cellsPath = join(outDir, 'cells.json');
   const done = new Map<string, CellResult>(existsSync(cellsPath) ? (JSON.parse(readFileSync(cellsPath, 'utf8')) as [string, CellResult][]) : []);
   const zeroShot: TableReport['zeroShot'] = {};
-  const cells: CellResult[] = [];
   for (const dataset of spec.datasets) {
     const zs = createLearner('zeroshot', bench.target(old, dataset));
     const zsOld = await bench.evaluate(zs, old, dataset);
@@ -64,11 +65,21 @@ export async function runTable(bench: Workbench, old: LoadedModel, next: LoadedM
     zs.dispose();
     zeroShot[dataset] = { old: zsOld.accuracy, new: zsNew.accuracy, testImages: zsNew.images };
     log(`${dataset}: zero-shot old ${pct(zsOld.accuracy)}, new ${pct(zsNew.accuracy)} (${zsNew.images} test images)`);
-    for (const learner of spec.learners.filter((l) => l !== 'zeroshot')) {
-      const recipe = recipeFor(learner, spec.train);
-      const options = spec.options?.[learner];
-      for (const shots of spec.shots) {
-        for (const seed of spec.seeds) {
+  }
+  const cells: CellResult[] = [];
+  const write = () => {
+    const report: TableReport = { generatedBy: 'hotplug-contcoop table', models, spec, zeroShot, rows: summarise(spec, zeroShot, cells), cells, seconds: (performance.now() - t0) / 1000 };
+    writeJsonAtomic(join(outDir, 'table.json'), report);
+    writeFileAtomic(join(outDir, 'table.md'), tableMarkdown(report));
+    return report;
+  };
+  // Seeds outermost: an interrupted run already has every learner, shot count and dataset for the first seeds.
+  for (const seed of spec.seeds) {
+    for (const shots of spec.shots) {
+      for (const dataset of spec.datasets) {
+        for (const learner of spec.learners.filter((l) => l !== 'zeroshot')) {
+          const recipe = recipeFor(learner, spec.train);
+          const options = spec.options?.[learner];
           const key = sha256(JSON.stringify({ models, dataset, learner, shots, seed, recipe, options, testSize: bench.options.testSize, conditionalTestSize: bench.options.conditionalTestSize }));
           let cell = done.get(key);
           if (!cell) {
@@ -78,14 +89,12 @@ export async function runTable(bench: Workbench, old: LoadedModel, next: LoadedM
             log(`${dataset} ${learner} ${shots}-shot seed ${seed}: old ${pct(cell.accTrainModel)}, plugged into new ${pct(cell.accOtherModel)} (trained in ${cell.trainSeconds.toFixed(1)} s)`);
           }
           cells.push(cell);
+          write();
         }
       }
     }
   }
-  const report: TableReport = { generatedBy: 'hotplug-contcoop table', models, spec, zeroShot, rows: summarise(spec, zeroShot, cells), cells, seconds: (performance.now() - t0) / 1000 };
-  writeJsonAtomic(join(outDir, 'table.json'), report);
-  writeFileAtomic(join(outDir, 'table.md'), tableMarkdown(report));
-  return report;
+  return write();
 }
 
 /** Mean ± std over seeds per (dataset, learner, shots); the zero-shot reference first. */
@@ -94,14 +103,14 @@ export function summarise(spec: TableSpec, zeroShot: TableReport['zeroShot'], ce
   for (const dataset of spec.datasets) {
     const zs = zeroShot[dataset]!;
     if (spec.learners.includes('zeroshot')) {
-      rows.push({ dataset, learner: 'zeroshot', shots: 0, old: stat([zs.old]), pluggedIntoNew: stat([zs.new]), newZeroShot: zs.new, gainOverNewZeroShot: 0, testImages: zs.testImages });
+      rows.push({ dataset, learner: 'zeroshot', shots: 0, old: stat([zs.old]), pluggedIntoNew: stat([zs.new]), newZeroShot: zs.new, gainOverNewZeroShot: 0, testImages: zs.testImages, seeds: 0 });
     }
     for (const learner of spec.learners.filter((l) => l !== 'zeroshot')) {
       for (const shots of spec.shots) {
         const here = cells.filter((c) => c.dataset === dataset && c.learner === learner && c.shots === shots);
         if (here.length === 0) continue;
         const plugged = stat(here.map((c) => c.accOtherModel));
-        rows.push({ dataset, learner, shots, old: stat(here.map((c) => c.accTrainModel)), pluggedIntoNew: plugged, newZeroShot: zs.new, gainOverNewZeroShot: plugged.mean - zs.new, testImages: here[0]!.testImages });
+        rows.push({ dataset, learner, shots, old: stat(here.map((c) => c.accTrainModel)), pluggedIntoNew: plugged, newZeroShot: zs.new, gainOverNewZeroShot: plugged.mean - zs.new, testImages: here[0]!.testImages, seeds: here.length });
       }
     }
   }
@@ -123,10 +132,10 @@ export function tableMarkdown(report: TableReport): string {
     '',
   ];
   for (const dataset of report.spec.datasets) {
-    lines.push(`## ${dataset}`, '', '| learner | shots | old | plugged into new | new zero-shot | gain vs new zero-shot | test images |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+    lines.push(`## ${dataset}`, '', '| learner | shots | old | plugged into new | new zero-shot | gain vs new zero-shot | test images | seeds |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const r of report.rows.filter((x) => x.dataset === dataset)) {
       const gain = r.learner === 'zeroshot' ? '' : `${r.gainOverNewZeroShot >= 0 ? '+' : ''}${(100 * r.gainOverNewZeroShot).toFixed(1)}`;
-      lines.push(`| ${r.learner} | ${r.shots || '-'} | ${pm(r.old)} | ${pm(r.pluggedIntoNew)} | ${(100 * r.newZeroShot).toFixed(1)} | ${Number.isFinite(r.gainOverNewZeroShot) ? gain : 'n/a'} | ${r.testImages} |`);
+      lines.push(`| ${r.learner} | ${r.shots || '-'} | ${pm(r.old)} | ${pm(r.pluggedIntoNew)} | ${(100 * r.newZeroShot).toFixed(1)} | ${Number.isFinite(r.gainOverNewZeroShot) ? gain : 'n/a'} | ${r.testImages} | ${r.seeds || '-'} |`);
     }
     lines.push('');
     const refusals = new Set(report.cells.filter((c) => c.dataset === dataset && c.incompatible).map((c) => `${c.learner}: ${c.incompatible}`));

@@ -46,13 +46,14 @@ describe('hotplug-contcoop table', () => {
       expect(r.newZeroShot).toBe(report.zeroShot.mnist!.new);
       expect(r.pluggedIntoNew.mean - r.newZeroShot).toBeCloseTo(r.gainOverNewZeroShot, 12);
       expect(r.testImages).toBe(60);
+      if (r.learner !== 'zeroshot') expect(r.seeds).toBe(2);
     }
     const coop1 = report.cells.filter((c) => c.learner === 'coop' && c.shots === 1).map((c) => c.accOtherModel);
     const row = report.rows.find((r) => r.learner === 'coop' && r.shots === 1)!;
     expect(row.pluggedIntoNew.mean).toBeCloseTo((coop1[0]! + coop1[1]!) / 2, 12);
     expect(row.pluggedIntoNew.std).toBeCloseTo(Math.abs(coop1[0]! - coop1[1]!) / Math.SQRT2, 12);
     const md = readFileSync(join(out, 'table.md'), 'utf8');
-    expect(md).toContain('| learner | shots | old | plugged into new | new zero-shot | gain vs new zero-shot | test images |');
+    expect(md).toContain('| learner | shots | old | plugged into new | new zero-shot | gain vs new zero-shot | test images | seeds |');
     expect(md).toMatch(/\| coop \| 1 \| \d+\.\d ± \d+\.\d \| \d+\.\d ± \d+\.\d \|/);
     expect(first.lines.filter((l) => l.includes('trained in'))).toHaveLength(8);
     const again = capture();
