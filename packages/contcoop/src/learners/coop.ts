@@ -32,19 +32,20 @@ export function encodePrompts(target: PromptTarget, embeddings: tf.Tensor3D, eot
 
 /** CoOp (Zhou et al., IJCV 2022): M learned context vectors in the token-embedding space. */
 export class CoopLearner extends BaseLearner {
-  readonly kind: string = 'coop';
+  readonly kind: string;
   readonly options: CoopOptions;
   protected readonly layouts: LayoutCache;
   protected readonly ctx: tf.Variable;
 
-  constructor(options: Partial<CoopOptions>, init: LearnerInit) {
+  constructor(options: Partial<CoopOptions>, init: LearnerInit, kind = 'coop') {
     const o = { ...COOP_DEFAULTS, ...options };
     super(o as unknown as Record<string, unknown>, init.shape);
-    checkContextOptions('coop', o);
+    this.kind = kind;
+    checkContextOptions(kind, o);
     this.options = o;
     this.layouts = new LayoutCache(o);
     const groups = o.classSpecific ? init.shape.numClasses : 1;
-    this.ctx = this.addParam('ctx', initialContext('coop', o, groups, init.shape.tokenWidth, init.rng.fork('ctx'), init.target), [groups, o.nCtx, init.shape.tokenWidth]);
+    this.ctx = this.addParam('ctx', initialContext(kind, o, groups, init.shape.tokenWidth, init.rng.fork('ctx'), init.target), [groups, o.nCtx, init.shape.tokenWidth]);
   }
 
   override checkTarget(target: PromptTarget): void {

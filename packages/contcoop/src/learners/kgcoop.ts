@@ -15,13 +15,12 @@ export const KGCOOP_DEFAULTS: KgcoopOptions = { ...COOP_DEFAULTS, kgWeight: 8 };
  * between the learned and the hand-written prompts' normalised class features.
  */
 export class KgcoopLearner extends CoopLearner {
-  override readonly kind: string = 'kgcoop';
   private readonly kgWeight: number;
 
   constructor(options: Partial<KgcoopOptions>, init: LearnerInit) {
     const o = { ...KGCOOP_DEFAULTS, ...options };
     if (!(o.kgWeight >= 0)) throw new Error(`kgcoop: kgWeight must be >= 0, got ${o.kgWeight}`);
-    super(o, init);
+    super(o, init, 'kgcoop');
     this.kgWeight = o.kgWeight;
   }
 
