@@ -51,7 +51,7 @@ describe('AdamW', () => {
       const { grads } = tf.variableGrads(() => loss(mine), [mine]);
       opt.apply({ w: grads[mine.name]! }, 0.05);
       tf.dispose(grads);
-      tf.dispose(refOpt.minimize(() => loss(ref), false, [ref]));
+      refOpt.minimize(() => loss(ref), false, [ref])?.dispose();
     }
     const diff = tf.max(tf.abs(tf.sub(mine, ref))).dataSync()[0]!;
     expect(diff).toBeLessThan(1e-5);
