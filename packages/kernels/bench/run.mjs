@@ -21,15 +21,22 @@ const comboName = ([ta, tb]) => `${ta ? 'Aᵀ' : 'A'}·${tb ? 'Bᵀ' : 'B'}`;
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+// CPU seconds (all threads of this process) of the last time() call, per run: on a shared
+// machine, work / CPU-second shows what the code does with the cores it actually got.
+let lastCpuSecondsPerRun = 0;
+
 /** Median seconds of `runs` timed calls after one warm-up call. */
 function time(fn, count = runs) {
   fn();
   const samples = [];
+  const cpu0 = process.cpuUsage();
   for (let i = 0; i < count; i++) {
     const t0 = performance.now();
     fn();
     samples.push((performance.now() - t0) / 1000);
   }
+  const cpu = process.cpuUsage(cpu0);
+  lastCpuSecondsPerRun = (cpu.user + cpu.system) / 1e6 / count;
   return median(samples);
 }
 
@@ -78,13 +85,16 @@ for (const backend of backends) {
   results[backend] = { gemm: {} };
   for (const n of sizes) {
     // The plain cpu backend needs ~2 s per 1024² product: fewer (still >= 5) runs there.
+    const perCpuSecond = [];
     const line = combos.map((c) => {
       const s = gemmSeconds(n, c[0], c[1], runs);
       const gflops = (2 * n ** 3) / s / 1e9;
       results[backend].gemm[`${n}:${comboName(c)}`] = gflops;
+      perCpuSecond.push(`${comboName(c)} ${fmt((2 * n ** 3) / lastCpuSecondsPerRun / 1e9)}`);
       return `${comboName(c)} ${fmt(gflops)}`;
     });
     console.log(`  GEMM ${String(n).padStart(4)}²  GFLOP/s: ${line.join('   ')}`);
+    console.log(`             GFLOP per CPU-second: ${perCpuSecond.join('   ')}`);
   }
   if (vitBackends.includes(backend)) {
     const { seconds, leaked } = vitStepSeconds();
