@@ -39,7 +39,7 @@ export async function runCli(argv: string[]): Promise<Results | null> {
   await initBackend((options.backend as Parameters<typeof initBackend>[0]) ?? 'auto');
   const old = await loadModel(options.oldDir, 'old');
   const next = await loadModel(options.newDir, 'new');
-  const teacher = await oldTeacher(old, options.teacher, join(options.outDir, 'cache'));
+  const teacher = await oldTeacher(old, options.teacher, join(options.runDir, 'cache'));
   try {
     const { command } = options;
     if (command === 'all' || command === 'train') {
@@ -76,9 +76,9 @@ export async function runCli(argv: string[]): Promise<Results | null> {
         compatible: compatibility(datasets, options.variants),
       };
       const md = markdownResults(results);
-      writeJsonAtomic(join(options.outDir, 'results.json'), results);
-      writeFileAtomic(join(options.outDir, 'results.md'), md);
-      console.log(`\n${md}\nwritten: ${join(options.outDir, 'results.json')} and results.md`);
+      writeJsonAtomic(join(options.runDir, 'results.json'), results);
+      writeFileAtomic(join(options.runDir, 'results.md'), md);
+      console.log(`\n${md}\nwritten: ${join(options.runDir, 'results.json')} and results.md`);
       return results;
     }
     return null;

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { embeddedModelDir } from '@hotplug/models';
+import { embeddedAdaptersRoot, embeddedModelDir } from '@hotplug/models';
 import { adapterNames, TACA_LOSS_DEFAULTS, TACA_TRAINING_DEFAULTS, type AdapterConfigInput, type HybridLossConfig, type TacaTrainingConfig } from '@hotplug/taca';
 
 export const COMMANDS = ['all', 'train', 'evaluate', 'export'] as const;
@@ -16,7 +16,10 @@ export const USAGE = `usage: hotplug-taca [all | train | evaluate | export] [opt
 options:
   --old DIR              old model folder (default: the embedded old model)
   --new DIR              new model folder (default: the embedded new model)
-  --out DIR              adapters, ONNX files, results (default: runs/taca)
+  --out DIR              one folder per variant: adapter, training.json, visual-taca.onnx
+                         (default: @hotplug/models' adapters/, where apps/bench looks)
+  --run-dir DIR          checkpoints (rerun to resume), metrics logs, old-feature cache,
+                         results.json and results.md (default: runs/taca)
   --variant NAME         adapter variant, repeatable (default: taca-symmetric and projection; 'every' for all)
   --bottleneck N         bottleneck width / LoRA rank (default 16)
   --scale X              adapter scale (default 1)
@@ -37,7 +40,10 @@ export interface AppOptions {
   command: Command;
   oldDir: string;
   newDir: string;
+  /** Adapter folders, one per variant (what apps/bench reads). */
   outDir: string;
+  /** Checkpoints, logs, the old-feature cache and the results. */
+  runDir: string;
   variants: string[];
   adapter: Omit<AdapterConfigInput, 'variant'>;
   training: Partial<TacaTrainingConfig> & { loss: HybridLossConfig };
@@ -57,7 +63,7 @@ export function parseOptions(argv: string[]): AppOptions {
     args: argv,
     allowPositionals: true,
     options: {
-      old: { type: 'string' }, new: { type: 'string' }, out: { type: 'string' },
+      old: { type: 'string' }, new: { type: 'string' }, out: { type: 'string' }, 'run-dir': { type: 'string' },
       variant: { type: 'string', multiple: true }, bottleneck: { type: 'string' }, scale: { type: 'string' }, blocks: { type: 'string' },
       steps: { type: 'string' }, 'batch-size': { type: 'string' }, lr: { type: 'string' },
       distill: { type: 'string' }, 'w-distill': { type: 'string' }, 'w-contrastive': { type: 'string' }, 'w-influence': { type: 'string' },
@@ -98,7 +104,8 @@ export function parseOptions(argv: string[]): AppOptions {
     command,
     oldDir: resolve(values.old ?? embeddedModelDir('old')),
     newDir: resolve(values.new ?? embeddedModelDir('new')),
-    outDir: resolve(values.out ?? 'runs/taca'),
+    outDir: resolve(values.out ?? embeddedAdaptersRoot()),
+    runDir: resolve(values['run-dir'] ?? 'runs/taca'),
     variants: [...new Set(variants)],
     adapter: { bottleneck: int('bottleneck', 16), scale: num('scale', 1), ...(blocks ? { blocks } : {}) },
     training: {

@@ -25,7 +25,7 @@ export interface TrainingRecord {
 }
 
 export function adapterDir(options: AppOptions, variant: string): string {
-  return join(options.outDir, 'adapters', variant);
+  return join(options.outDir, variant);
 }
 
 /** The task-agnostic corpus: captioned train-split images of the embedded datasets (no labels, no test data). */
@@ -45,7 +45,7 @@ export function vocabularyPrompts(corpus: CaptionCorpus): string[][] {
 
 export async function oldCorpusFeatures(options: AppOptions, teacher: Teacher, corpus: CaptionCorpus): Promise<TeacherFeatures> {
   const started = performance.now();
-  const feats = await teacherFeatures(teacher, corpus, { cacheFile: join(options.outDir, 'cache', `old-features-${teacher.id}-${corpus.size}.safetensors`) });
+  const feats = await teacherFeatures(teacher, corpus, { cacheFile: join(options.runDir, 'cache', `old-features-${teacher.id}-${corpus.size}.safetensors`) });
   console.log(`old-model features of ${corpus.size} corpus pairs: ${feats.cached ? 'read from the cache' : `computed in ${((performance.now() - started) / 1000).toFixed(1)} s and cached`}`);
   return feats;
 }
@@ -62,7 +62,7 @@ export async function trainVariant(options: AppOptions, variant: string, next: L
     const result = await trainAdapter({
       encoder, corpus, teacher: feats, classifier,
       config: { ...options.training, loss: { ...options.training.loss, scale: teacher.logitScale } },
-      runDir: join(options.outDir, 'runs', variant),
+      runDir: join(options.runDir, variant),
       checkpointEvery: Math.max(1, Math.min(50, Math.floor((options.training.steps ?? 1) / 4))),
       label: variant,
     });

@@ -40,6 +40,8 @@ describe('options', () => {
     expect(o.oldDir).toMatch(/models[\\/]weights[\\/]old$/);
     expect(o.newDir).toMatch(/models[\\/]weights[\\/]new$/);
     expect(o.variants).toEqual(['taca-symmetric', 'projection']);
+    expect(o.outDir).toMatch(/models[\\/]adapters$/);
+    expect(o.runDir).toMatch(/runs[\\/]taca$/);
     expect(parseOptions(['--variant', 'every']).variants).toEqual(expect.arrayContaining(['sequential', 'parallel', 'lora']));
   });
 
@@ -54,7 +56,7 @@ describe('options', () => {
 describe('hotplug-taca end to end on tiny models', () => {
   it('trains, exports and evaluates (old model through onnxruntime), writing the table and JSON', () => {
     const out = temp('all');
-    const r = cli(['all', '--quick', '--old', pair.oldDir, '--new', pair.newDir, '--out', out, '--variant', 'taca-symmetric', '--variant', 'projection', '--teacher', 'onnx', '--w-influence', '0.5']);
+    const r = cli(['all', '--quick', '--old', pair.oldDir, '--new', pair.newDir, '--out', join(out, 'adapters'), '--run-dir', out, '--variant', 'taca-symmetric', '--variant', 'projection', '--teacher', 'onnx', '--w-influence', '0.5']);
     expect(r.status, r.out).toBe(0);
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Results;
     expect(results.datasets.map((d) => d.dataset)).toEqual(['fashion-mnist', 'mnist']);
@@ -79,19 +81,19 @@ describe('hotplug-taca end to end on tiny models', () => {
     }
     expect(existsSync(join(out, 'cache'))).toBe(true);
     // A second evaluation alone reuses the saved adapters.
-    const again = cli(['evaluate', '--quick', '--old', pair.oldDir, '--new', pair.newDir, '--out', out, '--variant', 'projection']);
+    const again = cli(['evaluate', '--quick', '--old', pair.oldDir, '--new', pair.newDir, '--out', join(out, 'adapters'), '--run-dir', out, '--variant', 'projection']);
     expect(again.status, again.out).toBe(0);
-    expect(cli(['evaluate', '--quick', '--old', pair.oldDir, '--new', pair.newDir, '--out', out, '--variant', 'lora']).out).toMatch(/no trained "lora" adapter.*hotplug-taca train --variant lora/);
+    expect(cli(['evaluate', '--quick', '--old', pair.oldDir, '--new', pair.newDir, '--out', join(out, 'adapters'), '--run-dir', out, '--variant', 'lora']).out).toMatch(/no trained "lora" adapter.*hotplug-taca train --variant lora/);
   });
 
   it('resumes a killed training run to the adapter an uninterrupted run produces', async () => {
-    const args = (out: string) => ['train', '--quick', '--steps', '120', '--max-per-dataset', '64', '--old', pair.oldDir, '--new', pair.newDir, '--out', out, '--variant', 'lora'];
+    const args = (out: string) => ['train', '--quick', '--steps', '120', '--max-per-dataset', '64', '--old', pair.oldDir, '--new', pair.newDir, '--out', join(out, 'adapters'), '--run-dir', out, '--variant', 'lora'];
     const straight = temp('straight');
     expect(cli(args(straight)).status).toBe(0);
 
     const killed = temp('killed');
     const child = spawn(viteNode, [entry, '--', ...args(killed)], { cwd: appDir, stdio: 'ignore' });
-    const manifest = join(killed, 'runs', 'lora', 'ckpt', 'checkpoint.json');
+    const manifest = join(killed, 'lora', 'ckpt', 'checkpoint.json');
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
     while (!existsSync(manifest)) await new Promise((r) => setTimeout(r, 50));
     child.kill('SIGKILL');
