@@ -39,7 +39,8 @@ export interface TableReport {
   generatedBy: string;
   models: { old: { dir: string; sha256: string }; new: { dir: string; sha256: string } };
   spec: TableSpec;
-  zeroShot: Record<string, { old: number; new: number; testImages: number }>;
+  /** Zero-shot accuracy per dataset and per evaluated image count (CoCoOp rows are compared on their own sample). */
+  zeroShot: Record<string, Record<number, { old: number; new: number }>>;
   rows: TableRow[];
   cells: CellResult[];
   seconds: number;
@@ -60,11 +61,14 @@ export async function runTable(bench: Workbench, old: LoadedModel, next: LoadedM
   const zeroShot: TableReport['zeroShot'] = {};
   for (const dataset of spec.datasets) {
     const zs = createLearner('zeroshot', bench.target(old, dataset));
-    const zsOld = await bench.evaluate(zs, old, dataset);
-    const zsNew = await bench.evaluate(zs, next, dataset);
+    zeroShot[dataset] = {};
+    for (const sample of ['auto', 'conditional'] as const) {
+      const zsOld = await bench.evaluate(zs, old, dataset, sample);
+      const zsNew = await bench.evaluate(zs, next, dataset, sample);
+      zeroShot[dataset]![zsNew.images] = { old: zsOld.accuracy, new: zsNew.accuracy };
+      log(`${dataset}: zero-shot old ${pct(zsOld.accuracy)}, new ${pct(zsNew.accuracy)} (${zsNew.images} test images)`);
+    }
     zs.dispose();
-    zeroShot[dataset] = { old: zsOld.accuracy, new: zsNew.accuracy, testImages: zsNew.images };
-    log(`${dataset}: zero-shot old ${pct(zsOld.accuracy)}, new ${pct(zsNew.accuracy)} (${zsNew.images} test images)`);
   }
   const cells: CellResult[] = [];
   const write = () => {
@@ -101,15 +105,19 @@ export async function runTable(bench: Workbench, old: LoadedModel, next: LoadedM
 export function summarise(spec: TableSpec, zeroShot: TableReport['zeroShot'], cells: CellResult[]): TableRow[] {
   const rows: TableRow[] = [];
   for (const dataset of spec.datasets) {
-    const zs = zeroShot[dataset]!;
+    const byImages = zeroShot[dataset]!;
     if (spec.learners.includes('zeroshot')) {
-      rows.push({ dataset, learner: 'zeroshot', shots: 0, old: stat([zs.old]), pluggedIntoNew: stat([zs.new]), newZeroShot: zs.new, gainOverNewZeroShot: 0, testImages: zs.testImages, seeds: 0 });
+      for (const [images, zs] of Object.entries(byImages).sort((a, b) => Number(b[0]) - Number(a[0]))) {
+        rows.push({ dataset, learner: 'zeroshot', shots: 0, old: stat([zs.old]), pluggedIntoNew: stat([zs.new]), newZeroShot: zs.new, gainOverNewZeroShot: 0, testImages: Number(images), seeds: 0 });
+      }
     }
     for (const learner of spec.learners.filter((l) => l !== 'zeroshot')) {
       for (const shots of spec.shots) {
         const here = cells.filter((c) => c.dataset === dataset && c.learner === learner && c.shots === shots);
         if (here.length === 0) continue;
         const plugged = stat(here.map((c) => c.accOtherModel));
+        // The zero-shot reference on the same test images as this learner.
+        const zs = byImages[here[0]!.testImages]!;
         rows.push({ dataset, learner, shots, old: stat(here.map((c) => c.accTrainModel)), pluggedIntoNew: plugged, newZeroShot: zs.new, gainOverNewZeroShot: plugged.mean - zs.new, testImages: here[0]!.testImages, seeds: here.length });
       }
     }
@@ -128,7 +136,7 @@ export function tableMarkdown(report: TableReport): string {
   const lines = [
     '# Prompt learners: trained on the old model, plugged into the new one',
     '',
-    `Accuracy (%) on the test split, mean ± sample std over seeds ${report.spec.seeds.join(', ')}. "old": the prompts on the model they were trained on; "plugged into new": the same learned state applied to the new model; "gain": plugged-in minus the new model's zero-shot accuracy.`,
+    `Accuracy (%) on the test split, mean ± sample std over seeds ${report.spec.seeds.join(', ')}. "old": the prompts on the model they were trained on; "plugged into new": the same learned state applied to the new model; "gain": plugged-in minus the new model's zero-shot accuracy on the same test images (CoCoOp is evaluated on a fixed seeded sample of the test split, see "test images"; the zero-shot reference is given for both).`,
     '',
   ];
   for (const dataset of report.spec.datasets) {

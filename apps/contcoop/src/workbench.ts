@@ -1,3 +1,4 @@
+import { Rng } from '@hotplug/runtime';
 import { classPrompts, fewShotSplit, loadDataset, subset, type EmbeddedName, type ImageDataset } from '@hotplug/data';
 import { accuracyOf, createLearner, FeatureCache, predictClasses, PromptTarget, trainPromptLearner, type ImageFeatures, type PromptLearner, type PromptTrainConfig } from '@hotplug/contcoop';
 import type { LoadedModel } from './models';
@@ -53,13 +54,17 @@ export class Workbench {
     return t;
   }
 
+  /**
+   * The evaluation images: the whole test split, or a fixed seeded sample of it when a size is
+   * set (the first N images of a split need not be representative: MNIST's first 500 are easier).
+   */
   testSplit(dataset: string, conditional = false): ImageDataset {
     const limit = conditional ? Math.min(this.options.testSize ?? Infinity, this.options.conditionalTestSize ?? Infinity) : this.options.testSize;
     const key = `${dataset}/${limit ?? 'all'}`;
     let split = this.testSplits.get(key);
     if (!split) {
       const full = loadDataset(dataset as EmbeddedName, 'test');
-      split = limit !== undefined && limit < full.size ? subset(full, Int32Array.from({ length: limit }, (_, i) => i), `test-first${limit}`) : full;
+      split = limit !== undefined && limit < full.size ? subset(full, new Rng(`test-sample/${dataset}`).permutation(full.size).subarray(0, limit).sort(), `test-sample${limit}`) : full;
       this.testSplits.set(key, split);
     }
     return split;
@@ -83,8 +88,8 @@ export class Workbench {
   }
 
   /** Accuracy of a learner on a model's test split. */
-  async evaluate(learner: PromptLearner, model: LoadedModel, dataset: string): Promise<{ accuracy: number; images: number }> {
-    const split = this.testSplit(dataset, learner.conditional);
+  async evaluate(learner: PromptLearner, model: LoadedModel, dataset: string, sample: 'auto' | 'conditional' = 'auto'): Promise<{ accuracy: number; images: number }> {
+    const split = this.testSplit(dataset, learner.conditional || sample === 'conditional');
     const feats = await this.features(model, split, `${dataset} test`);
     const pred = predictClasses(learner, this.target(model, dataset), feats);
     return { accuracy: accuracyOf(pred, feats.labels), images: split.size };

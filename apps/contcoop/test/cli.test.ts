@@ -43,7 +43,7 @@ describe('hotplug-contcoop table', () => {
     expect(report.cells).toHaveLength(2 * 2 * 2);
     expect(report.rows.map((r) => `${r.learner}/${r.shots}`)).toEqual(['zeroshot/0', 'coop/1', 'coop/2', 'contcoop/1', 'contcoop/2']);
     for (const r of report.rows) {
-      expect(r.newZeroShot).toBe(report.zeroShot.mnist!.new);
+      expect(r.newZeroShot).toBe(report.zeroShot.mnist![60]!.new);
       expect(r.pluggedIntoNew.mean - r.newZeroShot).toBeCloseTo(r.gainOverNewZeroShot, 12);
       expect(r.testImages).toBe(60);
       if (r.learner !== 'zeroshot') expect(r.seeds).toBe(2);
@@ -60,6 +60,29 @@ describe('hotplug-contcoop table', () => {
     await runCli(args, again.log);
     expect(again.lines.filter((l) => l.includes('trained in'))).toHaveLength(0);
     expect(JSON.parse(readFileSync(join(out, 'table.json'), 'utf8')).rows).toEqual(report.rows);
+  });
+});
+
+describe('hotplug-contcoop table with a smaller sample for CoCoOp', () => {
+  it('compares CoCoOp with the zero-shot accuracy on its own seeded test sample', async () => {
+    const out = join(root, 'table-sample');
+    await runCli(['table', ...models, '--datasets', 'mnist', '--learners', 'zeroshot,cocoop', '--shots', '1', '--seeds', '1', '--steps', '2', '--test-size', '60', '--conditional-test-size', '25', '--out', out, '--cache', join(root, 'cache')], () => {});
+    const report = JSON.parse(readFileSync(join(out, 'table.json'), 'utf8')) as TableReport;
+    expect(report.rows.map((r) => `${r.learner}/${r.testImages}`)).toEqual(['zeroshot/60', 'zeroshot/25', 'cocoop/25']);
+    expect(report.rows[2]!.newZeroShot).toBe(report.zeroShot.mnist![25]!.new);
+  });
+
+  it('draws the sample by a fixed seed from the whole split, not its first images', async () => {
+    const { Workbench } = await import('../src/workbench');
+    const bench = new Workbench({ testSize: 50 });
+    const sample = bench.testSplit('mnist');
+    expect(sample.size).toBe(50);
+    expect(bench.testSplit('mnist')).toBe(sample);
+    expect(new Workbench({ testSize: 50 }).testSplit('mnist').labels).toEqual(sample.labels);
+    expect(new Set(sample.labels).size).toBeGreaterThan(5);
+    const full = new Workbench().testSplit('mnist');
+    const firstFifty = full.labels.subarray(0, 50);
+    expect(Array.from(sample.labels)).not.toEqual(Array.from(firstFifty));
   });
 });
 
