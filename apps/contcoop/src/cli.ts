@@ -8,7 +8,7 @@ import { defaultModelDirs, loadModelFolder, type LoadedModel } from './models';
 import { recipeFor, TABLE_LEARNERS } from './recipes';
 import { runTable, type TableSpec } from './table';
 import { Workbench } from './workbench';
-import { untrainedAccuracy } from './diagnose';
+import { driftFromInit, untrainedAccuracy } from './diagnose';
 
 export const USAGE = `usage: hotplug-contcoop <train | evaluate | table> [options]
 
@@ -127,13 +127,17 @@ export async function runCli(argv: string[], log: (line: string) => void = conso
     if (command === 'diagnose') {
       const relation = tokenSpaceRelation(old, next);
       log(`token embeddings old vs new (${relation.tokens} tokens): mean cosine of the same token ${relation.sameTokenCosine.toFixed(3)}, held-out R² of a linear map old -> new ${relation.linearMapHeldOutR2.toFixed(3)}`);
+      const drift = { old: driftFromInit(old), new: driftFromInit(next) };
+      for (const [id, d] of Object.entries(drift)) {
+        if (d) log(`${id}: trained token embeddings vs their random initialisation (seed from training.json): mean cosine ${d.sameTokenCosine.toFixed(3)}, held-out R² ${d.linearMapHeldOutR2.toFixed(3)}`);
+      }
       const untrained: Record<string, Record<string, { old: number; new: number }>> = {};
       for (const dataset of list(values.datasets, ['fashion-mnist', 'mnist'])) {
         untrained[dataset] = await untrainedAccuracy(bench, old, next, dataset, list(values.learners, TABLE_LEARNERS));
         for (const [kind, acc] of Object.entries(untrained[dataset]!)) log(`${dataset} ${kind} untrained: old ${(100 * acc.old).toFixed(1)}%, new ${(100 * acc.new).toFixed(1)}%`);
       }
       const out = resolve(values.out ?? 'runs/contcoop/diagnose.json');
-      writeJsonAtomic(out, { models: { old: old.dir, new: next.dir }, tokenSpace: relation, untrained });
+      writeJsonAtomic(out, { models: { old: old.dir, new: next.dir }, tokenSpace: relation, driftFromInit: drift, untrained });
       log(`wrote ${out}`);
       return;
     }

@@ -1,4 +1,7 @@
-import { createLearner } from '@hotplug/contcoop';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createClip } from '@hotplug/backbones';
+import { createLearner, tokenSpaceRelation, type TokenSpaceRelation } from '@hotplug/contcoop';
 import type { LoadedModel } from './models';
 import type { Workbench } from './workbench';
 
@@ -13,4 +16,21 @@ export async function untrainedAccuracy(bench: Workbench, old: LoadedModel, next
     learner.dispose();
   }
   return out;
+}
+
+/**
+ * How far a model's token embeddings moved from their random initialisation, when its folder's
+ * training.json records the seed (apps/pretrain writes it): the table rebuilt from that seed vs the trained one.
+ */
+export function driftFromInit(model: LoadedModel): TokenSpaceRelation | undefined {
+  const path = join(model.dir, 'training.json');
+  if (!existsSync(path)) return undefined;
+  const seed = (JSON.parse(readFileSync(path, 'utf8')) as { seed?: number }).seed;
+  if (typeof seed !== 'number') return undefined;
+  const init = createClip(model.clip.config, { seed });
+  try {
+    return tokenSpaceRelation({ clip: init, tokenizer: model.tokenizer }, model);
+  } finally {
+    init.dispose();
+  }
 }
