@@ -1,0 +1,58 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '@hotplug/kernels';
+import { embeddedAdaptersRoot } from '@hotplug/models';
+import { readBenchSpec, type BenchSpec } from '../src/spec';
+import { runBenchmark } from '../src/run';
+
+// The quick spec, trimmed further so the end-to-end run stays short in CI.
+function testSpec(): BenchSpec {
+  const spec = readBenchSpec(join(__dirname, '..', 'specs', 'quick.json'));
+  spec.experiment.datasets = ['mnist'];
+  spec.data = { trainImages: 400, testImages: 200 };
+  spec.promptTraining = { ...spec.promptTraining, steps: 10 };
+  return spec;
+}
+
+describe('hotplug-bench end to end on the embedded pair', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hotplug-bench-app-'));
+  const options = { adaptersRoot: embeddedAdaptersRoot(), outDir: join(dir, 'out'), cacheDir: join(dir, 'cache'), progress: false as const };
+
+  beforeAll(async () => {
+    await initBackend();
+  });
+
+  it('runs the quick grid and writes JSON, Markdown and HTML reports with every figure', async () => {
+    const spec = testSpec();
+    const { report, paths } = await runBenchmark(spec, options);
+    for (const p of Object.values(paths)) expect(existsSync(p)).toBe(true);
+    const json = JSON.parse(readFileSync(paths.json, 'utf8'));
+    expect(json.cells.length).toBe(report.cells.length);
+    // Every system pair of every head, retrieval and the zero-shot learner; prompt learners only between old and new.
+    const systems = spec.experiment.systems.length;
+    const headCells = report.cells.filter((c) => c.task === 'head');
+    expect(headCells.length).toBe(2 * systems * systems);
+    const promptCells = report.cells.filter((c) => c.task === 'learner' && c.method !== 'zero-shot');
+    expect(promptCells.every((c) => ['old', 'new'].includes(c.query) && ['old', 'new'].includes(c.reference))).toBe(true);
+    for (const c of report.cells.filter((c) => c.status === 'ok')) {
+      for (const v of Object.values(c.metrics)) expect(v).toBeGreaterThanOrEqual(0);
+    }
+    // The old model's own head works: far above chance on MNIST.
+    const oldOld = headCells.find((c) => c.method === 'linear' && c.query === 'old' && c.reference === 'old')!;
+    expect(oldOld.metrics.accuracy!).toBeGreaterThan(0.5);
+    expect(report.verdicts.length).toBeGreaterThan(0);
+    const md = readFileSync(paths.markdown, 'utf8');
+    expect(md).toContain('## Verdicts');
+    expect(readFileSync(paths.html, 'utf8')).toContain('<svg');
+  }, 600_000);
+
+  it('computes nothing the second time: features, heads and learners all come from the cache', async () => {
+    const { report } = await runBenchmark(testSpec(), options);
+    expect(report.stats.featuresExtracted).toBe(0);
+    expect(report.stats.headsTrained).toBe(0);
+    expect(report.stats.learnersTrained).toBe(0);
+    expect(report.stats.cellsCached).toBe(report.cells.length);
+  }, 300_000);
+});
