@@ -38,8 +38,8 @@ export class AdamW {
     this.weightDecay = config.weightDecay ?? 0;
     this.decays = config.decays ?? ((_name, variable) => variable.rank >= 2);
     for (const [name, p] of params) {
-      this.m.set(name, tf.variable(tf.zerosLike(p), false));
-      this.v.set(name, tf.variable(tf.zerosLike(p), false));
+      this.m.set(name, zerosVariable(p));
+      this.v.set(name, zerosVariable(p));
     }
   }
 
@@ -91,6 +91,14 @@ export class AdamW {
     this.m.clear();
     this.v.clear();
   }
+}
+
+/** A non-trainable zero variable shaped like `p` (the initial zeros tensor is freed: the variable keeps its own data). */
+function zerosVariable(p: tf.Variable): tf.Variable {
+  const zeros = tf.zerosLike(p);
+  const v = tf.variable(zeros, false);
+  zeros.dispose();
+  return v;
 }
 
 /** Scales gradients so their global L2 norm is at most maxNorm; returns the norm before. */

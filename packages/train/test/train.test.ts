@@ -189,6 +189,17 @@ describe('Trainer', () => {
     r.dispose();
   });
 
+  it('frees every tensor it made once disposed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hotplug-train-free-'));
+    const r = regression(5);
+    const before = tf.memory().numTensors;
+    const trainer = new Trainer(r.params, { ...config(dir, 6), checkpoint: { dir, every: 3 } });
+    await trainer.fit(r.loss);
+    trainer.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    r.dispose();
+  });
+
   it('rejects frozen parameters and empty parameter sets', () => {
     const frozen = tf.variable(tf.zeros([2]), false);
     expect(() => new Trainer(new Map([['f', frozen]]), { totalSteps: 1, schedule: { lr: 1 } })).toThrow(/not trainable/);
