@@ -34,6 +34,29 @@ export function storeCell(ctx: RunContext, record: CellRecord): void {
   ctx.tick(record.result);
 }
 
+/**
+ * Evaluates one cell and stores it; a module that cannot take the query's features
+ * (dimension mismatch) is stored as an 'incompatible' cell, any other error propagates.
+ */
+export async function storeEvaluatedCell(
+  ctx: RunContext,
+  base: CellResult,
+  evaluate: () => Promise<{ metrics: Record<string, number>; predictions?: ArrayLike<number>; labels?: ArrayLike<number> }>,
+): Promise<void> {
+  let out: Awaited<ReturnType<typeof evaluate>>;
+  try {
+    out = await evaluate();
+  } catch (err) {
+    if (!isDimensionMismatch(err)) throw err;
+    storeCell(ctx, { result: { ...base, status: 'incompatible', reason: err.message } });
+    return;
+  }
+  storeCell(ctx, {
+    result: { ...base, metrics: out.metrics },
+    ...(out.predictions && out.labels ? { predictions: Array.from(out.predictions), labels: Array.from(out.labels) } : {}),
+  });
+}
+
 /** True for the error heads raise when features have the wrong dimension (also from other packages' copies). */
 export function isDimensionMismatch(err: unknown): err is Error {
   return err instanceof Error && err.name === 'DimensionMismatchError';

@@ -1,6 +1,6 @@
 import { createHead, loadHead, type ClassifierHead } from '@hotplug/heads';
 import { accuracy } from '../metrics/accuracy';
-import { cachedCell, isDimensionMismatch, storeCell, systemPairs, type RunContext } from './context';
+import { cachedCell, storeEvaluatedCell, systemPairs, type RunContext } from './context';
 import { cellKey } from './keys';
 import type { CellResult } from './results';
 import type { HeadSpec, SystemSpec } from './spec';
@@ -30,17 +30,10 @@ export async function runHeadCells(ctx: RunContext, dataset: string, seed: numbe
       metrics: {},
       config,
     };
-    try {
+    await storeEvaluatedCell(ctx, base, async () => {
       const predictions = head.predict(test.features);
-      storeCell(ctx, {
-        result: { ...base, metrics: { accuracy: accuracy(predictions, test.labels) } },
-        predictions: Array.from(predictions),
-        labels: Array.from(test.labels),
-      });
-    } catch (err) {
-      if (!isDimensionMismatch(err)) throw err;
-      storeCell(ctx, { result: { ...base, status: 'incompatible', reason: err.message } });
-    }
+      return { metrics: { accuracy: accuracy(predictions, test.labels) }, predictions, labels: test.labels };
+    });
   }
 }
 

@@ -1,5 +1,5 @@
 import { accuracy } from '../metrics/accuracy';
-import { cachedCell, isDimensionMismatch, storeCell, systemPairs, type RunContext } from './context';
+import { cachedCell, storeEvaluatedCell, systemPairs, type RunContext } from './context';
 import { cellKey } from './keys';
 import type { CellResult } from './results';
 import type { LearnerSpec, SystemSpec } from './spec';
@@ -60,16 +60,9 @@ export async function runLearnerCells(ctx: RunContext, dataset: string, seed: nu
       metrics: {},
       config,
     };
-    try {
+    await storeEvaluatedCell(ctx, base, async () => {
       const out = await step.evaluate({ ...request(query, dataset, shots, seed, options), state });
-      storeCell(ctx, {
-        result: { ...base, metrics: { accuracy: accuracy(out.predictions, out.labels) } },
-        predictions: Array.from(out.predictions),
-        labels: Array.from(out.labels),
-      });
-    } catch (err) {
-      if (!isDimensionMismatch(err)) throw err;
-      storeCell(ctx, { result: { ...base, status: 'incompatible', reason: err.message } });
-    }
+      return { metrics: { accuracy: accuracy(out.predictions, out.labels) }, predictions: out.predictions, labels: out.labels };
+    });
   }
 }

@@ -1,5 +1,5 @@
 import { RetrievalIndex } from '@hotplug/heads';
-import { cachedCell, isDimensionMismatch, storeCell, systemPairs, type RunContext } from './context';
+import { cachedCell, storeEvaluatedCell, systemPairs, type RunContext } from './context';
 import { cellKey } from './keys';
 import type { CellResult } from './results';
 
@@ -37,14 +37,11 @@ export async function runRetrievalCells(ctx: RunContext, dataset: string, ks: nu
       metrics: {},
       config,
     };
-    try {
+    await storeEvaluatedCell(ctx, base, async () => {
       const scores = await index.evaluate(test.features, test.labels, ks);
       const metrics: Record<string, number> = { mAP: scores.mAP };
       for (const k of ks) metrics[`top${k}`] = scores.topK[k]!;
-      storeCell(ctx, { result: { ...base, metrics } });
-    } catch (err) {
-      if (!isDimensionMismatch(err)) throw err;
-      storeCell(ctx, { result: { ...base, status: 'incompatible', reason: err.message } });
-    }
+      return { metrics };
+    });
   }
 }
