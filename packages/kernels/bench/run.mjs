@@ -25,9 +25,14 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 // machine, work / CPU-second shows what the code does with the cores it actually got.
 let lastCpuSecondsPerRun = 0;
 
-/** Median seconds of `runs` timed calls after one warm-up call. */
+/**
+ * Median seconds of `runs` timed calls after a warm-up of at least 3 calls and 0.3 s: the
+ * first few dozen products of a process run while the malloc heap grows (fresh pages fault
+ * in at ~0.5 ms per MiB here), which is start-up cost, not the kernel's steady speed.
+ */
 function time(fn, count = runs) {
-  fn();
+  const warmUntil = performance.now() + 300;
+  for (let w = 0; w < 3 || performance.now() < warmUntil; w++) fn();
   const samples = [];
   const cpu0 = process.cpuUsage();
   for (let i = 0; i < count; i++) {

@@ -4,7 +4,9 @@
 #include "gemm.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
+#include <new>
 #include <vector>
 
 #include "simd.h"
@@ -60,9 +62,22 @@ void pack_b(const View& b, int64_t p0, int64_t kc, int64_t j0, int64_t nc, float
   }
 }
 
+// Packed panels start on a cache line: the micro-kernel loads 16 floats of B per k step, and
+// from a 16-byte-aligned vector half of those loads would straddle two lines (the figures
+// then depended on where malloc happened to put the buffer, ±30% between processes).
+struct AlignedFloats {
+  explicit AlignedFloats(size_t n) : ptr(static_cast<float*>(std::aligned_alloc(64, (n * sizeof(float) + 63) / 64 * 64))) {
+    if (ptr == nullptr) throw std::bad_alloc();
+  }
+  ~AlignedFloats() { std::free(ptr); }
+  AlignedFloats(const AlignedFloats&) = delete;
+  AlignedFloats& operator=(const AlignedFloats&) = delete;
+  float* data() { return ptr; }
+  float* ptr;
+};
+
 struct Buffers {
-  std::vector<float> a, b;
-  Buffers() : a(MC * KC), b(KC * NC) {}
+  AlignedFloats a{MC * KC}, b{KC * NC};
 };
 
 Buffers& thread_buffers() {
@@ -122,7 +137,7 @@ void gemm_block(const View& a, const View& b, float* c, int64_t ldc, int64_t k, 
 void gemm_shared(const View& a, const View& b, float* c, int64_t m, int64_t n, int64_t k) {
   const SimdKernels& kern = simd();
   if (k == 0) return fill_zero(c, n, 0, m, 0, n);
-  static thread_local std::vector<float> shared_b(KC * NC);
+  static thread_local AlignedFloats shared_b(KC * NC);
   float* packed_b = shared_b.data();
   const int64_t blocks = (m + MC - 1) / MC;
   for (int64_t jc = 0; jc < n; jc += NC) {

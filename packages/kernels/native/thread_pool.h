@@ -43,7 +43,8 @@ class ThreadPool {
   std::condition_variable wake_;
   std::condition_variable finished_;
   std::shared_ptr<Job> job_;
-  uint64_t generation_ = 0;
+  // Bumped under mutex_ for every job; atomic so that idle workers can watch it while spinning.
+  std::atomic<uint64_t> generation_{0};
   bool stop_ = false;
 };
 

@@ -4,7 +4,7 @@ import './tf/register-gradients';
 export { initBackend, availableBackends, BACKEND_ENV } from './backend/init';
 export { BACKEND_ORDER } from './backend/types';
 export type { BackendName, BackendReport, InitBackendOptions } from './backend/types';
-export { NATIVE_BACKEND } from './native/backend';
+export { NATIVE_BACKEND, MALLOC_ENV } from './native/backend';
 export { NATIVE_ENV } from './native/addon';
 export { nativeRunCounts } from './native/kernels/common';
 export { registerWasmGradientKernels, WASM_BRIDGED_KERNELS } from './wasm/gradient-kernels';

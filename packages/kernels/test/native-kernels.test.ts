@@ -210,3 +210,31 @@ describe.skipIf(!hasNative)('native kernels vs the cpu backend', () => {
     });
   }
 });
+
+describe.skipIf(!hasNative)('native backend process settings', () => {
+  it('raises glibc malloc thresholds where the C library is glibc (freed tensor memory is reused)', () => {
+    const loaded = loadAddon();
+    if (!('addon' in loaded)) throw new Error(loaded.error);
+    const header = (process.report.getReport() as unknown as { header: { glibcVersionRuntime?: string } }).header;
+    expect(loaded.addon.tuneAllocator()).toBe(header.glibcVersionRuntime !== undefined);
+  });
+
+  it('back-to-back parallel jobs of different sizes stay exact (spinning workers pick up each job once)', async () => {
+    await initBackend('hotplug-cpu', quiet);
+    const rng = new SeededRandom(7);
+    const big = floats(rng, [200, 300]);
+    const small = floats(rng, [300, 40]);
+    const a = tf.tensor(big.values, big.shape);
+    const b = tf.tensor(small.values, small.shape);
+    const reference = tf.matMul(a, b).dataSync().slice();
+    for (let i = 0; i < 200; i++) {
+      // Alternate a threaded product with tiny single-threaded work between jobs.
+      const c = tf.matMul(a, b);
+      const values = c.dataSync();
+      c.dispose();
+      tf.dispose(tf.add(tf.scalar(i), tf.scalar(1)));
+      expect(Array.from(values)).toEqual(Array.from(reference));
+    }
+    tf.dispose([a, b]);
+  });
+});

@@ -1,6 +1,8 @@
 /** The functions the compiled addon (native/*.cc) exports. Arrays are used zero-copy. */
 export interface NativeAddon {
   info(): { threads: number; simd: string };
+  /** Raises glibc's mmap/trim thresholds so freed tensor memory is reused without page faults; false where not glibc. */
+  tuneAllocator(): boolean;
   /** 'auto' picks AVX2/FMA when the CPU has it; 'generic' forces the portable path. Returns the path in use. */
   setSimd(mode: 'auto' | 'generic'): string;
   /** C[b] = op(A[b]) op(B[b]); batch strides in elements (0 broadcasts one matrix). */

@@ -17,13 +17,24 @@ class HotplugCpuBackend extends MathBackendCPU {}
 
 let registered = false;
 
+/** Set HOTPLUG_MALLOC=default to leave glibc's allocator settings alone. */
+export const MALLOC_ENV = 'HOTPLUG_MALLOC';
+
 /** Registers 'hotplug-cpu' (once) if the addon loads; says why not otherwise. */
 export function registerNativeBackend(): Availability {
   const loaded = loadAddon();
   if ('error' in loaded) return { ok: false, reason: loaded.error };
   const { addon } = loaded;
   if (!registered) {
-    tf.registerBackend(NATIVE_BACKEND, () => new HotplugCpuBackend(), 0);
+    tf.registerBackend(
+      NATIVE_BACKEND,
+      () => {
+        // Only when this backend is actually created: see tuneAllocator in native/addon.cc.
+        if (process.env[MALLOC_ENV] !== 'default') addon.tuneAllocator();
+        return new HotplugCpuBackend();
+      },
+      0,
+    );
     for (const config of tf.getKernelsForBackend('cpu')) {
       tf.registerKernel({ ...config, backendName: NATIVE_BACKEND });
     }
