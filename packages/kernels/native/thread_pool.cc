@@ -1,39 +1,9 @@
 #include "thread_pool.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cstdlib>
 
-#if defined(__x86_64__) || defined(__i386__)
-#include <immintrin.h>
-#define HOTPLUG_CPU_RELAX() _mm_pause()
-#else
-#define HOTPLUG_CPU_RELAX() std::this_thread::yield()
-#endif
-
 namespace hotplug {
-namespace {
-
-// How long a worker (or the caller) spins before sleeping on a condition variable. Transformer
-// steps issue parallel jobs back to back, microseconds apart; waking a sleeping thread costs
-// tens of microseconds on a virtual machine (the idle vCPU has to be kicked), which at
-// 512² GEMM size was ~10% of the product. Spinning is bounded, so an idle process sleeps.
-constexpr auto kSpin = std::chrono::microseconds(100);
-
-// Spins until ready() or the spin budget is spent; true when ready() became true.
-template <typename Ready>
-bool spin_until(Ready ready) {
-  const auto deadline = std::chrono::steady_clock::now() + kSpin;
-  for (;;) {
-    for (int i = 0; i < 64; i++) {
-      if (ready()) return true;
-      HOTPLUG_CPU_RELAX();
-    }
-    if (std::chrono::steady_clock::now() >= deadline) return ready();
-  }
-}
-
-}  // namespace
 
 ThreadPool::ThreadPool(int threads) {
   for (int i = 1; i < threads; i++) workers_.emplace_back([this] { worker_loop(); });
@@ -74,12 +44,8 @@ void ThreadPool::parallel_for(int64_t count, const std::function<void(int64_t)>&
   }
   wake_.notify_all();
   run_tasks(*job);
-  const auto all_done = [&] { return job->done.load(std::memory_order_acquire) == job->count; };
-  if (!spin_until(all_done)) {
-    std::unique_lock<std::mutex> lock(mutex_);
-    finished_.wait(lock, all_done);
-  }
-  std::lock_guard<std::mutex> lock(mutex_);
+  std::unique_lock<std::mutex> lock(mutex_);
+  finished_.wait(lock, [&] { return job->done.load() == job->count; });
   // Late workers may still hold the job, but every index is taken: they never call task.
   job_.reset();
 }
@@ -88,12 +54,11 @@ void ThreadPool::worker_loop() {
   uint64_t seen = 0;
   for (;;) {
     std::shared_ptr<Job> job;
-    spin_until([&] { return generation_.load(std::memory_order_acquire) != seen; });
     {
       std::unique_lock<std::mutex> lock(mutex_);
-      wake_.wait(lock, [&] { return stop_ || generation_.load() != seen; });
+      wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
       if (stop_) return;
-      seen = generation_.load();
+      seen = generation_;
       job = job_;
     }
     if (job) run_tasks(*job);

@@ -43,8 +43,7 @@ class ThreadPool {
   std::condition_variable wake_;
   std::condition_variable finished_;
   std::shared_ptr<Job> job_;
-  // Bumped under mutex_ for every job; atomic so that idle workers can watch it while spinning.
-  std::atomic<uint64_t> generation_{0};
+  uint64_t generation_ = 0;
   bool stop_ = false;
 };
 

@@ -219,7 +219,7 @@ describe.skipIf(!hasNative)('native backend process settings', () => {
     expect(loaded.addon.tuneAllocator()).toBe(header.glibcVersionRuntime !== undefined);
   });
 
-  it('back-to-back parallel jobs of different sizes stay exact (spinning workers pick up each job once)', async () => {
+  it('back-to-back parallel jobs of different sizes stay exact (each worker picks up each job once)', async () => {
     await initBackend('hotplug-cpu', quiet);
     const rng = new SeededRandom(7);
     const big = floats(rng, [200, 300]);
