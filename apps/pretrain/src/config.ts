@@ -18,6 +18,13 @@ export interface PretrainConfig {
   /** Random affine augmentation of the images (small shifts, rotations, scaling). */
   augment: boolean;
   checkpointEvery: number;
+  /**
+   * Start some weights from another trained model instead of random values: `from` is an
+   * embedded model ('old' or 'new') or a model folder; `weights` are exact weight names
+   * (e.g. "text.token_embedding"). Models released as upgrades often do this (EVA-CLIP
+   * starts its text tower from OpenAI CLIP), which keeps their token spaces related.
+   */
+  warmStart?: { from: string; weights: string[] };
 }
 
 const NUMERIC: (keyof PretrainConfig)[] = ['seed', 'steps', 'batchSize', 'lr', 'warmupSteps', 'minLrRatio', 'weightDecay', 'clipGradNorm', 'checkpointEvery'];
@@ -37,5 +44,10 @@ export function readPretrainConfig(path: string): PretrainConfig {
   const model = raw.model as PretrainConfig['model'] | undefined;
   if (!model || typeof model.base !== 'string') throw new Error(`${path}: "model.base" must name a registered config (e.g. "hotplug-old")`);
   if (typeof raw.augment !== 'boolean') throw new Error(`${path}: "augment" must be true or false`);
+  const warm = raw.warmStart as PretrainConfig['warmStart'] | undefined;
+  if (warm !== undefined) {
+    if (!warm || typeof warm.from !== 'string' || !warm.from || !Array.isArray(warm.weights) || warm.weights.length === 0 || warm.weights.some((w) => typeof w !== 'string'))
+      throw new Error(`${path}: "warmStart" must be { "from": "old" | "new" | "<model folder>", "weights": ["<weight name>", ...] }`);
+  }
   return raw as unknown as PretrainConfig;
 }

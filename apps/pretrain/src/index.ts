@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // hotplug-pretrain: trains the embedded old/new CLIP pair, evaluates it and writes the model card.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -21,7 +21,9 @@ const USAGE = `usage: hotplug-pretrain [all | train | evaluate] [options]
   evaluate   evaluate the trained pair and write the model card
 
 options:
-  --model old|new       train only this model (repeatable; default both)
+  --model NAME          train only this recipe (configs/NAME.json; repeatable; default old and new).
+                        The card covers old and new; other recipes (e.g. new-shared-tokens, a
+                        control for prompt transfer) are trained into --out only
   --out DIR             model folders go to DIR/old and DIR/new (default: @hotplug/models' weights/)
   --card DIR            where card.json and MODEL_CARD.md go (default: the @hotplug/models package)
   --run-dir DIR         checkpoints and metrics logs (default: runs/pretrain); rerun to resume
@@ -57,7 +59,10 @@ async function main(): Promise<void> {
     return n;
   };
   const models = (values.model ?? ['old', 'new']) as string[];
-  for (const m of models) if (m !== 'old' && m !== 'new') throw new Error(`--model must be old or new, got "${m}"`);
+  const known = readdirSync(configDir).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5));
+  for (const m of models) if (!known.includes(m)) throw new Error(`--model "${m}" has no recipe; known: ${known.join(', ')} (configs in ${configDir})`);
+  if (command === 'all' && models.some((m) => m !== 'old' && m !== 'new')) throw new Error('"all" trains and evaluates the embedded pair; train other recipes with "train --model NAME --out DIR"');
+  if (command === 'train' && !values.out && models.some((m) => m !== 'old' && m !== 'new')) throw new Error('recipes other than old/new are not embedded models: pass --out DIR for their model folders');
   const out = resolve(values.out ?? embeddedWeightsRoot());
   const cardDir = resolve(values.card ?? dirname(embeddedModelCardPath()));
   const runDir = resolve(values['run-dir'] ?? 'runs/pretrain');
@@ -66,14 +71,14 @@ async function main(): Promise<void> {
   const testSize = int('eval-test-size', values['eval-test-size']);
 
   const backend = await initBackend((values.backend as Parameters<typeof initBackend>[0]) ?? 'auto');
-  const recipes = Object.fromEntries(['old', 'new'].map((m) => [m, readPretrainConfig(join(configDir, `${m}.json`))])) as Record<'old' | 'new', PretrainConfig>;
+  const recipes = Object.fromEntries([...new Set(['old', 'new', ...models])].map((m) => [m, readPretrainConfig(join(configDir, `${m}.json`))])) as Record<string, PretrainConfig>;
 
   if (command !== 'evaluate') {
     console.log(`building the caption corpus and tokenizer${maxPerDataset ? ` (at most ${maxPerDataset} images per dataset)` : ''}`);
     const prepared = prepareCorpus({ seed: 0, maxPerDataset });
     console.log(`corpus: ${prepared.corpus.size} image/caption pairs from ${prepared.corpus.sourceNames.join(' + ')} (train splits); vocabulary ${prepared.tokenizer.vocabSize}`);
-    for (const name of models as ('old' | 'new')[]) {
-      const recipe = recipes[name];
+    for (const name of models) {
+      const recipe = recipes[name]!;
       const infoPath = join(runDir, name, 'training.json');
       const earlier = existsSync(infoPath) ? (JSON.parse(readFileSync(infoPath, 'utf8')) as TrainingRecord).seconds : 0;
       const { clip, summary } = await pretrainModel(recipe, prepared, { runDir: join(runDir, name), outDir: join(out, name), steps });

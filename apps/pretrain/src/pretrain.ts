@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { join } from 'node:path';
-import { configForTokenizer, createClip, resolveConfig, saveClip, type Clip } from '@hotplug/backbones';
+import { configForTokenizer, createClip, loadClip, resolveConfig, saveClip, type Clip, type Tokenizer } from '@hotplug/backbones';
+import { loadEmbeddedModel } from '@hotplug/models';
 import { PRESET_PIPELINES, bytesToTensor, composeTransforms } from '@hotplug/data';
 import { contrastiveLoss } from '@hotplug/kernels';
 import { Rng } from '@hotplug/runtime';
@@ -41,6 +42,30 @@ function gatherTokens(tokenIds: Int32Array, contextLength: number, indices: Int3
   return out;
 }
 
+/** Copies the named weights of another trained model into `clip` (shapes must match). */
+export function warmStart(clip: Clip, spec: NonNullable<PretrainConfig['warmStart']>, tokenizer: Tokenizer): void {
+  const loaded = spec.from === 'old' || spec.from === 'new' ? loadEmbeddedModel(spec.from) : loadClip(spec.from);
+  const source = loaded.clip;
+  try {
+    // A token table only means the same thing under the same token ids.
+    if (spec.weights.some((w) => w.startsWith('text.')) && JSON.stringify(loaded.tokenizer?.toJSON()) !== JSON.stringify(tokenizer.toJSON()))
+      throw new Error(`warmStart: "${spec.from}" was trained with another tokenizer than this corpus builds; text weights would not line up (rebuild both from the same corpus)`);
+    const from = source.namedWeights();
+    const to = clip.namedWeights();
+    for (const name of spec.weights) {
+      const src = from.get(name);
+      const dst = to.get(name);
+      if (!src) throw new Error(`warmStart: the model "${spec.from}" has no weight "${name}"`);
+      if (!dst) throw new Error(`warmStart: the model being trained has no weight "${name}" (its weights: ${[...to.keys()].slice(0, 6).join(', ')}, ...)`);
+      if (src.shape.join('x') !== dst.shape.join('x'))
+        throw new Error(`warmStart: "${name}" is [${src.shape}] in "${spec.from}" but [${dst.shape}] here; warm-start only weights of the same shape (same tokenizer and width)`);
+      dst.assign(src);
+    }
+  } finally {
+    source.dispose();
+  }
+}
+
 /**
  * Contrastive (InfoNCE, learnable temperature) pretraining of one CLIP on the caption
  * corpus. Batches and augmentations derive from (seed, step), so a killed run resumes to
@@ -53,6 +78,14 @@ export async function pretrainModel(recipe: PretrainConfig, prepared: PreparedCo
   if (corpus.height !== v.imageSize || corpus.width !== v.imageSize || corpus.channels !== v.channels)
     throw new Error(`model ${config.name} takes ${v.imageSize}x${v.imageSize}x${v.channels} images but the corpus holds ${corpus.height}x${corpus.width}x${corpus.channels}`);
   const clip = createClip(config, { seed: recipe.seed });
+  if (recipe.warmStart) {
+    try {
+      warmStart(clip, recipe.warmStart, tokenizer);
+    } catch (err) {
+      clip.dispose();
+      throw new Error(`recipe ${recipe.name}: ${(err as Error).message}`);
+    }
+  }
   const ctx = config.text.contextLength;
   const perImage = corpus.height * corpus.width * corpus.channels;
   const norm = { mean: v.mean, std: v.std };

@@ -7,7 +7,9 @@ import { initBackend } from '@hotplug/kernels';
 import { loadClip } from '@hotplug/backbones';
 import type { PretrainConfig } from '../src/config';
 import { prepareCorpus, type PreparedCorpus } from '../src/corpus';
-import { pretrainModel } from '../src/pretrain';
+import { pretrainModel, warmStart } from '../src/pretrain';
+import { readPretrainConfig } from '../src/config';
+import { configForTokenizer, createClip, resolveConfig, buildTokenizer } from '@hotplug/backbones';
 
 // A tiny recipe: one narrow block per encoder, so a dozen steps take a few seconds.
 const tiny: PretrainConfig = {
@@ -84,5 +86,37 @@ describe('pretrainModel', () => {
   it('refuses a corpus whose image size the model does not take', async () => {
     const bad = { ...tiny, model: { ...tiny.model, vision: { ...tiny.model.vision, imageSize: 32, patchSize: 8 } } };
     await expect(pretrainModel(bad, prepared, { runDir: '/tmp/unused', outDir: '/tmp/unused', progress: false })).rejects.toThrow(/takes 32x32x1 images but the corpus holds 28x28x1/);
+  });
+
+  it('warm-starts named weights from another model folder, and refuses mismatches with the fix', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hotplug-pretrain-warm-'));
+    const source = await pretrainModel({ ...tiny, steps: 2 }, prepared, { runDir: join(dir, 'run'), outDir: join(dir, 'source'), progress: false });
+    const expected = Array.from(source.clip.text.tokenEmbedding.dataSync());
+    source.clip.dispose();
+    const fresh = () => createClip(configForTokenizer(resolveConfig(tiny.model), prepared.tokenizer), { seed: 99 });
+    const clip = fresh();
+    expect(Array.from(clip.text.tokenEmbedding.dataSync())).not.toEqual(expected);
+    warmStart(clip, { from: join(dir, 'source'), weights: ['text.token_embedding'] }, prepared.tokenizer);
+    expect(Array.from(clip.text.tokenEmbedding.dataSync())).toEqual(expected);
+    expect(() => warmStart(clip, { from: join(dir, 'source'), weights: ['text.nope'] }, prepared.tokenizer)).toThrow(/has no weight "text.nope"/);
+    clip.dispose();
+    const wide = createClip(configForTokenizer(resolveConfig({ ...tiny.model, text: { width: 32, depth: 1, heads: 2 } }), prepared.tokenizer), { seed: 1 });
+    expect(() => warmStart(wide, { from: join(dir, 'source'), weights: ['text.token_embedding'] }, prepared.tokenizer)).toThrow(/same shape/);
+    wide.dispose();
+    const other = buildTokenizer(['a completely different corpus'], { contextLength: 16 });
+    const again = fresh();
+    expect(() => warmStart(again, { from: join(dir, 'source'), weights: ['text.token_embedding'] }, other)).toThrow(/another tokenizer/);
+    again.dispose();
+  });
+
+  it('ships a valid control recipe that warm-starts the new model from the old token table', () => {
+    const recipe = readPretrainConfig(new URL('../configs/new-shared-tokens.json', import.meta.url).pathname);
+    expect(recipe.warmStart).toEqual({ from: 'old', weights: ['text.token_embedding'] });
+    const newRecipe = readPretrainConfig(new URL('../configs/new.json', import.meta.url).pathname);
+    // Everything else is the new model's recipe, so the token table is the only difference.
+    const { name, description, model, warmStart: _w, ...rest } = recipe;
+    const { name: _n, description: _d, model: newModel, ...newRest } = newRecipe;
+    expect(rest).toEqual(newRest);
+    expect(model.base).toBe(newModel.base);
   });
 });
