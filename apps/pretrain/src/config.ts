@@ -1,20 +1,15 @@
 import { readFileSync } from 'node:fs';
 import type { ClipConfigInput } from '@hotplug/backbones';
+import type { TrainingRecipe } from '@hotplug/train';
 
 /** One model's pretraining recipe, as stored in configs/NAME.json. */
-export interface PretrainConfig {
+export interface PretrainConfig extends TrainingRecipe {
   name: string;
   description: string;
   /** Passed to createClip: a registered base plus overrides. */
   model: ClipConfigInput & { base: string };
-  seed: number;
-  steps: number;
-  batchSize: number;
-  lr: number;
-  warmupSteps: number;
+  /** The cosine schedule ends at lr * minLrRatio. */
   minLrRatio: number;
-  weightDecay: number;
-  clipGradNorm: number;
   /** Random affine augmentation of the images (small shifts, rotations, scaling). */
   augment: boolean;
   checkpointEvery: number;

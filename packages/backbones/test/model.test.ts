@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { createClip, getConfig, normalizeImages, type Clip, type EncoderHooks, type LinearName } from '../src/index';
+import { createClip, embedImageBytes, getConfig, normalizeImages, type Clip, type EncoderHooks, type LinearName } from '../src/index';
 import { maxAbsDiff, randomImages, setupBackend } from './helpers';
 
 function createClipNames(name: string): string[] {
@@ -201,5 +201,29 @@ describe('CLIP encoders', () => {
     expect(maxAbsDiff(out.dataSync(), expected)).toBeLessThan(1e-6);
     expect(() => normalizeImages(tf.zeros([1, 2, 2, 1]) as tf.Tensor4D, vision)).toThrow(/expects NHWC images with 3 channel\(s\), got \[1, 2, 2, 1\]/);
     out.dispose();
+  });
+
+  it('embedImageBytes matches encoding the normalised images by hand, in any batch size, leaking nothing', async () => {
+    const n = 5;
+    const bytes = Uint8Array.from({ length: n * 28 * 28 }, (_, i) => (i * 37 + (i >> 5)) % 256);
+    const stack = { name: 'synthetic', size: n, height: 28, width: 28, channels: 1, images: bytes };
+    const expected = tf.tidy(() => {
+      const x = tf.div(tf.tensor4d(Array.from(bytes), [n, 28, 28, 1]), 255) as tf.Tensor4D;
+      const e = clip.visual.forward(tf.div(tf.sub(x, clip.config.vision.mean[0]!), clip.config.vision.std[0]!) as tf.Tensor4D).embedding;
+      return tf.div(e, tf.norm(e, 'euclidean', 1, true));
+    });
+    const want = expected.dataSync();
+    const before = tf.memory().numTensors;
+    for (const batchSize of [2, 256]) {
+      const got = await embedImageBytes(clip, stack, { batchSize });
+      expect([got.rows, got.dim]).toEqual([n, 64]);
+      expect(maxAbsDiff(got.data, want)).toBeLessThan(1e-5);
+    }
+    // A replacement forward (e.g. an adapted encoder with a projection) sets the width.
+    const halved = await embedImageBytes(clip, stack, { batchSize: 2, forward: (x) => tf.slice(clip.visual.forward(x).embedding, [0, 0], [-1, 32]) });
+    expect(halved.dim).toBe(32);
+    expect(tf.memory().numTensors).toBe(before);
+    await expect(embedImageBytes(clip, { ...stack, height: 8, width: 8, images: bytes.subarray(0, n * 64) })).rejects.toThrow(/takes 28x28x1 images; dataset "synthetic" has 8x8x1/);
+    expected.dispose();
   });
 });

@@ -1,7 +1,6 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Clip } from '@hotplug/backbones';
+import { embedImageBytes, type Clip } from '@hotplug/backbones';
 import type { ImageDataset } from '@hotplug/data';
 import { sha256, writeFileAtomic } from '@hotplug/runtime';
 
@@ -15,24 +14,8 @@ export interface ImageFeatures {
 
 /** Encodes a dataset with a frozen image encoder: bytes / 255, the model's mean/std, embedding, L2 norm. */
 export async function encodeImages(clip: Clip, dataset: ImageDataset, batchSize = 256): Promise<ImageFeatures> {
-  const { mean, std, imageSize, channels } = clip.config.vision;
-  if (dataset.height !== imageSize || dataset.width !== imageSize || dataset.channels !== channels)
-    throw new Error(`dataset "${dataset.name}" has ${dataset.height}x${dataset.width}x${dataset.channels} images but model "${clip.config.name}" takes ${imageSize}x${imageSize}x${channels}; resize with @hotplug/data's transforms first`);
-  const per = dataset.height * dataset.width * dataset.channels;
-  const dim = clip.config.embedDim;
-  const out = new Float32Array(dataset.size * dim);
-  for (let start = 0; start < dataset.size; start += batchSize) {
-    const n = Math.min(batchSize, dataset.size - start);
-    const emb = tf.tidy(() => {
-      const bytes = dataset.images.subarray(start * per, (start + n) * per);
-      const x = tf.tensor4d(Float32Array.from(bytes, (b) => b / 255), [n, dataset.height, dataset.width, dataset.channels]);
-      const e = clip.visual.forward(tf.div(tf.sub(x, tf.tensor1d(mean)), tf.tensor1d(std)) as tf.Tensor4D).embedding;
-      return tf.div(e, tf.norm(e, 'euclidean', -1, true));
-    });
-    out.set(await emb.data(), start * dim);
-    emb.dispose();
-  }
-  return { data: out, rows: dataset.size, dim, labels: dataset.labels };
+  const { data, rows, dim } = await embedImageBytes(clip, dataset, { batchSize });
+  return { data, rows, dim, labels: dataset.labels };
 }
 
 /** Identity of a model's image encoder: its config and every visual weight. */

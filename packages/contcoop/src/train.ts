@@ -1,20 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { StepSampler, Trainer, type StepRecord, type TrainSummary } from '@hotplug/train';
+import { StepSampler, Trainer, type StepRecord, type TrainingRecipe, type TrainSummary } from '@hotplug/train';
 import type { ImageFeatures } from './features';
 import type { PromptLearner } from './learner';
 import type { PromptTarget } from './target';
 
 /** How a prompt learner is trained, as data. */
-export interface PromptTrainConfig {
-  steps: number;
-  /** Images per step (capped at the few-shot set's size). */
-  batchSize: number;
-  lr: number;
-  warmupSteps: number;
-  weightDecay: number;
-  clipGradNorm: number;
-  /** Seed of the batch order. */
-  seed: number;
+// batchSize is images per step, capped at the few-shot set's size.
+export interface PromptTrainConfig extends TrainingRecipe {
   /** Checkpoint folder: a rerun resumes from it. */
   checkpointDir?: string;
   checkpointEvery?: number;

@@ -2,22 +2,14 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { tfjsOps } from '@hotplug/backbones';
 import { sha256 } from '@hotplug/runtime';
-import { StepSampler, Trainer, type StepRecord, type TrainSummary } from '@hotplug/train';
+import { StepSampler, Trainer, type StepRecord, type TrainingRecipe, type TrainSummary } from '@hotplug/train';
 import type { AdaptedEncoder } from './adapted-encoder';
 import { gatherRows, imageBatch, range, type ImageCaptionSet } from './images';
 import { hybridLoss, TACA_LOSS_DEFAULTS, type HybridLossConfig } from './losses';
 import type { TeacherFeatures } from './teacher';
 
 /** A training run as data. */
-export interface TacaTrainingConfig {
-  steps: number;
-  batchSize: number;
-  lr: number;
-  warmupSteps: number;
-  weightDecay: number;
-  clipGradNorm: number;
-  /** Seed of the batch order. */
-  seed: number;
+export interface TacaTrainingConfig extends TrainingRecipe {
   loss: HybridLossConfig;
 }
 

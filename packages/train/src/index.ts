@@ -6,4 +6,5 @@ export type { AdamWConfig, AdamWState } from './adamw';
 export { learningRate } from './schedule';
 export type { ScheduleConfig } from './schedule';
 export { StepSampler } from './sampler';
+export type { TrainingRecipe } from './recipe';
 export { saveCheckpoint, loadCheckpoint } from './checkpoint';
