@@ -21,12 +21,15 @@ export async function untrainedAccuracy(bench: Workbench, old: LoadedModel, next
 /**
  * How far a model's token embeddings moved from their random initialisation, when its folder's
  * training.json records the seed (apps/pretrain writes it): the table rebuilt from that seed vs the trained one.
+ * Undefined when the table was warm-started from another model (training.json says so).
  */
 export function driftFromInit(model: LoadedModel): TokenSpaceRelation | undefined {
   const path = join(model.dir, 'training.json');
   if (!existsSync(path)) return undefined;
-  const seed = (JSON.parse(readFileSync(path, 'utf8')) as { seed?: number }).seed;
-  if (typeof seed !== 'number') return undefined;
+  const record = JSON.parse(readFileSync(path, 'utf8')) as { seed?: number; warmStart?: { weights?: string[] } };
+  // A warm-started token table did not start from the seed's random values.
+  if (typeof record.seed !== 'number' || record.warmStart?.weights?.includes('text.token_embedding')) return undefined;
+  const seed = record.seed;
   const init = createClip(model.clip.config, { seed });
   try {
     return tokenSpaceRelation({ clip: init, tokenizer: model.tokenizer }, model);

@@ -11,6 +11,8 @@ export interface TrainingRecord {
   backend: string;
   corpusSize: number;
   parameters: number;
+  /** Weights that started from another model instead of the seed's random values. */
+  warmStart?: { from: string; weights: string[] };
 }
 
 export interface ModelCard {

@@ -86,6 +86,7 @@ async function main(): Promise<void> {
       const record: TrainingRecord = {
         name, description: recipe.description, config: `apps/pretrain/configs/${name}.json`, steps: steps ?? recipe.steps, batchSize: recipe.batchSize,
         seed: recipe.seed, seconds: earlier + summary.seconds, backend: backend.name, corpusSize: prepared.corpus.size, parameters,
+        ...(recipe.warmStart ? { warmStart: recipe.warmStart } : {}),
       };
       writeJsonAtomic(infoPath, record);
       writeJsonAtomic(join(out, name, 'training.json'), record);
