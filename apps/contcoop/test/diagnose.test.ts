@@ -29,6 +29,9 @@ describe('driftFromInit', () => {
     const e = model.clip.text.tokenEmbedding;
     e.assign(tf.tidy(() => tf.add(e, tf.randomNormal(e.shape, 0, 0.02, 'float32', 1))));
     expect(driftFromInit(model)!.sameTokenCosine).toBeLessThan(0.9);
+    // A token table warm-started from another model did not start from the seed's random one.
+    writeFileSync(join(dir, 'training.json'), JSON.stringify({ seed: 7, warmStart: { from: 'old', weights: ['text.token_embedding'] } }));
+    expect(driftFromInit(model)).toBeUndefined();
     model.clip.dispose();
   });
 });
