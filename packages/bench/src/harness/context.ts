@@ -1,6 +1,6 @@
 import type { ArtefactCache } from './cache';
 import type { FeatureProvider } from './features';
-import type { CellRecord, CellResult, RunStats } from './results';
+import type { CellIdentity, CellRecord, CellResult, RunStats } from './results';
 import type { ExperimentSpec, SystemSpec } from './spec';
 import type { StepRegistry } from './steps';
 
@@ -40,7 +40,7 @@ export function storeCell(ctx: RunContext, record: CellRecord): void {
  */
 export async function storeEvaluatedCell(
   ctx: RunContext,
-  base: CellResult,
+  cell: CellIdentity,
   evaluate: () => Promise<{ metrics: Record<string, number>; predictions?: ArrayLike<number>; labels?: ArrayLike<number> }>,
 ): Promise<void> {
   let out: Awaited<ReturnType<typeof evaluate>>;
@@ -48,11 +48,11 @@ export async function storeEvaluatedCell(
     out = await evaluate();
   } catch (err) {
     if (!isDimensionMismatch(err)) throw err;
-    storeCell(ctx, { result: { ...base, status: 'incompatible', reason: err.message } });
+    storeCell(ctx, { result: { ...cell, status: 'incompatible', reason: err.message, metrics: {} } });
     return;
   }
   storeCell(ctx, {
-    result: { ...base, metrics: out.metrics },
+    result: { ...cell, status: 'ok', metrics: out.metrics },
     ...(out.predictions && out.labels ? { predictions: Array.from(out.predictions), labels: Array.from(out.labels) } : {}),
   });
 }

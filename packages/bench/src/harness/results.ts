@@ -27,6 +27,9 @@ export interface CellResult {
   config: Record<string, unknown>;
 }
 
+/** A cell before it is evaluated: what it is, not what it scored. */
+export type CellIdentity = Omit<CellResult, 'status' | 'reason' | 'metrics'>;
+
 /** What a cell leaves in the cache: its result and, for classifiers, the per-sample predictions (for flip rates). */
 export interface CellRecord {
   result: CellResult;

@@ -2,7 +2,7 @@ import { createHead, loadHead, type ClassifierHead } from '@hotplug/heads';
 import { accuracy } from '../metrics/accuracy';
 import { cachedCell, storeEvaluatedCell, systemPairs, type RunContext } from './context';
 import { cellKey } from './keys';
-import type { CellResult } from './results';
+import type { CellIdentity } from './results';
 import type { HeadSpec, SystemSpec } from './spec';
 
 /** Trains each head on each system's train split (or loads it from the cache) and applies it to every system's test split. */
@@ -18,7 +18,7 @@ export async function runHeadCells(ctx: RunContext, dataset: string, seed: numbe
     if (!heads.has(trainKey)) heads.set(trainKey, trainedHead(ctx, trainKey, reference, dataset, spec, options));
     const head = await heads.get(trainKey)!;
     const test = await ctx.features.get(query, dataset, 'test');
-    const base: CellResult = {
+    const cell: CellIdentity = {
       key,
       task: 'head',
       method: spec.id,
@@ -26,11 +26,9 @@ export async function runHeadCells(ctx: RunContext, dataset: string, seed: numbe
       seed,
       query: query.id,
       reference: reference.id,
-      status: 'ok',
-      metrics: {},
       config,
     };
-    await storeEvaluatedCell(ctx, base, async () => {
+    await storeEvaluatedCell(ctx, cell, async () => {
       const predictions = head.predict(test.features);
       return { metrics: { accuracy: accuracy(predictions, test.labels) }, predictions, labels: test.labels };
     });

@@ -1,7 +1,7 @@
 import { accuracy } from '../metrics/accuracy';
 import { cachedCell, storeEvaluatedCell, systemPairs, type RunContext } from './context';
 import { cellKey } from './keys';
-import type { CellResult } from './results';
+import type { CellIdentity } from './results';
 import type { LearnerSpec, SystemSpec } from './spec';
 import type { LearnerRequest } from './steps';
 
@@ -47,7 +47,7 @@ export async function runLearnerCells(ctx: RunContext, dataset: string, seed: nu
       })());
     }
     const state = await states.get(trainKey)!;
-    const base: CellResult = {
+    const cell: CellIdentity = {
       key,
       task: 'learner',
       method: spec.id,
@@ -56,11 +56,9 @@ export async function runLearnerCells(ctx: RunContext, dataset: string, seed: nu
       shots,
       query: query.id,
       reference: reference.id,
-      status: 'ok',
-      metrics: {},
       config,
     };
-    await storeEvaluatedCell(ctx, base, async () => {
+    await storeEvaluatedCell(ctx, cell, async () => {
       const out = await step.evaluate({ ...request(query, dataset, shots, seed, options), state });
       return { metrics: { accuracy: accuracy(out.predictions, out.labels) }, predictions: out.predictions, labels: out.labels };
     });

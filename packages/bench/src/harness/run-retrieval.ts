@@ -1,7 +1,7 @@
 import { RetrievalIndex } from '@hotplug/heads';
 import { cachedCell, storeEvaluatedCell, systemPairs, type RunContext } from './context';
 import { cellKey } from './keys';
-import type { CellResult } from './results';
+import type { CellIdentity } from './results';
 
 /** Cross-model retrieval for every (gallery system, query system) pair of a dataset. */
 export async function runRetrievalCells(ctx: RunContext, dataset: string, ks: number[]): Promise<void> {
@@ -25,7 +25,7 @@ export async function runRetrievalCells(ctx: RunContext, dataset: string, ks: nu
     }
     const index = await indexes.get(reference.id)!;
     const test = await ctx.features.get(query, dataset, 'test');
-    const base: CellResult = {
+    const cell: CellIdentity = {
       key,
       task: 'retrieval',
       method: 'retrieval',
@@ -33,11 +33,9 @@ export async function runRetrievalCells(ctx: RunContext, dataset: string, ks: nu
       seed: null,
       query: query.id,
       reference: reference.id,
-      status: 'ok',
-      metrics: {},
       config,
     };
-    await storeEvaluatedCell(ctx, base, async () => {
+    await storeEvaluatedCell(ctx, cell, async () => {
       const scores = await index.evaluate(test.features, test.labels, ks);
       const metrics: Record<string, number> = { mAP: scores.mAP };
       for (const k of ks) metrics[`top${k}`] = scores.topK[k]!;
