@@ -4,8 +4,7 @@ import type { ImageFeatures } from './features';
 import type { PromptLearner } from './learner';
 import type { PromptTarget } from './target';
 
-/** How a prompt learner is trained, as data. */
-// batchSize is images per step, capped at the few-shot set's size.
+/** How a prompt learner is trained, as data (batchSize: images per step, capped at the few-shot set's size). */
 export interface PromptTrainConfig extends TrainingRecipe {
   /** Checkpoint folder: a rerun resumes from it. */
   checkpointDir?: string;

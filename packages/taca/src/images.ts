@@ -1,14 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { CaptionCorpus } from '@hotplug/data';
 
-/** What adapter training reads: image bytes (NHWC uint8) with one caption per image. */
-export interface ImageCaptionSet {
-  readonly size: number;
-  readonly height: number;
-  readonly width: number;
-  readonly channels: number;
-  readonly images: Uint8Array;
-  readonly captions: readonly string[];
-}
+/** What adapter training reads of a caption corpus: image bytes (NHWC uint8) with one caption per image. */
+export type ImageCaptionSet = Pick<CaptionCorpus, 'size' | 'height' | 'width' | 'channels' | 'images' | 'captions'>;
 
 export interface Normalization {
   mean: readonly number[];

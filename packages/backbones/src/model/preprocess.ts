@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { VisionConfig } from '../config';
+import type { Clip } from './clip';
 
 /**
  * Per-channel (x - mean) / std with the statistics the config carries, for NHWC images in
@@ -35,7 +36,7 @@ export interface EmbedImagesOptions {
  * replaces it), unit length. Batches are tidied: no tensor outlives a call.
  */
 export async function embedImageBytes(
-  clip: { config: { name: string; vision: VisionConfig; embedDim: number }; visual: { forward(x: tf.Tensor4D): { embedding: tf.Tensor } } },
+  clip: Pick<Clip, 'config' | 'visual'>,
   stack: ImageBytes,
   options: EmbedImagesOptions = {},
 ): Promise<{ data: Float32Array; rows: number; dim: number }> {
