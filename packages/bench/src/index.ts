@@ -6,6 +6,7 @@ export { compatibilityVerdict } from './metrics/compatibility';
 export type { CompatibilityInput, CompatibilityVerdict } from './metrics/compatibility';
 export { crossModelRetrieval } from './metrics/retrieval';
 export type { EmbeddingSet } from './metrics/retrieval';
+export { recallAtK, meanReciprocalRank } from './metrics/ranked-lists';
 export { StepRegistry } from './harness/steps';
 export type { AdapterStep, FeatureSet, LearnerRequest, LearnerStep, ModelStep, Split } from './harness/steps';
 export { validateSpec } from './harness/spec';
