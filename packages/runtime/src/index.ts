@@ -1,7 +1,11 @@
 // Public API of @hotplug/runtime.
-export { openAtomic, writeFileAtomic, writeJsonAtomic } from './atomic';
+export { openAtomic, writeFileAtomic, writeJsonAtomic, removeOrphanedTempFiles, fsyncDir } from './atomic';
 export type { AtomicWriter } from './atomic';
 export { Rng, hashString } from './random';
 export { ProgressBar, formatDuration } from './progress';
 export type { ProgressOptions } from './progress';
 export { sha256, sha256File, sha256FileStreamed } from './checksum';
+export { InputError, CliArgumentError, SchemaError, validate, parseJson } from './errors';
+export type { InputErrorClass } from './errors';
+export { joinNegativeValues, numberOption } from './cli';
+export { readJsonLines } from './jsonl';

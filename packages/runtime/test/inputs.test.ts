@@ -1,0 +1,84 @@
+import { mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { CliArgumentError, InputError, SchemaError, joinNegativeValues, numberOption, readJsonLines, removeOrphanedTempFiles, validate, writeJsonAtomic } from '../src/index';
+
+describe('atomic writer housekeeping', () => {
+  it('removes temporary files of dead writers on the next write to the folder, keeps live ones', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hotplug-orphans-'));
+    // pid 2^22+7 is above Linux's pid_max default range: no such process.
+    const dead = `.a.json.${4194311}.deadbeef.tmp`;
+    const live = `.b.json.${process.pid}.cafef00d.tmp`;
+    const other = 'notes.tmp';
+    for (const f of [dead, live, other]) writeFileSync(join(dir, f), 'x');
+    writeJsonAtomic(join(dir, 'c.json'), { c: 1 });
+    expect(readdirSync(dir).sort()).toEqual([live, 'c.json', other].sort());
+  });
+
+  it('removes a stale temporary file even when its pid is alive again (pid reuse)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hotplug-orphans-'));
+    const stale = `.a.json.1.00000000.tmp`; // pid 1 is always alive
+    writeFileSync(join(dir, stale), 'x');
+    const old = new Date(Date.now() - 3600_000);
+    utimesSync(join(dir, stale), old, old);
+    expect(removeOrphanedTempFiles(dir)).toEqual([stale]);
+  });
+});
+
+describe('joinNegativeValues + numberOption', () => {
+  const options = { lr: { type: 'string' }, quick: { type: 'boolean' } } as const;
+  it('lets `--lr -1` through parseArgs, then refuses it by range', () => {
+    expect(() => parseArgs({ args: ['--lr', '-1'], options })).toThrow(/ambiguous/);
+    const { values } = parseArgs({ args: joinNegativeValues(['--lr', '-1', '--quick'], options), options });
+    expect(values.lr).toBe('-1');
+    expect(() => numberOption('lr', values.lr, { min: 0, exclusiveMin: true })).toThrow(CliArgumentError);
+    expect(() => numberOption('lr', values.lr, { min: 0, exclusiveMin: true })).toThrow('--lr must be a number > 0, got "-1"');
+  });
+  it('leaves flags, `--x=v` and values after `--` alone', () => {
+    expect(joinNegativeValues(['--quick', '-1', '--lr=-2', '--', '--lr', '-3'], options)).toEqual(['--quick', '-1', '--lr=-2', '--', '--lr', '-3']);
+  });
+  it('accepts in-range numbers and refuses text, blanks, fractions for integers', () => {
+    expect(numberOption('lr', '1e-3', { min: 0, exclusiveMin: true })).toBe(0.001);
+    expect(numberOption('lr', undefined)).toBeUndefined();
+    for (const bad of ['abc', '', ' ', 'NaN', 'Infinity']) expect(() => numberOption('lr', bad)).toThrow(CliArgumentError);
+    expect(() => numberOption('steps', '2.5', { integer: true, min: 1 })).toThrow('--steps must be an integer >= 1, got "2.5"');
+  });
+});
+
+describe('validate', () => {
+  it('names the source, each wrong field and the fix, as a SchemaError (an InputError)', () => {
+    const schema = z.strictObject({ step: z.number().int(), names: z.array(z.string()) });
+    let err: unknown;
+    try {
+      validate(schema, { step: '3', names: 'ab' }, 'run/checkpoint.json', 'delete the folder');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(SchemaError);
+    expect(err).toBeInstanceOf(InputError);
+    const message = (err as Error).message;
+    expect(message).toContain('run/checkpoint.json is not valid');
+    expect(message).toMatch(/step: .*number/);
+    expect(message).toMatch(/names: .*array/);
+    expect(message).toContain('delete the folder');
+    expect((err as SchemaError).field).toBe('step');
+  });
+});
+
+describe('readJsonLines', () => {
+  it('skips a torn last line with a warning', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hotplug-jsonl-'));
+    const path = join(dir, 'm.jsonl');
+    writeFileSync(path, '{"step":1}\n{"step":2}\n{"st');
+    const warnings: string[] = [];
+    const { rows, skipped } = readJsonLines(path, (w) => warnings.push(w));
+    expect(rows).toEqual([{ step: 1 }, { step: 2 }]);
+    expect(skipped).toBe(1);
+    expect(warnings[0]).toContain('line 3');
+    expect(warnings[0]).toContain('torn last line');
+    expect(readFileSync(path, 'utf8')).toContain('{"st'); // reading never rewrites
+  });
+});
