@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BACKEND_LOADERS } from './candidates';
+import { silenceNodeBackendHint } from './quiet';
 import { BACKEND_ORDER, isBackendName } from './types';
 import type { BackendName, BackendReport, InitBackendOptions } from './types';
 
@@ -32,6 +33,7 @@ async function activate(name: BackendName): Promise<{ ok: true; report: Omit<Bac
     return { ok: false, reason: `tf.setBackend('${found.tfBackend}') threw: ${error instanceof Error ? error.message : String(error)}` };
   }
   if (!set) return { ok: false, reason: `tf.setBackend('${found.tfBackend}') failed to initialise` };
+  silenceNodeBackendHint(tf.backend());
   const { ok: _ok, ...details } = found;
   return { ok: true, report: { name, ...details } };
 }

@@ -3,6 +3,7 @@ import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { Availability } from '../backend/types';
 import { loadAddon } from './addon';
 import { nativeKernels } from './kernels';
+import { silenceNodeBackendHint } from '../backend/quiet';
 
 /** The tfjs backend name of the native CPU backend. */
 export const NATIVE_BACKEND = 'hotplug-cpu';
@@ -31,7 +32,9 @@ export function registerNativeBackend(): Availability {
       () => {
         // Only when this backend is actually created: see tuneAllocator in native/addon.cc.
         if (process.env[MALLOC_ENV] !== 'default') addon.tuneAllocator();
-        return new HotplugCpuBackend();
+        const backend = new HotplugCpuBackend();
+        silenceNodeBackendHint(backend);
+        return backend;
       },
       0,
     );
