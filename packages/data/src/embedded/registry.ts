@@ -1,5 +1,11 @@
 import type { ImageDataset } from '../types';
 
+/** Where a dataset's files are read from: which source (an env variable, a package, a folder) and its folder. */
+export interface DatasetLocation {
+  readonly source: string;
+  readonly dir: string;
+}
+
 /** One dataset that ships with (or installs alongside) the package. */
 export interface EmbeddedDataset {
   readonly name: string;
@@ -11,6 +17,8 @@ export interface EmbeddedDataset {
   readonly splitProvenance: string;
   /** Identifies the exact source bytes and split definition of `split`; part of the cache key. Throws if the source is missing. */
   sourceId(split: string): string;
+  /** Where the source files would be read from now; throws (DatasetNotFoundError) naming every place tried. */
+  location?(): DatasetLocation;
   /** Parses the source (slow) and returns one split; verifies source checksums first. */
   build(split: string): ImageDataset;
 }
