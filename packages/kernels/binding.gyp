@@ -8,6 +8,7 @@
         "native/gemm.cc",
         "native/ops.cc",
         "native/simd_avx2.cc",
+        "native/simd_avx512.cc",
         "native/simd_generic.cc",
         "native/thread_pool.cc"
       ],

@@ -49,12 +49,16 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   Napi::Object out = Napi::Object::New(info.Env());
   out.Set("threads", hotplug::pool().threads());
   out.Set("simd", hotplug::simd().name);
+  out.Set("supportedSimd", hotplug::supported_simd());
   return out;
 }
 
 Napi::Value SetSimd(const Napi::CallbackInfo& info) {
   const std::string mode = info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : "auto";
-  return Napi::String::New(info.Env(), hotplug::set_simd(mode.c_str()));
+  const char* now = hotplug::set_simd(mode.c_str());
+  if (now == nullptr)
+    throw Napi::RangeError::New(info.Env(), "setSimd: '" + mode + "' is not a SIMD table this CPU can run; use 'auto' or one of " + hotplug::supported_simd());
+  return Napi::String::New(info.Env(), now);
 }
 
 Napi::Value Matmul(const Napi::CallbackInfo& info) {

@@ -16,8 +16,9 @@ namespace hotplug {
 namespace {
 
 constexpr int64_t KC = 256;   // depth of one packed panel: 6x256 + 256x16 floats fit in L1/L2
-constexpr int64_t MC = 96;    // rows of A per block (multiple of MR): 96 KiB of L2
-constexpr int64_t NC = 2048;  // columns of B per panel (multiple of NR)
+constexpr int64_t MC = 96;    // rows of A per block (multiple of every table's mr): 96 KiB of L2
+constexpr int64_t NC = 2048;  // columns of B per panel (multiple of every table's nr)
+static_assert(MC % kMaxMR == 0 && MC % 6 == 0 && NC % kMaxNR == 0, "blocks must hold whole register tiles");
 
 // Element (row, col) of a row-major matrix that may be read transposed.
 struct View {
@@ -26,39 +27,39 @@ struct View {
   float at(int64_t r, int64_t c) const { return data[r * row_stride + c * col_stride]; }
 };
 
-// A[i0:i0+mc, p0:p0+kc] into MR-row slivers, k-major inside each, zero-padded to MR.
-void pack_a(const View& a, int64_t i0, int64_t mc, int64_t p0, int64_t kc, float* out) {
-  for (int64_t ir = 0; ir < mc; ir += MR) {
-    const int64_t rows = std::min<int64_t>(MR, mc - ir);
-    if (a.row_stride == 1 && rows == MR) {
-      // Transposed A: the MR rows of one k are contiguous in memory.
-      for (int64_t p = 0; p < kc; p++) std::memcpy(out + p * MR, &a.data[(i0 + ir) + (p0 + p) * a.col_stride], MR * sizeof(float));
+// A[i0:i0+mc, p0:p0+kc] into mr-row slivers, k-major inside each, zero-padded to mr.
+void pack_a(const View& a, int64_t i0, int64_t mc, int64_t p0, int64_t kc, int64_t mr, float* out) {
+  for (int64_t ir = 0; ir < mc; ir += mr) {
+    const int64_t rows = std::min<int64_t>(mr, mc - ir);
+    if (a.row_stride == 1 && rows == mr) {
+      // Transposed A: the mr rows of one k are contiguous in memory.
+      for (int64_t p = 0; p < kc; p++) std::memcpy(out + p * mr, &a.data[(i0 + ir) + (p0 + p) * a.col_stride], mr * sizeof(float));
     } else {
       for (int64_t p = 0; p < kc; p++)
-        for (int64_t i = 0; i < MR; i++) out[p * MR + i] = i < rows ? a.at(i0 + ir + i, p0 + p) : 0.0f;
+        for (int64_t i = 0; i < mr; i++) out[p * mr + i] = i < rows ? a.at(i0 + ir + i, p0 + p) : 0.0f;
     }
-    out += kc * MR;
+    out += kc * mr;
   }
 }
 
-// B[p0:p0+kc, j0:j0+nc] into NR-column slivers, k-major inside each, zero-padded to NR.
-void pack_b(const View& b, int64_t p0, int64_t kc, int64_t j0, int64_t nc, float* out) {
-  for (int64_t jr = 0; jr < nc; jr += NR) {
-    const int64_t cols = std::min<int64_t>(NR, nc - jr);
-    if (b.col_stride == 1 && cols == NR) {
-      for (int64_t p = 0; p < kc; p++) std::memcpy(out + p * NR, &b.data[(p0 + p) * b.row_stride + j0 + jr], NR * sizeof(float));
+// B[p0:p0+kc, j0:j0+nc] into nr-column slivers, k-major inside each, zero-padded to nr.
+void pack_b(const View& b, int64_t p0, int64_t kc, int64_t j0, int64_t nc, int64_t nr, float* out) {
+  for (int64_t jr = 0; jr < nc; jr += nr) {
+    const int64_t cols = std::min<int64_t>(nr, nc - jr);
+    if (b.col_stride == 1 && cols == nr) {
+      for (int64_t p = 0; p < kc; p++) std::memcpy(out + p * nr, &b.data[(p0 + p) * b.row_stride + j0 + jr], nr * sizeof(float));
     } else if (b.row_stride == 1) {
       // Transposed B: walk each column along k (contiguous), scatter into the sliver.
-      std::fill(out, out + kc * NR, 0.0f);
+      std::fill(out, out + kc * nr, 0.0f);
       for (int64_t j = 0; j < cols; j++) {
         const float* src = &b.data[p0 + (j0 + jr + j) * b.col_stride];
-        for (int64_t p = 0; p < kc; p++) out[p * NR + j] = src[p];
+        for (int64_t p = 0; p < kc; p++) out[p * nr + j] = src[p];
       }
     } else {
       for (int64_t p = 0; p < kc; p++)
-        for (int64_t j = 0; j < NR; j++) out[p * NR + j] = j < cols ? b.at(p0 + p, j0 + jr + j) : 0.0f;
+        for (int64_t j = 0; j < nr; j++) out[p * nr + j] = j < cols ? b.at(p0 + p, j0 + jr + j) : 0.0f;
     }
-    out += kc * NR;
+    out += kc * nr;
   }
 }
 
@@ -88,21 +89,22 @@ Buffers& thread_buffers() {
 // C[0:mc, 0:nc] (+)= packed A block (mc x kc) * packed B panel (kc x nc), tile by tile.
 void macro_kernel(const SimdKernels& kern, const float* packed_a, const float* packed_b, int64_t mc, int64_t nc, int64_t kc,
                   float* c, int64_t ldc, bool accumulate) {
-  alignas(32) float edge[MR * NR];
-  for (int64_t jr = 0; jr < nc; jr += NR) {
-    const int64_t cols = std::min<int64_t>(NR, nc - jr);
-    const float* pb = packed_b + (jr / NR) * kc * NR;
-    for (int64_t ir = 0; ir < mc; ir += MR) {
-      const int64_t rows = std::min<int64_t>(MR, mc - ir);
-      const float* pa = packed_a + (ir / MR) * kc * MR;
+  const int64_t mr = kern.mr, nr = kern.nr;
+  alignas(64) float edge[kMaxMR * kMaxNR];
+  for (int64_t jr = 0; jr < nc; jr += nr) {
+    const int64_t cols = std::min<int64_t>(nr, nc - jr);
+    const float* pb = packed_b + (jr / nr) * kc * nr;
+    for (int64_t ir = 0; ir < mc; ir += mr) {
+      const int64_t rows = std::min<int64_t>(mr, mc - ir);
+      const float* pa = packed_a + (ir / mr) * kc * mr;
       float* ct = c + ir * ldc + jr;
-      if (rows == MR && cols == NR) {
+      if (rows == mr && cols == nr) {
         kern.micro_kernel(kc, pa, pb, ct, ldc, accumulate);
       } else {
         // Edge tile: compute the full register tile aside, keep the valid part.
-        kern.micro_kernel(kc, pa, pb, edge, NR, false);
+        kern.micro_kernel(kc, pa, pb, edge, nr, false);
         for (int64_t i = 0; i < rows; i++)
-          for (int64_t j = 0; j < cols; j++) ct[i * ldc + j] = accumulate ? ct[i * ldc + j] + edge[i * NR + j] : edge[i * NR + j];
+          for (int64_t j = 0; j < cols; j++) ct[i * ldc + j] = accumulate ? ct[i * ldc + j] + edge[i * nr + j] : edge[i * nr + j];
       }
     }
   }
@@ -121,10 +123,10 @@ void gemm_block(const View& a, const View& b, float* c, int64_t ldc, int64_t k, 
     const int64_t nc = std::min(NC, n1 - jc);
     for (int64_t pc = 0; pc < k; pc += KC) {
       const int64_t kc = std::min(KC, k - pc);
-      pack_b(b, pc, kc, jc, nc, buf.b.data());
+      pack_b(b, pc, kc, jc, nc, kern.nr, buf.b.data());
       for (int64_t ic = m0; ic < m1; ic += MC) {
         const int64_t mc = std::min(MC, m1 - ic);
-        pack_a(a, ic, mc, pc, kc, buf.a.data());
+        pack_a(a, ic, mc, pc, kc, kern.mr, buf.a.data());
         macro_kernel(kern, buf.a.data(), buf.b.data(), mc, nc, kc, c + ic * ldc + jc, ldc, pc > 0);
       }
     }
@@ -142,19 +144,20 @@ void gemm_shared(const View& a, const View& b, float* c, int64_t m, int64_t n, i
   const int64_t blocks = (m + MC - 1) / MC;
   for (int64_t jc = 0; jc < n; jc += NC) {
     const int64_t nc = std::min(NC, n - jc);
-    const int64_t slivers = (nc + NR - 1) / NR;
+    const int64_t nr = kern.nr;
+    const int64_t slivers = (nc + nr - 1) / nr;
     for (int64_t pc = 0; pc < k; pc += KC) {
       const int64_t kc = std::min(KC, k - pc);
       const int64_t per_task = std::max<int64_t>(1, (slivers + pool().threads() - 1) / pool().threads());
       pool().parallel_for((slivers + per_task - 1) / per_task, [&](int64_t t) {
         const int64_t s0 = t * per_task, s1 = std::min(slivers, s0 + per_task);
-        pack_b(b, pc, kc, jc + s0 * NR, std::min(nc, s1 * NR) - s0 * NR, packed_b + s0 * kc * NR);
+        pack_b(b, pc, kc, jc + s0 * nr, std::min(nc, s1 * nr) - s0 * nr, nr, packed_b + s0 * kc * nr);
       });
       pool().parallel_for(blocks, [&](int64_t blk) {
         Buffers& buf = thread_buffers();
         const int64_t ic = blk * MC;
         const int64_t mc = std::min(MC, m - ic);
-        pack_a(a, ic, mc, pc, kc, buf.a.data());
+        pack_a(a, ic, mc, pc, kc, kern.mr, buf.a.data());
         macro_kernel(kern, buf.a.data(), packed_b, mc, nc, kc, c + ic * n + jc, n, pc > 0);
       });
     }
@@ -174,8 +177,9 @@ void gemm(const GemmProblem& p) {
   // longer side into pieces of whole register tiles. Small products stay on one thread.
   int64_t splits = 1;
   if (flops >= 2e5 && p.batch < threads) splits = (threads + p.batch - 1) / p.batch;
-  const bool split_rows = (p.m + MR - 1) / MR >= (p.n + NR - 1) / NR;
-  const int64_t unit = split_rows ? MR : NR;
+  const int64_t mr = simd().mr, nr = simd().nr;
+  const bool split_rows = (p.m + mr - 1) / mr >= (p.n + nr - 1) / nr;
+  const int64_t unit = split_rows ? mr : nr;
   const int64_t extent = split_rows ? p.m : p.n;
   const int64_t units = (extent + unit - 1) / unit;
   splits = std::max<int64_t>(1, std::min(splits, units));

@@ -1,13 +1,15 @@
-// The SIMD-specific inner loops, compiled twice (simd_generic.cc for any x86-64/ARM CPU,
-// simd_avx2.cc with AVX2/FMA) and chosen once at run time by the CPU's features.
+// The SIMD-specific inner loops, compiled three times (simd_generic.cc for any x86-64/ARM CPU,
+// simd_avx2.cc with AVX2/FMA, simd_avx512.cc with AVX-512F) and chosen once at run time by
+// the CPU's features.
 #pragma once
 #include <cstdint>
 
 namespace hotplug {
 
-// GEMM register tile: MR rows x NR columns of C stay in registers (12 AVX2 accumulators).
-constexpr int MR = 6;
-constexpr int NR = 16;
+// GEMM register tiles are per table (SimdKernels::mr x nr rows x columns of C stay in
+// registers); these bound them, for buffers sized before the table is known.
+constexpr int kMaxMR = 12;
+constexpr int kMaxNR = 32;
 
 enum BinaryOp : int { kAdd = 0, kSub = 1, kMul = 2, kDiv = 3 };
 enum UnaryOp : int {
@@ -17,7 +19,9 @@ enum ReduceOp : int { kSum = 0, kMean = 1, kMax = 2 };
 
 struct SimdKernels {
   const char* name;
-  // C[MR x NR] (+)= packedA (kc x MR) * packedB (kc x NR); C row stride ldc.
+  // The micro-kernel's register tile: mr rows x nr columns.
+  int mr, nr;
+  // C[mr x nr] (+)= packedA (kc x mr) * packedB (kc x nr); C row stride ldc.
   void (*micro_kernel)(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, bool accumulate);
   // out[i] = a[i * sa] (op) b[i * sb] for i < n, with sa, sb in {0, 1}.
   void (*binary)(int op, const float* a, int64_t sa, const float* b, int64_t sb, float* out, int64_t n);
@@ -33,11 +37,17 @@ struct SimdKernels {
 extern const SimdKernels kGenericKernels;
 #if defined(__x86_64__) || defined(__i386__)
 extern const SimdKernels kAvx2Kernels;
+extern const SimdKernels kAvx512Kernels;
 #endif
 
-// The table in use: AVX2/FMA when the CPU has both (unless forced generic), else generic.
+// The table in use: AVX-512F when the CPU (and OS) has it, else AVX2/FMA when it has both,
+// else generic — unless a table was forced with set_simd.
 const SimdKernels& simd();
-// mode "auto" or "generic"; returns the name of the table now in use.
+// mode "auto" (best supported), or a table's name: "avx512f", "avx2-fma", "generic".
+// Returns the name of the table now in use, or nullptr (nothing changed) when the mode is
+// unknown or this CPU cannot run that table.
 const char* set_simd(const char* mode);
+// Names of the tables this CPU can run, best first, separated by commas.
+const char* supported_simd();
 
 }  // namespace hotplug

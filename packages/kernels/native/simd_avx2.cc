@@ -15,6 +15,9 @@
 namespace hotplug {
 namespace avx2_impl {
 
+constexpr int MR = 6;
+constexpr int NR = 16;
+
 #define HOTPLUG_HAS_MICRO_KERNEL
 // 6 x 16 register tile: 12 ymm accumulators, one broadcast of A and two loads of B per k.
 static void micro_kernel(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, bool accumulate) {

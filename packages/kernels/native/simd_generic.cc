@@ -7,6 +7,8 @@
 
 namespace hotplug {
 namespace generic_impl {
+constexpr int MR = 6;
+constexpr int NR = 16;
 #define HOTPLUG_SIMD_NAME "generic"
 #include "simd_impl.h"
 #undef HOTPLUG_SIMD_NAME

@@ -1,7 +1,9 @@
-// Body of one SIMD table. Included by simd_generic.cc and simd_avx2.cc inside a different
-// namespace each, after the latter switched the compiler to AVX2/FMA code generation: the
+// Body of one SIMD table. Included by simd_generic.cc, simd_avx2.cc and simd_avx512.cc inside
+// a different namespace each, after the latter two switched the compiler to AVX2/FMA or
+// AVX-512 code generation: the
 // loops are written so GCC vectorises them for whichever target is active.
-// Needs <cmath>, <cstring> and <limits> included before the enclosing namespace opens.
+// Needs <cmath>, <cstring> and <limits> included before the enclosing namespace opens, and
+// constexpr MR / NR (the register tile) declared in it.
 
 static inline float bits_to_float(int32_t bits) {
   float f;
@@ -201,5 +203,5 @@ static void micro_kernel(int64_t kc, const float* a, const float* b, float* c, i
 #endif
 
 static const SimdKernels kTable = {
-    HOTPLUG_SIMD_NAME, micro_kernel, binary, unary, softmax_rows, reduce_rows, add_into, max_into,
+    HOTPLUG_SIMD_NAME, MR, NR, micro_kernel, binary, unary, softmax_rows, reduce_rows, add_into, max_into,
 };

@@ -2,12 +2,16 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { availableBackends, initBackend } from '../src/index';
 import { loadAddon } from '../src/native/addon';
+import { SIMD_TABLES } from '../src/native/addon-types';
 import { nativeRunCounts } from '../src/native/kernels/common';
 import { expectClose, SeededRandom } from './helpers';
 
 // Every overridden kernel against the 'cpu' backend on the same inputs.
 const hasNative = (await availableBackends()).includes('hotplug-cpu');
 const quiet = { log: () => {} };
+const loadedAddon = loadAddon();
+// The SIMD tables this CPU can run (a table it cannot run is reported as skipped, not passed).
+const supportedTables = 'addon' in loadedAddon ? loadedAddon.addon.info().supportedSimd.split(',') : [];
 
 type Input = { shape: number[]; values: Float32Array | Int32Array; dtype: 'float32' | 'int32' };
 
@@ -52,15 +56,27 @@ describe.skipIf(!hasNative)('native kernels vs the cpu backend', () => {
     if ('addon' in loaded) loaded.addon.setSimd('auto');
   });
 
-  for (const simd of ['auto', 'generic'] as const) {
-    describe(`SIMD path ${simd}`, () => {
+  it('setSimd names the table it forced, and refuses an unknown one or one this CPU cannot run', () => {
+    if (!('addon' in loadedAddon)) throw new Error(loadedAddon.error);
+    const { addon } = loadedAddon;
+    expect(supportedTables[supportedTables.length - 1]).toBe('generic');
+    for (const table of supportedTables) expect(addon.setSimd(table as (typeof SIMD_TABLES)[number])).toBe(table);
+    expect(addon.setSimd('auto')).toBe(supportedTables[0]);
+    expect(() => addon.setSimd('sse9' as never)).toThrow(/not a SIMD table this CPU can run/);
+    for (const table of SIMD_TABLES.filter((t) => !supportedTables.includes(t))) expect(() => addon.setSimd(table)).toThrow(/this CPU can run/);
+  });
+
+  for (const simd of SIMD_TABLES) {
+    describe.skipIf(!supportedTables.includes(simd))(`SIMD table ${simd}`, () => {
       beforeAll(() => {
-        const loaded = loadAddon();
-        if ('addon' in loaded) loaded.addon.setSimd(simd);
+        if ('addon' in loadedAddon) expect(loadedAddon.addon.setSimd(simd)).toBe(simd);
       });
 
       it('BatchMatMul: all transposes, odd, empty and size-1 dims, batches and broadcast batches', async () => {
-        const dims: [number, number, number][] = [[1, 1, 1], [7, 19, 300], [33, 17, 5], [6, 16, 256], [97, 130, 67], [0, 5, 3], [4, 0, 3], [4, 5, 0], [1, 64, 1]];
+        // Exact register tiles (6 x 16 for generic/AVX2, 12 x 32 for AVX-512) and one past them.
+        const dims: [number, number, number][] = [
+          [1, 1, 1], [7, 19, 300], [33, 17, 5], [6, 16, 256], [12, 32, 256], [13, 33, 257], [97, 130, 67], [0, 5, 3], [4, 0, 3], [4, 5, 0], [1, 64, 1],
+        ];
         const batches: [number[], number[]][] = [[[], []], [[3], [3]], [[2, 3], [2, 3]], [[1], [4]], [[4], [1]], [[4], []]];
         for (const [m, n, k] of dims)
           for (const [ba, bb] of batches.slice(0, m * n * k > 5000 ? 2 : batches.length))

@@ -1,10 +1,14 @@
 /** The functions the compiled addon (native/*.cc) exports. Arrays are used zero-copy. */
 export interface NativeAddon {
-  info(): { threads: number; simd: string };
+  /** simd: the table in use; supportedSimd: the tables this CPU can run, best first, comma-separated. */
+  info(): { threads: number; simd: string; supportedSimd: string };
   /** Raises glibc's mmap/trim thresholds so freed tensor memory is reused without page faults; false where not glibc. */
   tuneAllocator(): boolean;
-  /** 'auto' picks AVX2/FMA when the CPU has it; 'generic' forces the portable path. Returns the path in use. */
-  setSimd(mode: 'auto' | 'generic'): string;
+  /**
+   * 'auto' picks the best table the CPU can run (AVX-512F, then AVX2/FMA, then portable); a
+   * table's name forces it (throws a RangeError when this CPU cannot run it). Returns the table in use.
+   */
+  setSimd(mode: SimdTable | 'auto'): string;
   /** C[b] = op(A[b]) op(B[b]); batch strides in elements (0 broadcasts one matrix). */
   matmul(
     a: Float32Array, b: Float32Array, out: Float32Array,
@@ -23,6 +27,10 @@ export interface NativeAddon {
   /** out[ids[r], :] += x[r, :]; ids outside [0, segments) are dropped (tfjs semantics). */
   segmentSum(x: Float32Array, ids: Int32Array, out: Float32Array, rows: number, inner: number, segments: number): void;
 }
+
+/** The SIMD tables compiled into the addon, best first (native/dispatch.cc). */
+export const SIMD_TABLES = ['avx512f', 'avx2-fma', 'generic'] as const;
+export type SimdTable = (typeof SIMD_TABLES)[number];
 
 // Keys are tfjs kernel names; values the addon's op codes (native/simd.h).
 export const BINARY_OPS = { Add: 0, Sub: 1, Multiply: 2, RealDiv: 3 } as const;
