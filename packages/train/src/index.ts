@@ -7,4 +7,7 @@ export { learningRate } from './schedule';
 export type { ScheduleConfig } from './schedule';
 export { StepSampler } from './sampler';
 export type { TrainingRecipe } from './recipe';
-export { saveCheckpoint, loadCheckpoint } from './checkpoint';
+export { saveCheckpoint, loadCheckpoint, readCheckpointManifest, restoreCheckpoint, removeCheckpoint } from './checkpoint';
+export type { CheckpointManifest, RunRecord, SaveCheckpointInfo } from './checkpoint';
+export { CheckpointError, ConfigMismatchError, configDiff } from './errors';
+export type { ConfigChange } from './errors';

@@ -1,4 +1,4 @@
-import { Rng } from '@hotplug/runtime';
+import { Rng, sha256 } from '@hotplug/runtime';
 
 /**
  * The sample indices of every step, derived from (seed, epoch) alone, so a run resumed at
@@ -18,6 +18,14 @@ export class StepSampler {
     if (!(batchSize > 0) || size < batchSize)
       throw new Error(`StepSampler needs 0 < batchSize (${batchSize}) <= dataset size (${size}); lower the batch size`);
     this.batchesPerEpoch = Math.floor(size / batchSize);
+  }
+
+  /**
+   * What decides the batch order, for a checkpoint's run record: a resumed run must see the
+   * same order (dataset size, batch size, seed, and the first batch as drawn by this Rng).
+   */
+  fingerprint(): { size: number; batchSize: number; seed: number | string; firstBatch: string } {
+    return { size: this.size, batchSize: this.batchSize, seed: this.seed, firstBatch: sha256(new Uint8Array(this.batch(0).buffer)) };
   }
 
   /** Indices of the batch used at a 0-based step. */
