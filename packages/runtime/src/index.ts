@@ -9,3 +9,5 @@ export { InputError, CliArgumentError, SchemaError, validate, parseJson } from '
 export type { InputErrorClass } from './errors';
 export { joinNegativeValues, numberOption } from './cli';
 export { readJsonLines } from './jsonl';
+export { weightsFingerprint, checkIdentity, IdentityMismatchError } from './identity';
+export type { FingerprintTensor, ModelIdentity } from './identity';
