@@ -1,6 +1,8 @@
 // Public API of @hotplug/backbones: everything a user may import is exported here.
-export { registerConfig, getConfig, listConfigs, resolveConfig, validateConfig, visionTokenCount } from './config';
-export type { Activation, ClipConfig, ClipConfigInput, TextConfig, VisionConfig } from './config';
+export { InvalidFileError, SafetensorsError, WeightsMismatchError, TokenizerFileError, OnnxModelError, ModelConfigError } from './errors';
+export type { InvalidFileDetails } from './errors';
+export { registerConfig, getConfig, listConfigs, resolveConfig, validateConfig, visionTokenCount, estimateParameters, DEFAULT_CONFIG_LIMITS } from './config';
+export type { Activation, ClipConfig, ClipConfigInput, TextConfig, VisionConfig, ConfigLimits } from './config';
 export { clipConfigFromHf, clipConfigFromOpenClip } from './external-configs';
 
 export type { TensorOps } from './ops/types';
@@ -17,7 +19,7 @@ export type { Encoder, ImageEncoder, TextEncoder, EncoderOutput, TraceOptions } 
 export type { EncoderHooks, EncoderName, SublayerName, LinearName, SublayerHookArgs, LinearHookArgs, BlockHookArgs, FinalHookArgs } from './model/hooks';
 
 export { SafetensorsReader, writeSafetensors } from './weights/safetensors';
-export type { SafetensorsEntry, TensorSource } from './weights/safetensors';
+export type { SafetensorsEntry, SafetensorsReadOptions, TensorSource } from './weights/safetensors';
 export { SUPPORTED_DTYPES } from './weights/dtypes';
 export { loadWeights, saveWeights } from './weights/load';
 export type { LoadWeightsOptions, LoadReport } from './weights/load';
@@ -25,8 +27,9 @@ export { hfLayout, openClipLayout, detectLayout } from './weights/layouts';
 export type { LayoutName, WeightLayout, LayoutRule } from './weights/layouts';
 
 export { saveClip, loadClip, configForTokenizer, MODEL_FILE, CONFIG_FILE, TOKENIZER_FILE } from './io';
+export type { LoadClipOptions } from './io';
 
-export { buildTokenizer, loadTokenizer, tokenizerFromJson } from './tokenizer/tokenizer';
+export { buildTokenizer, loadTokenizer, tokenizerFromJson, DEFAULT_MAX_VOCAB_SIZE, DEFAULT_MAX_CONTEXT_LENGTH, DEFAULT_MAX_TOKENIZER_BYTES } from './tokenizer/tokenizer';
 export type { Tokenizer, TokenizerOptions } from './tokenizer/tokenizer';
 export { buildTokenizerJson, SPECIAL_TOKENS } from './tokenizer/build';
 export type { BuildTokenizerOptions } from './tokenizer/build';

@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '@hotplug/runtime';
 import { resolveConfig, type ClipConfig } from './config';
+import { ModelConfigError } from './errors';
 import { createClip, type Clip } from './model/clip';
 import { loadTokenizer, type Tokenizer } from './tokenizer/tokenizer';
 import { loadWeights, saveWeights } from './weights/load';
@@ -18,19 +19,36 @@ export function saveClip(clip: Clip, dir: string, tokenizer?: Tokenizer): void {
   writeJsonAtomic(join(dir, CONFIG_FILE), clip.config);
 }
 
-/** Loads a folder written by saveClip; `tokenizer` is present when the folder has tokenizer.json. */
-export function loadClip(dir: string): { clip: Clip; tokenizer?: Tokenizer } {
+/** A config.json is a few hundred bytes; anything far larger is not one. */
+const MAX_CONFIG_BYTES = 1024 * 1024;
+
+/** What loadClip accepts beyond the folder. */
+export interface LoadClipOptions {
+  /** Load weights holding NaN or Infinity (default false). */
+  allowNonFinite?: boolean;
+}
+
+/**
+ * Loads a folder written by saveClip; `tokenizer` is present when the folder has tokenizer.json.
+ * config.json is checked (schema and size limits) before the model is built, the weights
+ * before any is assigned.
+ */
+export function loadClip(dir: string, options: LoadClipOptions = {}): { clip: Clip; tokenizer?: Tokenizer } {
   const configPath = join(dir, CONFIG_FILE);
-  if (!existsSync(configPath)) throw new Error(`${dir} is not a model folder: ${CONFIG_FILE} is missing (expected ${MODEL_FILE} + ${CONFIG_FILE})`);
-  let config: ClipConfig;
+  if (!existsSync(configPath))
+    throw new ModelConfigError({ file: dir, problem: `is not a model folder: ${CONFIG_FILE} is missing (expected ${MODEL_FILE} + ${CONFIG_FILE})`, fix: 'Save the model with saveClip' });
+  let json: unknown;
   try {
-    config = resolveConfig(JSON.parse(readFileSync(configPath, 'utf8')) as ClipConfig);
+    const size = statSync(configPath).size;
+    if (size > MAX_CONFIG_BYTES) throw new Error(`${size} bytes is far more than a config.json (limit ${MAX_CONFIG_BYTES})`);
+    json = JSON.parse(readFileSync(configPath, 'utf8'));
   } catch (err) {
-    throw new Error(`${configPath}: ${(err as Error).message}`);
+    throw new ModelConfigError({ file: configPath, problem: `not a readable JSON config: ${(err as Error).message}`, fix: 'Save the model again with saveClip' });
   }
+  const config = resolveConfig(json as ClipConfig, configPath);
   const clip = createClip(config, { init: 'none' }); // every weight is loaded below
   try {
-    loadWeights(clip, join(dir, MODEL_FILE), { layout: 'hotplug' });
+    loadWeights(clip, join(dir, MODEL_FILE), { layout: 'hotplug', ...(options.allowNonFinite !== undefined ? { allowNonFinite: options.allowNonFinite } : {}) });
     const tokPath = join(dir, TOKENIZER_FILE);
     const tokenizer = existsSync(tokPath) ? loadTokenizer(tokPath, { contextLength: config.text.contextLength }) : undefined;
     if (tokenizer) checkTokenizerFits(config, tokenizer);

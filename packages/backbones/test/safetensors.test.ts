@@ -81,7 +81,8 @@ describe('safetensors', () => {
       l: { dtype: 'I64', shape: [1], data_offsets: [32, 40] },
     }, data));
     const r = SafetensorsReader.open(path);
-    expect(Array.from(r.readFloat32('h'))).toEqual([1, -2, 0.5, Infinity]);
+    expect(() => r.readFloat32('h')).toThrow(/tensor "h" holds Infinity at element 3; expected finite values/);
+    expect(Array.from(r.readFloat32('h', { allowNonFinite: true }))).toEqual([1, -2, 0.5, Infinity]);
     expect(Array.from(r.readFloat32('bf'))).toEqual([1.5, -0.25]);
     expect(Array.from(r.readFloat32('d'))).toEqual([Math.fround(0.1), -3]);
     expect(Array.from(r.readFloat32('i'))).toEqual([-7]);

@@ -1,7 +1,12 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import * as ort from 'onnxruntime-node';
+import { OnnxModelError } from '../errors';
 import type { Encoder } from '../model/encoder';
+import { confineExternalData, externalDataRefs } from './external-data';
+
+/** A serialized ONNX model (protobuf) cannot exceed 2 GiB; larger weights go to external data. */
+const MAX_ONNX_BYTES = 2 ** 31;
 
 export interface OnnxEncoderOptions {
   /** Rows per onnxruntime call (default 64). */
@@ -24,6 +29,12 @@ export interface OnnxEncoderOptions {
    * 'NCHW' (typical of PyTorch exports) transposes them before the call. Default 'NHWC'.
    */
   inputLayout?: 'NHWC' | 'NCHW';
+  /**
+   * Models that keep tensors in external data files are refused unless this names the folder
+   * those files must lie in; every location is then checked to resolve (links followed)
+   * inside it, and its byte range to fit the file. Default: refused.
+   */
+  externalDataDir?: string;
 }
 
 /**
@@ -43,18 +54,24 @@ export class OnnxEncoder<In extends tf.Tensor> implements Encoder<In> {
   ) {}
 
   static async load<In extends tf.Tensor>(path: string, kind: 'image' | 'text', options: OnnxEncoderOptions = {}): Promise<OnnxEncoder<In>> {
-    if (!existsSync(path)) throw new Error(`ONNX file ${path} does not exist`);
+    if (!existsSync(path)) throw new OnnxModelError({ file: path, problem: 'ONNX file does not exist', fix: 'Check the path' });
     for (const k of ['batchSize', 'intraOpNumThreads', 'interOpNumThreads'] as const) {
       const v = options[k];
       if (v !== undefined && (!Number.isInteger(v) || v < (k === 'batchSize' ? 1 : 0))) throw new Error(`${k} must be a ${k === 'batchSize' ? 'positive' : 'non-negative'} integer, got ${v}`);
     }
+    const size = statSync(path).size;
+    if (size > MAX_ONNX_BYTES) throw new OnnxModelError({ file: path, problem: `${size} bytes is above the 2 GiB limit of an ONNX protobuf`, fix: 'Save large weights as external data and pass { externalDataDir }' });
+    // Read once: what is checked here is what onnxruntime gets, unless external data makes it open the path itself.
+    const bytes = readFileSync(path);
+    const refs = externalDataRefs(bytes, path);
+    confineExternalData(refs, path, options.externalDataDir);
     let session: ort.InferenceSession;
     try {
       const sessionOptions: ort.InferenceSession.SessionOptions = { executionProviders: ['cpu'], interOpNumThreads: options.interOpNumThreads ?? 1, graphOptimizationLevel: 'all' };
       if (options.intraOpNumThreads !== undefined) sessionOptions.intraOpNumThreads = options.intraOpNumThreads;
-      session = await ort.InferenceSession.create(path, sessionOptions);
+      session = refs.length ? await ort.InferenceSession.create(path, sessionOptions) : await ort.InferenceSession.create(bytes, sessionOptions);
     } catch (err) {
-      throw new Error(`onnxruntime cannot load ${path}: ${(err as Error).message}`);
+      throw new OnnxModelError({ file: path, problem: `onnxruntime cannot load ${path}: ${(err as Error).message}`, fix: 'Export the model again' });
     }
     const pick = (names: readonly string[], preferred: string[]) => preferred.find((n) => names.includes(n)) ?? names[0]!;
     const inputName = options.inputName ?? pick(session.inputNames, kind === 'image' ? ['images', 'pixel_values'] : ['input_ids']);

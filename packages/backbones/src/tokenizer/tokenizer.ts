@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { z } from 'zod';
+import { describeIssues, TokenizerFileError } from '../errors';
 import * as tf from '@tensorflow/tfjs-core';
 import { Tokenizer as HfTokenizerImpl } from '@huggingface/tokenizers';
 import { writeJsonAtomic } from '@hotplug/runtime';
@@ -31,6 +33,42 @@ export interface TokenizerOptions {
   sotToken?: string;
   eotToken?: string;
   padToken?: string;
+  /** Largest vocabulary accepted (highest token id + 1); default 1,048,576. Guards the embedding table the vocabulary sizes. */
+  maxVocabSize?: number;
+  /** Largest contextLength accepted; default 8192. */
+  maxContextLength?: number;
+}
+
+export const DEFAULT_MAX_VOCAB_SIZE = 1 << 20;
+export const DEFAULT_MAX_CONTEXT_LENGTH = 8192;
+/** Largest tokenizer.json loadTokenizer reads (bytes); published ones are a few MB. */
+export const DEFAULT_MAX_TOKENIZER_BYTES = 256 * 1024 * 1024;
+
+const TokenId = z.number().int().nonnegative();
+// The parts of tokenizer.json this package relies on; other sections pass through to the library.
+const TokenizerJsonSchema = z.looseObject({
+  added_tokens: z.array(z.looseObject({ id: TokenId, content: z.string() })).nullish(),
+  model: z.looseObject({
+    type: z.enum(['BPE', 'WordPiece', 'WordLevel', 'Unigram']).optional(),
+    vocab: z.union([z.record(z.string(), TokenId), z.array(z.tuple([z.string(), z.number()]))]),
+    merges: z.array(z.union([z.string(), z.tuple([z.string(), z.string()])])).optional(),
+  }),
+});
+
+/** The highest token id the file declares (vocabulary and added tokens), checked against the limit before the library builds anything. */
+function checkTokenizerJson(json: unknown, source: string, maxVocab: number): void {
+  if (!json || typeof json !== 'object' || Array.isArray(json) || !(json as Record<string, unknown>).model)
+    throw new TokenizerFileError({ file: source, problem: 'is not a Hugging Face tokenizer.json (no "model" section)', expected: 'an object with a "model" section' });
+  const parsed = TokenizerJsonSchema.safeParse(json);
+  if (!parsed.success) throw new TokenizerFileError({ file: source, problem: `malformed tokenizer.json: ${describeIssues(parsed.error.issues)}`, fix: 'Save it again with tokenizers (tokenizer.save) or buildTokenizerJson' });
+  const { model, added_tokens } = parsed.data;
+  let max = -1;
+  let maxAt = '';
+  if (Array.isArray(model.vocab)) (max = model.vocab.length - 1), (maxAt = 'model.vocab (Unigram list)');
+  else for (const [token, id] of Object.entries(model.vocab)) if (id > max) (max = id), (maxAt = `model.vocab[${JSON.stringify(token).slice(0, 40)}]`);
+  for (const [i, t] of (added_tokens ?? []).entries()) if (t.id > max) (max = t.id), (maxAt = `added_tokens[${i}].id`);
+  if (max + 1 > maxVocab)
+    throw new TokenizerFileError({ file: source, field: maxAt, problem: `token id ${max} makes a vocabulary of ${max + 1}, above the limit ${maxVocab}`, expected: `ids below maxVocabSize ${maxVocab}`, fix: 'Pass a larger { maxVocabSize } if the vocabulary really is that large' });
 }
 
 /** A tokenizer.json run through @huggingface/tokenizers, with CLIP's SOT/EOT framing. */
@@ -43,17 +81,20 @@ class HfJsonTokenizer implements Tokenizer {
   private readonly impl: HfTokenizerImpl;
 
   constructor(private readonly json: Record<string, unknown>, options: TokenizerOptions, source: string) {
-    if (!json || typeof json !== 'object' || !json.model) throw new Error(`${source} is not a Hugging Face tokenizer.json (no "model" section)`);
-    if (!Number.isInteger(options.contextLength) || options.contextLength < 2) throw new Error(`contextLength must be an integer >= 2, got ${options.contextLength}`);
+    const maxContext = options.maxContextLength ?? DEFAULT_MAX_CONTEXT_LENGTH;
+    if (!Number.isInteger(options.contextLength) || options.contextLength < 2 || options.contextLength > maxContext)
+      throw new TokenizerFileError({ file: source, field: 'contextLength', problem: `contextLength must be an integer >= 2 and <= ${maxContext}, got ${options.contextLength}`, fix: 'Pass the model\'s text.contextLength (77 for CLIP), or raise { maxContextLength }' });
+    checkTokenizerJson(json, source, options.maxVocabSize ?? DEFAULT_MAX_VOCAB_SIZE);
     try {
       this.impl = new HfTokenizerImpl(json, {});
+      this.impl.encode('a b', { add_special_tokens: false }); // a file the library accepts but cannot run fails here, not on first use
     } catch (err) {
-      throw new Error(`cannot build a tokenizer from ${source}: ${(err as Error).message}`);
+      throw new TokenizerFileError({ file: source, problem: `cannot build a tokenizer: ${(err as Error).message}`, fix: 'Save it again with tokenizers (tokenizer.save) or buildTokenizerJson' });
     }
     this.contextLength = options.contextLength;
     const id = (token: string, role: string) => {
       const found = this.impl.token_to_id(token);
-      if (found === undefined) throw new Error(`${source} has no ${role} token "${token}"; pass the right one in the options (sotToken / eotToken / padToken)`);
+      if (found === undefined) throw new TokenizerFileError({ file: source, field: role, problem: `has no ${role} token "${token}"`, fix: 'Pass the right one in the options (sotToken / eotToken / padToken)' });
       return found;
     };
     this.sotTokenId = id(options.sotToken ?? SPECIAL_TOKENS.sot, 'start-of-text');
@@ -111,18 +152,22 @@ export function tokenizerFromJson(json: Record<string, unknown>, options: Tokeni
 }
 
 /** Reads a Hugging Face tokenizer.json from a local path (e.g. CLIP's, with contextLength 77). */
-export function loadTokenizer(path: string, options: TokenizerOptions): Tokenizer {
+export function loadTokenizer(path: string, options: TokenizerOptions & { maxFileBytes?: number }): Tokenizer {
+  const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_TOKENIZER_BYTES;
   let text: string;
   try {
+    const size = statSync(path).size;
+    if (size > maxBytes) throw new TokenizerFileError({ file: path, problem: `is ${size} bytes, above the limit ${maxBytes}`, fix: 'Pass a larger { maxFileBytes } if this really is a tokenizer.json' });
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new Error(`cannot read tokenizer file ${path}: ${(err as Error).message}`);
+    if (err instanceof TokenizerFileError) throw err;
+    throw new TokenizerFileError({ file: path, problem: `cannot read tokenizer file: ${(err as Error).message}`, fix: 'Check the path' });
   }
   let json: Record<string, unknown>;
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new Error(`${path} is not valid JSON (${(err as Error).message}); expected a Hugging Face tokenizer.json`);
+    throw new TokenizerFileError({ file: path, problem: `is not valid JSON (${(err as Error).message})`, expected: 'a Hugging Face tokenizer.json' });
   }
   return new HfJsonTokenizer(json, options, path);
 }
