@@ -2,10 +2,19 @@
 // combinations) and one ViT training step (forward + backward + Adam), median of N runs,
 // with ratios against wasm measured in the same run.
 //   npm run bench -w @hotplug/kernels [-- --runs 5 --backends hotplug-cpu,wasm,cpu --sizes 256,512,1024]
+//   npm run bench -w @hotplug/kernels -- --against torch [--python /usr/bin/python3]   (see against-torch.mjs)
 import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs-core';
 import { availableBackends, initBackend } from '../dist/index.js';
 import { createVit, disposeVit, VIT_BENCH_CONFIG, vitLoss } from './vit.mjs';
+
+// `--against torch`: the side-by-side run against PyTorch instead (bench/against-torch.mjs).
+if (process.argv.includes('--against')) {
+  const peer = process.argv[process.argv.indexOf('--against') + 1];
+  if (peer !== 'torch') throw new Error(`--against ${peer}: the only peer is 'torch'`);
+  await import('./against-torch.mjs');
+  process.exit(0);
+}
 
 function option(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);
