@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { CliArgumentError, joinNegativeValues, numberOption } from '@hotplug/runtime';
 import { embeddedAdaptersRoot, embeddedModelDir } from '@hotplug/models';
 import { adapterNames, TACA_LOSS_DEFAULTS, TACA_TRAINING_DEFAULTS, type AdapterConfigInput, type HybridLossConfig, type OutputProjectionMode, type TacaTrainingConfig } from '@hotplug/taca';
 
@@ -30,6 +31,8 @@ options:
                          (default: @hotplug/models' adapters/, where apps/bench looks)
   --run-dir DIR          checkpoints (rerun to resume), metrics logs, old-feature cache,
                          results.json and results.md (default: runs/taca)
+  --restart              discard checkpoints made with another configuration and train afresh
+                         (otherwise such a rerun is refused with a list of what changed)
   --variant NAME         adapter variant, repeatable (default: taca-symmetric and projection; 'every' for all)
   --bottleneck N         bottleneck width / LoRA rank (default 16)
   --scale X              adapter scale (default 1)
@@ -64,53 +67,59 @@ export interface AppOptions {
   teacher: 'tfjs' | 'onnx';
   quick: boolean;
   backend?: string;
+  /** Discard checkpoints of a run made with another configuration and train afresh. */
+  restart: boolean;
   help: boolean;
 }
+
+const OPTIONS = {
+  old: { type: 'string' }, new: { type: 'string' }, out: { type: 'string' }, 'run-dir': { type: 'string' },
+  variant: { type: 'string', multiple: true }, bottleneck: { type: 'string' }, 'output-projection': { type: 'string' }, scale: { type: 'string' }, blocks: { type: 'string' },
+  steps: { type: 'string' }, 'batch-size': { type: 'string' }, lr: { type: 'string' },
+  distill: { type: 'string' }, 'w-distill': { type: 'string' }, 'w-contrastive': { type: 'string' }, 'w-influence': { type: 'string' },
+  'max-per-dataset': { type: 'string' }, 'train-size': { type: 'string' }, 'test-size': { type: 'string' },
+  teacher: { type: 'string' }, quick: { type: 'boolean' }, backend: { type: 'string' }, help: { type: 'boolean' },
+  restart: { type: 'boolean' },
+} as const;
 
 const QUICK = { steps: 20, batchSize: 32, maxPerDataset: 200, trainSize: 200, testSize: 100 };
 
 export function parseOptions(argv: string[]): AppOptions {
   const { values, positionals } = parseArgs({
-    args: argv,
+    // `--lr -1` would be refused by parseArgs as ambiguous before our range check could say what is wrong.
+    args: joinNegativeValues(argv, OPTIONS),
     allowPositionals: true,
-    options: {
-      old: { type: 'string' }, new: { type: 'string' }, out: { type: 'string' }, 'run-dir': { type: 'string' },
-      variant: { type: 'string', multiple: true }, bottleneck: { type: 'string' }, 'output-projection': { type: 'string' }, scale: { type: 'string' }, blocks: { type: 'string' },
-      steps: { type: 'string' }, 'batch-size': { type: 'string' }, lr: { type: 'string' },
-      distill: { type: 'string' }, 'w-distill': { type: 'string' }, 'w-contrastive': { type: 'string' }, 'w-influence': { type: 'string' },
-      'max-per-dataset': { type: 'string' }, 'train-size': { type: 'string' }, 'test-size': { type: 'string' },
-      teacher: { type: 'string' }, quick: { type: 'boolean' }, backend: { type: 'string' }, help: { type: 'boolean' },
-    },
+    options: OPTIONS,
   });
   const command = (positionals[0] ?? 'all') as Command;
-  if (!COMMANDS.includes(command)) throw new Error(`unknown command "${command}"\n${USAGE}`);
+  if (!COMMANDS.includes(command)) throw new CliArgumentError(`unknown command "${command}"\n${USAGE}`);
   const int = (name: string, fallback: number) => {
     const v = values[name as keyof typeof values] as string | undefined;
     if (v === undefined) return fallback;
     const n = Number(v);
-    if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer, got "${v}"`);
+    if (!Number.isInteger(n) || n <= 0) throw new CliArgumentError(`--${name} must be a positive integer, got "${v}"`, `--${name}`);
     return n;
   };
   const num = (name: string, fallback: number, min = 0) => {
     const v = values[name as keyof typeof values] as string | undefined;
     if (v === undefined) return fallback;
     const n = Number(v);
-    if (!Number.isFinite(n) || n < min) throw new Error(`--${name} must be a number >= ${min}, got "${v}"`);
+    if (v.trim() === '' || !Number.isFinite(n) || n < min) throw new CliArgumentError(`--${name} must be a number >= ${min}, got "${v}"`, `--${name}`);
     return n;
   };
   const quick = values.quick ?? false;
   let variants = values.variant ?? ['taca-symmetric', 'projection'];
   if (variants.includes('every')) variants = adapterNames();
-  for (const v of variants) if (!adapterNames().includes(v)) throw new Error(`unknown --variant "${v}"; known variants: ${adapterNames().join(', ')}`);
+  for (const v of variants) if (!adapterNames().includes(v)) throw new CliArgumentError(`unknown --variant "${v}"; known variants: ${adapterNames().join(', ')}`);
   const distill = values.distill ?? 'cosine';
-  if (distill !== 'cosine' && distill !== 'l2') throw new Error(`--distill must be cosine or l2, got "${distill}"`);
+  if (distill !== 'cosine' && distill !== 'l2') throw new CliArgumentError(`--distill must be cosine or l2, got "${distill}"`, `--distill`);
   const teacher = values.teacher ?? 'tfjs';
-  if (teacher !== 'tfjs' && teacher !== 'onnx') throw new Error(`--teacher must be tfjs or onnx, got "${teacher}"`);
+  if (teacher !== 'tfjs' && teacher !== 'onnx') throw new CliArgumentError(`--teacher must be tfjs or onnx, got "${teacher}"`, `--teacher`);
   const outputProjection = values['output-projection'] ?? APP_DEFAULTS.outputProjection;
-  if (!['auto', 'always', 'never'].includes(outputProjection)) throw new Error(`--output-projection must be auto, always or never, got "${outputProjection}"`);
+  if (!['auto', 'always', 'never'].includes(outputProjection)) throw new CliArgumentError(`--output-projection must be auto, always or never, got "${outputProjection}"`, `--output-projection`);
   const blocks = values.blocks?.split(',').map((b) => {
     const n = Number(b);
-    if (!Number.isInteger(n) || n < 0) throw new Error(`--blocks must be comma-separated block indices, got "${values.blocks}"`);
+    if (!Number.isInteger(n) || n < 0) throw new CliArgumentError(`--blocks must be comma-separated block indices, got "${values.blocks}"`, `--blocks`);
     return n;
   });
   return {
@@ -124,7 +133,7 @@ export function parseOptions(argv: string[]): AppOptions {
     training: {
       steps: int('steps', quick ? QUICK.steps : TACA_TRAINING_DEFAULTS.steps),
       batchSize: int('batch-size', quick ? QUICK.batchSize : TACA_TRAINING_DEFAULTS.batchSize),
-      lr: num('lr', APP_DEFAULTS.lr),
+      lr: numberOption('lr', values.lr, { min: 0, exclusiveMin: true }) ?? APP_DEFAULTS.lr,
       warmupSteps: quick ? 2 : TACA_TRAINING_DEFAULTS.warmupSteps,
       loss: {
         distill: num('w-distill', TACA_LOSS_DEFAULTS.distill),
@@ -139,6 +148,7 @@ export function parseOptions(argv: string[]): AppOptions {
     teacher,
     quick,
     backend: values.backend,
+    restart: values.restart ?? false,
     help: values.help ?? false,
   };
 }

@@ -1,8 +1,9 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildCaptionCorpus, captionVocabulary, type CaptionCorpus } from '@hotplug/data';
 import { writeJsonAtomic } from '@hotplug/runtime';
 import {
-  adapterTarget, createAdapter, injectAdapter, saveAdapter, teacherFeatures, textClassifier, trainAdapter,
+  ADAPTER_CONFIG_FILE, adapterTarget, createAdapter, encoderIdentity, injectAdapter, saveAdapter, teacherFeatures, textClassifier, trainAdapter,
   type Teacher, type TeacherFeatures,
 } from '@hotplug/taca';
 import type { AppOptions } from './options';
@@ -63,16 +64,23 @@ export async function trainVariant(options: AppOptions, variant: string, next: L
       encoder, corpus, teacher: feats, classifier,
       config: { ...options.training, loss: { ...options.training.loss, scale: teacher.logitScale } },
       runDir: join(options.runDir, variant),
+      restart: options.restart,
       checkpointEvery: Math.max(1, Math.min(50, Math.floor((options.training.steps ?? 1) / 4))),
       label: variant,
     });
-    saveAdapter(adapter, dir);
+    // A finished run rerun: the checkpoint said so and nothing trained; keep what it wrote then.
+    if (result.summary.alreadyFinished && existsSync(recordPath) && existsSync(join(dir, ADAPTER_CONFIG_FILE))) {
+      const earlier = JSON.parse(readFileSync(recordPath, 'utf8')) as TrainingRecord;
+      console.log(`${variant}: already trained (${earlier.steps} steps, final loss ${earlier.finalLoss.toFixed(4)}); ${dir} left as it is (--restart to train again)`);
+      return earlier;
+    }
+    saveAdapter(adapter, dir, { model: encoderIdentity(next.clip.visual), outputSpace: encoderIdentity(old.clip.visual) });
     const record: TrainingRecord = {
       variant,
       steps: result.config.steps,
       resumedFromStep: result.summary.startStep,
       // Wall time of this invocation, including the projection baseline's one pass of the new encoder over the corpus.
-      seconds: (performance.now() - started) / 1000,
+      seconds: result.summary.alreadyFinished ? result.summary.totalSeconds : (performance.now() - started) / 1000,
       finalLoss: result.summary.finalLoss,
       adapterParameters: result.adapterParameters,
       backboneParameters: result.backboneParameters,

@@ -35,6 +35,8 @@ export interface TrainAdapterOptions {
   /** Checkpoints (`ckpt/`) and metrics (`metrics.jsonl`); rerunning with the same folder resumes. */
   runDir?: string;
   checkpointEvery?: number;
+  /** Discard a checkpoint in runDir made with another configuration (otherwise ConfigMismatchError) and train afresh. */
+  restart?: boolean;
   progress?: boolean;
   label?: string;
   onStep?: (record: StepRecord) => void;
@@ -85,6 +87,14 @@ export async function trainAdapter(options: TrainAdapterOptions): Promise<TrainA
     logFile: options.runDir ? join(options.runDir, 'metrics.jsonl') : undefined,
     label: options.label ?? encoder.adapter.config.variant,
     progress: options.progress,
+    restart: options.restart,
+    // What a resumed run must share with the killed one: recipe, adapter, data order, frozen model, teacher targets.
+    run: {
+      recipe: config,
+      adapter: { config: encoder.adapter.config, target: encoder.adapter.target },
+      data: { order: sampler.fingerprint(), teacher: sha256(new Uint8Array(teacher.image.buffer, teacher.image.byteOffset, teacher.image.byteLength)) },
+      model: { backbone: sha256([...before].map(([n, h]) => `${n}:${h}`).join(';')) },
+    },
   });
   try {
     const summary = await trainer.fit((step) => {

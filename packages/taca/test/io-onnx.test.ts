@@ -58,9 +58,17 @@ describe('saving, loading and exporting adapters', () => {
     expect(() => loadAdapter(dir, other.visual)).toThrow(/trained for an encoder of width 24, depth 2, embedding 12; "hotplug-new" has width 32/);
     other.dispose();
     const manifest = JSON.parse(readFileSync(join(dir, ADAPTER_CONFIG_FILE), 'utf8'));
+    const count = (config: object) => {
+      const a = createAdapter({ ...manifest.config, ...config }, manifest.target);
+      const n = a.parameterCount();
+      a.dispose();
+      return n;
+    };
     writeFileSync(join(dir, ADAPTER_CONFIG_FILE), JSON.stringify({ ...manifest, config: { ...manifest.config, bottleneck: 5 } }));
+    expect(() => loadAdapter(dir)).toThrow(/parameters is \d+ but a parallel adapter of this config has \d+/);
+    writeFileSync(join(dir, ADAPTER_CONFIG_FILE), JSON.stringify({ ...manifest, config: { ...manifest.config, bottleneck: 5 }, parameters: count({ bottleneck: 5 }) }));
     expect(() => loadAdapter(dir)).toThrow(/does not match its adapter.json:[\s\S]*shape \[24,3\] but the adapter needs \[24,5\]/);
-    writeFileSync(join(dir, ADAPTER_CONFIG_FILE), JSON.stringify({ ...manifest, config: { ...manifest.config, blocks: [0] } }));
+    writeFileSync(join(dir, ADAPTER_CONFIG_FILE), JSON.stringify({ ...manifest, config: { ...manifest.config, blocks: [0] }, parameters: count({ blocks: [0] }) }));
     expect(() => loadAdapter(dir)).toThrow(/unexpected tensor "adapter.blocks.1.mlp.down.weight"/);
     writeFileSync(join(dir, ADAPTER_CONFIG_FILE), JSON.stringify(manifest));
     writeFileSync(join(dir, ADAPTER_WEIGHTS_FILE), Buffer.from([1, 2, 3]));
