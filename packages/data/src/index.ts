@@ -34,8 +34,8 @@ export type { CoopLayout } from './readers/coop';
 export { readImageFolder, readCaptionFile, readCoopDataset } from './readers/read';
 export { fewShotIndices, fewShotSplit, coopFewShotIndices, COOP_SHOTS, COOP_SEEDS } from './fewshot';
 export type { FewShotOptions, CoopFewShotIndices } from './fewshot';
-export { fewShotTask } from './tasks';
-export type { FewShotTask } from './tasks';
+export { fewShotTask } from './tasks/few-shot';
+export type { FewShotTask } from './tasks/few-shot';
 export { classPrompts, zeroShotTemplates, registerZeroShotTemplates } from './prompts';
 export type { ClassPrompts } from './prompts';
 export { buildCaptionCorpus, makeCaption, captionVocabulary, registerCaptionVocabulary } from './corpus';
@@ -46,3 +46,29 @@ export type { TransformStep, BatchShape } from './transform-plan';
 export type { TransformSpec, BatchTransform } from './transforms';
 export { BatchIterator } from './batches';
 export type { Batch, BatchOptions, BatchSource } from './batches';
+// Scenes: the compositional image-caption world (README "Scenes, tasks and corpora").
+export { objectBank, objectBitmap, inkBoxOf, OBJECT_SIDE } from './scenes/bank';
+export type { ObjectBank, SceneSplit } from './scenes/bank';
+export {
+  SCENE_CATEGORIES, SCENE_SOURCES, CATEGORY_NOUNS, OBJECT_COLOURS, BACKGROUND_COLOURS, TEXTURES, TEXTURE_WORDS, SIZES, SIZE_WORDS,
+  CORNERS, RELATIONS, RELATION_PHRASES, REGION_PHRASES, ROTATION_WORDS, COUNT_WORDS, COUNT_NOUNS, COUNT_NOUN_SINGULAR,
+  CLOTHING_WORDS, DIGIT_GENERIC, BACKGROUND_NOUNS, categorySource,
+} from './scenes/lexicon';
+export type { NamedColour, Texture, SizeName, Corner, Relation, SceneSource } from './scenes/lexicon';
+export { SCENE_DEFAULTS, COMPATIBLE_COLOURS, sampleScene, sceneSeed, relationsBetween, cornerOf, regionOf, backgroundShade, objectBoxSize } from './scenes/scene';
+export type { Scene, SceneObject, SceneBackground, SceneConfig, SceneConstraints } from './scenes/scene';
+export { renderScene, drawObject, fillBackground } from './scenes/render';
+export type { ObjectDraw } from './scenes/render';
+export { captionScene } from './scenes/caption';
+export type { CaptionDetail } from './scenes/caption';
+export { SceneWorld, sceneWorld, convertImage } from './scenes/world';
+export type { ImageFormat, ImageBatch, SceneSample, SceneSet, SceneSetOptions } from './scenes/world';
+export { PRETRAINING_CORPUS, ADAPTER_CORPUS, SCENE_GENERATOR_VERSION, sceneCorpus, pretrainingCorpus, adapterCorpus } from './scenes/corpora';
+export type { SceneCorpus, SceneCorpusSpec, SceneCorpusOptions } from './scenes/corpora';
+// Downstream tasks (held-out: test-split objects only), in one registry.
+import './tasks/builtin';
+export { registerTask, getTask, listTasks, loadTask, oneVsRest } from './tasks/registry';
+export type {
+  TaskKind, TaskLoadOptions, TaskData, DownstreamTask, ClassificationData, MultiLabelData, ImageRetrievalData, TextRetrievalData,
+} from './tasks/registry';
+export { CLASSIFICATION_PLACEMENT, renderSingleObjects } from './tasks/classification';

@@ -1,8 +1,8 @@
-import type { ImageDataset } from './types';
-import { coopFewShotIndices } from './fewshot';
-import { subset } from './dataset';
-import { loadDataset, type EmbeddedName, type LoadOptions } from './load';
-import { classPrompts, type ClassPrompts } from './prompts';
+import type { ImageDataset } from '../types';
+import { coopFewShotIndices } from '../fewshot';
+import { subset } from '../dataset';
+import { loadDataset, type EmbeddedName, type LoadOptions } from '../load';
+import { classPrompts, type ClassPrompts } from '../prompts';
 
 /** A few-shot task in CoOp's protocol: k shots per class from train, min(k, 4) for validation, evaluated on the whole test split. */
 export interface FewShotTask {
