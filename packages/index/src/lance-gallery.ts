@@ -1,5 +1,5 @@
 import * as lancedb from '@lancedb/lancedb';
-import * as arrow from 'apache-arrow';
+import { arrow, type Arrow } from './arrow';
 import { IndexInputError, SpaceMismatchError, StampError } from './errors';
 import type { CheckedBatch, Gallery, GalleryHit, GalleryItems, ItemMetadata, ScanOptions, SearchOptions, StoredItem, UpsertOptions, UpsertReport } from './gallery';
 import { checkItems, checkK, intoTableSpace } from './incoming';
@@ -49,7 +49,7 @@ export interface IvfPqIndexOptions {
 
 export type VectorIndexOptions = IvfPqIndexOptions;
 
-function schemaFor(space: EmbeddingSpace, withStamp: boolean): arrow.Schema {
+function schemaFor(space: EmbeddingSpace, withStamp: boolean): Arrow.Schema {
   const fields = [
     new arrow.Field('id', new arrow.Utf8(), false),
     new arrow.Field('vector', new arrow.FixedSizeList(space.dim, new arrow.Field('item', new arrow.Float32(), true)), false),
@@ -59,10 +59,10 @@ function schemaFor(space: EmbeddingSpace, withStamp: boolean): arrow.Schema {
   return new arrow.Schema(fields, withStamp ? new Map([[SPACE_METADATA_KEY, JSON.stringify(space)], [FORMAT_METADATA_KEY, FORMAT]]) : new Map());
 }
 
-function toArrowTable(space: EmbeddingSpace, batch: CheckedBatch, vectors: Float32Array, source: string): arrow.Table {
+function toArrowTable(space: EmbeddingSpace, batch: CheckedBatch, vectors: Float32Array, source: string): Arrow.Table {
   const n = batch.ids.length;
   const schema = schemaFor(space, false);
-  const vecType = schema.fields[1]!.type as arrow.FixedSizeList<arrow.Float32>;
+  const vecType = schema.fields[1]!.type as Arrow.FixedSizeList<Arrow.Float32>;
   const child = arrow.makeData({ type: new arrow.Float32(), length: n * space.dim, data: vectors });
   const vec = arrow.makeData({ type: vecType, length: n, nullCount: 0, child });
   const ids = arrow.vectorFromArray(batch.ids, new arrow.Utf8()).data[0]!;
@@ -120,6 +120,9 @@ export class LanceGallery implements Gallery {
     if (mode === 'create' && (await db.tableNames()).includes(name))
       throw new IndexInputError(`${path} already has a table "${name}"; open it with LanceGallery.open, or pass mode: 'overwrite' to replace it`);
     const table = await db.createEmptyTable(name, schemaFor(s, true), { mode });
+    // With `id` declared the primary key, concurrent merge-inserts of the same new id conflict
+    // (and are retried) instead of both inserting it.
+    await table.setUnenforcedPrimaryKey('id');
     const g = new LanceGallery(db, table, s, path, name, options);
     if (options.items) await g.upsert(options.items, options.upsert);
     return g;
@@ -168,7 +171,7 @@ export class LanceGallery implements Gallery {
     return db.openTable(name);
   }
 
-  private static stampOf(schema: arrow.Schema, path: string, name: string): EmbeddingSpace {
+  private static stampOf(schema: Arrow.Schema, path: string, name: string): EmbeddingSpace {
     const raw = schema.metadata.get(SPACE_METADATA_KEY);
     if (raw === undefined || schema.metadata.get(FORMAT_METADATA_KEY) !== FORMAT)
       throw new StampError(`table "${name}" in ${path} carries no embedding-space stamp (schema metadata "${SPACE_METADATA_KEY}"): it was not written by LanceGallery.create, so nothing says which model its vectors come from. Rebuild it with LanceGallery.create(path, space)`);
@@ -219,7 +222,7 @@ export class LanceGallery implements Gallery {
     const distance = this.space.normalized ? 'dot' : 'cosine';
     const out: GalleryHit[][] = new Array(vectors.rows);
     const one = async (r: number) => {
-      let q = this.table.vectorSearch(vectors.data.subarray(r * vectors.dim, (r + 1) * vectors.dim)).column('vector').distanceType(distance).limit(k).select(withMeta ? ['id', 'metadata'] : ['id']);
+      let q = this.table.vectorSearch(vectors.data.subarray(r * vectors.dim, (r + 1) * vectors.dim)).column('vector').distanceType(distance).limit(k).select(withMeta ? ['id', 'metadata', '_distance'] : ['id', '_distance']);
       if (options.exact) q = q.bypassVectorIndex();
       if (options.nprobes) q = q.nprobes(options.nprobes);
       if (options.refineFactor) q = q.refineFactor(options.refineFactor);
