@@ -19,7 +19,7 @@ describe('image folder reader', () => {
   });
 
   it("fails by default on a corrupt image, naming it and the 'skip' option", () => {
-    expect(() => readImageFolder(folder, { channels: 1 })).toThrow(/cannot decode .*cat\/truncated\.png.*onBadImage: 'skip'/);
+    expect(() => readImageFolder(folder, { channels: 1 })).toThrow(/cat\/truncated\.png.*cannot decode.*onBadImage: .skip./);
   });
 
   it('skips corrupt images when asked, reporting each with its path and reason', () => {
@@ -60,7 +60,9 @@ describe('caption files', () => {
   });
 
   it('reads a CSV of path, caption, label relative to the file', () => {
-    const { dataset } = readCaptionFile(join(FIXTURES, 'captions/captions.csv'), { channels: 1 });
+    // The fixtures point at ../folder: outside the listing's folder, so it is allowed explicitly.
+    expect(() => indexCaptionFile(join(FIXTURES, 'captions/captions.csv'))).toThrow(/record 1, path.*resolves outside/);
+    const { dataset } = readCaptionFile(join(FIXTURES, 'captions/captions.csv'), { channels: 1, allowedRoots: [join(FIXTURES, 'folder')] });
     expect(dataset.captions).toEqual(['a cat, sitting', 'a dog said "woof"', 'two lines\nof caption']);
     expect(dataset.classNames).toEqual(['cat', 'dog']);
     expect(Array.from(dataset.labels)).toEqual([0, 1, 0]);
@@ -69,7 +71,7 @@ describe('caption files', () => {
 
   it('reads JSONL (image/text keys), skipping a broken image with a report', () => {
     const warnings: string[] = [];
-    const { dataset, skipped } = readCaptionFile(join(FIXTURES, 'captions/captions.jsonl'), { channels: 1, onBadImage: 'skip', warn: (m) => warnings.push(m) });
+    const { dataset, skipped } = readCaptionFile(join(FIXTURES, 'captions/captions.jsonl'), { channels: 1, allowedRoots: [join(FIXTURES, 'folder')], onBadImage: 'skip', warn: (m) => warnings.push(m) });
     expect(dataset.captions).toEqual(['a dog', 'a cat']);
     expect(dataset.classNames).toEqual(['unlabelled']);
     expect(skipped).toHaveLength(1);
@@ -78,7 +80,7 @@ describe('caption files', () => {
   });
 
   it('names the line or the missing column of a bad file', () => {
-    expect(() => indexCaptionFile(join(FIXTURES, 'captions/bad.jsonl'))).toThrow(/bad\.jsonl, line 2: not valid JSON/);
+    expect(() => indexCaptionFile(join(FIXTURES, 'captions/bad.jsonl'))).toThrow(/bad\.jsonl \(line 2\): not valid JSON/);
     expect(() => indexCaptionFile(join(FIXTURES, 'captions/nocaption.csv'))).toThrow(/no caption column; name one of: caption/);
     expect(() => indexCaptionFile(join(FIXTURES, 'captions/none.csv'))).toThrow(/cannot read caption file/);
   });

@@ -1,5 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
+import { DataListingError } from '../errors';
+import { confinePath } from './confine';
 import type { ImageIndex } from './image-index';
 
 /** File extensions read as images (case-insensitive); the decoder still checks the bytes. */
@@ -16,6 +18,8 @@ export interface FolderIndexOptions {
   displayNames?: Readonly<Record<string, string>>;
   /** Only these folders, in this order (labels follow it). Default: every sub-folder, sorted. */
   classFolders?: readonly string[];
+  /** Further folders that class folders and linked files may resolve into (by default: only root). */
+  allowedRoots?: readonly string[];
 }
 
 /**
@@ -23,17 +27,23 @@ export interface FolderIndexOptions {
  * order (as torchvision's ImageFolder), files sorted by name.
  */
 export function indexImageFolder(root: string, options: FolderIndexOptions = {}): ImageIndex {
-  if (!existsSync(root) || !statSync(root).isDirectory()) throw new Error(`image folder ${root} does not exist or is not a folder`);
+  if (!existsSync(root) || !statSync(root).isDirectory()) throw new DataListingError({ file: root, problem: `image folder ${root} does not exist or is not a folder` });
   const folders = options.classFolders
     ? [...options.classFolders]
     : readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory() && !d.name.startsWith('.')).map((d) => d.name).sort();
-  if (folders.length === 0) throw new Error(`image folder ${root} has no class sub-folders; expected root/CLASS/*.png|jpg`);
+  if (folders.length === 0) throw new DataListingError({ file: root, problem: 'has no class sub-folders', expected: 'root/CLASS/*.png|jpg' });
+  const where = { file: root, allowedRoots: options.allowedRoots };
   const entries = folders.flatMap((folder, label) => {
-    const dir = join(root, folder);
-    if (!existsSync(dir)) throw new Error(`class folder ${dir} does not exist`);
-    return readdirSync(dir).filter(isImageFile).sort().map((f) => ({ path: join(dir, f), label }));
+    const dir = confinePath(folder, root, { ...where, field: `class folder ${JSON.stringify(folder)}` });
+    if (!existsSync(dir)) throw new DataListingError({ file: root, problem: `class folder ${dir} does not exist` });
+    // Links are followed only where they stay inside the folder (or an allowed root).
+    return readdirSync(dir, { withFileTypes: true })
+      .filter((d) => isImageFile(d.name))
+      .map((d) => (d.isSymbolicLink() ? confinePath(join(folder, d.name), root, { ...where, field: `link ${JSON.stringify(join(folder, d.name))}` }) : join(dir, d.name)))
+      .sort()
+      .map((path) => ({ path, label }));
   });
-  if (entries.length === 0) throw new Error(`image folder ${root} has class folders but no .png/.jpg/.jpeg files`);
+  if (entries.length === 0) throw new DataListingError({ file: root, problem: 'has class folders but no .png/.jpg/.jpeg files' });
   return {
     name: options.name ?? basename(root),
     split: options.split ?? 'all',

@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { ProgressBar } from '@hotplug/runtime';
 import type { ImageDataset, OnBadImage, SkippedImage } from '../types';
-import { decodeImage, rgbaToChannels } from './decode';
+import { ImageDecodeError, InvalidFileError } from '../errors';
+import { decodeImage, DEFAULT_IMAGE_LIMITS, rgbaToChannels, type ImageLimits } from './decode';
 import { fitBytes, type FitMode } from './resize';
 
 /** One image a reader found: where it is, its label, and its caption if the source has one. */
@@ -49,6 +50,22 @@ export interface DecodeOptions {
   warn?: (message: string) => void;
   /** Show a progress bar on stderr. */
   progress?: boolean;
+  /** Bounds on each image's declared size and file size, checked before decoding (DEFAULT_IMAGE_LIMITS). */
+  limits?: ImageLimits;
+}
+
+function readImage(path: string, limits: ImageLimits) {
+  const maxBytes = limits.maxFileBytes ?? DEFAULT_IMAGE_LIMITS.maxFileBytes;
+  let bytes: Buffer;
+  try {
+    const size = statSync(path).size;
+    if (size > maxBytes) throw new ImageDecodeError({ file: path, problem: `is ${size} bytes, above maxFileBytes ${maxBytes}` });
+    bytes = readFileSync(path);
+  } catch (err) {
+    if (err instanceof ImageDecodeError) throw err;
+    throw new ImageDecodeError({ file: path, problem: `cannot read: ${(err as Error).message}` });
+  }
+  return decodeImage(bytes, { limits, file: path });
 }
 
 /** A decoded dataset and the images left out of it, each with its path and reason. */
@@ -73,10 +90,10 @@ export function decodeIndex(index: ImageIndex, options: DecodeOptions = {}): Dec
     bar?.tick();
     let decoded;
     try {
-      decoded = decodeImage(readFileSync(entry.path));
+      decoded = readImage(entry.path, options.limits ?? {});
     } catch (err) {
-      const reason = (err as Error).message;
-      if (onBad === 'fail') throw new Error(`cannot decode ${entry.path}: ${reason} (pass onBadImage: 'skip' to leave such images out and get them reported)`);
+      const reason = err instanceof InvalidFileError ? `${err.field ? `${err.field}: ` : ''}${err.problem}` : (err as Error).message;
+      if (onBad === 'fail') throw new ImageDecodeError({ file: entry.path, problem: `cannot decode: ${reason}`, fix: "Pass onBadImage: 'skip' to leave such images out and get them reported" });
       skipped.push({ path: entry.path, reason });
       warn(`@hotplug/data: skipped ${entry.path}: ${reason}`);
       continue;
