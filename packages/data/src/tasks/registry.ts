@@ -2,6 +2,7 @@ import type { LoadOptions } from '../load';
 import type { ClassPrompts } from '../prompts';
 import type { ImageDataset } from '../types';
 import type { ImageBatch, ImageFormat } from '../scenes/world';
+import type { Scene } from '../scenes/scene';
 
 /**
  * What a downstream task asks of a model:
@@ -29,6 +30,8 @@ export interface ClassificationData extends ImageDataset {
   readonly prompts: ClassPrompts;
   /** Per-item prompts when the classes depend on the image (relation: "a shirt to the left of a 7"): itemPrompts[i][c]. */
   readonly itemPrompts?: readonly (readonly string[])[];
+  /** The ground truth of each item (scene tasks). */
+  readonly scenes?: readonly Scene[];
 }
 
 export interface MultiLabelData extends ImageBatch {
@@ -40,6 +43,7 @@ export interface MultiLabelData extends ImageBatch {
   /** size * classNames.length bytes: targets[i * K + c] = 1 when class c is in image i. */
   readonly targets: Uint8Array;
   readonly prompts: ClassPrompts;
+  readonly scenes: readonly Scene[];
 }
 
 export interface ImageRetrievalData {
@@ -49,6 +53,8 @@ export interface ImageRetrievalData {
   readonly queries: ImageBatch;
   /** targets[q] = the gallery index relevant to query q. */
   readonly targets: Int32Array;
+  readonly galleryScenes: readonly Scene[];
+  readonly queryScenes: readonly Scene[];
 }
 
 export interface TextRetrievalData {
@@ -57,6 +63,7 @@ export interface TextRetrievalData {
   readonly gallery: ImageBatch;
   readonly queries: readonly string[];
   readonly targets: Int32Array;
+  readonly galleryScenes: readonly Scene[];
 }
 
 export type TaskData = ClassificationData | MultiLabelData | ImageRetrievalData | TextRetrievalData;

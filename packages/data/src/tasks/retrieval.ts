@@ -42,12 +42,13 @@ export const IMAGE_RETRIEVAL_TASK: DownstreamTask<ImageRetrievalData> = {
     const format = options.format ?? { size: canvas, channels: 3 };
     const per = format.size * format.size * format.channels;
     const images = new Uint8Array(size * per);
-    gallery.scenes.forEach((s, i) => images.set(convertImage(world.render(restage(world, s)), canvas, format), i * per));
+    const queryScenes = gallery.scenes.map((s) => restage(world, s));
+    queryScenes.forEach((s, i) => images.set(convertImage(world.render(s), canvas, format), i * per));
     return {
       kind: 'image-retrieval', task: 'scene-image-retrieval',
       gallery: { size, height: gallery.height, width: gallery.width, channels: gallery.channels, images: gallery.images },
       queries: { size, height: gallery.height, width: gallery.width, channels: gallery.channels, images },
-      targets: identity(size),
+      targets: identity(size), galleryScenes: gallery.scenes, queryScenes,
     };
   },
 };
@@ -65,7 +66,7 @@ export const TEXT_RETRIEVAL_TASK: DownstreamTask<TextRetrievalData> = {
     return {
       kind: 'text-retrieval', task: 'scene-text-retrieval',
       gallery: { size, height: gallery.height, width: gallery.width, channels: gallery.channels, images: gallery.images },
-      queries: gallery.captions, targets: identity(size),
+      queries: gallery.captions, targets: identity(size), galleryScenes: gallery.scenes,
     };
   },
 };

@@ -22,7 +22,7 @@ function classification(name: string, description: string, classNames: readonly 
       const set = heldOut(name, options.size ?? defaultSize, options, constraints);
       return {
         kind: 'classification', task: name, name, split: 'test', size: set.size, height: set.height, width: set.width, channels: set.channels,
-        images: set.images, labels: Int32Array.from({ length: set.size }, (_, i) => label(set, i)), classNames, prompts: prompts(classNames, templates),
+        images: set.images, labels: Int32Array.from({ length: set.size }, (_, i) => label(set, i)), classNames, prompts: prompts(classNames, templates), scenes: set.scenes,
         ...(itemPrompts ? { itemPrompts: Array.from({ length: set.size }, (_, i) => itemPrompts(set, i)) } : {}),
       };
     },
@@ -73,7 +73,7 @@ export const PRESENCE_TASK: DownstreamTask<MultiLabelData> = {
     set.scenes.forEach((s, i) => s.objects.forEach((o) => (targets[i * k + o.category] = 1)));
     return {
       kind: 'multi-label', task: 'scene-presence', name: 'scene-presence', split: 'test', size: set.size, height: set.height, width: set.width, channels: set.channels,
-      images: set.images, classNames: SCENE_CATEGORIES, targets, prompts: prompts(SCENE_CATEGORIES, PRESENCE_TASK.templates),
+      images: set.images, classNames: SCENE_CATEGORIES, targets, prompts: prompts(SCENE_CATEGORIES, PRESENCE_TASK.templates), scenes: set.scenes,
     };
   },
 };
