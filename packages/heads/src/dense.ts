@@ -4,7 +4,8 @@ import { ensureBackend, meanSoftmaxCrossEntropy } from './backend';
 import { classCount, inputFor, positiveInt, positiveNumber } from './check';
 import { featureMatrix, l2NormalizeRows, toFeatureMatrix, toLabels, type FeatureInput, type FeatureMatrix } from './features';
 import { argmaxRows, type ClassifierHead, type FitOptions, type FitReport, type HeadInfo } from './head';
-import { loadStored, requireArray, saveStored } from './store';
+import { z } from 'zod';
+import { HeadInfoSchema, HeadStoreError, loadStored, requireArray, saveStored, storedConfig } from './store';
 
 /** Options of the linear and MLP heads (a linear head is an MLP with no hidden layer). */
 export interface DenseHeadOptions {
@@ -143,6 +144,7 @@ export class DenseHead implements ClassifierHead {
       numClasses,
       normalize: this.options.normalize,
       ...(raw.modelId !== undefined ? { modelId: raw.modelId } : {}),
+      ...(fitOptions.space ? { space: fitOptions.space } : {}),
     };
     return { epochLosses, steps, seconds: (performance.now() - started) / 1000 };
   }
@@ -175,16 +177,21 @@ export class DenseHead implements ClassifierHead {
   /** Restores a head written by save(). */
   static load(dir: string): DenseHead {
     const { stored, arrays } = loadStored(dir);
-    if (stored.kind !== 'linear' && stored.kind !== 'mlp') throw new Error(`${dir} holds a "${stored.kind}" head, not a linear/MLP one`);
-    const cfg = stored.config as { info: HeadInfo; options: ResolvedOptions };
-    const head = new DenseHead(stored.kind, cfg.options);
+    if (stored.kind !== 'linear' && stored.kind !== 'mlp') throw new HeadStoreError(`${dir} holds a "${stored.kind}" head, not a linear/MLP one`, dir);
+    const cfg = storedConfig(z.strictObject({ info: HeadInfoSchema, options: z.record(z.string(), z.unknown()) }), stored.config, dir) as { info: HeadInfo; options: ResolvedOptions };
+    let head: DenseHead;
+    try {
+      head = new DenseHead(stored.kind, cfg.options);
+    } catch (err) {
+      throw new HeadStoreError(`${dir}: stored ${stored.kind} options are invalid: ${(err as Error).message}`, dir, 'config.options');
+    }
     const widths = [cfg.info.dim, ...head.options.hidden, cfg.info.numClasses];
     head.layers = widths.slice(1).map((outDim, i) => {
       const inDim = widths[i]!;
       const w = requireArray(arrays, `layer${i}.weight`, dir);
       const b = requireArray(arrays, `layer${i}.bias`, dir);
-      if (w.shape[0] !== inDim || w.shape[1] !== outDim || b.shape[0] !== outDim) {
-        throw new Error(`layer ${i} of the head at ${dir} has shape [${w.shape}] / [${b.shape}], the config says [${inDim}, ${outDim}]`);
+      if (w.shape.length !== 2 || b.shape.length !== 1 || w.shape[0] !== inDim || w.shape[1] !== outDim || b.shape[0] !== outDim || !(w.data instanceof Float32Array) || !(b.data instanceof Float32Array)) {
+        throw new HeadStoreError(`layer ${i} of the head at ${dir} has shape [${w.shape}] / [${b.shape}], the config says [${inDim}, ${outDim}]`);
       }
       return { inDim, outDim, weight: w.data as Float32Array, bias: b.data as Float32Array };
     });

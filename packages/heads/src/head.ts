@@ -1,3 +1,4 @@
+import type { ModelIdentity } from '@hotplug/runtime';
 import type { FeatureInput, FeatureMatrix } from './features';
 
 /** The names of the built-in classifier head families. */
@@ -13,6 +14,8 @@ export interface HeadInfo {
   modelId?: string;
   /** Whether features are L2-normalised before use (training and inference alike). */
   normalize: boolean;
+  /** Fingerprint of the embedding space (the encoder) the training features came from; loadHead checks it. */
+  space?: ModelIdentity;
 }
 
 /** Summary of a fit: final mean loss per epoch for trained heads, empty for kNN. */
@@ -26,6 +29,8 @@ export interface FitReport {
 export interface FitOptions {
   /** Tag for the model that produced these features (kept in the saved head). */
   modelId?: string;
+  /** Fingerprint of the encoder that produced these features; recorded so loading elsewhere is refused. */
+  space?: ModelIdentity;
   /** Number of classes; defaults to max(label) + 1. */
   numClasses?: number;
   /** Called after each epoch (progress bars, logging). */

@@ -13,4 +13,5 @@ export { RetrievalIndex } from './retrieval';
 export type { RetrievalIndexOptions, RetrievalScores, SearchHit } from './retrieval';
 export { averagePrecision, averagePrecisionFromRanks, meanDefined, relevantRanks } from './ranking';
 export { createHead, loadHead, registerHead, headKinds } from './registry';
-export type { HeadFactory, HeadOptionsByKind } from './registry';
+export type { HeadFactory, HeadOptionsByKind, LoadHeadOptions } from './registry';
+export { HeadStoreError, HEAD_LIMITS, MAX_WEIGHTS_BYTES } from './store';

@@ -3,7 +3,8 @@ import { classCount, inputFor, positiveInt, positiveNumber } from './check';
 import { featureMatrix, l2NormalizeRows, toFeatureMatrix, toLabels, type FeatureInput, type FeatureMatrix } from './features';
 import { argmaxRows, type ClassifierHead, type FitOptions, type FitReport, type HeadInfo } from './head';
 import { forEachSimilarityRow, topKIndices } from './similarity';
-import { loadStored, requireArray, saveStored } from './store';
+import { z } from 'zod';
+import { HeadInfoSchema, HeadStoreError, loadStored, requireArray, saveStored, storedConfig } from './store';
 
 /** How the k nearest neighbours' votes are weighted. */
 export type KnnWeighting = 'uniform' | 'similarity' | 'softmax';
@@ -58,6 +59,7 @@ export class KnnHead implements ClassifierHead {
       numClasses: classCount(this.labels, fitOptions.numClasses),
       normalize: true,
       ...(raw.modelId !== undefined ? { modelId: raw.modelId } : {}),
+      ...(fitOptions.space ? { space: fitOptions.space } : {}),
     };
     return { epochLosses: [], steps: 0, seconds: (performance.now() - started) / 1000 };
   }
@@ -100,14 +102,22 @@ export class KnnHead implements ClassifierHead {
   /** Restores a head written by save(). */
   static load(dir: string): KnnHead {
     const { stored, arrays } = loadStored(dir);
-    if (stored.kind !== 'knn') throw new Error(`${dir} holds a "${stored.kind}" head, not a kNN one`);
-    const cfg = stored.config as { info: HeadInfo; options: Required<KnnHeadOptions> };
-    const head = new KnnHead(cfg.options);
+    if (stored.kind !== 'knn') throw new HeadStoreError(`${dir} holds a "${stored.kind}" head, not a kNN one`, dir);
+    const cfg = storedConfig(z.strictObject({ info: HeadInfoSchema, options: z.record(z.string(), z.unknown()) }), stored.config, dir) as { info: HeadInfo; options: Required<KnnHeadOptions> };
+    let head: KnnHead;
+    try {
+      head = new KnnHead(cfg.options);
+    } catch (err) {
+      throw new HeadStoreError(`${dir}: stored kNN options are invalid: ${(err as Error).message}`, dir, 'config.options');
+    }
     const f = requireArray(arrays, 'features', dir);
     const l = requireArray(arrays, 'labels', dir);
-    if (f.shape[1] !== cfg.info.dim || f.shape[0] !== l.shape[0]) {
-      throw new Error(`kNN head at ${dir}: features [${f.shape}] and labels [${l.shape}] do not match dim ${cfg.info.dim}`);
+    if (f.shape.length !== 2 || l.shape.length !== 1 || f.shape[1] !== cfg.info.dim || f.shape[0] !== l.shape[0] || !(l.data instanceof Int32Array) || !(f.data instanceof Float32Array)) {
+      throw new HeadStoreError(`kNN head at ${dir}: features [${f.shape}] (float32) and labels [${l.shape}] (int32) do not match dim ${cfg.info.dim}`, dir);
     }
+    // A label outside [0, numClasses) would add its vote into a neighbouring query's row of scores.
+    const bad = l.data.findIndex((y) => y < 0 || y >= cfg.info.numClasses);
+    if (bad >= 0) throw new HeadStoreError(`kNN head at ${dir}: label ${l.data[bad]} (row ${bad}) is outside [0, ${cfg.info.numClasses}); save the head again`, dir, 'labels');
     head.gallery = featureMatrix(f.data as Float32Array, f.shape[0]!, f.shape[1]!);
     head.labels = l.data as Int32Array;
     head.fitted = cfg.info;

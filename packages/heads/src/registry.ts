@@ -1,9 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { checkIdentity, parseJson, type ModelIdentity } from '@hotplug/runtime';
 import { DenseHead, type DenseHeadOptions } from './dense';
 import type { ClassifierHead } from './head';
 import { KnnHead, type KnnHeadOptions } from './knn';
-import { CONFIG_FILE } from './store';
+import { CONFIG_FILE, HeadStoreError } from './store';
 
 /** Options of each built-in head family, by name. */
 export interface HeadOptionsByKind {
@@ -44,18 +45,29 @@ export function createHead(kind: string, options: Record<string, unknown> = {}):
   return (factoryFor(kind) as HeadFactory<Record<string, unknown>>).create(options);
 }
 
-/** Loads a saved head of any registered family (the kind is read from head.json). */
-export function loadHead(dir: string): ClassifierHead {
+export interface LoadHeadOptions {
+  /** The encoder whose features the head will score; refused (IdentityMismatchError) if the head was trained on another. */
+  space?: ModelIdentity;
+  /** Use it anyway, with a warning. */
+  force?: boolean;
+  warn?: (message: string) => void;
+}
+
+/**
+ * Loads a saved head of any registered family (the kind is read from head.json). With
+ * `space`, checks the head was trained on features of that encoder (a head saved without a
+ * fingerprint loads with a warning).
+ */
+export function loadHead(dir: string, options: LoadHeadOptions = {}): ClassifierHead {
   const path = join(dir, CONFIG_FILE);
-  if (!existsSync(path)) throw new Error(`no saved head at ${dir}: ${CONFIG_FILE} is missing (save one with head.save(dir))`);
-  let kind: unknown;
-  try {
-    kind = (JSON.parse(readFileSync(path, 'utf8')) as { kind?: unknown }).kind;
-  } catch (err) {
-    throw new Error(`${path} is not valid JSON (${(err as Error).message}): the file is corrupt, save the head again`);
-  }
-  if (typeof kind !== 'string') throw new Error(`${path} names no head kind`);
-  return factoryFor(kind).load(dir);
+  if (!existsSync(path)) throw new HeadStoreError(`no saved head at ${dir}: ${CONFIG_FILE} is missing (save one with head.save(dir))`, path);
+  const raw = parseJson(readFileSync(path, 'utf8'), path, 'the file is corrupt, save the head again', HeadStoreError);
+  const kind = raw && typeof raw === 'object' ? (raw as { kind?: unknown }).kind : undefined;
+  if (typeof kind !== 'string') throw new HeadStoreError(`${path} names no head kind`, path, 'kind');
+  if (!factories.has(kind)) throw new HeadStoreError(`${path}: unknown head kind "${kind}": registered kinds are ${headKinds().join(', ')}`, path, 'kind');
+  const head = factoryFor(kind).load(dir);
+  checkIdentity(`the ${kind} head`, path, head.info?.space, options.space, { role: 'embedding space', force: options.force, warn: options.warn });
+  return head;
 }
 
 registerHead<HeadOptionsByKind['linear']>('linear', { create: (o) => new DenseHead('linear', o), load: (d) => DenseHead.load(d) });

@@ -4,7 +4,8 @@ import { DimensionMismatchError } from './errors';
 import { featureMatrix, l2NormalizeRows, toFeatureMatrix, toLabels, type FeatureInput, type FeatureMatrix } from './features';
 import { averagePrecisionFromRanks, meanDefined, relevantRanks } from './ranking';
 import { forEachSimilarityRow, topKIndices } from './similarity';
-import { loadStored, requireArray, saveStored } from './store';
+import { z } from 'zod';
+import { HEAD_LIMITS, HeadStoreError, loadStored, requireArray, saveStored, storedConfig } from './store';
 
 /** One search result. */
 export interface SearchHit {
@@ -116,12 +117,12 @@ export class RetrievalIndex {
   /** Restores an index written by save(). */
   static load(dir: string): RetrievalIndex {
     const { stored, arrays } = loadStored(dir);
-    if (stored.kind !== 'retrieval') throw new Error(`${dir} holds a "${stored.kind}" head, not a retrieval index`);
-    const cfg = stored.config as { modelId: string | null; dim: number; ids: string[] };
+    if (stored.kind !== 'retrieval') throw new HeadStoreError(`${dir} holds a "${stored.kind}" head, not a retrieval index`, dir);
+    const cfg = storedConfig(z.strictObject({ modelId: z.string().nullable(), dim: z.number().int().positive().max(HEAD_LIMITS.dim), ids: z.array(z.string()) }), stored.config, dir);
     const e = requireArray(arrays, 'embeddings', dir);
     const l = requireArray(arrays, 'labels', dir);
-    if (e.shape[1] !== cfg.dim || e.shape[0] !== l.shape[0] || cfg.ids.length !== l.shape[0]) {
-      throw new Error(`retrieval index at ${dir}: embeddings [${e.shape}], labels [${l.shape}] and ${cfg.ids.length} ids disagree`);
+    if (e.shape.length !== 2 || l.shape.length !== 1 || !(e.data instanceof Float32Array) || !(l.data instanceof Int32Array) || e.shape[1] !== cfg.dim || e.shape[0] !== l.shape[0] || cfg.ids.length !== l.shape[0]) {
+      throw new HeadStoreError(`retrieval index at ${dir}: embeddings [${e.shape}], labels [${l.shape}] and ${cfg.ids.length} ids disagree`, dir);
     }
     const index = new RetrievalIndex(cfg.modelId === null ? {} : { modelId: cfg.modelId });
     index.add(featureMatrix(e.data as Float32Array, e.shape[0]!, e.shape[1]!), l.data, cfg.ids);
