@@ -3,6 +3,7 @@ import { IndexInputError, SpaceMismatchError, StampError } from '@hotplug/index'
 import { Command, CommanderError, Option } from 'commander';
 import { AUGMENT_NAMES } from './collection';
 import { backfill } from './commands/backfill';
+import { bench } from './commands/bench';
 import { build } from './commands/build';
 import { cutover } from './commands/cutover';
 import { ingest } from './commands/ingest';
@@ -10,6 +11,7 @@ import { plan } from './commands/plan';
 import { query } from './commands/query';
 import { worker } from './commands/worker';
 import { IncompleteRunError, UsageError } from './errors';
+import { currentWorkerCommand } from './commands/common';
 
 /** Exit codes of hotplug-index. */
 export const EXIT = { ok: 0, error: 1, usage: 2, incomplete: 3, spaceMismatch: 4 } as const;
@@ -94,6 +96,17 @@ export function program(): Command {
     .requiredOption('--to <table>', 'table to make live')
     .option('--force', 'switch even if a backfill is incomplete')
     .action(async (o) => void (await cutover(o)));
+
+  common(sub('bench', 'the README measurements: recall, latency, search (flat vs IVF-PQ), ingest (1 and 2 workers)'))
+    .option('--part <name>', 'recall, latency, search, ingest or all (repeatable)', collect, [] as string[])
+    .option('--runs <n>', 'runs per figure (the median is reported)', '3')
+    .option('--queries <n>', 'queries per run', '500')
+    .option('--fit-pairs <n>', 'gallery pairs the maps are fitted on', '10000')
+    .option('--sizes <list>', 'search: table sizes', '100000,1000000')
+    .option('--dim <n>', 'search: vector width', '64')
+    .option('--items <n>', 'ingest: items per run', '6000')
+    .option('--redis <url>', 'ingest: Redis for the BullMQ workers')
+    .action(async (o) => void (await bench(o, currentWorkerCommand())));
 
   sub('worker', 'a BullMQ worker process: takes ingest/backfill shards until SIGTERM')
     .requiredOption('--redis <url>', 'Redis URL')

@@ -33,14 +33,36 @@ export function mapLatencyUs(map: SpaceMap, queries: Matrix, reps = 500): number
   return median(times);
 }
 
-/** Median time (µs) to encode one query image (batch of 1) with an encoder, after a warm-up. */
-export async function encodeLatencyUs(encoder: SystemEncoder, image: ImageStack, reps = 30): Promise<number> {
-  for (let i = 0; i < 3; i++) await encoder.encode(image, 1);
-  const times: number[] = [];
+async function timeUs(encoder: SystemEncoder, images: ImageStack, batchSize: number): Promise<number> {
+  const t = process.hrtime.bigint();
+  await encoder.encode(images, batchSize);
+  return Number(process.hrtime.bigint() - t) / 1000;
+}
+
+/**
+ * Time an adapted encoder adds over the bare one, per image: the two are timed alternately and
+ * the median of the paired differences is taken, so load from other processes on a shared
+ * machine falls on both sides of each pair. `images.size` 1 gives the per-query figure.
+ */
+export async function addedEncodeUs(bare: SystemEncoder, adapted: SystemEncoder, images: ImageStack, reps = 40): Promise<{ bareUs: number; addedUs: number }> {
+  for (let i = 0; i < 3; i++) (await timeUs(bare, images, images.size), await timeUs(adapted, images, images.size));
+  const base: number[] = [];
+  const diff: number[] = [];
   for (let i = 0; i < reps; i++) {
-    const t = process.hrtime.bigint();
-    await encoder.encode(image, 1);
-    times.push(Number(process.hrtime.bigint() - t) / 1000);
+    const b = await timeUs(bare, images, images.size);
+    const a = await timeUs(adapted, images, images.size);
+    base.push(b / images.size);
+    diff.push((a - b) / images.size);
   }
-  return median(times);
+  return { bareUs: median(base), addedUs: median(diff) };
+}
+
+/** Mean over queries of the share of the first k results whose label is the query's. */
+export function precisionAtK(ranked: readonly string[][], queryLabels: readonly number[], labelOf: (id: string) => number, k: number): number {
+  let sum = 0;
+  for (let q = 0; q < ranked.length; q++) {
+    const top = ranked[q]!.slice(0, k);
+    sum += top.filter((id) => labelOf(id) === queryLabels[q]).length / k;
+  }
+  return ranked.length ? sum / ranked.length : NaN;
 }

@@ -87,7 +87,7 @@ export class ModelSet {
       const next = this.model('new');
       const adapter = loadAdapter(dir, next.clip.visual);
       const fingerprint = sha256File(join(dir, 'adapter.safetensors')).slice(0, 16);
-      a = { adapter, space: extendSpace(next.space, `taca-${variant}:${fingerprint}`, adapter.target.oldEmbedDim) };
+      a = { adapter, space: extendSpace(next.space, `taca/${variant}:${fingerprint}`, adapter.target.oldEmbedDim) };
       this.adapters.set(variant, a);
     }
     return a;

@@ -51,6 +51,11 @@ export function setWorkerCommand(argv: string[] | undefined): void {
   workerCommand = argv;
 }
 
+/** argv that starts a worker of this program. */
+export function currentWorkerCommand(): string[] {
+  return workerCommand ?? [process.execPath, ...process.execArgv, process.argv[1]!, 'worker'];
+}
+
 export function scaleOptions(o: ScaleCliOptions): ScaleOptions {
   const workers = int(o.workers, '--workers', 0);
   if (workers > 0 && !o.redis) throw new UsageError('--workers starts BullMQ workers and needs --redis URL (without --redis, shards run in this process)');

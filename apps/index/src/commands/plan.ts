@@ -5,7 +5,7 @@ import { fitMap, identityMap, LanceGallery, mapNames, MemoryGallery, saveMap, Sp
 import { Rng, writeFileAtomic, writeJsonAtomic } from '@hotplug/runtime';
 import { Collection } from '../collection';
 import { UsageError } from '../errors';
-import { encodeLatencyUs, mapLatencyUs, rankedIds } from '../evaluate';
+import { addedEncodeUs, mapLatencyUs, precisionAtK, rankedIds } from '../evaluate';
 import { ModelSet } from '../systems';
 import { layout, readManifest } from '../tables';
 import { backend, int, modelDirs, requireTable, tableOf, type CommonOptions } from './common';
@@ -27,6 +27,10 @@ export interface PlanRow {
   recallAtK: number | null;
   /** Mean reciprocal rank of the re-embedding's nearest neighbour in the system's ranking. */
   mrr: number | null;
+  /** Share of the top k with the query's label; the full re-embedding's is in PlanReport. */
+  labelPrecision: number | null;
+  /** labelPrecision / the full re-embedding's. */
+  labelPrecisionOfFull: number | null;
   /** Time the system adds to one query over the bare new model (µs, median). */
   addedLatencyUs: number | null;
   /** Why the system could not query the table. */
@@ -41,6 +45,8 @@ export interface PlanReport {
   queries: number;
   k: number;
   seed: number;
+  /** Label precision@k of new queries against the re-embedded sample (what a backfill would reach). */
+  fullLabelPrecision: number;
   rows: PlanRow[];
 }
 
@@ -123,9 +129,14 @@ export async function plan(o: PlanOptions): Promise<PlanReport> {
     const truth = await rankedIds(newSample, rowsOf(fresh, nf, items.length), { space: newEncoder.space }, k, queryIds);
     const truthTopK = truth.map((t) => new Set(t));
     const truthTop1 = truth.map((t) => new Set(t.slice(0, 1)));
+    const labels = new Map(items.map((it) => [it.id, it.label]));
+    const labelOf = (id: string) => labels.get(id)!;
+    const queryLabels = items.slice(nf).map((it) => it.label);
+    const fullLabelPrecision = precisionAtK(truth, queryLabels, labelOf, k);
     const score = async (queries: Matrix, options: SearchOptions) => {
       const ranked = await rankedIds(oldSample, queries, options, k, queryIds);
-      return { recallAtK: recallAtK(ranked, truthTopK, k), mrr: meanReciprocalRank(ranked, truthTop1) };
+      const labelPrecision = precisionAtK(ranked, queryLabels, labelOf, k);
+      return { recallAtK: recallAtK(ranked, truthTopK, k), mrr: meanReciprocalRank(ranked, truthTop1), labelPrecision, labelPrecisionOfFull: labelPrecision / fullLabelPrecision };
     };
     const rows: PlanRow[] = [];
     rows.push({ system: 'old (no upgrade)', kind: 'baseline', ...(await score(rowsOf(old, nf, items.length), { space: gallery.space })), addedLatencyUs: null });
@@ -134,7 +145,7 @@ export async function plan(o: PlanOptions): Promise<PlanReport> {
       rows.push({ system: 'new (no map)', kind: 'baseline', ...(await score(rowsOf(fresh, nf, items.length), { space: newEncoder.space })), addedLatencyUs: 0 });
     } catch (e) {
       if (!(e instanceof SpaceMismatchError)) throw e;
-      rows.push({ system: 'new (no map)', kind: 'baseline', recallAtK: null, mrr: null, addedLatencyUs: null, refused: 'SpaceMismatchError' });
+      rows.push({ system: 'new (no map)', kind: 'baseline', recallAtK: null, mrr: null, labelPrecision: null, labelPrecisionOfFull: null, addedLatencyUs: null, refused: 'SpaceMismatchError' });
     }
     const queriesNew = rowsOf(fresh, nf, items.length);
     for (const kind of list(o.maps, mapNames().filter((n) => n !== 'identity'), '--maps')) {
@@ -145,7 +156,6 @@ export async function plan(o: PlanOptions): Promise<PlanReport> {
     }
     const single = { ...queryStack, size: 1, images: queryStack.images.slice(0, queryStack.height * queryStack.width * queryStack.channels) };
     const variants = list(o.taca, trainedAdapters(models.dirs.adapters), '--taca');
-    const bareUs = variants.length ? await encodeLatencyUs(newEncoder, single) : 0;
     for (const variant of variants) {
       const enc = models.encoder({ model: 'new', adapter: variant });
       const q = await enc.encode(queryStack);
@@ -153,10 +163,10 @@ export async function plan(o: PlanOptions): Promise<PlanReport> {
         system: `new + ${variant}`,
         kind: 'adapter',
         ...(await score(q, { space: enc.space, via: identityMap(enc.space, gallery.space) })),
-        addedLatencyUs: (await encodeLatencyUs(enc, single)) - bareUs,
+        addedLatencyUs: (await addedEncodeUs(newEncoder, enc, single)).addedUs,
       });
     }
-    const report: PlanReport = { table, sample: items.length, fitPairs: nf, queries: nq, k, seed, rows };
+    const report: PlanReport = { table, sample: items.length, fitPairs: nf, queries: nq, k, seed, fullLabelPrecision, rows };
     const md = planMarkdown(report);
     writeJsonAtomic(join(o.out, 'plans', `${table}.json`), report);
     writeFileAtomic(join(o.out, 'plans', `${table}.md`), md);
@@ -172,11 +182,11 @@ export function planMarkdown(r: PlanReport): string {
   const f = (v: number | null, d = 3) => (v === null ? '—' : v.toFixed(d));
   const lines = [
     `Plan for table "${r.table}": sample of ${r.sample} items (seed ${r.seed}), maps fitted on ${r.fitPairs} pairs, ${r.queries} held-out queries.`,
-    `Recall@${r.k}: share of the full re-embedding's top ${r.k} found; MRR: of its nearest neighbour.`,
+    `Recall@${r.k}: share of the full re-embedding's top ${r.k} neighbours found; MRR: of its nearest neighbour. Label P@${r.k}: share of the top ${r.k} with the query's class (full re-embedding: ${f(r.fullLabelPrecision)}).`,
     '',
-    `| system | Recall@${r.k} | MRR | added latency per query (µs) |`,
-    '|---|---:|---:|---:|',
-    ...r.rows.map((row) => `| ${row.system} | ${row.refused ? `refused (${row.refused})` : f(row.recallAtK)} | ${f(row.mrr)} | ${f(row.addedLatencyUs, 1)} |`),
+    `| system | Recall@${r.k} | MRR | label P@${r.k} | of full re-embedding's | added latency per query (µs) |`,
+    '|---|---:|---:|---:|---:|---:|',
+    ...r.rows.map((row) => `| ${row.system} | ${row.refused ? `refused (${row.refused})` : f(row.recallAtK)} | ${f(row.mrr)} | ${f(row.labelPrecision)} | ${f(row.labelPrecisionOfFull)} | ${f(row.addedLatencyUs, 1)} |`),
   ];
   return lines.join('\n') + '\n';
 }
