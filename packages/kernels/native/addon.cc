@@ -30,15 +30,32 @@ Napi::Int32Array ints(const Napi::CallbackInfo& info, size_t i, const char* name
   return info[i].As<Napi::Int32Array>();
 }
 
+// Sizes from JavaScript: whole numbers in [0, 2^53]; NaN, fractions and huge values are refused
+// here rather than truncated or saturated by Int64Value.
 int64_t integer(const Napi::CallbackInfo& info, size_t i, const char* name) {
   if (!info[i].IsNumber()) throw Napi::TypeError::New(info.Env(), std::string(name) + " must be a number");
-  const int64_t v = info[i].As<Napi::Number>().Int64Value();
-  if (v < 0) throw Napi::RangeError::New(info.Env(), std::string(name) + " must be >= 0");
-  return v;
+  const double d = info[i].As<Napi::Number>().DoubleValue();
+  if (!(d >= 0) || d > 9007199254740992.0 || d != static_cast<double>(static_cast<int64_t>(d)))
+    throw Napi::RangeError::New(info.Env(), std::string(name) + " must be an integer >= 0 (at most 2^53)");
+  return static_cast<int64_t>(d);
 }
 
 void need(const Napi::Env& env, bool ok, const std::string& what) {
   if (!ok) throw Napi::RangeError::New(env, what);
+}
+
+// Size arithmetic that cannot wrap: a product or sum past int64 is refused instead of
+// becoming a small (or negative) number that passes the length checks.
+int64_t mul(const Napi::Env& env, int64_t a, int64_t b, const char* what) {
+  int64_t r;
+  if (__builtin_mul_overflow(a, b, &r)) throw Napi::RangeError::New(env, std::string(what) + ": sizes overflow 64 bits");
+  return r;
+}
+
+int64_t add(const Napi::Env& env, int64_t a, int64_t b, const char* what) {
+  int64_t r;
+  if (__builtin_add_overflow(a, b, &r)) throw Napi::RangeError::New(env, std::string(what) + ": sizes overflow 64 bits");
+  return r;
 }
 
 std::vector<int64_t> to_vector(const Napi::Int32Array& a) {
@@ -74,10 +91,10 @@ Napi::Value Matmul(const Napi::CallbackInfo& info) {
   p.transpose_b = info[10].ToBoolean();
   const auto env = info.Env();
   if (p.batch > 0) {
-    need(env, (p.batch - 1) * p.a_batch_stride + p.m * p.k <= static_cast<int64_t>(a.ElementLength()), "matmul: a is too short");
-    need(env, (p.batch - 1) * p.b_batch_stride + p.k * p.n <= static_cast<int64_t>(b.ElementLength()), "matmul: b is too short");
+    need(env, add(env, mul(env, p.batch - 1, p.a_batch_stride, "matmul"), mul(env, p.m, p.k, "matmul"), "matmul") <= static_cast<int64_t>(a.ElementLength()), "matmul: a is too short");
+    need(env, add(env, mul(env, p.batch - 1, p.b_batch_stride, "matmul"), mul(env, p.k, p.n, "matmul"), "matmul") <= static_cast<int64_t>(b.ElementLength()), "matmul: b is too short");
   }
-  need(env, p.batch * p.m * p.n <= static_cast<int64_t>(out.ElementLength()), "matmul: out is too short");
+  need(env, mul(env, mul(env, p.batch, p.m, "matmul"), p.n, "matmul") <= static_cast<int64_t>(out.ElementLength()), "matmul: out is too short");
   p.a = a.Data();
   p.b = b.Data();
   p.c = out.Data();
@@ -96,10 +113,12 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
   need(env, !shape.empty() && sa.size() == shape.size() && sb.size() == shape.size(), "binary: shape and strides must have the same rank >= 1");
   int64_t total = 1, last_a = 0, last_b = 0;
   for (size_t d = 0; d < shape.size(); d++) {
-    total *= shape[d];
+    // A negative stride would walk before the start of the operand.
+    need(env, shape[d] >= 0 && sa[d] >= 0 && sb[d] >= 0, "binary: shape and strides must be >= 0");
+    total = mul(env, total, shape[d], "binary");
     if (shape[d] > 0) {
-      last_a += (shape[d] - 1) * sa[d];
-      last_b += (shape[d] - 1) * sb[d];
+      last_a = add(env, last_a, mul(env, shape[d] - 1, sa[d], "binary"), "binary");
+      last_b = add(env, last_b, mul(env, shape[d] - 1, sb[d], "binary"), "binary");
     }
   }
   need(env, total <= static_cast<int64_t>(out.ElementLength()), "binary: out is too short");
@@ -130,7 +149,8 @@ Napi::Value Transpose(const Napi::CallbackInfo& info) {
   for (size_t i = 0; i < perm.size(); i++) {
     need(env, perm[i] >= 0 && perm[i] < static_cast<int64_t>(shape.size()) && !seen[perm[i]], "transpose: perm is not a permutation");
     seen[perm[i]] = true;
-    total *= shape[i];
+    need(env, shape[i] >= 0, "transpose: shape must be >= 0");
+    total = mul(env, total, shape[i], "transpose");
   }
   need(env, total == static_cast<int64_t>(x.ElementLength()) && total == static_cast<int64_t>(out.ElementLength()), "transpose: lengths do not match the shape");
   hotplug::transpose(x.Data(), out.Data(), shape, perm);
@@ -141,7 +161,7 @@ Napi::Value Softmax(const Napi::CallbackInfo& info) {
   const auto env = info.Env();
   auto x = floats(info, 0, "x"), out = floats(info, 1, "out");
   const int64_t rows = integer(info, 2, "rows"), cols = integer(info, 3, "cols");
-  need(env, rows * cols == static_cast<int64_t>(x.ElementLength()) && x.ElementLength() == out.ElementLength(), "softmax: lengths do not match rows x cols");
+  need(env, mul(env, rows, cols, "softmax") == static_cast<int64_t>(x.ElementLength()) && x.ElementLength() == out.ElementLength(), "softmax: lengths do not match rows x cols");
   hotplug::softmax(x.Data(), out.Data(), rows, cols);
   return env.Undefined();
 }
@@ -153,7 +173,7 @@ Napi::Value Reduce(const Napi::CallbackInfo& info) {
   auto x = floats(info, 1, "x"), out = floats(info, 2, "out");
   const int64_t rows = integer(info, 3, "rows"), cols = integer(info, 4, "cols");
   need(env, op <= hotplug::kMax, "reduce: unknown op");
-  need(env, rows * cols == static_cast<int64_t>(x.ElementLength()), "reduce: x length does not match rows x cols");
+  need(env, mul(env, rows, cols, "reduce") == static_cast<int64_t>(x.ElementLength()), "reduce: x length does not match rows x cols");
   need(env, static_cast<int64_t>(out.ElementLength()) == (kLast ? rows : cols), "reduce: out has the wrong length");
   if (kLast) hotplug::reduce_last(static_cast<int>(op), x.Data(), out.Data(), rows, cols);
   else hotplug::reduce_leading(static_cast<int>(op), x.Data(), out.Data(), rows, cols);
@@ -166,8 +186,8 @@ Napi::Value SegmentSum(const Napi::CallbackInfo& info) {
   auto ids = ints(info, 1, "ids");
   auto out = floats(info, 2, "out");
   const int64_t rows = integer(info, 3, "rows"), inner = integer(info, 4, "inner"), segments = integer(info, 5, "segments");
-  need(env, rows * inner == static_cast<int64_t>(x.ElementLength()) && rows == static_cast<int64_t>(ids.ElementLength()), "segmentSum: x / ids lengths do not match rows x inner");
-  need(env, segments * inner == static_cast<int64_t>(out.ElementLength()), "segmentSum: out length must be segments x inner");
+  need(env, mul(env, rows, inner, "segmentSum") == static_cast<int64_t>(x.ElementLength()) && rows == static_cast<int64_t>(ids.ElementLength()), "segmentSum: x / ids lengths do not match rows x inner");
+  need(env, mul(env, segments, inner, "segmentSum") == static_cast<int64_t>(out.ElementLength()), "segmentSum: out length must be segments x inner");
   hotplug::segment_sum(x.Data(), ids.Data(), out.Data(), rows, inner, segments);
   return env.Undefined();
 }
