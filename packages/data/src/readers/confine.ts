@@ -1,4 +1,4 @@
-import { realpathSync } from 'node:fs';
+import { lstatSync, realpathSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { PathOutsideRootError } from '../errors';
 
@@ -7,12 +7,27 @@ function inside(root: string, p: string): boolean {
   return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
 }
 
+// Listings name many files under few roots: each root's real path is looked up once.
+const realRoots = new Map<string, string>();
+
 function real(p: string): string | undefined {
+  // lstat first: a missing path is common (checked later, when decoded) and a thrown error per entry is slow.
+  if (!lstatSync(p, { throwIfNoEntry: false })) return undefined;
   try {
     return realpathSync(p);
   } catch {
     return undefined;
   }
+}
+
+function realRoot(r: string): string {
+  let found = realRoots.get(r);
+  if (found === undefined) {
+    found = real(r) ?? r;
+    if (realRoots.size > 1000) realRoots.clear();
+    realRoots.set(r, found);
+  }
+  return found;
 }
 
 /**
@@ -36,6 +51,6 @@ export function confinePath(p: string, root: string, where: { file: string; fiel
   const lexical = roots.find((r) => inside(r, target));
   if (!lexical) refuse();
   const realTarget = real(target);
-  if (realTarget !== undefined && !roots.some((r) => inside(real(r) ?? r, realTarget))) refuse();
+  if (realTarget !== undefined && !roots.some((r) => inside(realRoot(r), realTarget))) refuse();
   return target;
 }

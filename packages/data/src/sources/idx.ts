@@ -4,10 +4,10 @@ import { IdxFileError } from '../errors';
 import type { ImageDataset } from '../types';
 
 /** Largest decompressed size readMaybeGzip accepts by default (the Fashion-MNIST train images are 47 MB). */
-export const DEFAULT_MAX_GUNZIP_BYTES = 1024 * 1024 * 1024;
+export const DEFAULT_MAX_GUNZIP_BYTES = 256 * 1024 * 1024;
 
 export interface GunzipOptions {
-  /** Decompression stops with IdxFileError past this many bytes (default DEFAULT_MAX_GUNZIP_BYTES, 1 GiB). */
+  /** Decompression stops with IdxFileError past this many bytes (default DEFAULT_MAX_GUNZIP_BYTES, 256 MiB). */
   maxOutputLength?: number;
 }
 
