@@ -5,6 +5,8 @@
       "sources": [
         "native/addon.cc",
         "native/dispatch.cc",
+        "native/fused.cc",
+        "native/fused_api.cc",
         "native/gemm.cc",
         "native/ops.cc",
         "native/simd_avx2.cc",

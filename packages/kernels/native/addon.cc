@@ -14,6 +14,11 @@
 #include "simd.h"
 #include "thread_pool.h"
 
+namespace hotplug {
+// native/fused_api.cc: the fused LayerNorm / GELU kernels' functions.
+void register_fused_api(Napi::Env env, Napi::Object exports);
+}  // namespace hotplug
+
 namespace {
 
 
@@ -221,6 +226,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("reduceLast", Napi::Function::New(env, Reduce<true>));
   exports.Set("reduceLeading", Napi::Function::New(env, Reduce<false>));
   exports.Set("segmentSum", Napi::Function::New(env, SegmentSum));
+  hotplug::register_fused_api(env, exports);
   return exports;
 }
 

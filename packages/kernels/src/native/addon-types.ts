@@ -25,6 +25,15 @@ export interface NativeAddon {
   reduceLast(op: number, x: Float32Array, out: Float32Array, rows: number, cols: number): void;
   reduceLeading(op: number, x: Float32Array, out: Float32Array, rows: number, cols: number): void;
   /** out[ids[r], :] += x[r, :]; ids outside [0, segments) are dropped (tfjs semantics). */
+  /** Fused LayerNorm over rows x cols: writes y, and mean / rstd per row for the backward pass. */
+  layerNorm(x: Float32Array, gamma: Float32Array, beta: Float32Array, y: Float32Array, mean: Float32Array, rstd: Float32Array, rows: number, cols: number, epsilon: number): void;
+  layerNormGrad(
+    dy: Float32Array, x: Float32Array, gamma: Float32Array, mean: Float32Array, rstd: Float32Array,
+    dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, rows: number, cols: number,
+  ): void;
+  /** kind 0: exact (erf) GELU, 1: x sigmoid(1.702 x). */
+  gelu(kind: number, x: Float32Array, y: Float32Array): void;
+  geluGrad(kind: number, x: Float32Array, dy: Float32Array, dx: Float32Array): void;
   segmentSum(x: Float32Array, ids: Int32Array, out: Float32Array, rows: number, inner: number, segments: number): void;
 }
 

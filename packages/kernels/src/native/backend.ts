@@ -3,6 +3,7 @@ import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { Availability } from '../backend/types';
 import { loadAddon } from './addon';
 import { nativeKernels } from './kernels';
+import { fusedKernels } from './kernels/fused';
 import { silenceNodeBackendHint } from '../backend/quiet';
 
 /** The tfjs backend name of the native CPU backend. */
@@ -45,6 +46,8 @@ export function registerNativeBackend(): Availability {
       tf.unregisterKernel(config.kernelName, NATIVE_BACKEND);
       tf.registerKernel({ ...config, backendName: NATIVE_BACKEND });
     }
+    // The fused ops' kernels exist only here (no cpu kernel of that name to replace).
+    for (const config of fusedKernels(addon)) tf.registerKernel(config);
     registered = true;
   }
   const { threads, simd } = addon.info();

@@ -1,6 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { GradSaveFunc, Tensor } from '@tensorflow/tfjs-core';
+import { backendHasKernel, FUSED_KERNELS, runKernel } from './fused-kernels';
+import type { GeluKind } from './fused-kernels';
 import { assertFloat } from './validate';
+
+/** The HotplugGelu kernel when the backend has it (one pass forward, one backward), else null. */
+function fusedGelu(x: Tensor, kind: GeluKind): Tensor | null {
+  return backendHasKernel(FUSED_KERNELS.gelu) ? runKernel(FUSED_KERNELS.gelu, { x }, { kind })[0] : null;
+}
 
 const INV_SQRT2 = Math.SQRT1_2;
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
@@ -10,6 +17,8 @@ const QUICK_GELU_ALPHA = 1.702;
 /** GELU in its exact form, x * Phi(x) = 0.5 x (1 + erf(x / sqrt 2)). */
 export function gelu(x: Tensor): Tensor {
   assertFloat('gelu', 'x', x);
+  const fused = fusedGelu(x, 'erf');
+  if (fused) return fused;
   const fn = tf.customGrad((xIn, save) => {
     const xt = xIn as Tensor;
     (save as GradSaveFunc)([xt]);
@@ -31,6 +40,8 @@ export function gelu(x: Tensor): Tensor {
 /** x * sigmoid(1.702 x), the GELU approximation OpenAI CLIP was trained with. */
 export function quickGelu(x: Tensor): Tensor {
   assertFloat('quickGelu', 'x', x);
+  const fused = fusedGelu(x, 'quick');
+  if (fused) return fused;
   const fn = tf.customGrad((xIn, save) => {
     const xt = xIn as Tensor;
     const s = tf.sigmoid(tf.mul(xt, QUICK_GELU_ALPHA));

@@ -1,11 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { GradSaveFunc, Tensor, Tensor1D } from '@tensorflow/tfjs-core';
+import { backendHasKernel, FUSED_KERNELS, runKernel } from './fused-kernels';
 import { assertDim, assertFloat, assertMinRank, assertRank } from './validate';
 
 /**
  * Layer normalisation over the last axis: (x - mean) / sqrt(var + epsilon) * gamma + beta.
  * One custom gradient instead of tfjs' chain of ~12 op gradients; the backward pass uses the
  * closed form dx = rstd * (g - mean(g) - xhat * mean(g * xhat)) with g = dy * gamma.
+ * On a backend with the HotplugLayerNorm kernel (hotplug-cpu) forward and backward are one
+ * fused kernel each; elsewhere the same formulas run as tfjs ops.
  */
 export function layerNorm(x: Tensor, gamma: Tensor1D, beta: Tensor1D, epsilon = 1e-5): Tensor {
   const op = 'layerNorm';
@@ -17,6 +20,12 @@ export function layerNorm(x: Tensor, gamma: Tensor1D, beta: Tensor1D, epsilon = 
   assertDim(op, `gamma length (last axis of x [${x.shape.join(', ')}])`, gamma.shape[0], width);
   assertDim(op, `beta length (last axis of x [${x.shape.join(', ')}])`, beta.shape[0], width);
   if (!(epsilon > 0)) throw new Error(`layerNorm: epsilon must be > 0, got ${epsilon}`);
+  if (backendHasKernel(FUSED_KERNELS.layerNorm) && gamma.dtype === 'float32' && beta.dtype === 'float32') {
+    const [y, mean, rstd] = runKernel(FUSED_KERNELS.layerNorm, { x, gamma, beta }, { epsilon });
+    // The tape keeps its own references to mean and rstd for the backward pass.
+    tf.dispose([mean, rstd]);
+    return y;
+  }
 
   const fn = tf.customGrad((xIn, gammaIn, betaIn, save) => {
     const xt = xIn as Tensor;

@@ -25,6 +25,11 @@ export function nativeRunCounts(): ReadonlyMap<string, number> {
   return nativeRuns;
 }
 
+/** Records one native execution of a kernel that has no cpu fallback (the fused kernels). */
+export function countNativeRun(kernelName: string): void {
+  nativeRuns.set(kernelName, (nativeRuns.get(kernelName) ?? 0) + 1);
+}
+
 /** Builds the tfjs kernel config: native first, the cpu backend's kernel as the fallback. */
 export function nativeKernel(kernelName: string, addon: NativeAddon, run: NativeKernelFunc): KernelConfig {
   const cpu = tf.getKernel(kernelName, 'cpu');

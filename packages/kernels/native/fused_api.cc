@@ -1,0 +1,90 @@
+// N-API functions of the fused kernels (native/fused.h); registered into the addon's exports
+// by addon.cc. Every length is checked against rows x cols before a pointer is touched.
+#include <napi.h>
+
+#include <string>
+
+#include "fused.h"
+
+namespace hotplug {
+namespace {
+
+Napi::Float32Array f32(const Napi::CallbackInfo& info, size_t i, const char* fn, const char* name, int64_t length) {
+  if (!info[i].IsTypedArray() || info[i].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
+    throw Napi::TypeError::New(info.Env(), std::string(fn) + ": " + name + " must be a Float32Array");
+  auto a = info[i].As<Napi::Float32Array>();
+  if (static_cast<int64_t>(a.ElementLength()) != length)
+    throw Napi::RangeError::New(info.Env(), std::string(fn) + ": " + name + " has " + std::to_string(a.ElementLength()) +
+                                                " elements, expected " + std::to_string(length));
+  return a;
+}
+
+int64_t count(const Napi::CallbackInfo& info, size_t i, const char* fn, const char* name) {
+  if (!info[i].IsNumber()) throw Napi::TypeError::New(info.Env(), std::string(fn) + ": " + name + " must be a number");
+  const double v = info[i].As<Napi::Number>().DoubleValue();
+  // Below 2^31 each: rows * cols then fits int64 and matches what a typed array can hold.
+  if (!(v >= 0 && v < 2147483648.0) || v != static_cast<double>(static_cast<int64_t>(v)))
+    throw Napi::RangeError::New(info.Env(), std::string(fn) + ": " + name + " must be an integer in [0, 2^31)");
+  return static_cast<int64_t>(v);
+}
+
+int gelu_kind(const Napi::CallbackInfo& info, const char* fn) {
+  const int64_t kind = count(info, 0, fn, "kind");
+  if (kind != kGeluErf && kind != kGeluQuick) throw Napi::RangeError::New(info.Env(), std::string(fn) + ": kind must be 0 (erf) or 1 (quick)");
+  return static_cast<int>(kind);
+}
+
+// layerNorm(x, gamma, beta, y, mean, rstd, rows, cols, epsilon)
+Napi::Value LayerNorm(const Napi::CallbackInfo& info) {
+  const char* fn = "layerNorm";
+  const int64_t rows = count(info, 6, fn, "rows"), cols = count(info, 7, fn, "cols");
+  if (!info[8].IsNumber() || !(info[8].As<Napi::Number>().FloatValue() > 0)) throw Napi::RangeError::New(info.Env(), "layerNorm: epsilon must be a number > 0");
+  auto x = f32(info, 0, fn, "x", rows * cols), gamma = f32(info, 1, fn, "gamma", cols), beta = f32(info, 2, fn, "beta", cols);
+  auto y = f32(info, 3, fn, "y", rows * cols), mean = f32(info, 4, fn, "mean", rows), rstd = f32(info, 5, fn, "rstd", rows);
+  layer_norm_forward(x.Data(), gamma.Data(), beta.Data(), y.Data(), mean.Data(), rstd.Data(), rows, cols, info[8].As<Napi::Number>().FloatValue());
+  return info.Env().Undefined();
+}
+
+// layerNormGrad(dy, x, gamma, mean, rstd, dx, dgamma, dbeta, rows, cols)
+Napi::Value LayerNormGrad(const Napi::CallbackInfo& info) {
+  const char* fn = "layerNormGrad";
+  const int64_t rows = count(info, 8, fn, "rows"), cols = count(info, 9, fn, "cols");
+  auto dy = f32(info, 0, fn, "dy", rows * cols), x = f32(info, 1, fn, "x", rows * cols), gamma = f32(info, 2, fn, "gamma", cols);
+  auto mean = f32(info, 3, fn, "mean", rows), rstd = f32(info, 4, fn, "rstd", rows);
+  auto dx = f32(info, 5, fn, "dx", rows * cols), dgamma = f32(info, 6, fn, "dgamma", cols), dbeta = f32(info, 7, fn, "dbeta", cols);
+  layer_norm_backward(dy.Data(), x.Data(), gamma.Data(), mean.Data(), rstd.Data(), dx.Data(), dgamma.Data(), dbeta.Data(), rows, cols);
+  return info.Env().Undefined();
+}
+
+// gelu(kind, x, y)
+Napi::Value Gelu(const Napi::CallbackInfo& info) {
+  const char* fn = "gelu";
+  const int kind = gelu_kind(info, fn);
+  if (!info[1].IsTypedArray()) throw Napi::TypeError::New(info.Env(), "gelu: x must be a Float32Array");
+  const int64_t n = static_cast<int64_t>(info[1].As<Napi::TypedArray>().ElementLength());
+  auto x = f32(info, 1, fn, "x", n), y = f32(info, 2, fn, "y", n);
+  gelu_forward(kind, x.Data(), y.Data(), n);
+  return info.Env().Undefined();
+}
+
+// geluGrad(kind, x, dy, dx)
+Napi::Value GeluGrad(const Napi::CallbackInfo& info) {
+  const char* fn = "geluGrad";
+  const int kind = gelu_kind(info, fn);
+  if (!info[1].IsTypedArray()) throw Napi::TypeError::New(info.Env(), "geluGrad: x must be a Float32Array");
+  const int64_t n = static_cast<int64_t>(info[1].As<Napi::TypedArray>().ElementLength());
+  auto x = f32(info, 1, fn, "x", n), dy = f32(info, 2, fn, "dy", n), dx = f32(info, 3, fn, "dx", n);
+  gelu_backward(kind, x.Data(), dy.Data(), dx.Data(), n);
+  return info.Env().Undefined();
+}
+
+}  // namespace
+
+void register_fused_api(Napi::Env env, Napi::Object exports) {
+  exports.Set("layerNorm", Napi::Function::New(env, LayerNorm));
+  exports.Set("layerNormGrad", Napi::Function::New(env, LayerNormGrad));
+  exports.Set("gelu", Napi::Function::New(env, Gelu));
+  exports.Set("geluGrad", Napi::Function::New(env, GeluGrad));
+}
+
+}  // namespace hotplug

@@ -1,0 +1,69 @@
+import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import { FUSED_KERNELS } from '../../ops/fused-kernels';
+import type { GeluKind } from '../../ops/fused-kernels';
+import type { NativeAddon } from '../addon-types';
+import { countNativeRun, float32Values, output, sizeOf, uninitializedFloat32 } from './common';
+
+const GELU_KIND: Record<GeluKind, number> = { erf: 0, quick: 1 };
+
+/** The Float32Array of a float32 input; the fused ops only call these kernels with float32. */
+function values(backend: MathBackendCPU, inputs: Record<string, TensorInfo | undefined>, name: string, kernel: string): Float32Array {
+  const v = float32Values(backend, inputs[name]);
+  if (!v) throw new Error(`${kernel}: input '${name}' must be a float32 tensor, got ${inputs[name]?.dtype ?? 'nothing'}`);
+  return v;
+}
+
+function kernel(kernelName: string, run: (backend: MathBackendCPU, inputs: Record<string, TensorInfo | undefined>, attrs: Record<string, unknown>) => TensorInfo | TensorInfo[]): KernelConfig {
+  const kernelFunc: KernelFunc = (args) => {
+    const out = run(args.backend as MathBackendCPU, args.inputs as Record<string, TensorInfo | undefined>, (args.attrs ?? {}) as Record<string, unknown>);
+    countNativeRun(kernelName);
+    return out;
+  };
+  return { kernelName, backendName: 'hotplug-cpu', kernelFunc };
+}
+
+/** Native kernels of the fused ops (src/ops/fused-kernels.ts names them; native/fused.cc does the work). */
+export function fusedKernels(addon: NativeAddon): KernelConfig[] {
+  return [
+    kernel(FUSED_KERNELS.layerNorm, (backend, inputs, attrs) => {
+      const name = FUSED_KERNELS.layerNorm;
+      const x = values(backend, inputs, 'x', name);
+      const shape = inputs.x!.shape;
+      const cols = shape[shape.length - 1];
+      const rows = cols > 0 ? x.length / cols : sizeOf(shape.slice(0, -1));
+      const y = uninitializedFloat32(x.length);
+      const mean = uninitializedFloat32(rows);
+      const rstd = uninitializedFloat32(rows);
+      addon.layerNorm(x, values(backend, inputs, 'gamma', name), values(backend, inputs, 'beta', name), y, mean, rstd, rows, cols, attrs.epsilon as number);
+      return [output(backend, shape.slice(), y), output(backend, [rows], mean), output(backend, [rows], rstd)];
+    }),
+    kernel(FUSED_KERNELS.layerNormGrad, (backend, inputs) => {
+      const name = FUSED_KERNELS.layerNormGrad;
+      const x = values(backend, inputs, 'x', name);
+      const shape = inputs.x!.shape;
+      const cols = shape[shape.length - 1];
+      const rows = cols > 0 ? x.length / cols : sizeOf(shape.slice(0, -1));
+      const dx = uninitializedFloat32(x.length);
+      const dGamma = uninitializedFloat32(cols);
+      const dBeta = uninitializedFloat32(cols);
+      addon.layerNormGrad(
+        values(backend, inputs, 'dy', name), x, values(backend, inputs, 'gamma', name), values(backend, inputs, 'mean', name),
+        values(backend, inputs, 'rstd', name), dx, dGamma, dBeta, rows, cols,
+      );
+      return [output(backend, shape.slice(), dx), output(backend, [cols], dGamma), output(backend, [cols], dBeta)];
+    }),
+    kernel(FUSED_KERNELS.gelu, (backend, inputs, attrs) => {
+      const x = values(backend, inputs, 'x', FUSED_KERNELS.gelu);
+      const y = uninitializedFloat32(x.length);
+      addon.gelu(GELU_KIND[attrs.kind as GeluKind], x, y);
+      return output(backend, inputs.x!.shape.slice(), y);
+    }),
+    kernel(FUSED_KERNELS.geluGrad, (backend, inputs, attrs) => {
+      const x = values(backend, inputs, 'x', FUSED_KERNELS.geluGrad);
+      const dx = uninitializedFloat32(x.length);
+      addon.geluGrad(GELU_KIND[attrs.kind as GeluKind], x, values(backend, inputs, 'dy', FUSED_KERNELS.geluGrad), dx);
+      return output(backend, inputs.x!.shape.slice(), dx);
+    }),
+  ];
+}

@@ -1,0 +1,57 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { GradConfig, NamedAttrMap, NamedTensorMap, Tensor } from '@tensorflow/tfjs-core';
+
+/**
+ * Named tfjs kernels behind the fused ops (tfjs' ops-vs-kernels split): an op calls
+ * `runKernel(name)` when the active backend registered a kernel of that name, and runs its
+ * composition of plain tfjs ops otherwise. A backend that supplies a forward kernel must
+ * supply its gradient kernel too: the GradConfigs below call it by name.
+ *
+ * - HotplugLayerNorm: inputs { x, gamma, beta }, attrs { epsilon } -> [y, mean [rows], rstd [rows]]
+ * - HotplugLayerNormGrad: inputs { dy, x, gamma, mean, rstd } -> [dx, dgamma, dbeta]
+ * - HotplugGelu: inputs { x }, attrs { kind: 'erf' | 'quick' } -> y
+ * - HotplugGeluGrad: inputs { x, dy }, attrs { kind } -> dx
+ */
+export const FUSED_KERNELS = {
+  layerNorm: 'HotplugLayerNorm',
+  layerNormGrad: 'HotplugLayerNormGrad',
+  gelu: 'HotplugGelu',
+  geluGrad: 'HotplugGeluGrad',
+} as const;
+
+export type GeluKind = 'erf' | 'quick';
+
+/** True when the active backend registered the named kernel. */
+export function backendHasKernel(name: string): boolean {
+  return tf.getKernel(name, tf.getBackend()) != null;
+}
+
+export function runKernel(name: string, inputs: NamedTensorMap, attrs: NamedAttrMap = {}): Tensor[] {
+  const out = tf.engine().runKernel(name, inputs, attrs);
+  return Array.isArray(out) ? out : [out];
+}
+
+const layerNormGrad: GradConfig = {
+  kernelName: FUSED_KERNELS.layerNorm,
+  inputsToSave: ['x', 'gamma'],
+  outputsToSave: [false, true, true],
+  gradFunc: (dy, saved) => {
+    const [x, gamma, mean, rstd] = saved;
+    const dyY = Array.isArray(dy) ? dy[0] : dy;
+    const [dx, dGamma, dBeta] = runKernel(FUSED_KERNELS.layerNormGrad, { dy: dyY, x, gamma, mean, rstd });
+    return { x: () => dx, gamma: () => dGamma, beta: () => dBeta };
+  },
+};
+
+const geluGrad: GradConfig = {
+  kernelName: FUSED_KERNELS.gelu,
+  inputsToSave: ['x'],
+  gradFunc: (dy, saved, attrs) => {
+    const [x] = saved;
+    const [dx] = runKernel(FUSED_KERNELS.geluGrad, { x, dy: Array.isArray(dy) ? dy[0] : dy }, { kind: (attrs as { kind: GeluKind }).kind });
+    return { x: () => dx };
+  },
+};
+
+// Gradients are global to tfjs (not per backend): registered once, when this module loads.
+for (const config of [layerNormGrad, geluGrad]) if (tf.getGradient(config.kernelName) == null) tf.registerGradient(config);
