@@ -1,27 +1,64 @@
 import { readFileSync } from 'node:fs';
-import type { ExperimentSpec } from '@hotplug/bench';
+import { parseExperimentSpec, SpecError, type ExperimentSpec } from '@hotplug/bench';
 import type { PromptTrainConfig } from '@hotplug/contcoop';
+import { parseJson, validate } from '@hotplug/runtime';
+import { z } from 'zod';
 import type { DataLimits } from './systems';
+import type { MapsSpecInput } from './steps/maps';
 
 /** A benchmark file: the experiment grid plus how much data and prompt training it uses. */
 export interface BenchSpec {
   experiment: ExperimentSpec;
   data?: DataLimits;
   promptTraining?: Partial<PromptTrainConfig>;
+  /** Post-hoc maps (Procrustes, low-rank, residual MLP…) that systems may name as their adapter. */
+  maps?: MapsSpecInput;
 }
 
+const count = z.number().int().positive().max(10_000_000);
+
+/**
+ * The file's own sections. `experiment` is checked by @hotplug/bench's parseExperimentSpec and
+ * `maps` by parseMapsSpec; the prompt-training overrides are the numeric fields of
+ * PromptTrainConfig only (paths and callbacks are not the spec's to set).
+ */
+const BenchSpecSchema = z.strictObject({
+  experiment: z.unknown(),
+  data: z.strictObject({ trainImages: count.optional(), testImages: count.optional() }).optional(),
+  promptTraining: z
+    .strictObject({
+      steps: count.optional(),
+      batchSize: count.optional(),
+      lr: z.number().positive().max(10).optional(),
+      warmupSteps: z.number().int().nonnegative().max(10_000_000).optional(),
+      weightDecay: z.number().nonnegative().max(10).optional(),
+      clipGradNorm: z.number().positive().optional(),
+      seed: z.number().int().optional(),
+      checkpointEvery: count.optional(),
+    })
+    .optional(),
+  maps: z.unknown().optional(),
+});
+
+const FIX = 'fix the spec file (apps/bench/specs/default.json shows every section)';
+
+/** Reads and validates a benchmark spec file before anything uses it (SpecError naming each wrong field). */
 export function readBenchSpec(path: string): BenchSpec {
-  let spec: BenchSpec;
+  let text: string;
   try {
-    spec = JSON.parse(readFileSync(path, 'utf8'));
+    text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new Error(`cannot read benchmark spec ${path}: ${(err as Error).message}`);
+    throw new SpecError(`cannot read benchmark spec ${path}: ${(err as Error).message}`, path);
   }
-  if (!spec.experiment || typeof spec.experiment !== 'object') throw new Error(`${path}: "experiment" (the grid: datasets, seeds, systems, heads, learners, comparisons) is missing`);
-  return spec;
+  const raw = parseJson(text, path, FIX, SpecError);
+  const spec = validate(BenchSpecSchema, raw, path, FIX, SpecError);
+  if (spec.experiment === undefined)
+    throw new SpecError(`${path}: "experiment" (the grid: datasets, seeds, systems, heads, learners, comparisons) is missing`, path, 'experiment');
+  const experiment = parseExperimentSpec(spec.experiment, `${path} "experiment"`);
+  return { ...spec, experiment, ...(spec.maps !== undefined ? { maps: spec.maps as MapsSpecInput } : {}) } as BenchSpec;
 }
 
-/** Adapter variants the systems of a spec use. */
-export function adapterVariants(spec: ExperimentSpec): string[] {
-  return [...new Set(spec.systems.flatMap((s) => (s.adapter ? [s.adapter] : [])))];
+/** TaCA adapter variants the systems of a spec use (names of the spec's post-hoc maps excluded). */
+export function adapterVariants(spec: ExperimentSpec, mapIds: readonly string[] = []): string[] {
+  return [...new Set(spec.systems.flatMap((s) => (s.adapter && !mapIds.includes(s.adapter) ? [s.adapter] : [])))];
 }

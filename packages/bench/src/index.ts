@@ -9,7 +9,7 @@ export type { EmbeddingSet } from './metrics/retrieval';
 export { recallAtK, meanReciprocalRank } from './metrics/ranked-lists';
 export { StepRegistry } from './harness/steps';
 export type { AdapterStep, FeatureSet, LearnerRequest, LearnerStep, ModelStep, Split } from './harness/steps';
-export { validateSpec } from './harness/spec';
+export { validateSpec, parseExperimentSpec, ExperimentSpecSchema, SpecError } from './harness/spec';
 export type { ComparisonSpec, ExperimentSpec, HeadSpec, LearnerSpec, SystemSpec } from './harness/spec';
 export { cellKey, stableStringify } from './harness/keys';
 export { runExperiment, gridSize } from './harness/harness';

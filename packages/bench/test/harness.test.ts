@@ -146,7 +146,7 @@ describe('spec validation', () => {
     expect(bad({ systems: [{ id: 'x', model: 'vit-h' }] })).toThrow(/unknown model "vit-h"; known: old, new/);
     expect(bad({ systems: [{ id: 'x', model: 'old', adapter: 'lora' }] })).toThrow(/unknown adapter "lora"; known: proj/);
     expect(bad({ heads: [{ id: 'h', kind: 'svm' }] })).toThrow(/unknown head kind "svm"/);
-    expect(bad({ learners: [{ id: 'l', learner: 'centroid', shots: [-1] }] })).toThrow(/shots must be integers >= 0/);
+    expect(bad({ learners: [{ id: 'l', learner: 'centroid', shots: [-1] }] })).toThrow(/learners\[0\]\.shots\[0\]: Too small: expected number to be >=0/);
     expect(bad({ learners: [{ id: 'l', learner: 'centroid', shots: [0, 1] }] })).not.toThrow();
     expect(bad({ comparisons: [{ old: 'old', new: 'newer' }] })).toThrow(/unknown system in a comparison "newer"/);
     expect(bad({ systems: [{ id: 'a', model: 'old' }, { id: 'a', model: 'new' }] })).toThrow(/two systems are named "a"/);

@@ -1,5 +1,36 @@
 import { headKinds } from '@hotplug/heads';
+import { InputError, validate } from '@hotplug/runtime';
+import { z } from 'zod';
 import type { StepRegistry } from './steps';
+
+/** A benchmark spec that is malformed or names something unknown. */
+export class SpecError extends InputError {
+  override name = 'SpecError';
+}
+
+const id = z.string().min(1).max(200);
+const options = z.record(z.string(), z.unknown());
+
+/**
+ * The shape of an ExperimentSpec, checked before anything reads it: `"datasets": "mnist"` is
+ * refused (not read as a list of letters), numbers must be numbers (`"seeds": ["1"]` refused),
+ * and lists are bounded so a spec cannot ask for an absurd grid.
+ */
+export const ExperimentSpecSchema = z.strictObject({
+  name: z.string().min(1).max(500),
+  datasets: z.array(id).min(1).max(100),
+  seeds: z.array(z.number().int().min(-(2 ** 31)).max(2 ** 31 - 1)).min(1).max(100),
+  systems: z.array(z.strictObject({ id, model: id, adapter: id.optional(), label: z.string().max(500).optional() })).min(1).max(100),
+  heads: z.array(z.strictObject({ id, kind: id, options: options.optional() })).max(100).optional(),
+  retrieval: z.strictObject({ ks: z.array(z.number().int().positive().max(1_000_000)).max(20).optional() }).optional(),
+  learners: z.array(z.strictObject({ id, learner: id, shots: z.array(z.number().int().nonnegative().max(100_000)).min(1).max(50), options: options.optional(), systems: z.array(id).max(100).optional() })).max(100).optional(),
+  comparisons: z.array(z.strictObject({ old: id, new: id, adapted: z.array(id).max(100).optional() })).max(100),
+});
+
+/** Checks the shape of an experiment spec (from JSON or code); throws SpecError naming each wrong field. */
+export function parseExperimentSpec(input: unknown, source = 'experiment spec'): ExperimentSpec {
+  return validate(ExperimentSpecSchema, input, source, 'fix the spec (see the ExperimentSpec fields in @hotplug/bench)', SpecError) as ExperimentSpec;
+}
 
 /** A system under test: a model, optionally seen through an adapter. */
 export interface SystemSpec {
@@ -55,22 +86,19 @@ export interface ExperimentSpec {
 function unique(what: string, ids: string[]): void {
   const seen = new Set<string>();
   for (const id of ids) {
-    if (seen.has(id)) throw new Error(`spec: two ${what} are named "${id}"; give each a distinct id`);
+    if (seen.has(id)) throw new SpecError(`spec: two ${what} are named "${id}"; give each a distinct id`);
     seen.add(id);
   }
 }
 
 function known(what: string, name: string, names: Iterable<string>): void {
   const list = [...names];
-  if (!list.includes(name)) throw new Error(`spec: unknown ${what} "${name}"; known: ${list.join(', ') || '(none registered)'}`);
+  if (!list.includes(name)) throw new SpecError(`spec: unknown ${what} "${name}"; known: ${list.join(', ') || '(none registered)'}`);
 }
 
-/** Checks a spec against itself and the registered steps, with errors that say what to fix. */
+/** Checks a spec's shape (parseExperimentSpec), then against itself and the registered steps, with errors that say what to fix. */
 export function validateSpec(spec: ExperimentSpec, steps: StepRegistry): void {
-  if (!spec.name) throw new Error('spec: name is required');
-  if (spec.datasets.length === 0) throw new Error('spec: list at least one dataset');
-  if (spec.seeds.length === 0 || !spec.seeds.every(Number.isInteger)) throw new Error('spec: seeds must be a non-empty list of integers');
-  if (spec.systems.length === 0) throw new Error('spec: list at least one system');
+  parseExperimentSpec(spec);
   unique('datasets', spec.datasets);
   unique('seeds', spec.seeds.map(String));
   unique('systems', spec.systems.map((s) => s.id));
@@ -85,17 +113,17 @@ export function validateSpec(spec: ExperimentSpec, steps: StepRegistry): void {
     known('learner', l.learner, steps.learners.keys());
     for (const id of l.systems ?? []) known(`system of learner "${l.id}"`, id, spec.systems.map((s) => s.id));
     if (l.shots.length === 0 || !l.shots.every((s) => Number.isInteger(s) && s >= 0)) {
-      throw new Error(`spec: learner "${l.id}" shots must be integers >= 0 (0: a learner that uses no training images, like zero-shot), got [${l.shots}]`);
+      throw new SpecError(`spec: learner "${l.id}" shots must be integers >= 0 (0: a learner that uses no training images, like zero-shot), got [${l.shots}]`);
     }
   }
   for (const k of spec.retrieval?.ks ?? []) {
-    if (!Number.isInteger(k) || k <= 0) throw new Error(`spec: retrieval ks must be positive integers, got ${k}`);
+    if (!Number.isInteger(k) || k <= 0) throw new SpecError(`spec: retrieval ks must be positive integers, got ${k}`);
   }
   const systemIds = spec.systems.map((s) => s.id);
   for (const c of spec.comparisons) {
     for (const id of [c.old, c.new, ...(c.adapted ?? [])]) known('system in a comparison', id, systemIds);
   }
   if (!spec.heads?.length && !spec.retrieval && !spec.learners?.length) {
-    throw new Error('spec: nothing to evaluate; add heads, retrieval or learners');
+    throw new SpecError('spec: nothing to evaluate; add heads, retrieval or learners');
   }
 }
