@@ -86,7 +86,7 @@ describe('hotplug-index upgrade workflow on the embedded pair', () => {
     expect(taca).toBeGreaterThan(0.5);
     expect(procrustes).toBeGreaterThan(0.5);
     expect(old).toBeGreaterThan(0.5);
-  });
+  }, 240_000);
 
   it('ingests new items through two BullMQ worker processes, one killed mid-shard: every item exactly once', async (ctx) => {
     if ('skip' in redis) return ctx.skip(redis.skip);
@@ -141,5 +141,5 @@ describe('hotplug-index upgrade workflow on the embedded pair', () => {
     const ingested = items.filter((it) => Number(it.id.split('/')[2]) >= 400);
     expect(new Set(ingested.map((it) => it.source)).size).toBe(1);
     expect(ingested[0]!.source).toMatch(/taca\/taca-symmetric:/);
-  });
+  }, 240_000);
 });
