@@ -1,7 +1,9 @@
-// Image-encoder throughput of the embedded default's new model (hotplug-new): tfjs on the
-// best backend @hotplug/kernels finds vs onnxruntime-node on the same weights, batch 1 and 64.
-// Median of several timed runs after a warm-up, the two runtimes alternating run by run. Run after `npm run build`:
-//   node bench/throughput.mjs [--runs 7] [--threads N]
+// Image-encoder throughput of a registered model (default: the embedded default's new model,
+// hotplug-new; e.g. --model ViT-B-32 for OpenAI's shape with random weights): tfjs on the
+// best backend @hotplug/kernels finds vs onnxruntime-node on the same weights (exported to
+// ONNX here), batch 1 and 64 by default. Median of several timed runs after a warm-up, the two
+// runtimes alternating run by run. Run after `npm run build`:
+//   node bench/throughput.mjs [--model hotplug-new] [--batches 1,64] [--runs 7] [--threads N]
 import { mkdtempSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,10 +11,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@hotplug/kernels';
 import { createClip, exportImageEncoder, loadOnnxImageEncoder } from '../dist/index.js';
 
-const arg = (name, fallback) => {
+const text = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+  return i >= 0 ? process.argv[i + 1] : fallback;
 };
+const arg = (name, fallback) => (text(name) === undefined ? fallback : Number(text(name)));
+const modelName = text('model', 'hotplug-new');
+const batches = text('batches', '1,64').split(',').map(Number);
 const runs = arg('runs', 7);
 const threads = arg('threads', undefined);
 
@@ -43,17 +48,17 @@ async function timePair(a, b, images, repeats) {
 }
 
 const report = await initBackend(undefined, { log: () => {} });
-const clip = createClip('hotplug-new', { seed: 0 });
-const path = join(mkdtempSync(join(tmpdir(), 'hotplug-bench-')), 'hotplug-new-visual.onnx');
+const clip = createClip(modelName, { seed: 0 });
+const path = join(mkdtempSync(join(tmpdir(), 'hotplug-bench-')), `${modelName}-visual.onnx`);
 exportImageEncoder(clip.visual, path);
 const ort = await loadOnnxImageEncoder(path, threads ? { intraOpNumThreads: threads } : {});
 
 const v = clip.config.vision;
-console.log(`hotplug-new image encoder (${v.imageSize}x${v.imageSize}x${v.channels}, ${(v.imageSize / v.patchSize) ** 2 + 1} tokens, width ${v.width}, depth ${v.depth}, embed ${clip.config.embedDim}); median of ${runs} runs`);
+console.log(`${modelName} image encoder (${v.imageSize}x${v.imageSize}x${v.channels}, ${(v.imageSize / v.patchSize) ** 2 + 1} tokens, width ${v.width}, depth ${v.depth}, embed ${clip.config.embedDim}); median of ${runs} runs`);
 for (const s of report.skipped) console.log(`(skipped ${s.name}: ${s.reason.slice(0, 160)})`);
 console.log(`tfjs backend: ${report.name}${report.threads ? ` (${report.threads} threads, ${report.simd})` : ''}; onnxruntime-node intra-op threads: ${threads ?? 'default'}`);
 console.log('batch | tfjs ms | tfjs img/s | ort ms | ort img/s | ort/tfjs');
-for (const batch of [1, 64]) {
+for (const batch of batches) {
   const images = tf.randomNormal([batch, v.imageSize, v.imageSize, v.channels], 0, 1, 'float32', batch);
   const repeats = batch === 1 ? runs * 5 : runs;
   const [tfMs, ortMs] = await timePair(clip.visual, ort, images, repeats);
