@@ -116,7 +116,7 @@ describe('scene generator', () => {
     }
     expect(vocab.size).toBeGreaterThanOrEqual(300);
     const all = captions.join('\n');
-    for (const phrase of ['ankle boot', 'digit seven', 'a 7', 'pair of trousers']) expect(all).toContain(phrase);
+    for (const phrase of ['an ankle boot', 'the digit seven', 'a 7', 'pair of trousers']) expect(all).toContain(phrase);
     expect(withoutColour).toBeGreaterThan(1000);
     expect(new Set(captions).size).toBeGreaterThan(19000);
   });

@@ -27,18 +27,22 @@ function withArticle(phrase: string): string {
 }
 
 /** A noun phrase for one object: category name (or a vague word) with some of its colour, size and tilt. */
-function nounPhrase(rng: Rng, o: SceneObject, full: boolean): string {
+function nounPhrase(rng: Rng, o: SceneObject, full: boolean, scene: Scene): string {
+  // "the" only for a category the scene holds once ("the digit seven").
+  const unique = scene.objects.filter((x) => x.category === o.category).length === 1;
+  const det = (phrase: string, vague: boolean) => (!vague && unique && chance(rng, 0.2) ? `the ${phrase}` : withArticle(phrase));
   const colourWord = chance(rng, 0.75) ? OBJECT_COLOURS[o.colour]!.name : pick(rng, OBJECT_COLOURS[o.colour]!.synonyms);
   const sayColour = full || chance(rng, 0.7);
   const saySize = !full && chance(rng, 0.35);
   const sayTilt = !full && o.rotation !== 0 && chance(rng, 0.5);
   // A vague name ("a garment", "a digit") now and then: partial but still true.
-  const noun = !full && chance(rng, 0.08) ? pick(rng, o.category < 10 ? CLOTHING_WORDS : DIGIT_GENERIC) : pick(rng, CATEGORY_NOUNS[o.category]!);
+  const vague = !full && chance(rng, 0.08);
+  const noun = vague ? pick(rng, o.category < 10 ? CLOTHING_WORDS : DIGIT_GENERIC) : pick(rng, CATEGORY_NOUNS[o.category]!);
   const adjectives: string[] = [];
   if (sayTilt) adjectives.push(pick(rng, ROTATION_WORDS));
   if (saySize) adjectives.push(pick(rng, SIZE_WORDS[o.size]));
-  if (sayColour && chance(rng, full ? 1 : 0.8)) return withArticle([...adjectives, colourWord, noun].join(' '));
-  const core = withArticle([...adjectives, noun].join(' '));
+  if (sayColour && chance(rng, full ? 1 : 0.8)) return det([...adjectives, colourWord, noun].join(' '), vague);
+  const core = det([...adjectives, noun].join(' '), vague);
   if (!sayColour) return core;
   return chance(rng, 0.5) ? `${core} in ${colourWord}` : `${core} coloured ${colourWord}`;
 }
@@ -87,8 +91,8 @@ function relationClause(rng: Rng, scene: Scene): string | null {
   if (pairs.length === 0) return null;
   const [a, b, r] = pick(rng, pairs);
   const rel = pick(rng, RELATION_PHRASES[r as keyof typeof RELATION_PHRASES]);
-  const na = nounPhrase(rng, a, false);
-  const nb = nounPhrase(rng, b, false);
+  const na = nounPhrase(rng, a, false, scene);
+  const nb = nounPhrase(rng, b, false, scene);
   switch (rng.int(4)) {
     case 0: return `${na} is ${rel} ${nb}`;
     case 1: return `${na} ${rel} ${nb}`;
@@ -107,7 +111,7 @@ function placeClause(rng: Rng, scene: Scene): string | null {
   if (region.vertical !== 'centre') options.push(pick(rng, REGION_PHRASES[region.vertical]));
   if (region.horizontal === 'centre' && region.vertical === 'centre') options.push(pick(rng, REGION_PHRASES.centre));
   const where = pick(rng, options);
-  const np = nounPhrase(rng, o, false);
+  const np = nounPhrase(rng, o, false, scene);
   switch (rng.int(3)) {
     case 0: return `${np} ${where}`;
     case 1: return `${where} there is ${np}`;
@@ -117,7 +121,7 @@ function placeClause(rng: Rng, scene: Scene): string | null {
 
 function listClause(rng: Rng, scene: Scene, full: boolean): string {
   const objs = mentioned(rng, scene, full);
-  const items = list(rng, objs.map((o) => nounPhrase(rng, o, full)));
+  const items = list(rng, objs.map((o) => nounPhrase(rng, o, full, scene)));
   if (objs.length === scene.objects.length && (full || chance(rng, 0.35))) {
     const count = countPhrase(rng, objs.length);
     return chance(rng, 0.5) ? `${count}: ${items}` : `${pick(rng, FRAMES)} ${count}, namely ${items}`;

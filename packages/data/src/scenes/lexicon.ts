@@ -115,3 +115,12 @@ export const REGION_PHRASES: Readonly<Record<'left' | 'right' | 'top' | 'bottom'
   centre: ['in the middle', 'in the centre', 'in the center'],
 };
 export const ROTATION_WORDS = ['tilted', 'rotated', 'slanted', 'turned', 'askew', 'angled', 'skewed', 'leaning', 'crooked'] as const;
+
+/**
+ * Prompts for each of the 20 categories (prompts[c] = every template filled with each of its
+ * names), e.g. for a classifier over the concepts scene captions talk about.
+ */
+export function sceneCategoryPrompts(templates: readonly string[] = ['a picture of {}.', 'a scene with {}.', '{} on a background.']): string[][] {
+  const withArticle = (p: string) => `${/^(a|e|i|o|8|eight)/.test(p) ? 'an' : 'a'} ${p}`;
+  return CATEGORY_NOUNS.map((names) => templates.flatMap((t) => names.map((n) => t.replaceAll('{}', withArticle(n)))));
+}
