@@ -60,7 +60,7 @@ export type { ObjectBank, SceneSplit } from './scenes/bank';
 export {
   SCENE_CATEGORIES, SCENE_SOURCES, CATEGORY_NOUNS, OBJECT_COLOURS, BACKGROUND_COLOURS, TEXTURES, TEXTURE_WORDS, SIZES, SIZE_WORDS,
   CORNERS, RELATIONS, RELATION_PHRASES, REGION_PHRASES, ROTATION_WORDS, COUNT_WORDS, COUNT_NOUNS, COUNT_NOUN_SINGULAR,
-  CLOTHING_WORDS, DIGIT_GENERIC, BACKGROUND_NOUNS, categorySource,
+  CLOTHING_WORDS, DIGIT_GENERIC, BACKGROUND_NOUNS, categorySource, sceneCategoryPrompts,
 } from './scenes/lexicon';
 export type { NamedColour, Texture, SizeName, Corner, Relation, SceneSource } from './scenes/lexicon';
 export { SCENE_DEFAULTS, COMPATIBLE_COLOURS, sampleScene, sceneSeed, relationsBetween, cornerOf, regionOf, backgroundShade, objectBoxSize } from './scenes/scene';
