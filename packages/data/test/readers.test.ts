@@ -49,7 +49,7 @@ describe('image folder reader', () => {
   it('rejects a missing folder and mixed sizes without a target size', () => {
     expect(() => indexImageFolder(join(FIXTURES, 'nope'))).toThrow(/does not exist/);
     const index = { name: 'mixed', split: 'all', classNames: ['x'], entries: [{ path: join(FIXTURES, 'png/gray.png'), label: 0 }, { path: join(FIXTURES, 'png/rgba.png'), label: 0 }] };
-    expect(() => decodeIndex(index)).toThrow(/rgba\.png is 3x5 but earlier images are 5x7; pass size/);
+    expect(() => decodeIndex(index)).toThrow(/rgba\.png is 3x5 but earlier images are 5x7\. Pass size/);
   });
 });
 

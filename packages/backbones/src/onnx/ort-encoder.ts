@@ -76,11 +76,11 @@ export class OnnxEncoder<In extends tf.Tensor> implements Encoder<In> {
     const pick = (names: readonly string[], preferred: string[]) => preferred.find((n) => names.includes(n)) ?? names[0]!;
     const inputName = options.inputName ?? pick(session.inputNames, kind === 'image' ? ['images', 'pixel_values'] : ['input_ids']);
     const outputName = options.outputName ?? pick(session.outputNames, ['embedding', kind === 'image' ? 'image_embeds' : 'text_embeds']);
-    if (!session.inputNames.includes(inputName)) throw new Error(`${path} has no input "${inputName}"; its inputs are ${session.inputNames.join(', ')}`);
-    if (!session.outputNames.includes(outputName)) throw new Error(`${path} has no output "${outputName}"; its outputs are ${session.outputNames.join(', ')}`);
+    if (!session.inputNames.includes(inputName)) throw new OnnxModelError({ file: path, field: 'inputs', problem: `${path} has no input "${inputName}"; its inputs are ${session.inputNames.join(', ')}`, fix: 'Pass { inputName } naming one of them' });
+    if (!session.outputNames.includes(outputName)) throw new OnnxModelError({ file: path, field: 'outputs', problem: `${path} has no output "${outputName}"; its outputs are ${session.outputNames.join(', ')}`, fix: 'Pass { outputName } naming one of them' });
     const maskName = kind === 'text' && session.inputNames.includes('attention_mask') && inputName !== 'attention_mask' ? 'attention_mask' : null;
     const others = session.inputNames.filter((n) => n !== inputName && n !== maskName);
-    if (others.length) throw new Error(`${path} needs inputs this encoder cannot provide: ${others.join(', ')} (it feeds "${inputName}"${maskName ? ' and attention_mask' : ''})`);
+    if (others.length) throw new OnnxModelError({ file: path, field: 'inputs', problem: `${path} needs inputs this encoder cannot provide: ${others.join(', ')} (it feeds "${inputName}"${maskName ? ' and attention_mask' : ''})` });
     if (maskName && (options.eotTokenId === undefined || !Number.isInteger(options.eotTokenId)))
       throw new Error(`${path} takes an attention_mask: pass { eotTokenId } (e.g. tokenizer.eotTokenId) so the mask can end at each row's EOT`);
     const maskMeta = maskName ? session.inputMetadata.find((m) => m.name === maskName) : undefined;

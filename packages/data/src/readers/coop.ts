@@ -136,7 +136,7 @@ export function indexCoopDataset(dataRoot: string, name: string, split: string, 
   const layout = COOP_DATASETS[name];
   if (!layout) throw new Error(`unknown CoOp dataset '${name}'; known: ${Object.keys(COOP_DATASETS).join(', ')}`);
   const dir = join(dataRoot, layout.folder);
-  if (!existsSync(dir)) throw new Error(`${name}: ${dir} not found; put the dataset there as CoOp's DATASETS.md describes`);
+  if (!existsSync(dir)) throw new DataListingError({ file: dir, problem: `${name}: ${dir} not found; put the dataset there as CoOp's DATASETS.md describes` });
   if (layout.kind === 'split-json') return indexCoopSplitFile(join(dir, layout.splitFile), join(dir, layout.imageDir), split, name, options);
   if (layout.kind === 'fgvc') return fgvcIndex(dir, split, options);
   const sub = layout.splitDirs[split];

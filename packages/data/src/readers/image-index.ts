@@ -101,7 +101,7 @@ export function decodeIndex(index: ImageIndex, options: DecodeOptions = {}): Dec
     size ??= [decoded.height, decoded.width];
     const [h, w] = size;
     if (!options.size && (decoded.height !== h || decoded.width !== w)) {
-      throw new Error(`${entry.path} is ${decoded.height}x${decoded.width} but earlier images are ${h}x${w}; pass size: [height, width] to resize every image`);
+      throw new ImageDecodeError({ file: entry.path, problem: `${entry.path} is ${decoded.height}x${decoded.width} but earlier images are ${h}x${w}`, fix: 'Pass size: [height, width] to resize every image' });
     }
     pixels.push(fitBytes(rgbaToChannels(decoded, channels), decoded.height, decoded.width, channels, h, w, options.fit ?? 'stretch'));
     kept.push(entry);
