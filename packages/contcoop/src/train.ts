@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { StepSampler, Trainer, type StepRecord, type TrainingRecipe, type TrainSummary } from '@hotplug/train';
+import { sha256 } from '@hotplug/runtime';
 import type { ImageFeatures } from './features';
+import { classListIdentity, promptModelIdentity } from './state';
 import type { PromptLearner } from './learner';
 import type { PromptTarget } from './target';
 
@@ -12,6 +14,8 @@ export interface PromptTrainConfig extends TrainingRecipe {
   logFile?: string;
   progress?: boolean;
   label?: string;
+  /** Discard a checkpoint in checkpointDir made with another configuration (otherwise ConfigMismatchError) and train afresh. */
+  restart?: boolean;
   /** Called after every step (e.g. to watch memory or stop early by throwing). */
   onStep?: (record: StepRecord) => void;
 }
@@ -45,6 +49,15 @@ export async function trainPromptLearner(learner: PromptLearner, target: PromptT
     logFile: c.logFile,
     label: c.label ?? learner.kind,
     progress: c.progress ?? true,
+    restart: c.restart,
+    // What a resumed run must share with the killed one: the recipe, the learner, the model and classes, the data.
+    run: {
+      recipe: { steps: c.steps, batchSize: c.batchSize, lr: c.lr, warmupSteps: c.warmupSteps, weightDecay: c.weightDecay, clipGradNorm: c.clipGradNorm, seed: c.seed },
+      learner: { kind: learner.kind, config: learner.config, shape: learner.shape },
+      model: promptModelIdentity(target.model),
+      classes: classListIdentity(target.classNames),
+      data: { order: sampler.fingerprint(), features: sha256(new Uint8Array(train.data.buffer, train.data.byteOffset, train.data.byteLength)), labels: sha256(Int32Array.from(train.labels).join(',')) },
+    },
   });
   try {
     return await trainer.fit((step) => {
