@@ -4,6 +4,7 @@ import { listLearners } from '@hotplug/contcoop';
 import { adapterVariants, type BenchSpec } from './spec';
 import { Workspace } from './systems';
 import { AdapterSteps } from './steps/adapters';
+import { MapSteps, parseMapsSpec } from './steps/maps';
 import { promptLearner } from './steps/prompts';
 import { zeroShotLearner } from './steps/zeroshot';
 
@@ -29,12 +30,16 @@ export interface BenchRunResult {
 export async function runBenchmark(spec: BenchSpec, options: BenchRunOptions): Promise<BenchRunResult> {
   const ws = Workspace.embedded(spec.data ?? {}, options.models ?? {});
   try {
-    const adapters = AdapterSteps.fromRoot(ws, options.adaptersRoot, adapterVariants(spec.experiment));
+    const mapsSpec = spec.maps ? parseMapsSpec(spec.maps) : undefined;
+    const mapIds = mapsSpec ? Object.keys(mapsSpec.variants) : [];
+    const adapters = AdapterSteps.fromRoot(ws, options.adaptersRoot, adapterVariants(spec.experiment, mapIds));
+    const maps = mapsSpec ? new MapSteps(ws, adapters, mapsSpec, spec.experiment.datasets) : undefined;
     const steps = new StepRegistry();
     for (const name of new Set(spec.experiment.systems.map((s) => s.model))) {
       steps.model(name, { version: `${ws.model(name).version}-${ws.dataVersion}`, extract: ({ dataset, split }) => adapters.features(name, undefined, dataset, split) });
     }
-    for (const variant of adapterVariants(spec.experiment)) steps.adapter(variant, adapters.step(variant));
+    for (const variant of adapterVariants(spec.experiment, mapIds)) steps.adapter(variant, adapters.step(variant));
+    for (const id of maps?.ids() ?? []) steps.adapter(id, maps!.step(id));
     const promptKinds = new Set(listLearners().map((l) => l.kind));
     for (const l of spec.experiment.learners ?? []) {
       if (steps.learners.has(l.learner)) continue;

@@ -42,6 +42,11 @@ describe('hotplug-bench end to end on the embedded pair', () => {
     // The old model's own head works: far above chance on MNIST.
     const oldOld = headCells.find((c) => c.method === 'linear' && c.query === 'old' && c.reference === 'old')!;
     expect(oldOld.metrics.accuracy!).toBeGreaterThan(0.5);
+    // The post-hoc Procrustes map (fitted on train images only) carries the old head over to the new model far
+    // better than raw new features, which the old head cannot read at all.
+    const oldHeadOn = (query: string) => headCells.find((c) => c.method === 'linear' && c.query === query && c.reference === 'old')!;
+    expect(oldHeadOn('new+procrustes').status).toBe('ok');
+    expect(oldHeadOn('new+procrustes').metrics.accuracy!).toBeGreaterThan(oldHeadOn('new').metrics.accuracy! + 0.2);
     expect(report.verdicts.length).toBeGreaterThan(0);
     const md = readFileSync(paths.markdown, 'utf8');
     expect(md).toContain('## Verdicts');

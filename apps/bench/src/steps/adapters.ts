@@ -13,6 +13,8 @@ import type { Workspace } from '../systems';
  */
 export class AdapterSteps {
   private readonly memo = new Map<string, Promise<FeatureSet>>();
+  /** Adapters that only transform a model's features (post-hoc maps), by id. */
+  private readonly transforms = new Map<string, (model: string, dataset: string, split: Split) => Promise<FeatureSet>>();
 
   constructor(
     private readonly ws: Workspace,
@@ -41,12 +43,20 @@ export class AdapterSteps {
     };
   }
 
+  /** Makes `id` an adapter computed from the model's features (learners then see it like a TaCA adapter). */
+  addFeatureTransform(id: string, transform: (model: string, dataset: string, split: Split) => Promise<FeatureSet>): void {
+    if (this.transforms.has(id) || this.dirs[id]) throw new Error(`an adapter named "${id}" is already registered`);
+    this.transforms.set(id, transform);
+  }
+
   /** Features of a model, through an adapter when one is named. */
   features(model: string, adapter: string | undefined, dataset: string, split: Split): Promise<FeatureSet> {
     const key = `${model}|${adapter ?? ''}|${dataset}|${split}`;
     let pending = this.memo.get(key);
     if (!pending) {
-      pending = adapter === undefined ? this.ws.features(model, dataset, split) : this.adapted(model, adapter, dataset, split);
+      const transform = adapter === undefined ? undefined : this.transforms.get(adapter);
+      pending =
+        adapter === undefined ? this.ws.features(model, dataset, split) : transform ? transform(model, dataset, split) : this.adapted(model, adapter, dataset, split);
       this.memo.set(key, pending);
     }
     return pending;
