@@ -21,6 +21,8 @@ export interface TableManifest {
   version: 1;
   table: string;
   space: EmbeddingSpace;
+  /** When the table was (re)created: checkpoints of writes into an older table of the same name never resume into this one. */
+  created: string;
   /** For a backfill target: the table it re-embeds. */
   backfillOf: string | null;
   collections: { collection: CollectionSpec; encoder: SystemSpec; items: number }[];

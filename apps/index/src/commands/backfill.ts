@@ -36,15 +36,17 @@ export async function backfill(o: BackfillOptions): Promise<JobSummary[]> {
   if (exists && !o.restart) {
     const stamped = await LanceGallery.readSpace(paths.db, to);
     if (!sameSpace(stamped, space)) throw new UsageError(`table "${to}" holds ${describeSpace(stamped)}, not the backfill encoder's ${describeSpace(space)}; pass --to NAME for another table or --restart to replace it`);
+    if (readManifest(o.out, to)?.backfillOf !== from) throw new UsageError(`table "${to}" exists but is not a backfill of "${from}"; pass --to NAME for another table or --restart to replace it`);
   } else {
     await (await LanceGallery.create(paths.db, space, { table: to, mode: exists ? 'overwrite' : 'create' })).close();
-    writeManifest(o.out, { format: 'hotplug-index-table', version: 1, table: to, space, backfillOf: from, collections: [] });
+    writeManifest(o.out, { format: 'hotplug-index-table', version: 1, table: to, space, created: new Date().toISOString(), backfillOf: from, collections: [] });
   }
   const summaries: JobSummary[] = [];
   for (const [i, entry] of source.collections.entries()) {
     const job: EncodeJob = { collection: entry.collection, encoder, models, db: paths.db, table: to, batchSize: int(o.batchSize, '--batch-size') };
     const summary = await runEncodeJob(`backfill-${to}-${configKey({ collection: entry.collection, encoder })}`, job, paths.jobs, scaleOptions(o), {
-      restart: o.restart ?? false,
+      // A table created just now has nothing written: an old checkpoint of that name must not resume into it.
+      restart: Boolean(o.restart) || !exists,
       label: `backfill ${i + 1}/${source.collections.length}`,
     });
     recordCollection(o.out, readManifest(o.out, to)!, { collection: entry.collection, encoder, items: summary.total });

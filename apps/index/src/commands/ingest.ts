@@ -24,11 +24,11 @@ export async function ingest(o: IngestOptions): Promise<JobSummary> {
   const paths = layout(o.out);
   const encoder = parseSystem(o.encoder);
   const collection = collectionSpec(o);
-  const job: EncodeJob = { collection, encoder, models: modelDirs(o), db: paths.db, table, batchSize: int(o.batchSize, '--batch-size') };
-  // One checkpoint per distinct ingest: the same command resumes, another one is another ingest.
-  const summary = await runEncodeJob(`ingest-${table}-${configKey({ collection, encoder })}`, job, paths.jobs, scaleOptions(o));
   const manifest = readManifest(o.out, table);
   if (!manifest) throw new UsageError(`table "${table}" has no manifest in ${o.out}/tables; it was not built by hotplug-index`);
+  const job: EncodeJob = { collection, encoder, models: modelDirs(o), db: paths.db, table, batchSize: int(o.batchSize, '--batch-size') };
+  // One checkpoint per distinct ingest into this table as created: the same command resumes, another is another ingest.
+  const summary = await runEncodeJob(`ingest-${table}-${configKey({ collection, encoder, created: manifest.created })}`, job, paths.jobs, scaleOptions(o));
   recordCollection(o.out, manifest, { collection, encoder, items: summary.total });
   const g = await LanceGallery.open(paths.db, { table });
   const size = await g.size();
