@@ -4,6 +4,7 @@
       "target_name": "hotplug_kernels",
       "sources": [
         "native/addon.cc",
+        "native/attention.cc",
         "native/dispatch.cc",
         "native/fused.cc",
         "native/fused_api.cc",

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "attention.h"
 #include "fused.h"
 
 namespace hotplug {
@@ -78,6 +79,42 @@ Napi::Value GeluGrad(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+int64_t product_of(const Napi::CallbackInfo& info, const char* fn, int64_t a, int64_t b, int64_t c) {
+  // Each factor is below 2^31; a product past 2^53 could not be a typed array's length anyway.
+  const double n = static_cast<double>(a) * static_cast<double>(b) * static_cast<double>(c);
+  if (n > 9007199254740992.0) throw Napi::RangeError::New(info.Env(), std::string(fn) + ": sizes overflow");
+  return a * b * c;
+}
+
+// attention(q, k, v, out, p, pairs, tq, tk, d, dv, scale, causal)
+Napi::Value Attention(const Napi::CallbackInfo& info) {
+  const char* fn = "attention";
+  const int64_t pairs = count(info, 5, fn, "pairs"), tq = count(info, 6, fn, "tq"), tk = count(info, 7, fn, "tk");
+  const int64_t d = count(info, 8, fn, "d"), dv = count(info, 9, fn, "dv");
+  if (!info[10].IsNumber()) throw Napi::TypeError::New(info.Env(), "attention: scale must be a number");
+  auto q = f32(info, 0, fn, "q", product_of(info, fn, pairs, tq, d)), k = f32(info, 1, fn, "k", product_of(info, fn, pairs, tk, d));
+  auto v = f32(info, 2, fn, "v", product_of(info, fn, pairs, tk, dv)), out = f32(info, 3, fn, "out", product_of(info, fn, pairs, tq, dv));
+  auto p = f32(info, 4, fn, "p", product_of(info, fn, pairs, tq, tk));
+  attention_forward(q.Data(), k.Data(), v.Data(), out.Data(), p.Data(), pairs, tq, tk, d, dv, info[10].As<Napi::Number>().FloatValue(),
+                    info[11].ToBoolean());
+  return info.Env().Undefined();
+}
+
+// attentionGrad(dout, q, k, v, p, dq, dk, dv, pairs, tq, tk, d, dv, scale)
+Napi::Value AttentionGrad(const Napi::CallbackInfo& info) {
+  const char* fn = "attentionGrad";
+  const int64_t pairs = count(info, 8, fn, "pairs"), tq = count(info, 9, fn, "tq"), tk = count(info, 10, fn, "tk");
+  const int64_t d = count(info, 11, fn, "d"), dv = count(info, 12, fn, "dv");
+  if (!info[13].IsNumber()) throw Napi::TypeError::New(info.Env(), "attentionGrad: scale must be a number");
+  auto dout = f32(info, 0, fn, "dout", product_of(info, fn, pairs, tq, dv)), q = f32(info, 1, fn, "q", product_of(info, fn, pairs, tq, d));
+  auto k = f32(info, 2, fn, "k", product_of(info, fn, pairs, tk, d)), v = f32(info, 3, fn, "v", product_of(info, fn, pairs, tk, dv));
+  auto p = f32(info, 4, fn, "p", product_of(info, fn, pairs, tq, tk)), dq = f32(info, 5, fn, "dq", product_of(info, fn, pairs, tq, d));
+  auto dk = f32(info, 6, fn, "dk", product_of(info, fn, pairs, tk, d)), dvv = f32(info, 7, fn, "dv", product_of(info, fn, pairs, tk, dv));
+  attention_backward(dout.Data(), q.Data(), k.Data(), v.Data(), p.Data(), dq.Data(), dk.Data(), dvv.Data(), pairs, tq, tk, d, dv,
+                     info[13].As<Napi::Number>().FloatValue());
+  return info.Env().Undefined();
+}
+
 }  // namespace
 
 void register_fused_api(Napi::Env env, Napi::Object exports) {
@@ -85,6 +122,8 @@ void register_fused_api(Napi::Env env, Napi::Object exports) {
   exports.Set("layerNormGrad", Napi::Function::New(env, LayerNormGrad));
   exports.Set("gelu", Napi::Function::New(env, Gelu));
   exports.Set("geluGrad", Napi::Function::New(env, GeluGrad));
+  exports.Set("attention", Napi::Function::New(env, Attention));
+  exports.Set("attentionGrad", Napi::Function::New(env, AttentionGrad));
 }
 
 }  // namespace hotplug

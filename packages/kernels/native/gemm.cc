@@ -166,6 +166,19 @@ void gemm_shared(const View& a, const View& b, float* c, int64_t m, int64_t n, i
 
 }  // namespace
 
+void gemm_serial(const GemmProblem& p) {
+  if (p.m == 0 || p.n == 0) return;
+  const View a0{p.a, p.transpose_a ? 1 : p.k, p.transpose_a ? p.m : 1};
+  const View b0{p.b, p.transpose_b ? 1 : p.n, p.transpose_b ? p.k : 1};
+  for (int64_t bi = 0; bi < p.batch; bi++) {
+    View a = a0;
+    View b = b0;
+    a.data += bi * p.a_batch_stride;
+    b.data += bi * p.b_batch_stride;
+    gemm_block(a, b, p.c + bi * p.m * p.n, p.n, p.k, 0, p.m, 0, p.n);
+  }
+}
+
 void gemm(const GemmProblem& p) {
   if (p.batch == 0 || p.m == 0 || p.n == 0) return;
   const View a0{p.a, p.transpose_a ? 1 : p.k, p.transpose_a ? p.m : 1};

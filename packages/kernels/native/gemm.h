@@ -14,5 +14,8 @@ struct GemmProblem {
 };
 
 void gemm(const GemmProblem& p);
+// The same product on the calling thread only: for kernels that already run inside the
+// thread pool (a nested parallel_for would wait on the workers it is running on).
+void gemm_serial(const GemmProblem& p);
 
 }  // namespace hotplug

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { availableBackends, gelu, initBackend, layerNorm, nativeRunCounts, quickGelu } from '../src/index';
+import { availableBackends, gelu, initBackend, layerNorm, nativeRunCounts, quickGelu, scaledDotProductAttention } from '../src/index';
 import { FUSED_KERNELS } from '../src/ops/fused-kernels';
 import { expectClose } from './helpers';
 
@@ -42,6 +42,30 @@ const cases: { name: string; op: Op; shapes: number[][]; kernels: string[] }[] =
   { name: 'gelu [100003]', op: (x) => gelu(x), shapes: [[100_003]], kernels: [FUSED_KERNELS.gelu, FUSED_KERNELS.geluGrad] },
   { name: 'gelu [3, 0]', op: (x) => gelu(x), shapes: [[3, 0]], kernels: [FUSED_KERNELS.gelu] },
   { name: 'quickGelu [64, 50, 17]', op: (x) => quickGelu(x), shapes: [[64, 50, 17]], kernels: [FUSED_KERNELS.gelu, FUSED_KERNELS.geluGrad] },
+  {
+    name: 'attention [2, 4, 50, 32] (more than one query block per pair, odd token count)',
+    op: (q, k, v) => scaledDotProductAttention(q as tf.Tensor4D, k as tf.Tensor4D, v as tf.Tensor4D),
+    shapes: [[2, 4, 50, 32], [2, 4, 50, 32], [2, 4, 50, 32]],
+    kernels: [FUSED_KERNELS.attention, FUSED_KERNELS.attentionGrad],
+  },
+  {
+    name: 'attention, causal, 70 tokens (two query blocks), scale 0.3',
+    op: (q, k, v) => scaledDotProductAttention(q as tf.Tensor4D, k as tf.Tensor4D, v as tf.Tensor4D, { causal: true, scale: 0.3 }),
+    shapes: [[1, 3, 70, 8], [1, 3, 70, 8], [1, 3, 70, 8]],
+    kernels: [FUSED_KERNELS.attention, FUSED_KERNELS.attentionGrad],
+  },
+  {
+    name: 'attention, 5 queries on 9 keys, value width 3',
+    op: (q, k, v) => scaledDotProductAttention(q as tf.Tensor4D, k as tf.Tensor4D, v as tf.Tensor4D),
+    shapes: [[3, 1, 5, 4], [3, 1, 9, 4], [3, 1, 9, 3]],
+    kernels: [FUSED_KERNELS.attention, FUSED_KERNELS.attentionGrad],
+  },
+  {
+    name: 'attention, one token, empty batch',
+    op: (q, k, v) => scaledDotProductAttention(q as tf.Tensor4D, k as tf.Tensor4D, v as tf.Tensor4D),
+    shapes: [[0, 2, 1, 4], [0, 2, 1, 4], [0, 2, 1, 4]],
+    kernels: [FUSED_KERNELS.attention],
+  },
 ];
 
 describe.skipIf(!hasNative)('fused kernels: hotplug-cpu (native) vs the composition of tfjs ops (cpu)', () => {

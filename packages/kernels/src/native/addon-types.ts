@@ -34,6 +34,12 @@ export interface NativeAddon {
   /** kind 0: exact (erf) GELU, 1: x sigmoid(1.702 x). */
   gelu(kind: number, x: Float32Array, y: Float32Array): void;
   geluGrad(kind: number, x: Float32Array, dy: Float32Array, dx: Float32Array): void;
+  /** Attention over `pairs` (batch x heads) pairs: q [pairs, tq, d], k [pairs, tk, d], v [pairs, tk, dv] -> out, p (probabilities). */
+  attention(q: Float32Array, k: Float32Array, v: Float32Array, out: Float32Array, p: Float32Array, pairs: number, tq: number, tk: number, d: number, dv: number, scale: number, causal: boolean): void;
+  attentionGrad(
+    dout: Float32Array, q: Float32Array, k: Float32Array, v: Float32Array, p: Float32Array, dq: Float32Array, dk: Float32Array, dv: Float32Array,
+    pairs: number, tq: number, tk: number, d: number, dvDim: number, scale: number,
+  ): void;
   segmentSum(x: Float32Array, ids: Int32Array, out: Float32Array, rows: number, inner: number, segments: number): void;
 }
 

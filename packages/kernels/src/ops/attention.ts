@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { GradSaveFunc, Tensor, Tensor2D, Tensor4D } from '@tensorflow/tfjs-core';
+import { backendHasKernel, FUSED_KERNELS, runKernel } from './fused-kernels';
 import { assertFloat, assertRank } from './validate';
 
 export interface AttentionOptions {
@@ -22,7 +23,9 @@ function causalBias(queries: number, keys: number): Tensor2D {
 
 /**
  * softmax(scale * q k^T [+ causal mask]) v for q, k, v of shape [batch, heads, tokens, headDim].
- * The backward pass reuses the saved probabilities: dS = P * (dP - rowsum(dP * P)).
+ * The backward pass reuses the saved probabilities: dS = P * (dP - rowsum(dP * P)). On a
+ * backend with the HotplugAttention kernel (hotplug-cpu) each (batch, head) pair runs both
+ * products and the softmax in one task, forward and backward.
  */
 export function scaledDotProductAttention(q: Tensor4D, k: Tensor4D, v: Tensor4D, options: AttentionOptions = {}): Tensor4D {
   const op = 'scaledDotProductAttention';
@@ -47,6 +50,12 @@ export function scaledDotProductAttention(q: Tensor4D, k: Tensor4D, v: Tensor4D,
   }
   const scale = options.scale ?? 1 / Math.sqrt(d);
   if (!Number.isFinite(scale)) throw new Error(`${op}: scale must be a finite number, got ${scale}`);
+  if (backendHasKernel(FUSED_KERNELS.attention)) {
+    const [out, probs] = runKernel(FUSED_KERNELS.attention, { q, k, v }, { scale, causal });
+    // The tape keeps its own reference to the probabilities for the backward pass.
+    probs.dispose();
+    return out as Tensor4D;
+  }
 
   const fn = tf.customGrad((qIn, kIn, vIn, save) => {
     const [qt, kt, vt] = [qIn, kIn, vIn] as Tensor4D[];

@@ -11,12 +11,16 @@ import type { GradConfig, NamedAttrMap, NamedTensorMap, Tensor } from '@tensorfl
  * - HotplugLayerNormGrad: inputs { dy, x, gamma, mean, rstd } -> [dx, dgamma, dbeta]
  * - HotplugGelu: inputs { x }, attrs { kind: 'erf' | 'quick' } -> y
  * - HotplugGeluGrad: inputs { x, dy }, attrs { kind } -> dx
+ * - HotplugAttention: inputs { q, k, v } ([batch, heads, tokens, dim]), attrs { scale, causal } -> [out, probabilities]
+ * - HotplugAttentionGrad: inputs { dy, q, k, v, probs }, attrs { scale } -> [dq, dk, dv]
  */
 export const FUSED_KERNELS = {
   layerNorm: 'HotplugLayerNorm',
   layerNormGrad: 'HotplugLayerNormGrad',
   gelu: 'HotplugGelu',
   geluGrad: 'HotplugGeluGrad',
+  attention: 'HotplugAttention',
+  attentionGrad: 'HotplugAttentionGrad',
 } as const;
 
 export type GeluKind = 'erf' | 'quick';
@@ -53,5 +57,17 @@ const geluGrad: GradConfig = {
   },
 };
 
+const attentionGrad: GradConfig = {
+  kernelName: FUSED_KERNELS.attention,
+  inputsToSave: ['q', 'k', 'v'],
+  outputsToSave: [false, true],
+  gradFunc: (dy, saved, attrs) => {
+    const [q, k, v, probs] = saved;
+    const dOut = Array.isArray(dy) ? dy[0] : dy;
+    const [dq, dk, dv] = runKernel(FUSED_KERNELS.attentionGrad, { dy: dOut, q, k, v, probs }, { scale: (attrs as { scale: number }).scale });
+    return { q: () => dq, k: () => dk, v: () => dv };
+  },
+};
+
 // Gradients are global to tfjs (not per backend): registered once, when this module loads.
-for (const config of [layerNormGrad, geluGrad]) if (tf.getGradient(config.kernelName) == null) tf.registerGradient(config);
+for (const config of [layerNormGrad, geluGrad, attentionGrad]) if (tf.getGradient(config.kernelName) == null) tf.registerGradient(config);

@@ -65,5 +65,32 @@ export function fusedKernels(addon: NativeAddon): KernelConfig[] {
       addon.geluGrad(GELU_KIND[attrs.kind as GeluKind], x, values(backend, inputs, 'dy', FUSED_KERNELS.geluGrad), dx);
       return output(backend, inputs.x!.shape.slice(), dx);
     }),
+    kernel(FUSED_KERNELS.attention, (backend, inputs, attrs) => {
+      const name = FUSED_KERNELS.attention;
+      const [b, h, tq, d] = inputs.q!.shape;
+      const tk = inputs.k!.shape[2];
+      const dv = inputs.v!.shape[3];
+      const out = uninitializedFloat32(b * h * tq * dv);
+      const probs = uninitializedFloat32(b * h * tq * tk);
+      addon.attention(
+        values(backend, inputs, 'q', name), values(backend, inputs, 'k', name), values(backend, inputs, 'v', name), out, probs,
+        b * h, tq, tk, d, dv, attrs.scale as number, attrs.causal === true,
+      );
+      return [output(backend, [b, h, tq, dv], out), output(backend, [b, h, tq, tk], probs)];
+    }),
+    kernel(FUSED_KERNELS.attentionGrad, (backend, inputs, attrs) => {
+      const name = FUSED_KERNELS.attentionGrad;
+      const [b, h, tq, d] = inputs.q!.shape;
+      const tk = inputs.k!.shape[2];
+      const dv = inputs.v!.shape[3];
+      const dq = uninitializedFloat32(b * h * tq * d);
+      const dk = uninitializedFloat32(b * h * tk * d);
+      const dV = uninitializedFloat32(b * h * tk * dv);
+      addon.attentionGrad(
+        values(backend, inputs, 'dy', name), values(backend, inputs, 'q', name), values(backend, inputs, 'k', name), values(backend, inputs, 'v', name),
+        values(backend, inputs, 'probs', name), dq, dk, dV, b * h, tq, tk, d, dv, attrs.scale as number,
+      );
+      return [output(backend, [b, h, tq, d], dq), output(backend, [b, h, tk, d], dk), output(backend, [b, h, tk, dv], dV)];
+    }),
   ];
 }
