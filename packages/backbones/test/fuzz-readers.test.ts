@@ -5,9 +5,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clipConfigFromHf, clipConfigFromOpenClip, getConfig, loadOnnxImageEncoder, loadTokenizer, resolveConfig, SafetensorsReader, tokenizerFromJson } from '../src/index';
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  clipConfigFromHf, clipConfigFromOpenClip, createClip, getConfig, loadOnnxImageEncoder, loadTokenizer, loadWeights, resolveConfig, SafetensorsReader, saveWeights, tokenizerFromJson,
+} from '../src/index';
 import { addModel, expectMemoryBounded, expectOnly, memoryNow, summary, tryInput } from './fuzz-helpers';
-import { FIXTURES, tempDir } from './helpers';
+import { FIXTURES, setupBackend, tempDir } from './helpers';
 
 const RUNS = 150;
 const seed = Number(process.env.FUZZ_SEED ?? 18);
@@ -40,7 +43,8 @@ const entry = fc.record({
 
 describe('fuzz: backbones readers', () => {
   let memory = 0;
-  beforeAll(() => {
+  beforeAll(async () => {
+    await setupBackend();
     memory = memoryNow();
   });
   afterAll(() => {
@@ -161,6 +165,48 @@ describe('fuzz: backbones readers', () => {
       { numRuns: 80, seed },
     );
     expectOnly(data, ['m.onnx', 'w.bin']);
+  });
+
+  it('loadWeights: one damaged tensor (NaN, Inf, unsupported dtype, transposed shape, renamed) leaves the model untouched', async () => {
+    const dir = tempDir('fz-load');
+    const good = join(dir, 'good.safetensors');
+    const source = createClip('hotplug-old', { seed: 1 });
+    saveWeights(source, good);
+    const bytes = readFileSync(good);
+    const headerLength = Number(bytes.readBigUInt64LE(0));
+    const headerText = bytes.subarray(8, 8 + headerLength).toString('utf8');
+    const header = JSON.parse(headerText) as Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }>;
+    const names = Object.keys(header).filter((k) => k !== '__metadata__');
+    const target = createClip('hotplug-old', { seed: 2 });
+    const before = new Map([...target.namedWeights()].map(([n, v]) => [n, (v.dataSync() as Float32Array).slice()]));
+    const path = join(dir, 'bad.safetensors');
+    const kinds = fc.constantFrom('nan', 'inf', 'dtype', 'shape', 'rename');
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...names), kinds, fc.nat(), async (name, kind, at) => {
+        const e = header[name]!;
+        const count = (e.data_offsets[1] - e.data_offsets[0]) / 4;
+        let text = headerText;
+        const body = Buffer.from(bytes.subarray(8 + headerLength));
+        if (kind === 'nan' || kind === 'inf') {
+          if (count === 0) return;
+          body.writeFloatLE(kind === 'nan' ? NaN : -Infinity, e.data_offsets[0] + 4 * (at % count));
+        } else if (kind === 'dtype') text = text.replace(`"${name}":{"dtype":"F32"`, `"${name}":{"dtype":"U32"`);
+        else if (kind === 'shape') {
+          if (e.shape.length < 2 || e.shape[0] === e.shape[1]) return;
+          text = text.replace(`"${name}":{"dtype":"F32","shape":${JSON.stringify(e.shape)}`, `"${name}":{"dtype":"F32","shape":${JSON.stringify([e.shape[1], e.shape[0], ...e.shape.slice(2)])}`);
+        } else text = text.replace(`"${name}":`, `"${name}_":`).replace(/ {1}$/, '');
+        const h = Buffer.from(text.padEnd(headerLength, ' '), 'utf8');
+        const len = Buffer.alloc(8);
+        len.writeBigUInt64LE(BigInt(h.length));
+        writeFileSync(path, Buffer.concat([len, h, body]));
+        const outcome = await tryInput('loadWeights', () => loadWeights(target, path));
+        expect(outcome).toBe('clear error');
+        for (const [n, v] of target.namedWeights()) expect((v.dataSync() as Float32Array).every((x, i) => Object.is(x, before.get(n)![i])), n).toBe(true);
+      }),
+      { numRuns: 40, seed },
+    );
+    tf.dispose([...source.namedWeights().values(), ...target.namedWeights().values()]);
+    expectOnly(dir, ['good.safetensors', 'bad.safetensors']);
   });
 
   it('memory stayed bounded across the whole suite', () => {
