@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { initBackend } from '@hotplug/kernels';
-import { writeJsonAtomic } from '@hotplug/runtime';
+import { CliArgumentError, joinNegativeValues, writeJsonAtomic } from '@hotplug/runtime';
 import { createLearner, listLearners, loadLearner, saveLearner, tokenSpaceRelation, trainPromptLearner } from '@hotplug/contcoop';
 import { defaultModelDirs, loadModelFolder, type LoadedModel } from './models';
 import { recipeFor, TABLE_LEARNERS } from './recipes';
@@ -38,6 +38,7 @@ training:
   --out DIR              output folder (train: runs/contcoop/<learner>-<dataset>-<shots>shot-s<seed>;
                          table: runs/contcoop/table); rerun the same command to resume
   --quick                table: 2 shot counts, 2 seeds, 30 steps, 300 test images (a smoke run)
+  --restart              train: discard a checkpoint made with other settings (otherwise refused with what changed)
   --state FILE --on old|new   evaluate: the saved state and the model to plug it into
   --backend NAME         force a tfjs backend`;
 
@@ -47,13 +48,13 @@ const OPTIONS = {
   learner: { type: 'string' }, learners: { type: 'string' }, shots: { type: 'string' }, seed: { type: 'string' }, seeds: { type: 'string' },
   'train-on': { type: 'string' }, steps: { type: 'string' }, lr: { type: 'string' }, 'batch-size': { type: 'string' },
   options: { type: 'string' }, out: { type: 'string' }, quick: { type: 'boolean' }, state: { type: 'string' }, on: { type: 'string' },
-  backend: { type: 'string' }, help: { type: 'boolean' },
+  backend: { type: 'string' }, help: { type: 'boolean' }, restart: { type: 'boolean' },
 } as const;
 
 function positiveInts(name: string, v: string): number[] {
   return v.split(',').map((s) => {
     const n = Number(s.trim());
-    if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} takes positive integers separated by commas, got "${v}"`);
+    if (!Number.isInteger(n) || n <= 0 || s.trim() === '') throw new CliArgumentError(`--${name} takes positive integers separated by commas, got "${v}"`, `--${name}`);
     return n;
   });
 }
@@ -61,14 +62,14 @@ function positiveInts(name: string, v: string): number[] {
 function one(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   const [n, ...rest] = positiveInts(name, v);
-  if (rest.length) throw new Error(`--${name} takes one number, got "${v}"`);
+  if (rest.length) throw new CliArgumentError(`--${name} takes one number, got "${v}"`, `--${name}`);
   return n;
 }
 
 function positiveNumber(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!(n > 0)) throw new Error(`--${name} must be a positive number, got "${v}"`);
+  if (!(n > 0) || !Number.isFinite(n) || v.trim() === '') throw new CliArgumentError(`--${name} must be a positive number, got "${v}"`, `--${name}`);
   return n;
 }
 
@@ -89,7 +90,8 @@ function parseOptions(v: string | undefined): Record<string, unknown> | undefine
 
 /** Runs one command line (without `node script`); resolves when done. */
 export async function runCli(argv: string[], log: (line: string) => void = console.log): Promise<void> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
+  // joinNegativeValues: `--lr -1` reaches positiveNumber's message instead of parseArgs' "ambiguous" error.
+  const { values, positionals } = parseArgs({ args: joinNegativeValues(argv, OPTIONS), allowPositionals: true, options: OPTIONS });
   if (values.help || positionals.length === 0) return void log(USAGE);
   const command = positionals[0]!;
   if (!['train', 'evaluate', 'table', 'diagnose'].includes(command)) throw new Error(`unknown command "${command}"\n\n${USAGE}`);
@@ -165,8 +167,8 @@ export async function runCli(argv: string[], log: (line: string) => void = conso
     const learner = createLearner(kind, target, { seed, options: parseOptions(values.options) });
     const feats = await bench.features(a, bench.fewShot(dataset, shots, seed), `${dataset} ${shots}-shot`);
     const recipe = recipeFor(kind, train);
-    const summary = await trainPromptLearner(learner, target, feats, { ...recipe, seed, checkpointDir: join(out, 'checkpoint'), checkpointEvery: 50, logFile: join(out, 'metrics.jsonl'), label: `${kind} on ${a.id}` });
-    saveLearner(learner, join(out, 'prompt.safetensors'));
+    const summary = await trainPromptLearner(learner, target, feats, { ...recipe, seed, checkpointDir: join(out, 'checkpoint'), checkpointEvery: 50, restart: values.restart ?? false, logFile: join(out, 'metrics.jsonl'), label: `${kind} on ${a.id}` });
+    saveLearner(learner, join(out, 'prompt.safetensors'), target);
     const onA = await bench.evaluate(learner, a, dataset);
     const onB = await bench.evaluate(learner, b, dataset);
     const zs = createLearner('zeroshot', target);

@@ -123,6 +123,8 @@ describe('hotplug-contcoop train / evaluate', () => {
     await expect(runCli(['fly'], () => {})).rejects.toThrow(/unknown command "fly"/);
     await expect(runCli(['table', '--old', join(root, 'nowhere'), '--new', dirs.new], () => {})).rejects.toThrow(/model "old": .*nowhere has no config.json/);
     await expect(runCli(['train', ...models, '--shots', 'two'], () => {})).rejects.toThrow(/--shots takes positive integers/);
+    // Issue 18: a negative value can be passed (not "ambiguous" to parseArgs) and is refused by the range check.
+    await expect(runCli(['train', ...models, '--lr', '-1'], () => {})).rejects.toThrow('--lr must be a positive number, got "-1"');
     const help = capture();
     await runCli(['--help'], help.log);
     expect(help.lines[0]).toContain('usage: hotplug-contcoop');
