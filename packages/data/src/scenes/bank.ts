@@ -40,11 +40,30 @@ const INK_THRESHOLD = 16;
 // Bitmaps with less ink than this would render as an invisible object; none is expected, they are skipped.
 const MIN_PEAK = 64;
 
-function hashesOf(ds: ImageDataset): Set<string> {
-  const out = new Set<string>();
-  for (let i = 0; i < ds.size; i++) out.add(sha256(ds.images.subarray(i * PIXELS, (i + 1) * PIXELS)));
-  return out;
+// FNV-1a over a bitmap's bytes: a fast bucket key; equal keys are confirmed byte by byte.
+function fnv(px: Uint8Array): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < px.length; i++) h = Math.imul(h ^ px[i]!, 0x01000193);
+  return h >>> 0;
 }
+
+/** The images of `ds`, bucketed by hash, to ask "is this bitmap in that split?" without sha256 per image. */
+function indexBitmaps(ds: ImageDataset): (px: Uint8Array) => boolean {
+  const buckets = new Map<number, number[]>();
+  for (let i = 0; i < ds.size; i++) {
+    const h = fnv(ds.images.subarray(i * PIXELS, (i + 1) * PIXELS));
+    const b = buckets.get(h);
+    if (b) b.push(i); else buckets.set(h, [i]);
+  }
+  return (px) => {
+    const b = buckets.get(fnv(px));
+    if (!b) return false;
+    return b.some((i) => { for (let k = 0; k < PIXELS; k++) if (ds.images[i * PIXELS + k] !== px[k]) return false; return true; });
+  };
+}
+
+// Scratch histogram of inkBoxOf (one call at a time: JavaScript is single-threaded here).
+const HISTOGRAM = new Uint16Array(256);
 
 /**
  * The box around a 28x28 bitmap's ink (height 0 when it has none), its brightest pixel, and its
@@ -53,7 +72,7 @@ function hashesOf(ds: ImageDataset): Set<string> {
  */
 export function inkBoxOf(px: Uint8Array): { top: number; left: number; height: number; width: number; peak: number; level: number } {
   let top = OBJECT_SIDE, left = OBJECT_SIDE, bottom = -1, right = -1, peak = 0, inked = 0;
-  const histogram = new Uint16Array(256);
+  const histogram = HISTOGRAM.fill(0);
   for (let y = 0; y < OBJECT_SIDE; y++) {
     for (let x = 0; x < OBJECT_SIDE; x++) {
       const v = px[y * OBJECT_SIDE + x]!;
@@ -93,7 +112,7 @@ export function objectBank(split: SceneSplit, load?: LoadOptions): ObjectBank {
       throw new Error(`scene objects must be 28x28 grayscale; '${ds.name}' (${ds.split}) is ${ds.height}x${ds.width}x${ds.channels}`);
     }
   }
-  const testHashes = split === 'train' ? SCENE_SOURCES.map((name) => hashesOf(loadDataset(name, 'test', load))) : [];
+  const inTest = split === 'train' ? SCENE_SOURCES.map((name) => indexBitmaps(loadDataset(name, 'test', load))) : [];
   const source: number[] = [];
   const sourceIndex: number[] = [];
   const category: number[] = [];
@@ -103,7 +122,7 @@ export function objectBank(split: SceneSplit, load?: LoadOptions): ObjectBank {
   datasets.forEach((ds, s) => {
     for (let i = 0; i < ds.size; i++) {
       const px = ds.images.subarray(i * PIXELS, (i + 1) * PIXELS);
-      if (split === 'train' && testHashes.some((h) => h.has(sha256(px)))) {
+      if (inTest.some((has) => has(px))) {
         dropped++;
         continue;
       }
@@ -117,7 +136,9 @@ export function objectBank(split: SceneSplit, load?: LoadOptions): ObjectBank {
     }
   });
   const cat = Uint8Array.from(category);
-  const byCategory = Array.from({ length: 20 }, (_, c) => Int32Array.from(cat.reduce<number[]>((acc, v, i) => (v === c ? (acc.push(i), acc) : acc), [])));
+  const lists: number[][] = Array.from({ length: 20 }, () => []);
+  cat.forEach((c, i) => lists[c]!.push(i));
+  const byCategory = lists.map((l) => Int32Array.from(l));
   for (let c = 0; c < 20; c++) if (byCategory[c]!.length === 0) throw new Error(`scene object bank (${split}) has no object of category ${c}`);
   const bank: ObjectBank = {
     split,
