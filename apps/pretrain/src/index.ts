@@ -28,6 +28,8 @@ options:
   --card DIR            where card.json and MODEL_CARD.md go (default: the @hotplug/models package)
   --run-dir DIR         checkpoints and metrics logs (default: runs/pretrain); rerun to resume
   --steps N             override every recipe's step count
+  --restart             discard checkpoints made with another recipe or corpus and train afresh
+                        (otherwise such a rerun is refused with a list of what changed)
   --corpus scenes|labels  scenes: @hotplug/data's pretraining corpus of captioned train-split
                         scenes (default); labels: the per-label caption corpus the shipped pair
                         was trained on
@@ -53,6 +55,7 @@ async function main(): Promise<void> {
       'eval-test-size': { type: 'string' },
       backend: { type: 'string' },
       help: { type: 'boolean' },
+      restart: { type: 'boolean' },
     },
   });
   if (values.help) return void console.log(USAGE);
@@ -90,7 +93,7 @@ async function main(): Promise<void> {
       const recipe = recipes[name]!;
       const infoPath = join(runDir, name, 'training.json');
       const earlier = existsSync(infoPath) ? (JSON.parse(readFileSync(infoPath, 'utf8')) as TrainingRecord).seconds : 0;
-      const { clip, summary } = await pretrainModel(recipe, prepared, { runDir: join(runDir, name), outDir: join(out, name), steps });
+      const { clip, summary } = await pretrainModel(recipe, prepared, { runDir: join(runDir, name), outDir: join(out, name), steps, restart: values.restart ?? false });
       const parameters = [...clip.namedWeights().values()].reduce((n, v) => n + v.size, 0);
       const record: TrainingRecord = {
         name, description: recipe.description, config: `apps/pretrain/configs/${name}.json`, steps: steps ?? recipe.steps, batchSize: recipe.batchSize,

@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { configForTokenizer, createClip, loadClip, resolveConfig, saveClip, type Clip, type Tokenizer } from '@hotplug/backbones';
 import { loadEmbeddedModel } from '@hotplug/models';
 import { PRESET_PIPELINES, bytesToTensor, composeTransforms } from '@hotplug/data';
 import { contrastiveLoss } from '@hotplug/kernels';
-import { Rng } from '@hotplug/runtime';
+import { Rng, sha256 } from '@hotplug/runtime';
 import { StepSampler, Trainer, type StepRecord, type TrainSummary } from '@hotplug/train';
 import type { PretrainConfig } from './config';
 import type { PreparedCorpus } from './corpus';
@@ -20,6 +21,8 @@ export interface PretrainOptions {
   /** Override the recipe's step count (tests, --steps). */
   steps?: number;
   progress?: boolean;
+  /** Discard a checkpoint made with another recipe or corpus (otherwise ConfigMismatchError) and train afresh. */
+  restart?: boolean;
   /** Called after every step (a throw stops the run, as a kill would; rerun to resume). */
   onStep?: (record: StepRecord) => void;
 }
@@ -102,6 +105,13 @@ export async function pretrainModel(recipe: PretrainConfig, prepared: PreparedCo
     logFile: join(options.runDir, 'metrics.jsonl'),
     label: `pretrain ${recipe.name}`,
     progress: options.progress,
+    restart: options.restart,
+    // A resumed run must have the same recipe (steps override included), corpus, tokenization and batch order.
+    run: {
+      recipe: { ...recipe, steps: totalSteps },
+      model: config,
+      data: { order: sampler.fingerprint(), corpusSize: corpus.size, tokens: sha256(new Uint8Array(tokenIds.buffer, tokenIds.byteOffset, tokenIds.byteLength)) },
+    },
   });
   try {
     const summary = await trainer.fit((step) => {
@@ -115,7 +125,8 @@ export async function pretrainModel(recipe: PretrainConfig, prepared: PreparedCo
       const loss = contrastiveLoss(imageEmb, textEmb, tf.exp(logitScale) as tf.Scalar);
       return { loss, metrics: { logitScale: logitScale as tf.Scalar } };
     }, options.onStep);
-    saveClip(clip, options.outDir, tokenizer);
+    // A finished run rerun trains nothing; its model folder is already written, leave it as it is.
+    if (!(summary.alreadyFinished && existsSync(join(options.outDir, 'model.safetensors')))) saveClip(clip, options.outDir, tokenizer);
     return { clip, summary };
   } catch (err) {
     clip.dispose();
