@@ -6,7 +6,7 @@ import { isAbsolute, join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeImage, indexCaptionFile, indexCoopSplitFile, indexImageFolder, parseIdx, readIdx } from '../src/index';
+import { decodeImage, indexCaptionFile, indexCoopSplitFile, indexImageFolder, parseCsv, parseIdx, readIdx } from '../src/index';
 import { expectMemoryBounded, expectOnly, grayPng, memoryNow, scanlines, summary, tryInput } from './fuzz-helpers';
 import { FIXTURES, tempDir } from './helpers';
 
@@ -35,6 +35,35 @@ const pathString = fc.oneof(
   fc.string({ maxLength: 10 }),
   fc.constantFrom('/etc/passwd', '../../../../etc/passwd', 'img/0.png', './img/1.png', 'img/../../x.png'),
 );
+
+/** RFC 4180 as a plain one-character-at-a-time state machine: the reference parseCsv's fast path must equal. */
+function referenceCsv(text: string): string[][] | 'unclosed' {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  const t = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  for (let i = 0; i < t.length; i++) {
+    const ch = t[i]!;
+    if (quoted) {
+      if (ch === '"' && t[i + 1] === '"') (field += '"'), i++;
+      else if (ch === '"') quoted = false;
+      else field += ch;
+    } else if (ch === '"' && field === '') quoted = true;
+    else if (ch === ',') row.push(field), (field = '');
+    else if (ch === '\n' || ch === '\r') {
+      row.push(field);
+      field = '';
+      if (!(row.length === 1 && row[0] === '')) rows.push(row);
+      row = [];
+      if (ch === '\r' && t[i + 1] === '\n') i++;
+    } else field += ch;
+  }
+  if (quoted) return 'unclosed';
+  row.push(field);
+  if (!(row.length === 1 && row[0] === '')) rows.push(row);
+  return rows;
+}
 
 describe('fuzz: data readers', () => {
   let memory = 0;
@@ -114,6 +143,15 @@ describe('fuzz: data readers', () => {
       { numRuns: RUNS, seed },
     );
     expectOnly(dir, ['c.csv', 'c.jsonl']);
+  });
+
+  it('parseCsv equals a character-at-a-time reference on generated text', () => {
+    const text = fc.array(fc.constantFrom('a', 'b', ',', '"', '""', '\n', '\r', '\r\n', ' ', '\ufeff'), { maxLength: 30 }).map((p) => p.join(''));
+    fc.assert(fc.property(text, (t) => {
+      const ref = referenceCsv(t);
+      if (ref === 'unclosed') expect(() => parseCsv(t)).toThrow(/a quoted field is not closed/);
+      else expect(parseCsv(t)).toEqual(ref);
+    }), { numRuns: 300, seed });
   });
 
   it('CoOp split files: generated JSON, paths and labels', () => {

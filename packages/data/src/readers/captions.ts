@@ -16,21 +16,38 @@ export function parseCsv(text: string, what = 'CSV'): string[][] {
   let quoted = false;
   let i = 0;
   const t = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  // Runs of ordinary characters are copied in one slice (a character at a time is slow for large listings).
+  const special = /[,\r\n"]/g;
   while (i < t.length) {
-    const ch = t[i]!;
     if (quoted) {
-      if (ch === '"' && t[i + 1] === '"') (field += '"'), (i += 2);
-      else if (ch === '"') (quoted = false), i++;
-      else (field += ch), i++;
-    } else if (ch === '"' && field === '') (quoted = true), i++;
+      const q = t.indexOf('"', i);
+      if (q < 0) {
+        field += t.slice(i);
+        i = t.length;
+        break;
+      }
+      field += t.slice(i, q);
+      if (t[q + 1] === '"') (field += '"'), (i = q + 2);
+      else (quoted = false), (i = q + 1);
+      continue;
+    }
+    special.lastIndex = i;
+    const m = special.exec(t);
+    const j = m ? m.index : t.length;
+    field += t.slice(i, j);
+    i = j;
+    if (i >= t.length) break;
+    const ch = t[i]!;
+    if (ch === '"' && field === '') (quoted = true), i++;
+    else if (ch === '"') (field += ch), i++;
     else if (ch === ',') row.push(field), (field = ''), i++;
-    else if (ch === '\n' || ch === '\r') {
+    else {
       row.push(field);
       field = '';
       if (!(row.length === 1 && row[0] === '')) rows.push(row);
       row = [];
       i += ch === '\r' && t[i + 1] === '\n' ? 2 : 1;
-    } else (field += ch), i++;
+    }
   }
   if (quoted) throw new DataListingError({ file: what, problem: 'a quoted field is not closed', expected: 'RFC 4180 CSV' });
   row.push(field);
@@ -91,13 +108,14 @@ export function indexCaptionFile(file: string, options: CaptionIndexOptions = {}
   if (!captionKey) fail(`no caption column; name one of: ${CAPTION_KEYS.join(', ')}`, 'header');
   const root = options.imageRoot ?? dirname(file);
   const rawLabels = labelKey ? records.map((r) => String(r[labelKey] ?? '')) : undefined;
+  const dirs = new Map<string, boolean>();
   const { classNames, labelOf } = rawLabels ? classesOf(rawLabels, file, options.maxClasses ?? DEFAULT_MAX_CLASSES) : { classNames: ['unlabelled'], labelOf: () => 0 };
   const entries: ImageIndexEntry[] = records.map((r, i) => {
     const p = r[pathKey!];
     const caption = r[captionKey!];
     if (typeof p !== 'string' || p === '') fail('missing image path', `record ${i + 1}`);
     if (typeof caption !== 'string') fail('caption must be a string', `record ${i + 1}`);
-    const path = confinePath(p as string, root, { file, field: `record ${i + 1}, ${pathKey}`, allowedRoots: options.allowedRoots });
+    const path = confinePath(p as string, root, { file, field: `record ${i + 1}, ${pathKey}`, allowedRoots: options.allowedRoots, dirs });
     return { path, caption: caption as string, label: labelOf(rawLabels ? rawLabels[i]! : '') };
   });
   return { name: options.name ?? file, split: options.split ?? 'all', classNames, entries };

@@ -1,5 +1,5 @@
 import { lstatSync, realpathSync } from 'node:fs';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { PathOutsideRootError } from '../errors';
 
 function inside(root: string, p: string): boolean {
@@ -35,7 +35,7 @@ function realRoot(r: string): string {
  * `root` or one of `allowedRoots`: lexically, and with symbolic links followed when the
  * target exists. The refusal does not say whether the outside file exists.
  */
-export function confinePath(p: string, root: string, where: { file: string; field: string; allowedRoots?: readonly string[] | undefined }): string {
+export function confinePath(p: string, root: string, where: { file: string; field: string; allowedRoots?: readonly string[] | undefined; dirs?: Map<string, boolean> }): string {
   const roots = [root, ...(where.allowedRoots ?? [])].map((r) => resolve(r));
   const refuse = (): never => {
     throw new PathOutsideRootError({
@@ -50,7 +50,15 @@ export function confinePath(p: string, root: string, where: { file: string; fiel
   const target = resolve(roots[0]!, p);
   const lexical = roots.find((r) => inside(r, target));
   if (!lexical) refuse();
-  const realTarget = real(target);
+  // A listing names many files per folder: with `dirs` (one map per listing) a missing folder
+  // is looked up once, and its files, which cannot exist, are not looked up at all.
+  const parent = dirname(target);
+  let parentExists = where.dirs?.get(parent);
+  if (parentExists === undefined) {
+    parentExists = lstatSync(parent, { throwIfNoEntry: false }) !== undefined;
+    where.dirs?.set(parent, parentExists);
+  }
+  const realTarget = parentExists ? real(target) : undefined;
   if (realTarget !== undefined && !roots.some((r) => inside(realRoot(r), realTarget))) refuse();
   return target;
 }

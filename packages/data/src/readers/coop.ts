@@ -68,6 +68,7 @@ export function indexCoopSplitFile(splitFile: string, imageDir: string, split: s
     fail(`${String(key)}[${String(i)}] must be [relative path, integer label, class name], got ${JSON.stringify(item)?.slice(0, 200)}`, `${String(key)}[${String(i)}]`);
   }
   const maxClasses = options.maxClasses ?? DEFAULT_MAX_CLASSES;
+  const dirs = new Map<string, boolean>();
   const names = new Map<number, string>();
   const parsed: Record<string, ImageIndexEntry[]> = {};
   for (const [key, items] of Object.entries(checked.data!)) {
@@ -77,7 +78,7 @@ export function indexCoopSplitFile(splitFile: string, imageDir: string, split: s
       const known = names.get(label);
       if (known !== undefined && known !== cls) fail(`label ${label} is called both '${known}' and '${cls}'`, field);
       names.set(label, cls);
-      return { path: confinePath(rel, imageDir, { file: splitFile, field, allowedRoots: options.allowedRoots }), label };
+      return { path: confinePath(rel, imageDir, { file: splitFile, field, allowedRoots: options.allowedRoots, dirs }), label };
     });
   }
   const entries = parsed[split];
@@ -118,12 +119,13 @@ function fgvcIndex(dir: string, split: string, options: CoopReadOptions): ImageI
   if (classNames.length > maxClasses) throw new DataListingError({ file: variantsPath, problem: `${classNames.length} variants, above maxClasses ${maxClasses}` });
   const labelOf = new Map(classNames.map((c, i) => [c, i]));
   const images = join(dir, 'images');
+  const dirs = new Map<string, boolean>();
   const entries = readListing(listPath, 'FGVC list file').split(/\r?\n/).filter((l) => l.trim()).map((line, i) => {
     const t = line.trim();
     const space = t.indexOf(' ');
     const label = space < 0 ? undefined : labelOf.get(t.slice(space + 1).trim());
     if (label === undefined) throw new DataListingError({ file: listPath, field: `line ${i + 1}`, problem: `'${t.slice(0, 200)}' is not "IMAGE_ID VARIANT" with a variant from variants.txt` });
-    return { path: confinePath(`${t.slice(0, space)}.jpg`, images, { file: listPath, field: `line ${i + 1}`, allowedRoots: options.allowedRoots }), label };
+    return { path: confinePath(`${t.slice(0, space)}.jpg`, images, { file: listPath, field: `line ${i + 1}`, allowedRoots: options.allowedRoots, dirs }), label };
   });
   return { name: 'fgvc_aircraft', split, classNames, entries };
 }
