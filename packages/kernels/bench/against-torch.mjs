@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../dist/index.js';
+import { adam, initBackend } from '../dist/index.js';
 import { CLIP_BENCH_CONFIG, clipBenchInputs, clipLoss, createClipBench } from './clip.mjs';
 import { createVit, disposeModel, VIT_BENCH_CONFIG, vitLoss } from './vit.mjs';
 
@@ -96,7 +96,7 @@ function gemmWorkload(n, ta, tb) {
 }
 
 function stepWorkload(model, lossFn, inputs) {
-  const optimizer = tf.train.adam(1e-3);
+  const optimizer = adam(1e-3);
   return {
     run: () => {
       const loss = optimizer.minimize(() => lossFn(model, inputs), true);

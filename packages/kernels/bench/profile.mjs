@@ -5,7 +5,7 @@
 // the per-op overhead), and kernels of the native backend that fell back to the cpu one.
 //   node bench/profile.mjs [hotplug-cpu|wasm|cpu] [--model vit|clip|both] [--markdown]   (after npm run build)
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend, nativeRunCounts } from '../dist/index.js';
+import { adam, initBackend, nativeRunCounts } from '../dist/index.js';
 import { CLIP_BENCH_CONFIG, clipBenchInputs, clipLoss, createClipBench } from './clip.mjs';
 import { createVit, disposeModel, VIT_BENCH_CONFIG, vitLoss } from './vit.mjs';
 
@@ -26,7 +26,7 @@ const CATEGORY = [
 const categoryOf = (name) => CATEGORY.find(([re]) => re.test(name))?.[1] ?? 'other';
 
 function makeStep(which) {
-  const optimizer = tf.train.adam(1e-3);
+  const optimizer = adam(1e-3);
   if (which === 'vit') {
     const model = createVit(VIT_BENCH_CONFIG, 7);
     const { batch, tokens, patchDim, classes } = VIT_BENCH_CONFIG;

@@ -5,7 +5,7 @@
 //   npm run bench -w @hotplug/kernels -- --against torch [--python /usr/bin/python3]   (see against-torch.mjs)
 import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs-core';
-import { availableBackends, initBackend } from '../dist/index.js';
+import { adam, availableBackends, initBackend } from '../dist/index.js';
 import { createVit, disposeVit, VIT_BENCH_CONFIG, vitLoss } from './vit.mjs';
 
 // `--against torch`: the side-by-side run against PyTorch instead (bench/against-torch.mjs).
@@ -72,7 +72,7 @@ function vitStepSeconds() {
   const { batch, tokens, patchDim, classes } = VIT_BENCH_CONFIG;
   const patches = tf.randomNormal([batch, tokens - 1, patchDim], 0, 1, 'float32', 3);
   const labels = tf.tensor1d(Array.from({ length: batch }, (_, i) => i % classes), 'int32');
-  const optimizer = tf.train.adam(1e-3);
+  const optimizer = adam(1e-3);
   const stepAndSync = () => {
     const loss = optimizer.minimize(() => vitLoss(model, patches, labels), true);
     loss.dataSync();

@@ -147,4 +147,17 @@ void gelu_backward(int kind, const float* x, const float* dy, float* dx, int64_t
   });
 }
 
+void adam_update(const float* value, const float* m, const float* v, const float* g, float* value_out, float* m_out, float* v_out,
+                 int64_t n, float lr, float beta1, float beta2, float epsilon, float c1, float c2) {
+  parallel_range(n, kMinElements, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; i++) {
+      const float mi = m[i] * beta1 + g[i] * (1.0f - beta1);
+      const float vi = v[i] * beta2 + (g[i] * g[i]) * (1.0f - beta2);
+      m_out[i] = mi;
+      v_out[i] = vi;
+      value_out[i] = ((mi / c1) / (std::sqrt(vi / c2) + epsilon)) * -lr + value[i];
+    }
+  });
+}
+
 }  // namespace hotplug

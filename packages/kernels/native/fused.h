@@ -20,4 +20,10 @@ enum GeluKind : int { kGeluErf = 0, kGeluQuick = 1 };
 void gelu_forward(int kind, const float* x, float* y, int64_t n);
 void gelu_backward(int kind, const float* x, const float* dy, float* dx, int64_t n);
 
+// One Adam step (tfjs' AdamOptimizer's formula and order of operations), written to new
+// arrays: m' = b1 m + (1 - b1) g, v' = b2 v + (1 - b2) g^2,
+// value' = value - lr (m' / c1) / (sqrt(v' / c2) + eps) with c1, c2 the bias corrections.
+void adam_update(const float* value, const float* m, const float* v, const float* g, float* value_out, float* m_out, float* v_out,
+                 int64_t n, float lr, float beta1, float beta2, float epsilon, float c1, float c2);
+
 }  // namespace hotplug

@@ -115,6 +115,22 @@ Napi::Value AttentionGrad(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// adamUpdate(value, m, v, g, valueOut, mOut, vOut, lr, beta1, beta2, epsilon, c1, c2)
+Napi::Value AdamUpdate(const Napi::CallbackInfo& info) {
+  const char* fn = "adamUpdate";
+  if (!info[0].IsTypedArray()) throw Napi::TypeError::New(info.Env(), "adamUpdate: value must be a Float32Array");
+  const int64_t n = static_cast<int64_t>(info[0].As<Napi::TypedArray>().ElementLength());
+  auto value = f32(info, 0, fn, "value", n), m = f32(info, 1, fn, "m", n), v = f32(info, 2, fn, "v", n), g = f32(info, 3, fn, "gradient", n);
+  auto vo = f32(info, 4, fn, "valueOut", n), mo = f32(info, 5, fn, "mOut", n), wo = f32(info, 6, fn, "vOut", n);
+  float h[6];
+  for (int i = 0; i < 6; i++) {
+    if (!info[7 + i].IsNumber()) throw Napi::TypeError::New(info.Env(), "adamUpdate: hyper-parameters must be numbers");
+    h[i] = info[7 + i].As<Napi::Number>().FloatValue();
+  }
+  adam_update(value.Data(), m.Data(), v.Data(), g.Data(), vo.Data(), mo.Data(), wo.Data(), n, h[0], h[1], h[2], h[3], h[4], h[5]);
+  return info.Env().Undefined();
+}
+
 }  // namespace
 
 void register_fused_api(Napi::Env env, Napi::Object exports) {
@@ -123,6 +139,7 @@ void register_fused_api(Napi::Env env, Napi::Object exports) {
   exports.Set("gelu", Napi::Function::New(env, Gelu));
   exports.Set("geluGrad", Napi::Function::New(env, GeluGrad));
   exports.Set("attention", Napi::Function::New(env, Attention));
+  exports.Set("adamUpdate", Napi::Function::New(env, AdamUpdate));
   exports.Set("attentionGrad", Napi::Function::New(env, AttentionGrad));
 }
 

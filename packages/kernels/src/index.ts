@@ -15,3 +15,5 @@ export type { AttentionOptions } from './ops/attention';
 export { gelu, quickGelu } from './ops/activations';
 export { softmaxCrossEntropy } from './ops/cross-entropy';
 export { cosineLogits, contrastiveLoss } from './ops/contrastive';
+export { adam, FusedAdamOptimizer } from './ops/adam';
+export { FUSED_KERNELS } from './ops/fused-kernels';

@@ -40,6 +40,11 @@ export interface NativeAddon {
     dout: Float32Array, q: Float32Array, k: Float32Array, v: Float32Array, p: Float32Array, dq: Float32Array, dk: Float32Array, dv: Float32Array,
     pairs: number, tq: number, tk: number, d: number, dvDim: number, scale: number,
   ): void;
+  /** One Adam step into new arrays (tfjs AdamOptimizer's formula); c1, c2 = 1 - beta^t bias corrections. */
+  adamUpdate(
+    value: Float32Array, m: Float32Array, v: Float32Array, gradient: Float32Array, valueOut: Float32Array, mOut: Float32Array, vOut: Float32Array,
+    learningRate: number, beta1: number, beta2: number, epsilon: number, c1: number, c2: number,
+  ): void;
   segmentSum(x: Float32Array, ids: Int32Array, out: Float32Array, rows: number, inner: number, segments: number): void;
 }
 

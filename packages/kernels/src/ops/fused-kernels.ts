@@ -13,6 +13,8 @@ import type { GradConfig, NamedAttrMap, NamedTensorMap, Tensor } from '@tensorfl
  * - HotplugGeluGrad: inputs { x, dy }, attrs { kind } -> dx
  * - HotplugAttention: inputs { q, k, v } ([batch, heads, tokens, dim]), attrs { scale, causal } -> [out, probabilities]
  * - HotplugAttentionGrad: inputs { dy, q, k, v, probs }, attrs { scale } -> [dq, dk, dv]
+ * - HotplugAdam: inputs { value, m, v, gradient }, attrs { learningRate, beta1, beta2, epsilon,
+ *   c1, c2 (bias corrections 1 - beta^t) } -> [value, m, v] after one step (no gradient)
  */
 export const FUSED_KERNELS = {
   layerNorm: 'HotplugLayerNorm',
@@ -21,6 +23,7 @@ export const FUSED_KERNELS = {
   geluGrad: 'HotplugGeluGrad',
   attention: 'HotplugAttention',
   attentionGrad: 'HotplugAttentionGrad',
+  adam: 'HotplugAdam',
 } as const;
 
 export type GeluKind = 'erf' | 'quick';

@@ -92,5 +92,16 @@ export function fusedKernels(addon: NativeAddon): KernelConfig[] {
       );
       return [output(backend, [b, h, tq, d], dq), output(backend, [b, h, tk, d], dk), output(backend, [b, h, tk, dv], dV)];
     }),
+    kernel(FUSED_KERNELS.adam, (backend, inputs, attrs) => {
+      const name = FUSED_KERNELS.adam;
+      const value = values(backend, inputs, 'value', name);
+      const outs = [uninitializedFloat32(value.length), uninitializedFloat32(value.length), uninitializedFloat32(value.length)];
+      const a = attrs as Record<'learningRate' | 'beta1' | 'beta2' | 'epsilon' | 'c1' | 'c2', number>;
+      addon.adamUpdate(
+        value, values(backend, inputs, 'm', name), values(backend, inputs, 'v', name), values(backend, inputs, 'gradient', name),
+        outs[0], outs[1], outs[2], a.learningRate, a.beta1, a.beta2, a.epsilon, a.c1, a.c2,
+      );
+      return outs.map((o) => output(backend, inputs.value!.shape.slice(), o));
+    }),
   ];
 }
