@@ -124,7 +124,13 @@ export function loadAdapter(dir: string, visual?: VisionTransformer, options: Lo
     if (want.width !== t.width || want.depth !== t.depth || want.embedDim !== t.embedDim)
       throw new AdapterManifestError(`the adapter in ${dir} was trained for an encoder of width ${t.width}, depth ${t.depth}, embedding ${t.embedDim}; "${visual.config.name}" has width ${want.width}, depth ${want.depth}, embedding ${want.embedDim}`);
   }
-  const adapter = createAdapter(manifest.config, manifest.target);
+  let adapter: Adapter;
+  try {
+    adapter = createAdapter(manifest.config, manifest.target);
+  } catch (err) {
+    // An unregistered variant, or options the variant refuses: the manifest is wrong (or needs a plug-in registered first).
+    throw new AdapterManifestError(`${source}: cannot build the adapter it describes: ${(err as Error).message}`, source, 'config');
+  }
   if (adapter.parameterCount() !== manifest.parameters) {
     adapter.dispose();
     throw new AdapterManifestError(`${source}: parameters is ${manifest.parameters} but a ${manifest.config.variant} adapter of this config has ${adapter.parameterCount()}; ${FIX}`, source, 'parameters');
