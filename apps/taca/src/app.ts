@@ -10,7 +10,7 @@ import { evaluateDataset } from './evaluate';
 import { loadModel, oldTeacher, type LoadedModel } from './models';
 import { USAGE, parseOptions, type AppOptions } from './options';
 import { compatibility, markdownResults, type Results } from './report';
-import { adapterDir, oldCorpusFeatures, trainingCorpus, trainVariant, type TrainingRecord } from './train-variant';
+import { adapterDir, inputFormat, oldCorpusFeatures, trainingCorpus, trainVariant, type TrainingRecord } from './train-variant';
 
 export const EVAL_DATASETS = ['fashion-mnist', 'mnist'] as const;
 
@@ -43,8 +43,8 @@ export async function runCli(argv: string[]): Promise<Results | null> {
   try {
     const { command } = options;
     if (command === 'all' || command === 'train') {
-      const corpus = trainingCorpus(options);
-      console.log(`caption corpus: ${corpus.size} image/caption pairs from the train splits of ${corpus.sourceNames.join(' + ')}`);
+      const corpus = trainingCorpus(options, inputFormat(next));
+      console.log(`caption corpus: ${corpus.size} image/caption pairs (${corpus.sourceNames.join(' + ')}, train splits) at ${corpus.height}x${corpus.width}x${corpus.channels}`);
       const feats = await oldCorpusFeatures(options, teacher, corpus);
       for (const variant of options.variants) await trainVariant(options, variant, next, old, teacher, corpus, feats);
     }

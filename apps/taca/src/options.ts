@@ -43,7 +43,11 @@ options:
   --lr X                 peak learning rate (default ${APP_DEFAULTS.lr})
   --distill cosine|l2    distillation kind (default cosine)
   --w-distill X --w-contrastive X --w-influence X   loss weights (default 1, ${TACA_LOSS_DEFAULTS.contrastive}, 0)
-  --max-per-dataset N    caption-corpus images per dataset (default 10000)
+  --corpus scenes|labels training corpus: scenes = @hotplug/data's adapter corpus of captioned
+                         train-split scenes (default); labels = the per-label caption corpus the
+                         shipped adapters were trained on (buildCaptionCorpus)
+  --corpus-size N        scene-corpus pairs (default 20000)
+  --max-per-dataset N    labels corpus: images per dataset (default 10000)
   --train-size N         images per dataset for the old heads and the retrieval gallery (default 5000)
   --test-size N          test images per dataset (default 2000)
   --teacher tfjs|onnx    run the old model in tfjs or through onnxruntime-node (default tfjs)
@@ -61,6 +65,9 @@ export interface AppOptions {
   variants: string[];
   adapter: Omit<AdapterConfigInput, 'variant'>;
   training: Partial<TacaTrainingConfig> & { loss: HybridLossConfig };
+  /** 'scenes' (default): the adapter scene corpus; 'labels': the per-label caption corpus of the shipped adapters. */
+  corpus: 'scenes' | 'labels';
+  corpusSize: number;
   maxPerDataset: number;
   trainSize: number;
   testSize: number;
@@ -77,12 +84,12 @@ const OPTIONS = {
   variant: { type: 'string', multiple: true }, bottleneck: { type: 'string' }, 'output-projection': { type: 'string' }, scale: { type: 'string' }, blocks: { type: 'string' },
   steps: { type: 'string' }, 'batch-size': { type: 'string' }, lr: { type: 'string' },
   distill: { type: 'string' }, 'w-distill': { type: 'string' }, 'w-contrastive': { type: 'string' }, 'w-influence': { type: 'string' },
-  'max-per-dataset': { type: 'string' }, 'train-size': { type: 'string' }, 'test-size': { type: 'string' },
+  corpus: { type: 'string' }, 'corpus-size': { type: 'string' }, 'max-per-dataset': { type: 'string' }, 'train-size': { type: 'string' }, 'test-size': { type: 'string' },
   teacher: { type: 'string' }, quick: { type: 'boolean' }, backend: { type: 'string' }, help: { type: 'boolean' },
   restart: { type: 'boolean' },
 } as const;
 
-const QUICK = { steps: 20, batchSize: 32, maxPerDataset: 200, trainSize: 200, testSize: 100 };
+const QUICK = { steps: 20, batchSize: 32, corpusSize: 400, maxPerDataset: 200, trainSize: 200, testSize: 100 };
 
 export function parseOptions(argv: string[]): AppOptions {
   const { values, positionals } = parseArgs({
@@ -113,6 +120,8 @@ export function parseOptions(argv: string[]): AppOptions {
   for (const v of variants) if (!adapterNames().includes(v)) throw new CliArgumentError(`unknown --variant "${v}"; known variants: ${adapterNames().join(', ')}`);
   const distill = values.distill ?? 'cosine';
   if (distill !== 'cosine' && distill !== 'l2') throw new CliArgumentError(`--distill must be cosine or l2, got "${distill}"`, `--distill`);
+  const corpus = values.corpus ?? 'scenes';
+  if (corpus !== 'scenes' && corpus !== 'labels') throw new CliArgumentError(`--corpus must be scenes or labels, got "${corpus}"`, `--corpus`);
   const teacher = values.teacher ?? 'tfjs';
   if (teacher !== 'tfjs' && teacher !== 'onnx') throw new CliArgumentError(`--teacher must be tfjs or onnx, got "${teacher}"`, `--teacher`);
   const outputProjection = values['output-projection'] ?? APP_DEFAULTS.outputProjection;
@@ -142,6 +151,8 @@ export function parseOptions(argv: string[]): AppOptions {
         influence: num('w-influence', TACA_LOSS_DEFAULTS.influence),
       },
     },
+    corpus,
+    corpusSize: int('corpus-size', quick ? QUICK.corpusSize : 20000),
     maxPerDataset: int('max-per-dataset', quick ? QUICK.maxPerDataset : 10000),
     trainSize: int('train-size', quick ? QUICK.trainSize : 5000),
     testSize: int('test-size', quick ? QUICK.testSize : 2000),

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildCaptionCorpus, captionVocabulary, type CaptionCorpus } from '@hotplug/data';
+import { adapterCorpus, buildCaptionCorpus, captionVocabulary, sceneCategoryPrompts, type CaptionCorpus, type ImageFormat } from '@hotplug/data';
 import { writeJsonAtomic } from '@hotplug/runtime';
 import {
   ADAPTER_CONFIG_FILE, adapterTarget, createAdapter, encoderIdentity, injectAdapter, saveAdapter, teacherFeatures, textClassifier, trainAdapter,
@@ -29,13 +29,29 @@ export function adapterDir(options: AppOptions, variant: string): string {
   return join(options.outDir, variant);
 }
 
-/** The task-agnostic corpus: captioned train-split images of the embedded datasets (no labels, no test data). */
-export function trainingCorpus(options: AppOptions): CaptionCorpus {
-  return buildCaptionCorpus({ seed: 0, maxPerDataset: options.maxPerDataset });
+/**
+ * The task-agnostic corpus (no labels, no test data). Default: @hotplug/data's adapter corpus,
+ * captioned scenes of train-split objects, converted to the new encoder's input `format`.
+ * `--corpus labels`: the per-label caption corpus the shipped adapters were trained on.
+ */
+export function trainingCorpus(options: AppOptions, format: ImageFormat): CaptionCorpus {
+  if (options.corpus === 'labels') return buildCaptionCorpus({ seed: 0, maxPerDataset: options.maxPerDataset });
+  return adapterCorpus({ size: options.corpusSize, format });
 }
+
+/** The input format of a model's visual encoder. */
+export function inputFormat(model: LoadedModel): ImageFormat {
+  const { imageSize, channels } = model.clip.config.vision;
+  if (channels !== 1 && channels !== 3) throw new Error(`model ${model.clip.config.name} takes ${channels}-channel images; scene corpora come in 1 or 3 channels`);
+  return { size: imageSize, channels };
+}
+
+const isSceneCorpus = (corpus: CaptionCorpus) => 'corpus' in corpus;
 
 /** Prompts of every class of the corpus's caption vocabularies: what the influence loss's old classifier is built from. */
 export function vocabularyPrompts(corpus: CaptionCorpus): string[][] {
+  // Scene captions talk about the 20 object categories.
+  if (isSceneCorpus(corpus)) return sceneCategoryPrompts();
   const out: string[][] = [];
   for (const name of corpus.sourceNames) {
     const vocab = captionVocabulary(name);
@@ -46,7 +62,7 @@ export function vocabularyPrompts(corpus: CaptionCorpus): string[][] {
 
 export async function oldCorpusFeatures(options: AppOptions, teacher: Teacher, corpus: CaptionCorpus): Promise<TeacherFeatures> {
   const started = performance.now();
-  const feats = await teacherFeatures(teacher, corpus, { cacheFile: join(options.runDir, 'cache', `old-features-${teacher.id}-${corpus.size}.safetensors`) });
+  const feats = await teacherFeatures(teacher, corpus, { cacheFile: join(options.runDir, 'cache', `old-features-${teacher.id}-${corpus.sourceNames.join('+')}-${corpus.size}.safetensors`) });
   console.log(`old-model features of ${corpus.size} corpus pairs: ${feats.cached ? 'read from the cache' : `computed in ${((performance.now() - started) / 1000).toFixed(1)} s and cached`}`);
   return feats;
 }

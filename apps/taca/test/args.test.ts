@@ -14,10 +14,13 @@ describe('command-line values', () => {
     expect(() => parseOptions(['--w-contrastive', '-0.5'])).toThrow('--w-contrastive must be a number >= 0, got "-0.5"');
     expect(parseOptions(['--lr', '2e-3']).training.lr).toBe(0.002);
     expect(parseOptions(['--restart']).restart).toBe(true);
+    expect(parseOptions([]).corpus).toBe('scenes');
+    expect(parseOptions(['--corpus', 'labels']).corpus).toBe('labels');
+    expect(() => parseOptions(['--corpus', 'captions'])).toThrow('--corpus must be scenes or labels, got "captions"');
   });
 
   it('every numeric option: a value is either accepted as a valid number or refused with a CliArgumentError', () => {
-    const numeric = ['lr', 'steps', 'batch-size', 'bottleneck', 'scale', 'w-distill', 'w-contrastive', 'w-influence', 'max-per-dataset', 'train-size', 'test-size', 'blocks'];
+    const numeric = ['lr', 'steps', 'batch-size', 'bottleneck', 'scale', 'w-distill', 'w-contrastive', 'w-influence', 'corpus-size', 'max-per-dataset', 'train-size', 'test-size', 'blocks'];
     const value = fc.oneof(fc.string({ maxLength: 12 }), fc.double().map(String), fc.integer().map(String), fc.constantFrom('-1', '-0', '1e400', 'NaN', '', ' ', '0x10', '1,2', '-1,3'));
     fc.assert(
       fc.property(fc.constantFrom(...numeric), value, fc.boolean(), (name, v, joined) => {
@@ -25,7 +28,7 @@ describe('command-line values', () => {
         try {
           const o = parseOptions(joined ? [`--${name}=${v}`] : [`--${name}`, v]);
           tally.accepted++;
-          const all = [o.training.lr, o.training.steps!, o.training.batchSize!, o.adapter.bottleneck!, o.adapter.scale!, o.maxPerDataset, o.trainSize, o.testSize];
+          const all = [o.training.lr, o.training.steps!, o.training.batchSize!, o.adapter.bottleneck!, o.adapter.scale!, o.corpusSize, o.maxPerDataset, o.trainSize, o.testSize];
           expect(all.every(Number.isFinite)).toBe(true);
           expect(o.training.lr).toBeGreaterThan(0);
         } catch (err) {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { buildTokenizer, configForTokenizer, createClip, resolveConfig, saveClip } from '@hotplug/backbones';
-import { buildCaptionCorpus, classPrompts } from '@hotplug/data';
+import { adapterCorpus, buildCaptionCorpus, classPrompts } from '@hotplug/data';
 
 /**
  * Writes a tiny randomly initialised old/new pair (28x28x1 input, as the embedded pair) with
@@ -9,7 +9,8 @@ import { buildCaptionCorpus, classPrompts } from '@hotplug/data';
  */
 export function writeTinyPair(dir: string, options: { newEmbed?: number } = {}): { oldDir: string; newDir: string } {
   const corpus = buildCaptionCorpus({ seed: 0, maxPerDataset: 100 });
-  const texts = [...corpus.captions, ...classPrompts('fashion-mnist').prompts.flat(), ...classPrompts('mnist').prompts.flat()];
+  const scenes = adapterCorpus({ size: 200, format: { size: 28, channels: 1 } });
+  const texts = [...corpus.captions, ...scenes.captions, ...classPrompts('fashion-mnist').prompts.flat(), ...classPrompts('mnist').prompts.flat()];
   const tokenizer = buildTokenizer(texts, { contextLength: 16, minFrequency: 1 });
   const text = { width: 16, depth: 1, heads: 2 };
   const old = createClip(configForTokenizer(resolveConfig({ base: 'hotplug-old', name: 'tiny-old', embedDim: 16, vision: { width: 16, depth: 1, heads: 2 }, text }), tokenizer), { seed: 1 });
