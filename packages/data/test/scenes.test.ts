@@ -29,7 +29,7 @@ describe('scene generator', () => {
   });
 
   it('draws 1-4 non-overlapping objects of all 20 categories, 10 colours, 2 sizes, every texture, some rotated', () => {
-    const set = train.set({ seed: 1, size: 3000 });
+    const set = { scenes: Array.from({ length: 3000 }, (_, i) => train.scene(1, i)) };
     const seen = { count: new Set<number>(), cat: new Set<number>(), colour: new Set<number>(), size: new Set<string>(), texture: new Set<string>(), rotated: 0 };
     for (const s of set.scenes) {
       seen.count.add(s.objects.length);

@@ -44,7 +44,7 @@ export interface SceneCorpusOptions {
   cache?: boolean;
   cacheDir?: string;
   load?: LoadOptions;
-  /** Progress bar on stderr (default: for 20,000 scenes or more when not cached). */
+  /** Progress bar on stderr (default: for 10,000 scenes or more when not cached). */
   progress?: boolean;
   warn?: (message: string) => void;
 }

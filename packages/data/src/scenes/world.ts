@@ -47,7 +47,7 @@ export interface SceneSetOptions {
   detail?: CaptionDetail;
   /** Constraints per scene index, for tasks. */
   constraints?: (index: number) => SceneConstraints;
-  /** Show a progress bar (rate, ETA) on stderr; default: when size >= 20,000. */
+  /** Show a progress bar (rate, ETA) on stderr; default: when size >= 10,000 (about two seconds). */
   progress?: boolean;
   label?: string;
 }
@@ -122,7 +122,7 @@ export class SceneWorld {
     const captions: string[] = new Array(size);
     const native = format.size === canvas && format.channels === 3;
     const scratch = new Uint8Array(canvas * canvas * 3);
-    const bar = options.progress ?? size >= 20000 ? new ProgressBar({ total: size, label: options.label ?? `scenes (${this.split})`, unit: 'scene' }) : null;
+    const bar = options.progress ?? size >= 10000 ? new ProgressBar({ total: size, label: options.label ?? `scenes (${this.split})`, unit: 'scene' }) : null;
     for (let i = 0; i < size; i++) {
       const scene = this.scene(seed, start + i, options.constraints?.(start + i));
       scenes[i] = scene;

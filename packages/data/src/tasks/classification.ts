@@ -25,7 +25,7 @@ export function renderSingleObjects(images: Uint8Array, count: number, format?: 
   const out = new Uint8Array(count * per);
   const scratch = new Uint8Array(canvas * canvas * 3);
   const white = OBJECT_COLOURS.find((c) => c.name === CLASSIFICATION_PLACEMENT.colour)!.rgb;
-  const bar = progress ?? count >= 20000 ? new ProgressBar({ total: count, label, unit: 'img' }) : null;
+  const bar = progress ?? count >= 5000 ? new ProgressBar({ total: count, label, unit: 'img' }) : null;
   for (let i = 0; i < count; i++) {
     const bitmap = images.subarray(i * OBJECT_SIDE * OBJECT_SIDE, (i + 1) * OBJECT_SIDE * OBJECT_SIDE);
     fillBackground({ texture: 'plain', colour: 0, vertical: false }, canvas, scratch);

@@ -19,7 +19,7 @@ export interface TaskLoadOptions {
   size?: number;
   /** Passed to loadDataset. */
   load?: LoadOptions;
-  /** Progress bar on stderr (default: for large tasks). */
+  /** Progress bar on stderr (default: for 5,000 canvases or more, i.e. Fashion-MNIST's test split; 10,000 scenes or more). */
   progress?: boolean;
 }
 
