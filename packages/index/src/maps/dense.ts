@@ -8,16 +8,20 @@ export function affine(x: Matrix, w: MapParam, b?: MapParam, into?: Float32Array
   const [din, dout] = w.shape as [number, number];
   if (x.dim !== din) throw new Error(`affine: input is ${x.dim}-dim, weight is [${w.shape}]`);
   const out = into ?? new Float32Array(x.rows * dout);
+  // Locals, not property reads, in the hot loop; float64 accumulation keeps results independent of batch size.
+  const xd = x.data;
+  const wd = w.data;
+  const bd = b?.data;
   const acc = new Float64Array(dout);
   for (let r = 0; r < x.rows; r++) {
-    if (b) for (let j = 0; j < dout; j++) acc[j] = b.data[j]!;
+    if (bd) for (let j = 0; j < dout; j++) acc[j] = bd[j]!;
     else acc.fill(0);
     const xo = r * din;
     for (let i = 0; i < din; i++) {
-      const a = x.data[xo + i]!;
+      const a = xd[xo + i]!;
       if (a === 0) continue;
       const wo = i * dout;
-      for (let j = 0; j < dout; j++) acc[j] += a * w.data[wo + j]!;
+      for (let j = 0; j < dout; j++) acc[j] += a * wd[wo + j]!;
     }
     const o = r * dout;
     if (into) for (let j = 0; j < dout; j++) out[o + j] += acc[j]!;
