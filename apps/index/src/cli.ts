@@ -104,6 +104,8 @@ export function program(): Command {
     .option('--fit-pairs <n>', 'gallery pairs the maps are fitted on', '10000')
     .option('--sizes <list>', 'search: table sizes', '100000,1000000')
     .option('--dim <n>', 'search: vector width', '64')
+    .option('--sub-vectors <n>', 'search: IVF-PQ sub-vectors (must divide --dim)', '16')
+    .option('--refine <n>', 'search: refine factor of the re-ranked IVF-PQ row', '10')
     .option('--items <n>', 'ingest: items per run', '6000')
     .option('--redis <url>', 'ingest: Redis for the BullMQ workers')
     .action(async (o) => void (await bench(o, currentWorkerCommand())));

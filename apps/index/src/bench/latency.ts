@@ -38,8 +38,8 @@ export async function latencyBench(models: ModelSet, runs: number, log: (l: stri
     for (const v of adapters) {
       const enc = models.encoder({ model: 'new', adapter: v });
       const e = per.get(v) ?? { a: [], b: [] };
-      const single = await addedEncodeUs(newEnc, enc, one, 30);
-      const batched = await addedEncodeUs(newEnc, enc, batch, 4);
+      const single = await addedEncodeUs(newEnc, enc, one, 20);
+      const batched = await addedEncodeUs(newEnc, enc, batch, 2);
       bare.push(single.bareUs);
       bareB.push(batched.bareUs);
       e.a.push(single.addedUs);
