@@ -9,6 +9,7 @@
         "native/fused.cc",
         "native/fused_api.cc",
         "native/gemm.cc",
+        "native/linear.cc",
         "native/ops.cc",
         "native/simd_avx2.cc",
         "native/simd_avx512.cc",

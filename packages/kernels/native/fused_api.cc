@@ -6,6 +6,7 @@
 
 #include "attention.h"
 #include "fused.h"
+#include "linear.h"
 
 namespace hotplug {
 namespace {
@@ -131,6 +132,48 @@ Napi::Value AdamUpdate(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// An optional Float32Array of a given length: null or undefined gives nullptr.
+float* optional_f32(const Napi::CallbackInfo& info, size_t i, const char* fn, const char* name, int64_t length) {
+  if (info[i].IsNull() || info[i].IsUndefined()) return nullptr;
+  return f32(info, i, fn, name, length).Data();
+}
+
+int activation(const Napi::CallbackInfo& info, size_t i, const char* fn) {
+  if (!info[i].IsNumber()) throw Napi::TypeError::New(info.Env(), std::string(fn) + ": activation must be a number");
+  const int a = info[i].As<Napi::Number>().Int32Value();
+  if (a != -1 && a != kGeluErf && a != kGeluQuick) throw Napi::RangeError::New(info.Env(), std::string(fn) + ": activation must be -1 (none), 0 (gelu) or 1 (quick gelu)");
+  return a;
+}
+
+// linear(x, w, b|null, y, z|null, rows, in, out, activation)
+Napi::Value Linear(const Napi::CallbackInfo& info) {
+  const char* fn = "linear";
+  const int64_t rows = count(info, 5, fn, "rows"), in = count(info, 6, fn, "in"), out = count(info, 7, fn, "out");
+  const int act = activation(info, 8, fn);
+  auto x = f32(info, 0, fn, "x", product_of(info, fn, rows, in, 1)), w = f32(info, 1, fn, "w", product_of(info, fn, in, out, 1));
+  const float* b = optional_f32(info, 2, fn, "b", out);
+  auto y = f32(info, 3, fn, "y", product_of(info, fn, rows, out, 1));
+  float* z = optional_f32(info, 4, fn, "z", rows * out);
+  if (act >= 0 && z == nullptr) throw Napi::TypeError::New(info.Env(), "linear: an activation needs z (the pre-activation output)");
+  linear_forward(x.Data(), w.Data(), b, y.Data(), z, rows, in, out, act);
+  return info.Env().Undefined();
+}
+
+// linearGrad(dy, x, w, z|null, dx, dw, db|null, rows, in, out, activation)
+Napi::Value LinearGrad(const Napi::CallbackInfo& info) {
+  const char* fn = "linearGrad";
+  const int64_t rows = count(info, 7, fn, "rows"), in = count(info, 8, fn, "in"), out = count(info, 9, fn, "out");
+  const int act = activation(info, 10, fn);
+  auto dy = f32(info, 0, fn, "dy", product_of(info, fn, rows, out, 1)), x = f32(info, 1, fn, "x", product_of(info, fn, rows, in, 1));
+  auto w = f32(info, 2, fn, "w", product_of(info, fn, in, out, 1));
+  const float* z = optional_f32(info, 3, fn, "z", rows * out);
+  if (act >= 0 && z == nullptr) throw Napi::TypeError::New(info.Env(), "linearGrad: an activation needs z (the pre-activation output)");
+  auto dx = f32(info, 4, fn, "dx", rows * in), dw = f32(info, 5, fn, "dw", in * out);
+  float* db = optional_f32(info, 6, fn, "db", out);
+  linear_backward(dy.Data(), x.Data(), w.Data(), z, dx.Data(), dw.Data(), db, rows, in, out, act);
+  return info.Env().Undefined();
+}
+
 }  // namespace
 
 void register_fused_api(Napi::Env env, Napi::Object exports) {
@@ -140,6 +183,8 @@ void register_fused_api(Napi::Env env, Napi::Object exports) {
   exports.Set("geluGrad", Napi::Function::New(env, GeluGrad));
   exports.Set("attention", Napi::Function::New(env, Attention));
   exports.Set("adamUpdate", Napi::Function::New(env, AdamUpdate));
+  exports.Set("linear", Napi::Function::New(env, Linear));
+  exports.Set("linearGrad", Napi::Function::New(env, LinearGrad));
   exports.Set("attentionGrad", Napi::Function::New(env, AttentionGrad));
 }
 

@@ -16,4 +16,7 @@ export { gelu, quickGelu } from './ops/activations';
 export { softmaxCrossEntropy } from './ops/cross-entropy';
 export { cosineLogits, contrastiveLoss } from './ops/contrastive';
 export { adam, FusedAdamOptimizer } from './ops/adam';
+export { linear } from './ops/linear';
+export type { LinearOptions } from './ops/linear';
+export type { LinearActivation } from './ops/fused-kernels';
 export { FUSED_KERNELS } from './ops/fused-kernels';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { availableBackends, gelu, initBackend, layerNorm, nativeRunCounts, quickGelu, scaledDotProductAttention } from '../src/index';
+import { availableBackends, gelu, initBackend, layerNorm, linear, nativeRunCounts, quickGelu, scaledDotProductAttention } from '../src/index';
 import { FUSED_KERNELS } from '../src/ops/fused-kernels';
 import { expectClose } from './helpers';
 
@@ -65,6 +65,30 @@ const cases: { name: string; op: Op; shapes: number[][]; kernels: string[] }[] =
     op: (q, k, v) => scaledDotProductAttention(q as tf.Tensor4D, k as tf.Tensor4D, v as tf.Tensor4D),
     shapes: [[0, 2, 1, 4], [0, 2, 1, 4], [0, 2, 1, 4]],
     kernels: [FUSED_KERNELS.attention],
+  },
+  {
+    name: 'linear + bias + gelu [3, 50, 17] x [17, 23] (threaded GEMM, odd sizes)',
+    op: (x, w, b) => linear(x, w as tf.Tensor2D, b as tf.Tensor1D, { activation: 'gelu' }),
+    shapes: [[3, 50, 17], [17, 23], [23]],
+    kernels: [FUSED_KERNELS.linear, FUSED_KERNELS.linearGrad],
+  },
+  {
+    name: 'linear + bias + quickgelu [64, 96] x [96, 384]',
+    op: (x, w, b) => linear(x, w as tf.Tensor2D, b as tf.Tensor1D, { activation: 'quickgelu' }),
+    shapes: [[64, 96], [96, 384], [384]],
+    kernels: [FUSED_KERNELS.linear, FUSED_KERNELS.linearGrad],
+  },
+  {
+    name: 'linear, no bias, no activation, rank 1 input',
+    op: (x, w) => linear(x, w as tf.Tensor2D),
+    shapes: [[5], [5, 3]],
+    kernels: [FUSED_KERNELS.linear, FUSED_KERNELS.linearGrad],
+  },
+  {
+    name: 'linear + bias, width-1 output, no rows',
+    op: (x, w, b) => linear(x, w as tf.Tensor2D, b as tf.Tensor1D),
+    shapes: [[0, 4], [4, 1], [1]],
+    kernels: [FUSED_KERNELS.linear],
   },
 ];
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  availableBackends, contrastiveLoss, cosineLogits, gelu, initBackend, layerNorm, quickGelu,
+  availableBackends, contrastiveLoss, cosineLogits, gelu, initBackend, layerNorm, linear, quickGelu,
   scaledDotProductAttention, softmaxCrossEntropy,
 } from '../src/index';
 import type { BackendName } from '../src/index';
@@ -71,6 +71,12 @@ const cases: Case[] = [
     plain: (q, k, v) => reference.attention(q, k, v, true, 0.7),
   },
   { name: 'gelu', inputs: () => [randn([3, 11], 13, 2)], fused: gelu, plain: reference.gelu },
+  {
+    name: 'linear (bias, gelu epilogue)',
+    inputs: () => [randn([2, 3, 4], 40), randn([4, 5], 41), randn([5], 42)],
+    fused: (x, w, b) => linear(x, w as tf.Tensor2D, b as tf.Tensor1D, { activation: 'gelu' }),
+    plain: (x, w, b) => reference.gelu(tf.add(tf.reshape(tf.matMul(tf.reshape(x, [6, 4]), w), [2, 3, 5]), b)),
+  },
   { name: 'quickGelu', inputs: () => [randn([3, 11], 14, 2)], fused: quickGelu, plain: reference.quickGelu },
   {
     name: 'softmaxCrossEntropy (probabilities)',

@@ -45,6 +45,12 @@ export interface NativeAddon {
     value: Float32Array, m: Float32Array, v: Float32Array, gradient: Float32Array, valueOut: Float32Array, mOut: Float32Array, vOut: Float32Array,
     learningRate: number, beta1: number, beta2: number, epsilon: number, c1: number, c2: number,
   ): void;
+  /** y = act(x w + b), activation -1 none, 0 gelu, 1 quick gelu; z receives the pre-activation when act >= 0. */
+  linear(x: Float32Array, w: Float32Array, b: Float32Array | null, y: Float32Array, z: Float32Array | null, rows: number, inDim: number, outDim: number, activation: number): void;
+  linearGrad(
+    dy: Float32Array, x: Float32Array, w: Float32Array, z: Float32Array | null, dx: Float32Array, dw: Float32Array, db: Float32Array | null,
+    rows: number, inDim: number, outDim: number, activation: number,
+  ): void;
   segmentSum(x: Float32Array, ids: Int32Array, out: Float32Array, rows: number, inner: number, segments: number): void;
 }
 

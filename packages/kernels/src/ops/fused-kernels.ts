@@ -13,6 +13,9 @@ import type { GradConfig, NamedAttrMap, NamedTensorMap, Tensor } from '@tensorfl
  * - HotplugGeluGrad: inputs { x, dy }, attrs { kind } -> dx
  * - HotplugAttention: inputs { q, k, v } ([batch, heads, tokens, dim]), attrs { scale, causal } -> [out, probabilities]
  * - HotplugAttentionGrad: inputs { dy, q, k, v, probs }, attrs { scale } -> [dq, dk, dv]
+ * - HotplugLinear: inputs { x [rows, in], weight [in, out], bias? [out] }, attrs { activation:
+ *   'none' | 'gelu' | 'quickgelu' } -> [y] ('none') or [y, pre-activation z]
+ * - HotplugLinearGrad: inputs { dy, x, weight, z? }, attrs { activation, hasBias } -> [dx, dweight, dbias?]
  * - HotplugAdam: inputs { value, m, v, gradient }, attrs { learningRate, beta1, beta2, epsilon,
  *   c1, c2 (bias corrections 1 - beta^t) } -> [value, m, v] after one step (no gradient)
  */
@@ -24,7 +27,11 @@ export const FUSED_KERNELS = {
   attention: 'HotplugAttention',
   attentionGrad: 'HotplugAttentionGrad',
   adam: 'HotplugAdam',
+  linear: 'HotplugLinear',
+  linearGrad: 'HotplugLinearGrad',
 } as const;
+
+export type LinearActivation = 'none' | 'gelu' | 'quickgelu';
 
 export type GeluKind = 'erf' | 'quick';
 
@@ -72,5 +79,21 @@ const attentionGrad: GradConfig = {
   },
 };
 
+const linearGrad: GradConfig = {
+  kernelName: FUSED_KERNELS.linear,
+  inputsToSave: ['x', 'weight'],
+  outputsToSave: [false, true],
+  gradFunc: (dy, saved, attrs) => {
+    const [x, weight, z] = saved;
+    const a = attrs as { activation: LinearActivation; hasBias: boolean };
+    const inputs: NamedTensorMap = { dy: Array.isArray(dy) ? dy[0] : dy, x, weight };
+    if (z) inputs.z = z;
+    const [dx, dWeight, dBias] = runKernel(FUSED_KERNELS.linearGrad, inputs, { activation: a.activation, hasBias: a.hasBias });
+    const grads: Record<string, () => Tensor> = { x: () => dx, weight: () => dWeight };
+    if (a.hasBias) grads.bias = () => dBias;
+    return grads;
+  },
+};
+
 // Gradients are global to tfjs (not per backend): registered once, when this module loads.
-for (const config of [layerNormGrad, geluGrad, attentionGrad]) if (tf.getGradient(config.kernelName) == null) tf.registerGradient(config);
+for (const config of [layerNormGrad, geluGrad, attentionGrad, linearGrad]) if (tf.getGradient(config.kernelName) == null) tf.registerGradient(config);

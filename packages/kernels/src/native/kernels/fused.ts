@@ -1,11 +1,12 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { FUSED_KERNELS } from '../../ops/fused-kernels';
-import type { GeluKind } from '../../ops/fused-kernels';
+import type { GeluKind, LinearActivation } from '../../ops/fused-kernels';
 import type { NativeAddon } from '../addon-types';
 import { countNativeRun, float32Values, output, sizeOf, uninitializedFloat32 } from './common';
 
 const GELU_KIND: Record<GeluKind, number> = { erf: 0, quick: 1 };
+const LINEAR_ACTIVATION: Record<LinearActivation, number> = { none: -1, gelu: 0, quickgelu: 1 };
 
 /** The Float32Array of a float32 input; the fused ops only call these kernels with float32. */
 function values(backend: MathBackendCPU, inputs: Record<string, TensorInfo | undefined>, name: string, kernel: string): Float32Array {
@@ -102,6 +103,33 @@ export function fusedKernels(addon: NativeAddon): KernelConfig[] {
         outs[0], outs[1], outs[2], a.learningRate, a.beta1, a.beta2, a.epsilon, a.c1, a.c2,
       );
       return outs.map((o) => output(backend, inputs.value!.shape.slice(), o));
+    }),
+    kernel(FUSED_KERNELS.linear, (backend, inputs, attrs) => {
+      const name = FUSED_KERNELS.linear;
+      const [rows, inDim] = inputs.x!.shape;
+      const outDim = inputs.weight!.shape[1];
+      const act = LINEAR_ACTIVATION[attrs.activation as LinearActivation];
+      const y = uninitializedFloat32(rows * outDim);
+      const z = act >= 0 ? uninitializedFloat32(rows * outDim) : null;
+      const bias = inputs.bias ? values(backend, inputs, 'bias', name) : null;
+      addon.linear(values(backend, inputs, 'x', name), values(backend, inputs, 'weight', name), bias, y, z, rows, inDim, outDim, act);
+      const outs = [output(backend, [rows, outDim], y)];
+      if (z) outs.push(output(backend, [rows, outDim], z));
+      return outs;
+    }),
+    kernel(FUSED_KERNELS.linearGrad, (backend, inputs, attrs) => {
+      const name = FUSED_KERNELS.linearGrad;
+      const [rows, inDim] = inputs.x!.shape;
+      const outDim = inputs.weight!.shape[1];
+      const act = LINEAR_ACTIVATION[attrs.activation as LinearActivation];
+      const dx = uninitializedFloat32(rows * inDim);
+      const dw = uninitializedFloat32(inDim * outDim);
+      const db = attrs.hasBias ? uninitializedFloat32(outDim) : null;
+      const z = act >= 0 ? values(backend, inputs, 'z', name) : null;
+      addon.linearGrad(values(backend, inputs, 'dy', name), values(backend, inputs, 'x', name), values(backend, inputs, 'weight', name), z, dx, dw, db, rows, inDim, outDim, act);
+      const outs = [output(backend, [rows, inDim], dx), output(backend, [inDim, outDim], dw)];
+      if (db) outs.push(output(backend, [outDim], db));
+      return outs;
     }),
   ];
 }
