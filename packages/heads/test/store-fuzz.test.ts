@@ -27,7 +27,7 @@ beforeAll(async () => {
 function variant(kind: string, edit: (m: any) => void, weights?: (w: Buffer) => Buffer): string {
   const dir = mkdtempSync(join(tmpdir(), 'heads-bad-'));
   const m = JSON.parse(readFileSync(join(dirs[kind]!, 'head.json'), 'utf8'));
-  let w = readFileSync(join(dirs[kind]!, 'weights.bin'));
+  let w: Buffer = readFileSync(join(dirs[kind]!, 'weights.bin'));
   if (weights) {
     w = weights(Buffer.from(w));
     m.weightsSha256 = sha256(w);
