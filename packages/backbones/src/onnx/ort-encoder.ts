@@ -1,9 +1,36 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
-import * as ort from 'onnxruntime-node';
+import type * as Ort from 'onnxruntime-node';
 import { OnnxModelError } from '../errors';
 import type { Encoder } from '../model/encoder';
 import { confineExternalData, externalDataRefs } from './external-data';
+
+/**
+ * onnxruntime-node is an optional peer dependency: only running ONNX models needs it (export
+ * does not), and its install step downloads CUDA binaries unless told not to, which a
+ * dependency cannot tell it. Loaded on first use; encoders made afterwards use it synchronously.
+ */
+let ort: typeof Ort | undefined;
+async function loadOrt(file: string): Promise<typeof Ort> {
+  if (ort) return ort;
+  try {
+    const m = (await import('onnxruntime-node')) as typeof Ort & { default?: typeof Ort };
+    ort = m.InferenceSession ? m : m.default!;
+    return ort;
+  } catch (err) {
+    throw new OnnxModelError({
+      file,
+      problem: `onnxruntime-node, which runs ONNX models, cannot be loaded (${(err as Error).message.split('\n')[0]}); it is an optional peer dependency of @hotplug/backbones`,
+      fix: 'npm install onnxruntime-node@1.23.2 (with ONNXRUNTIME_NODE_INSTALL=skip its install step keeps the bundled CPU binaries and needs no network)',
+    });
+  }
+}
+
+/** The module once loadOrt succeeded; every OnnxEncoder is created after that. */
+function loadedOrt(): typeof Ort {
+  if (!ort) throw new Error('onnxruntime-node is not loaded: create encoders with loadOnnxImageEncoder / loadOnnxTextEncoder');
+  return ort;
+}
 
 /** A serialized ONNX model (protobuf) cannot exceed 2 GiB; larger weights go to external data. */
 const MAX_ONNX_BYTES = 2 ** 31;
@@ -43,7 +70,7 @@ export interface OnnxEncoderOptions {
  */
 export class OnnxEncoder<In extends tf.Tensor> implements Encoder<In> {
   private constructor(
-    private session: ort.InferenceSession | null,
+    private session: Ort.InferenceSession | null,
     readonly kind: 'image' | 'text',
     readonly embedDim: number,
     private readonly inputName: string,
@@ -65,9 +92,10 @@ export class OnnxEncoder<In extends tf.Tensor> implements Encoder<In> {
     const bytes = readFileSync(path);
     const refs = externalDataRefs(bytes, path);
     confineExternalData(refs, path, options.externalDataDir);
-    let session: ort.InferenceSession;
+    const ort = await loadOrt(path);
+    let session: Ort.InferenceSession;
     try {
-      const sessionOptions: ort.InferenceSession.SessionOptions = { executionProviders: ['cpu'], interOpNumThreads: options.interOpNumThreads ?? 1, graphOptimizationLevel: 'all' };
+      const sessionOptions: Ort.InferenceSession.SessionOptions = { executionProviders: ['cpu'], interOpNumThreads: options.interOpNumThreads ?? 1, graphOptimizationLevel: 'all' };
       if (options.intraOpNumThreads !== undefined) sessionOptions.intraOpNumThreads = options.intraOpNumThreads;
       session = refs.length ? await ort.InferenceSession.create(path, sessionOptions) : await ort.InferenceSession.create(bytes, sessionOptions);
     } catch (err) {
@@ -92,28 +120,28 @@ export class OnnxEncoder<In extends tf.Tensor> implements Encoder<In> {
     return new OnnxEncoder<In>(session, kind, typeof lastDim === 'number' ? lastDim : -1, inputName, outputName, inputType, maskInput, options);
   }
 
-  private toFeeds(chunk: tf.Tensor): Record<string, ort.Tensor> {
-    const feeds: Record<string, ort.Tensor> = { [this.inputName]: this.toFeed(chunk) };
+  private toFeeds(chunk: tf.Tensor): Record<string, Ort.Tensor> {
+    const feeds: Record<string, Ort.Tensor> = { [this.inputName]: this.toFeed(chunk) };
     if (this.maskInput) {
       const mask = attentionMaskFor(chunk.dataSync(), chunk.shape[0], chunk.shape[1]!, this.options.eotTokenId!);
-      feeds[this.maskInput.name] = this.maskInput.type === 'int32' ? new ort.Tensor('int32', mask, chunk.shape) : new ort.Tensor('int64', BigInt64Array.from(mask, (v) => BigInt(v)), chunk.shape);
+      feeds[this.maskInput.name] = this.maskInput.type === 'int32' ? new (loadedOrt().Tensor)('int32', mask, chunk.shape) : new (loadedOrt().Tensor)('int64', BigInt64Array.from(mask, (v) => BigInt(v)), chunk.shape);
     }
     return feeds;
   }
 
-  private toFeed(chunk: tf.Tensor): ort.Tensor {
+  private toFeed(chunk: tf.Tensor): Ort.Tensor {
     if (this.kind === 'image') {
       if (chunk.rank !== 4) throw new Error(`ONNX image encoder expects NHWC images [batch, H, W, C], got [${chunk.shape.join(', ')}]`);
       const arranged = this.options.inputLayout === 'NCHW' ? tf.tidy(() => tf.transpose(chunk, [0, 3, 1, 2])) : chunk;
       const data = arranged.dataSync() as Float32Array;
       const shape = arranged.shape;
       if (arranged !== chunk) arranged.dispose();
-      return new ort.Tensor('float32', Float32Array.from(data), shape);
+      return new (loadedOrt().Tensor)('float32', Float32Array.from(data), shape);
     }
     if (chunk.rank !== 2) throw new Error(`ONNX text encoder expects token ids [batch, contextLength], got [${chunk.shape.join(', ')}]`);
     const ids = chunk.dataSync();
-    if (this.inputType === 'int32') return new ort.Tensor('int32', Int32Array.from(ids), chunk.shape);
-    return new ort.Tensor('int64', BigInt64Array.from(ids, (v) => BigInt(v)), chunk.shape);
+    if (this.inputType === 'int32') return new (loadedOrt().Tensor)('int32', Int32Array.from(ids), chunk.shape);
+    return new (loadedOrt().Tensor)('int64', BigInt64Array.from(ids, (v) => BigInt(v)), chunk.shape);
   }
 
   async encode(batch: In, options: { batchSize?: number } = {}): Promise<tf.Tensor2D> {
@@ -130,7 +158,7 @@ export class OnnxEncoder<In extends tf.Tensor> implements Encoder<In> {
       const feeds = this.toFeeds(chunk);
       const feed = feeds[this.inputName]!;
       if (chunk !== batch) chunk.dispose();
-      let result: ort.InferenceSession.ReturnType;
+      let result: Ort.InferenceSession.ReturnType;
       try {
         result = await this.session.run(feeds, [this.outputName]);
       } catch (err) {

@@ -24,7 +24,7 @@ function bindingProblem(pkg: string): string | null {
   try {
     manifest = createRequire(import.meta.url).resolve(`${pkg}/package.json`);
   } catch {
-    return `${pkg} is not installed (an optional dependency; its install downloads libtensorflow)`;
+    return `${pkg} is not installed (an optional peer dependency: npm install ${pkg}@4.22.0 where its install can download libtensorflow)`;
   }
   const lib = join(dirname(manifest), 'lib');
   const found = existsSync(lib) && readdirSync(lib).some((dir) => existsSync(join(lib, dir, 'tfjs_binding.node')));
