@@ -2,7 +2,7 @@
 // for timing one forward + backward + Adam step. It cannot use @hotplug/backbones (that
 // package depends on this one), and needs nothing more than a representative op mix.
 import * as tf from '@tensorflow/tfjs-core';
-import { gelu, layerNorm, quickGelu, scaledDotProductAttention, softmaxCrossEntropy } from '../dist/index.js';
+import { layerNorm, linear as fusedLinear, scaledDotProductAttention, softmaxCrossEntropy } from '../dist/index.js';
 
 export const VIT_BENCH_CONFIG = { width: 128, depth: 6, heads: 4, tokens: 50, batch: 64, patchDim: 48, mlpRatio: 4, classes: 10 };
 
@@ -20,8 +20,9 @@ export function createVit(config = VIT_BENCH_CONFIG, seed = 1) {
   return { config, params };
 }
 
-export function linear(x2d, w, b) {
-  return b ? tf.add(tf.matMul(x2d, w), b) : tf.matMul(x2d, w);
+// This package's linear(): on hotplug-cpu the bias (and an activation) are the GEMM's epilogue.
+export function linear(x2d, w, b, activation = 'none') {
+  return fusedLinear(x2d, w, b, { activation });
 }
 
 /** Parameters of one pre-norm transformer block (the names block() reads). */
@@ -45,8 +46,7 @@ export function block(x, p, { batch, tokens, width, heads, activation = 'gelu', 
   const merged = tf.reshape(tf.transpose(att, [0, 2, 1, 3]), [rows, width]);
   x = tf.add(x, tf.reshape(linear(merged, p.proj, p.projBias), [batch, tokens, width]));
   const h2 = tf.reshape(layerNorm(x, p.ln2g, p.ln2b), [rows, width]);
-  const act = activation === 'quickgelu' ? quickGelu : gelu;
-  const mlp = linear(act(linear(h2, p.fc1, p.fc1Bias)), p.fc2, p.fc2Bias);
+  const mlp = linear(linear(h2, p.fc1, p.fc1Bias, activation), p.fc2, p.fc2Bias);
   return tf.add(x, tf.reshape(mlp, [batch, tokens, width]));
 }
 
