@@ -106,6 +106,9 @@ export function program(): Command {
     .option('--dim <n>', 'search: vector width', '64')
     .option('--sub-vectors <n>', 'search: IVF-PQ sub-vectors (must divide --dim)', '16')
     .option('--refine <n>', 'search: refine factor of the re-ranked IVF-PQ row', '10')
+    .option('--partitions <n>', 'search: IVF partitions (default: LanceDB\'s, about sqrt(rows))')
+    .option('--max-iterations <n>', 'search: k-means iterations of the IVF and PQ training')
+    .option('--sample-rate <n>', 'search: training vectors per partition / code')
     .option('--items <n>', 'ingest: items per run', '6000')
     .option('--redis <url>', 'ingest: Redis for the BullMQ workers')
     .action(async (o) => void (await bench(o, currentWorkerCommand())));

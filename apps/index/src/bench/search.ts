@@ -38,7 +38,7 @@ function synthetic(rows: number, dim: number, seed: number, centres = 256): Matr
 }
 
 /** Flat vs IVF-PQ search latency on synthetic unit vectors, one query at a time (queryConcurrency 1). */
-export async function searchBench(dbDir: string, sizes: number[], dim: number, queries: number, runs: number, log: (l: string) => void, index: { subVectors: number; refineFactor: number }): Promise<SearchRow[]> {
+export async function searchBench(dbDir: string, sizes: number[], dim: number, queries: number, runs: number, log: (l: string) => void, index: { subVectors: number; refineFactor: number; partitions?: number; maxIterations?: number; sampleRate?: number }): Promise<SearchRow[]> {
   const space: EmbeddingSpace = { model: 'synthetic', dim, normalized: true, adapters: [] };
   const out: SearchRow[] = [];
   for (const rows of sizes) {
@@ -66,7 +66,13 @@ export async function searchBench(dbDir: string, sizes: number[], dim: number, q
     };
     const flat = await time({ exact: true });
     const t1 = performance.now();
-    await g.createIndex({ kind: 'ivf-pq', subVectors: index.subVectors });
+    await g.createIndex({
+      kind: 'ivf-pq',
+      subVectors: index.subVectors,
+      ...(index.partitions ? { partitions: index.partitions } : {}),
+      ...(index.maxIterations ? { maxIterations: index.maxIterations } : {}),
+      ...(index.sampleRate ? { sampleRate: index.sampleRate } : {}),
+    });
     const indexSeconds = (performance.now() - t1) / 1000;
     const ivf = await time({});
     const refined = await time({ refineFactor: index.refineFactor });

@@ -20,6 +20,9 @@ export interface BenchOptions extends CommonOptions {
   items: string;
   subVectors: string;
   refine: string;
+  partitions?: string;
+  maxIterations?: string;
+  sampleRate?: string;
 }
 
 const PARTS = ['recall', 'latency', 'search', 'ingest'];
@@ -57,9 +60,15 @@ export async function bench(o: BenchOptions, workerCommand: string[]): Promise<R
     }
     if (parts.includes('search')) {
       const sizes = o.sizes.split(',').map((s) => int(s.trim(), '--sizes'));
-      const r: SearchRow[] = await searchBench(join(dir, 'db'), sizes, int(o.dim, '--dim'), int(o.queries, '--queries'), runs, log, { subVectors: int(o.subVectors, '--sub-vectors'), refineFactor: int(o.refine, '--refine') });
+      const r: SearchRow[] = await searchBench(join(dir, 'db'), sizes, int(o.dim, '--dim'), int(o.queries, '--queries'), runs, log, {
+        subVectors: int(o.subVectors, '--sub-vectors'),
+        refineFactor: int(o.refine, '--refine'),
+        ...(o.partitions ? { partitions: int(o.partitions, '--partitions') } : {}),
+        ...(o.maxIterations ? { maxIterations: int(o.maxIterations, '--max-iterations') } : {}),
+        ...(o.sampleRate ? { sampleRate: int(o.sampleRate, '--sample-rate') } : {}),
+      });
       results.search = r;
-      md.push(`Search latency, one query at a time, k = 10, synthetic ${o.dim}-dim unit vectors (256 clusters), IVF-PQ with ${o.subVectors} sub-vectors, LanceDB's default partitions and nprobes (median of ${runs} x ${o.queries} queries):`, '', `| vectors | flat (ms) | IVF-PQ (ms) | IVF-PQ recall@10 vs flat | IVF-PQ + refine x${o.refine} (ms) | its recall@10 | write (s) | index build (s) |`, '|---:|---:|---:|---:|---:|---:|---:|---:|');
+      md.push(`Search latency, one query at a time, k = 10, synthetic ${o.dim}-dim unit vectors (256 clusters), IVF-PQ with ${o.subVectors} sub-vectors, ${o.partitions ?? 'default'} partitions (k-means: ${o.maxIterations ?? 'default'} iterations, sample rate ${o.sampleRate ?? 'default'}), LanceDB's default nprobes (median of ${runs} x ${o.queries} queries):`, '', `| vectors | flat (ms) | IVF-PQ (ms) | IVF-PQ recall@10 vs flat | IVF-PQ + refine x${o.refine} (ms) | its recall@10 | write (s) | index build (s) |`, '|---:|---:|---:|---:|---:|---:|---:|---:|');
       for (const row of r) md.push(`| ${row.rows} | ${f(row.flatMs, 2)} | ${f(row.ivfPqMs, 2)} | ${f(row.ivfPqRecall)} | ${f(row.refinedMs, 2)} | ${f(row.refinedRecall)} | ${f(row.writeSeconds, 0)} | ${f(row.indexSeconds, 0)} |`);
       md.push('');
     }
