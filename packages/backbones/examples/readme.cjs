@@ -1,0 +1,41 @@
+// The README example on a small embedded architecture, run by tools/pack-install.mjs in a folder
+// where only the package's tarballs are installed (readme.mjs is the same under ESM).
+const assert = require('node:assert/strict');
+const { mkdtempSync, rmSync } = require('node:fs');
+const { tmpdir } = require('node:os');
+const { join } = require('node:path');
+const tf = require('@tensorflow/tfjs-core');
+const { initBackend } = require('@hotplug/kernels');
+const { createClip, getConfig, buildTokenizer, configForTokenizer, exportImageEncoder, loadOnnxImageEncoder, OnnxModelError } = require('@hotplug/backbones');
+
+
+(async () => {
+  await initBackend();
+  const tokenizer = buildTokenizer(['a photo of a dog', 'a photo of a cat'], { contextLength: 16, vocabSize: 600 });
+  const clip = createClip(configForTokenizer(getConfig('hotplug-old'), tokenizer), { seed: 1 });
+  const v = clip.config.vision;
+  const images = tf.randomNormal([2, v.imageSize, v.imageSize, v.channels], 0, 1, 'float32', 2);
+  const imageEmb = await clip.visual.encode(images);
+  const textEmb = await clip.text.encode(tokenizer.encodeBatch(['a photo of a dog', 'a photo of a cat']));
+  assert.deepEqual(imageEmb.shape, [2, clip.config.embedDim]);
+  assert.deepEqual(textEmb.shape, [2, clip.config.embedDim]);
+
+  const dir = mkdtempSync(join(tmpdir(), 'backbones-readme-'));
+  exportImageEncoder(clip.visual, join(dir, 'visual.onnx'));
+  try {
+    // onnxruntime-node is an optional peer: with it, the export runs and agrees with tfjs.
+    const onnx = await loadOnnxImageEncoder(join(dir, 'visual.onnx'), { batchSize: 64 });
+    const same = await onnx.encode(images);
+    assert.ok(tf.max(tf.abs(tf.sub(same, imageEmb))).dataSync()[0] < 1e-3);
+    console.log('backbones README example (CommonJS): tfjs and onnxruntime agree');
+  } catch (error) {
+    // Without it, the error names the package and how to install it.
+    if (!(error instanceof OnnxModelError) || !/npm install onnxruntime-node/.test(error.message)) throw error;
+    console.log('backbones README example (CommonJS): encoded and exported; onnxruntime-node not installed:', error.message.split('\n')[0]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+})().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
