@@ -22,14 +22,35 @@ const variants: [string, Record<string, unknown>][] = [
   ['low-rank', { rank: 16 }],
   ['residual-mlp', { hidden: 256, epochs: 5 }],
 ];
-console.log(`| map | in -> out | fit on ${pairs} pairs (s) | added latency, one query (us) | batched ${queries} (us/query) |`);
-console.log('| --- | --- | --- | --- | --- |');
+/** Peer measured in the same run: a bare float32 x W loop of the same size, none of the map's checks or copies. */
+function bareLoop(din: number, dout: number): number {
+  const w = gaussian(din, dout, 9).data;
+  const x = gaussian(queries, din, 10).data;
+  const y = new Float32Array(dout);
+  const run = () => {
+    for (let r = 0; r < queries; r++) {
+      y.fill(0);
+      for (let i = 0; i < din; i++) {
+        const a = x[r * din + i]!;
+        for (let j = 0; j < dout; j++) y[j] += a * w[i * dout + j]!;
+      }
+    }
+  };
+  run();
+  const t = performance.now();
+  run();
+  return ((performance.now() - t) * 1000) / queries;
+}
+
+console.log(`| map | in -> out | fit on ${pairs} pairs (s) | added latency, one query (us) | batched ${queries} (us/query) | peer: bare x W loop (us/query) |`);
+console.log('| --- | --- | --- | --- | --- | --- |');
 for (const [din, dout] of shapes) {
   const from: EmbeddingSpace = { model: 'new', dim: din, normalized: true, adapters: [] };
   const to: EmbeddingSpace = { model: 'old', dim: dout, normalized: true, adapters: [] };
   const source = gaussian(pairs, din, 1);
   const target = gaussian(pairs, dout, 2);
   const q = gaussian(queries, din, 3);
+  const peer = bareLoop(din, dout);
   for (const [kind, options] of variants) {
     const map = await fitMap(kind, { source, target, from, to }, options);
     const one = Array.from({ length: queries }, (_, i) => q.data.subarray(i * din, (i + 1) * din));
@@ -40,6 +61,6 @@ for (const [din, dout] of shapes) {
     t = performance.now();
     map.apply(q);
     const batched = ((performance.now() - t) * 1000) / queries;
-    console.log(`| ${kind} ${JSON.stringify(options)} | ${din} -> ${dout} | ${map.report!.seconds.toFixed(2)} | ${single.toFixed(1)} | ${batched.toFixed(1)} |`);
+    console.log(`| ${kind} ${JSON.stringify(options)} | ${din} -> ${dout} | ${map.report!.seconds.toFixed(2)} | ${single.toFixed(1)} | ${batched.toFixed(1)} | ${peer.toFixed(1)} |`);
   }
 }
