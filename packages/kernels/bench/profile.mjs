@@ -18,12 +18,31 @@ await initBackend(backend, { log: () => {} });
 
 const size = (shape) => shape.reduce((a, b) => a * b, 1);
 const CATEGORY = [
-  [/MatMul/, 'GEMM'],
+  [/MatMul|^HotplugLinear/, 'GEMM (+ fused epilogue)'],
+  [/^Hotplug/, 'other fused (native)'],
   [/^(Add|Sub|Multiply|RealDiv|Exp|Tanh|Erf|Sigmoid|Rsqrt|Square|Sqrt|Neg|Log|Relu|Abs|Reciprocal|Cast|Maximum|Minimum|Pow|Step|Greater.*|Less.*|Select|ZerosLike|OnesLike|Fill)$/, 'elementwise'],
   [/^(Sum|Mean|Max|Min|Prod|Softmax|ArgMax)$/, 'reduction / softmax'],
   [/^(Transpose|Reshape|Slice|SplitV|Concat|Tile|Pack|Unpack|Identity|Gather.*|UnsortedSegmentSum|OneHot|StridedSlice)$/, 'layout / gather'],
 ];
 const categoryOf = (name) => CATEGORY.find(([re]) => re.test(name))?.[1] ?? 'other';
+
+/** Multiply-add work of the GEMM-shaped kernels, from their shapes (0 for the rest). */
+function flopsOf(k) {
+  const [a, b] = k.inputShapes;
+  const out = k.outputShapes[0];
+  if (/MatMul/.test(k.name) && out) {
+    // k = elements of A / (batch * m) = elements of A * n / elements of C.
+    const n = out[out.length - 1];
+    return 2 * size(out) * ((size(a) * n) / Math.max(1, size(out)));
+  }
+  // HotplugLinear: x [rows, in] . w [in, out]; its gradient does two products of that size.
+  if (k.name === 'HotplugLinear') return 2 * size(a) * b[1];
+  if (k.name === 'HotplugLinearGrad') return 4 * size(k.inputShapes[1]) * k.inputShapes[2][1];
+  // HotplugAttention: q [b, h, tq, d], k [b, h, tk, d]: two products; the gradient four.
+  if (k.name === 'HotplugAttention') return 4 * size(a) * b[2];
+  if (k.name === 'HotplugAttentionGrad') return 8 * size(k.inputShapes[1]) * k.inputShapes[2][2];
+  return 0;
+}
 
 function makeStep(which) {
   const optimizer = adam(1e-3);
@@ -76,12 +95,7 @@ async function profileOne(which) {
     const inElems = k.inputShapes.reduce((s, shape) => s + (shape ? size(shape) : 0), 0);
     const outElems = k.outputShapes.reduce((s, shape) => s + (shape ? size(shape) : 0), 0);
     e.bytes += 4 * (inElems + outElems);
-    if (/MatMul/.test(k.name) && k.outputShapes[0]) {
-      // k = elements of A / (batch * m) = elements of A * n / elements of C.
-      const out = k.outputShapes[0];
-      const n = out[out.length - 1];
-      e.flops += 2 * size(out) * ((size(k.inputShapes[0]) * n) / Math.max(1, size(out)));
-    }
+    e.flops += flopsOf(k);
     byName.set(k.name, e);
   }
   const inKernels = real.reduce((s, k) => s + k.kernelTimeMs, 0);
