@@ -1,41 +1,10 @@
-// One error style for every file this package reads: which file, which field, what was
-// expected and how to fix it. Subclasses name the family so callers can catch one kind.
-// (Same shape as @hotplug/backbones' InvalidFileError; data does not depend on backbones.)
+// The error families of every file this package reads: which file, which field, what was
+// expected and how to fix it. The shared base (InvalidFileError) lives in @hotplug/runtime so
+// that every hotplug reader error is an InputError; subclasses name the family.
+import { InvalidFileError } from '@hotplug/runtime';
 
-export interface InvalidFileDetails {
-  /** The file (or a description of the in-memory source) that was read. */
-  file: string;
-  /** What is wrong, in a few words. */
-  problem: string;
-  /** The field / line / entry the problem is in, if one. */
-  field?: string;
-  /** What a valid file has there. */
-  expected?: string;
-  /** How the user can fix it. */
-  fix?: string;
-}
-
-/** A data file this package was given is not valid; nothing was built from it. */
-export class InvalidFileError extends Error {
-  readonly file: string;
-  readonly field?: string;
-  readonly problem: string;
-  readonly expected?: string;
-  readonly fix?: string;
-
-  constructor(details: InvalidFileDetails) {
-    const where = details.field ? ` (${details.field})` : '';
-    const expected = details.expected ? `; expected ${details.expected}` : '';
-    const fix = details.fix ? `. ${details.fix}` : '';
-    super(`${details.file}${where}: ${details.problem}${expected}${fix}`);
-    this.name = new.target.name;
-    this.file = details.file;
-    this.problem = details.problem;
-    if (details.field !== undefined) this.field = details.field;
-    if (details.expected !== undefined) this.expected = details.expected;
-    if (details.fix !== undefined) this.fix = details.fix;
-  }
-}
+export { InvalidFileError };
+export type { InvalidFileDetails } from '@hotplug/runtime';
 
 /** A PNG / JPEG that is corrupt, truncated, or declares dimensions above the limits. */
 export class ImageDecodeError extends InvalidFileError {}

@@ -28,6 +28,50 @@ export class SchemaError extends InputError {
   override name = 'SchemaError';
 }
 
+/** Where and what is wrong in a file a reader was given (the fields of an InvalidFileError). */
+export interface InvalidFileDetails {
+  /** The file (or a description of the in-memory source) that was read. */
+  file: string;
+  /** What is wrong, in a few words. */
+  problem: string;
+  /** The field / tensor / line / entry the problem is in, if one. */
+  field?: string;
+  /** What a valid file has there. */
+  expected?: string;
+  /** How the user can fix it. */
+  fix?: string;
+}
+
+/**
+ * A file (or parsed content) a reader was given is not valid; nothing was loaded from it.
+ * The base of the file-reader error families in @hotplug/backbones and @hotplug/data.
+ */
+export class InvalidFileError extends InputError {
+  readonly file: string;
+  readonly problem: string;
+  readonly expected?: string;
+  readonly fix?: string;
+
+  constructor(details: InvalidFileDetails) {
+    const where = details.field ? ` (${details.field})` : '';
+    const expected = details.expected ? `; expected ${details.expected}` : '';
+    const fix = details.fix ? `. ${details.fix}` : '';
+    super(`${details.file}${where}: ${details.problem}${expected}${fix}`, details.file, details.field);
+    this.name = new.target.name;
+    this.file = details.file;
+    this.problem = details.problem;
+    if (details.expected !== undefined) this.expected = details.expected;
+    if (details.fix !== undefined) this.fix = details.fix;
+  }
+}
+
+/** zod issues as "a.b.c: message" lines (first few), for the `problem` of an InvalidFileError. */
+export function describeIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[], max = 8): string {
+  const lines = issues.slice(0, max).map((i) => `${i.path.length ? i.path.map(String).join('.') : '(top level)'}: ${i.message}`);
+  if (issues.length > max) lines.push(`... and ${issues.length - max} more`);
+  return lines.join('; ');
+}
+
 /** An error class a reader throws: same constructor shape as InputError. */
 export type InputErrorClass = new (message: string, source?: string, field?: string) => InputError;
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { CliArgumentError, IdentityMismatchError, InputError, SchemaError, checkIdentity, weightsFingerprint, joinNegativeValues, numberOption, readJsonLines, removeOrphanedTempFiles, validate, writeJsonAtomic } from '../src/index';
+import { CliArgumentError, IdentityMismatchError, InputError, InvalidFileError, describeIssues, SchemaError, checkIdentity, weightsFingerprint, joinNegativeValues, numberOption, readJsonLines, removeOrphanedTempFiles, validate, writeJsonAtomic } from '../src/index';
 
 describe('atomic writer housekeeping', () => {
   it('removes temporary files of dead writers on the next write to the folder, keeps live ones', () => {
@@ -103,5 +103,23 @@ describe('identity', () => {
     checkIdentity('the adapter', 'a/adapter.json', undefined, { fingerprint: 'bbbb' }, { warn });
     expect(warnings).toHaveLength(2);
     expect(warnings[1]).toContain('records no model fingerprint');
+  });
+});
+
+describe('InvalidFileError', () => {
+  it('is an InputError naming the file, the field, what was expected and the fix', () => {
+    class DemoFileError extends InvalidFileError {}
+    const err = new DemoFileError({ file: 'a.bin', field: 'header.size', problem: 'is 7', expected: 'a multiple of 4', fix: 'regenerate the file' });
+    expect(err).toBeInstanceOf(InputError);
+    expect(err.name).toBe('DemoFileError');
+    expect(err.message).toBe('a.bin (header.size): is 7; expected a multiple of 4. regenerate the file');
+    expect([err.file, err.source, err.field, err.problem]).toEqual(['a.bin', 'a.bin', 'header.size', 'is 7']);
+  });
+
+  it('describes zod issues as dotted paths, at most the first few', () => {
+    const issues = Array.from({ length: 10 }, (_, i) => ({ path: ['arrays', i, 'offset'], message: 'Too small' }));
+    const text = describeIssues(issues, 2);
+    expect(text).toBe('arrays.0.offset: Too small; arrays.1.offset: Too small; ... and 8 more');
+    expect(describeIssues([{ path: [], message: 'Expected object' }])).toBe('(top level): Expected object');
   });
 });
