@@ -160,4 +160,52 @@ void adam_update(const float* value, const float* m, const float* v, const float
   });
 }
 
+float softmax_xent_forward(const float* z, const float* y, float* logp, int64_t rows, int64_t classes) {
+  const SimdKernels& kern = simd();
+  std::vector<double> row_loss(static_cast<size_t>(rows), 0.0);
+  parallel_range(rows, min_rows(classes), [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; r++) {
+      const float* zr = z + r * classes;
+      float* lr = logp + r * classes;
+      float m = zr[0];
+      for (int64_t c = 1; c < classes; c++) m = zr[c] > m ? zr[c] : m;
+      for (int64_t c = 0; c < classes; c++) lr[c] = zr[c] - m;
+      // exp into the output row, summed, then overwritten with the log-probabilities.
+      std::vector<float> e(static_cast<size_t>(classes));
+      kern.unary(kExp, lr, e.data(), classes);
+      double sum = 0.0;
+      for (int64_t c = 0; c < classes; c++) sum += e[c];
+      const float lse = static_cast<float>(std::log(sum));
+      double loss = 0.0;
+      for (int64_t c = 0; c < classes; c++) {
+        lr[c] -= lse;
+        loss -= static_cast<double>(y[r * classes + c]) * lr[c];
+      }
+      row_loss[r] = loss;
+    }
+  });
+  double total = 0.0;  // in row order: the same value for any thread count
+  for (int64_t r = 0; r < rows; r++) total += row_loss[r];
+  return static_cast<float>(total / static_cast<double>(rows));
+}
+
+void softmax_xent_backward(float dy, const float* logp, const float* y, float* dz, float* dtable, int64_t rows, int64_t classes) {
+  const SimdKernels& kern = simd();
+  const float per_row = dy / static_cast<float>(rows);
+  parallel_range(rows, min_rows(classes), [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; r++) {
+      const float* lr = logp + r * classes;
+      const float* yr = y + r * classes;
+      float* dzr = dz + r * classes;
+      float ysum = 0.0f;
+      for (int64_t c = 0; c < classes; c++) ysum += yr[c];
+      kern.unary(kExp, lr, dzr, classes);
+      for (int64_t c = 0; c < classes; c++) {
+        dzr[c] = (dzr[c] * ysum - yr[c]) * per_row;
+        dtable[r * classes + c] = -lr[c] * per_row;
+      }
+    }
+  });
+}
+
 }  // namespace hotplug

@@ -26,4 +26,10 @@ void gelu_backward(int kind, const float* x, const float* dy, float* dx, int64_t
 void adam_update(const float* value, const float* m, const float* v, const float* g, float* value_out, float* m_out, float* v_out,
                  int64_t n, float lr, float beta1, float beta2, float epsilon, float c1, float c2);
 
+// Mean over rows of -sum_c y log_softmax(z): z, y [rows, classes]; writes logp (saved for the
+// backward pass) and returns the loss.
+float softmax_xent_forward(const float* z, const float* y, float* logp, int64_t rows, int64_t classes);
+// dz = (exp(logp) rowsum(y) - y) dy / rows (rows of y need not sum to 1); dy_table = -logp dy / rows.
+void softmax_xent_backward(float dy, const float* logp, const float* y, float* dz, float* dtable, int64_t rows, int64_t classes);
+
 }  // namespace hotplug

@@ -174,6 +174,28 @@ Napi::Value LinearGrad(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// softmaxCrossEntropy(z, y, logp, rows, classes) -> loss
+Napi::Value SoftmaxXent(const Napi::CallbackInfo& info) {
+  const char* fn = "softmaxCrossEntropy";
+  const int64_t rows = count(info, 3, fn, "rows"), classes = count(info, 4, fn, "classes");
+  if (rows == 0 || classes == 0) throw Napi::RangeError::New(info.Env(), "softmaxCrossEntropy: needs at least one row and one class");
+  const int64_t n = product_of(info, fn, rows, classes, 1);
+  auto z = f32(info, 0, fn, "logits", n), y = f32(info, 1, fn, "labels", n), logp = f32(info, 2, fn, "logProbs", n);
+  return Napi::Number::New(info.Env(), softmax_xent_forward(z.Data(), y.Data(), logp.Data(), rows, classes));
+}
+
+// softmaxCrossEntropyGrad(dy, logp, y, dz, dtable, rows, classes)
+Napi::Value SoftmaxXentGrad(const Napi::CallbackInfo& info) {
+  const char* fn = "softmaxCrossEntropyGrad";
+  const int64_t rows = count(info, 5, fn, "rows"), classes = count(info, 6, fn, "classes");
+  if (rows == 0 || classes == 0) throw Napi::RangeError::New(info.Env(), "softmaxCrossEntropyGrad: needs at least one row and one class");
+  if (!info[0].IsNumber()) throw Napi::TypeError::New(info.Env(), "softmaxCrossEntropyGrad: dy must be a number");
+  const int64_t n = product_of(info, fn, rows, classes, 1);
+  auto logp = f32(info, 1, fn, "logProbs", n), y = f32(info, 2, fn, "labels", n), dz = f32(info, 3, fn, "dLogits", n), dt = f32(info, 4, fn, "dLabels", n);
+  softmax_xent_backward(info[0].As<Napi::Number>().FloatValue(), logp.Data(), y.Data(), dz.Data(), dt.Data(), rows, classes);
+  return info.Env().Undefined();
+}
+
 }  // namespace
 
 void register_fused_api(Napi::Env env, Napi::Object exports) {
@@ -184,6 +206,8 @@ void register_fused_api(Napi::Env env, Napi::Object exports) {
   exports.Set("attention", Napi::Function::New(env, Attention));
   exports.Set("adamUpdate", Napi::Function::New(env, AdamUpdate));
   exports.Set("linear", Napi::Function::New(env, Linear));
+  exports.Set("softmaxCrossEntropy", Napi::Function::New(env, SoftmaxXent));
+  exports.Set("softmaxCrossEntropyGrad", Napi::Function::New(env, SoftmaxXentGrad));
   exports.Set("linearGrad", Napi::Function::New(env, LinearGrad));
   exports.Set("attentionGrad", Napi::Function::New(env, AttentionGrad));
 }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { availableBackends, gelu, initBackend, layerNorm, linear, nativeRunCounts, quickGelu, scaledDotProductAttention } from '../src/index';
+import { availableBackends, contrastiveLoss, gelu, initBackend, layerNorm, linear, nativeRunCounts, quickGelu, scaledDotProductAttention, softmaxCrossEntropy } from '../src/index';
 import { FUSED_KERNELS } from '../src/ops/fused-kernels';
 import { expectClose } from './helpers';
 
@@ -89,6 +89,24 @@ const cases: { name: string; op: Op; shapes: number[][]; kernels: string[] }[] =
     op: (x, w, b) => linear(x, w as tf.Tensor2D, b as tf.Tensor1D),
     shapes: [[0, 4], [4, 1], [1]],
     kernels: [FUSED_KERNELS.linear],
+  },
+  {
+    name: 'softmaxCrossEntropy, probabilities [300, 10] (threaded rows), large logits',
+    op: (z, y) => softmaxCrossEntropy(tf.mul(z, 30) as tf.Tensor2D, tf.softmax(y) as tf.Tensor2D),
+    shapes: [[300, 10], [300, 10]],
+    kernels: [FUSED_KERNELS.softmaxCrossEntropy, FUSED_KERNELS.softmaxCrossEntropyGrad],
+  },
+  {
+    name: 'softmaxCrossEntropy, class ids, two classes, one row',
+    op: (z) => softmaxCrossEntropy(z as tf.Tensor2D, tf.tensor1d([1], 'int32')),
+    shapes: [[1, 2]],
+    kernels: [FUSED_KERNELS.softmaxCrossEntropy, FUSED_KERNELS.softmaxCrossEntropyGrad],
+  },
+  {
+    name: 'contrastiveLoss [64, 64] (two cross-entropies of one logit table)',
+    op: (a, b) => contrastiveLoss(a as tf.Tensor2D, b as tf.Tensor2D, 14.3),
+    shapes: [[64, 64], [64, 64]],
+    kernels: [FUSED_KERNELS.softmaxCrossEntropy, FUSED_KERNELS.softmaxCrossEntropyGrad],
   },
 ];
 

@@ -51,6 +51,9 @@ export interface NativeAddon {
     dy: Float32Array, x: Float32Array, w: Float32Array, z: Float32Array | null, dx: Float32Array, dw: Float32Array, db: Float32Array | null,
     rows: number, inDim: number, outDim: number, activation: number,
   ): void;
+  /** Mean softmax cross-entropy of logits vs a probability table (both rows x classes); writes logProbs, returns the loss. */
+  softmaxCrossEntropy(logits: Float32Array, labels: Float32Array, logProbs: Float32Array, rows: number, classes: number): number;
+  softmaxCrossEntropyGrad(dy: number, logProbs: Float32Array, labels: Float32Array, dLogits: Float32Array, dLabels: Float32Array, rows: number, classes: number): void;
   segmentSum(x: Float32Array, ids: Int32Array, out: Float32Array, rows: number, inner: number, segments: number): void;
 }
 

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { GradSaveFunc, Scalar, Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
+import { backendHasKernel, FUSED_KERNELS, runKernel } from './fused-kernels';
 import { assertFloat, assertRank, assertSameShape } from './validate';
 
 const OP = 'softmaxCrossEntropy';
@@ -44,6 +45,12 @@ export function softmaxCrossEntropy(logits: Tensor2D, labels: Tensor1D | Tensor2
 }
 
 function crossEntropyWithTable(logits: Tensor2D, table: Tensor2D): Scalar {
+  if (backendHasKernel(FUSED_KERNELS.softmaxCrossEntropy)) {
+    const [loss, logProbs] = runKernel(FUSED_KERNELS.softmaxCrossEntropy, { logits, labels: table });
+    // The tape keeps its own reference to the log-probabilities for the backward pass.
+    logProbs.dispose();
+    return loss as Scalar;
+  }
   const rows = logits.shape[0];
   const fn = tf.customGrad((zIn, yIn, save) => {
     const z = zIn as Tensor2D;

@@ -16,6 +16,8 @@ import type { GradConfig, NamedAttrMap, NamedTensorMap, Tensor } from '@tensorfl
  * - HotplugLinear: inputs { x [rows, in], weight [in, out], bias? [out] }, attrs { activation:
  *   'none' | 'gelu' | 'quickgelu' } -> [y] ('none') or [y, pre-activation z]
  * - HotplugLinearGrad: inputs { dy, x, weight, z? }, attrs { activation, hasBias } -> [dx, dweight, dbias?]
+ * - HotplugSoftmaxCrossEntropy: inputs { logits, labels } (probabilities, [rows, classes]) -> [loss (scalar), logProbs]
+ * - HotplugSoftmaxCrossEntropyGrad: inputs { dy, logProbs, labels } -> [dLogits, dLabels]
  * - HotplugAdam: inputs { value, m, v, gradient }, attrs { learningRate, beta1, beta2, epsilon,
  *   c1, c2 (bias corrections 1 - beta^t) } -> [value, m, v] after one step (no gradient)
  */
@@ -29,6 +31,8 @@ export const FUSED_KERNELS = {
   adam: 'HotplugAdam',
   linear: 'HotplugLinear',
   linearGrad: 'HotplugLinearGrad',
+  softmaxCrossEntropy: 'HotplugSoftmaxCrossEntropy',
+  softmaxCrossEntropyGrad: 'HotplugSoftmaxCrossEntropyGrad',
 } as const;
 
 export type LinearActivation = 'none' | 'gelu' | 'quickgelu';
@@ -95,5 +99,16 @@ const linearGrad: GradConfig = {
   },
 };
 
+const softmaxCrossEntropyGrad: GradConfig = {
+  kernelName: FUSED_KERNELS.softmaxCrossEntropy,
+  inputsToSave: ['labels'],
+  outputsToSave: [false, true],
+  gradFunc: (dy, saved) => {
+    const [labels, logProbs] = saved;
+    const [dLogits, dLabels] = runKernel(FUSED_KERNELS.softmaxCrossEntropyGrad, { dy: Array.isArray(dy) ? dy[0] : dy, logProbs, labels });
+    return { logits: () => dLogits, labels: () => dLabels };
+  },
+};
+
 // Gradients are global to tfjs (not per backend): registered once, when this module loads.
-for (const config of [layerNormGrad, geluGrad, attentionGrad, linearGrad]) if (tf.getGradient(config.kernelName) == null) tf.registerGradient(config);
+for (const config of [layerNormGrad, geluGrad, attentionGrad, linearGrad, softmaxCrossEntropyGrad]) if (tf.getGradient(config.kernelName) == null) tf.registerGradient(config);

@@ -131,5 +131,21 @@ export function fusedKernels(addon: NativeAddon): KernelConfig[] {
       if (db) outs.push(output(backend, [outDim], db));
       return outs;
     }),
+    kernel(FUSED_KERNELS.softmaxCrossEntropy, (backend, inputs) => {
+      const name = FUSED_KERNELS.softmaxCrossEntropy;
+      const [rows, classes] = inputs.logits!.shape;
+      const logProbs = uninitializedFloat32(rows * classes);
+      const loss = addon.softmaxCrossEntropy(values(backend, inputs, 'logits', name), values(backend, inputs, 'labels', name), logProbs, rows, classes);
+      return [output(backend, [], Float32Array.of(loss)), output(backend, [rows, classes], logProbs)];
+    }),
+    kernel(FUSED_KERNELS.softmaxCrossEntropyGrad, (backend, inputs) => {
+      const name = FUSED_KERNELS.softmaxCrossEntropyGrad;
+      const [rows, classes] = inputs.logProbs!.shape;
+      const dLogits = uninitializedFloat32(rows * classes);
+      const dLabels = uninitializedFloat32(rows * classes);
+      const dy = values(backend, inputs, 'dy', name)[0];
+      addon.softmaxCrossEntropyGrad(dy, values(backend, inputs, 'logProbs', name), values(backend, inputs, 'labels', name), dLogits, dLabels, rows, classes);
+      return [output(backend, [rows, classes], dLogits), output(backend, [rows, classes], dLabels)];
+    }),
   ];
 }
