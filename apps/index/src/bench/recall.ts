@@ -4,7 +4,7 @@ import { meanReciprocalRank, recallAtK } from '@hotplug/bench';
 import { fitMap, identityMap, LanceGallery, mapNames, type Matrix, type SearchOptions } from '@hotplug/index';
 import { Rng } from '@hotplug/runtime';
 import { Collection, type CollectionSpec } from '../collection';
-import { median, rankedIds } from '../evaluate';
+import { median, precisionAtK, rankedIds } from '../evaluate';
 import { ModelSet } from '../systems';
 
 /**
@@ -27,6 +27,9 @@ export interface RecallRow {
   ofFull: number;
   /** Overlap with the full re-embedding's top 10. */
   overlap: number;
+  /** Share of the top 10 with the query's class, and that over the full re-embedding's. */
+  labelPrecision: number;
+  labelOfFull: number;
 }
 
 export interface RecallOptions {
@@ -85,9 +88,16 @@ export async function recallBench(models: ModelSet, dbDir: string, o: RecallOpti
     const full = await search(newTable, pick(newAll, queryRows), { space: newEnc.space });
     const fullTop = full.map((r) => new Set(r));
     const fullRecall = recallAtK(full, relevant, 10);
+    const labels = new Map(items.map((it) => [it.id, it.label]));
+    const queryLabels = queryRows.map((i) => items[i]!.label);
+    const labelP = (ranked: string[][]) => precisionAtK(ranked, queryLabels, (id) => labels.get(id)!, 10);
+    const fullLabel = labelP(full);
     const row = (system: string, ranked: string[][]): RecallRow => {
       const recall = recallAtK(ranked, relevant, 10);
-      return { system, recall, mrr: meanReciprocalRank(ranked, relevant), ofFull: recall / fullRecall, overlap: recallAtK(ranked, fullTop, 10) };
+      const labelPrecision = labelP(ranked);
+      const r = { system, recall, mrr: meanReciprocalRank(ranked, relevant), ofFull: recall / fullRecall, overlap: recallAtK(ranked, fullTop, 10), labelPrecision, labelOfFull: labelPrecision / fullLabel };
+      o.log(`  ${system}: Recall@10 ${r.recall.toFixed(4)} (${r.ofFull.toFixed(3)} of full), MRR ${r.mrr.toFixed(4)}, overlap ${r.overlap.toFixed(3)}, label P@10 ${r.labelPrecision.toFixed(3)} (${r.labelOfFull.toFixed(3)} of full)`);
+      return r;
     };
     const rows: RecallRow[] = [row('new -> new (full re-embedding)', full), row('old -> old (no upgrade)', await search(oldTable, pick(oldAll, queryRows), { space: oldEnc.space }))];
     // Maps are fitted on a sample of gallery pairs (new vector -> the stored old one), never on queries.
@@ -113,6 +123,8 @@ export async function recallBench(models: ModelSet, dbDir: string, o: RecallOpti
     mrr: median(perRun.map((x) => x[i]!.mrr)),
     ofFull: median(perRun.map((x) => x[i]!.ofFull)),
     overlap: median(perRun.map((x) => x[i]!.overlap)),
+    labelPrecision: median(perRun.map((x) => x[i]!.labelPrecision)),
+    labelOfFull: median(perRun.map((x) => x[i]!.labelOfFull)),
   }));
   return { gallery: c.size - o.queries, rows, perRun };
 }

@@ -47,8 +47,8 @@ export async function bench(o: BenchOptions, workerCommand: string[]): Promise<R
     if (parts.includes('recall')) {
       const r = await recallBench(models, join(dir, 'db'), { queries: int(o.queries, '--queries'), fitPairs: int(o.fitPairs, '--fit-pairs'), runs, log });
       results.recall = r;
-      md.push(`Recall@10 on ${r.gallery} gallery items (instance relevance: the query image's 4 copies), median of ${runs} runs:`, '', '| system | Recall@10 | of full re-embedding | MRR | top-10 overlap with re-embedding |', '|---|---:|---:|---:|---:|');
-      for (const row of r.rows) md.push(`| ${row.system} | ${f(row.recall)} | ${f(row.ofFull)} | ${f(row.mrr)} | ${f(row.overlap)} |`);
+      md.push(`Recall@10 on ${r.gallery} gallery items (instance relevance: the query image's 4 copies), median of ${runs} runs:`, '', '| system | Recall@10 | of full re-embedding | MRR | top-10 overlap with re-embedding | label P@10 | of full re-embedding |', '|---|---:|---:|---:|---:|---:|---:|');
+      for (const row of r.rows) md.push(`| ${row.system} | ${f(row.recall)} | ${f(row.ofFull)} | ${f(row.mrr)} | ${f(row.overlap)} | ${f(row.labelPrecision)} | ${f(row.labelOfFull)} |`);
       md.push('');
     }
     if (parts.includes('latency')) {
