@@ -24,7 +24,6 @@ export type {
 export { MemoryGallery } from './memory-gallery';
 export { LanceGallery, DEFAULT_TABLE, SPACE_METADATA_KEY, FORMAT_METADATA_KEY } from './lance-gallery';
 export type { LanceGalleryOptions, CreateGalleryOptions, OpenGalleryOptions, VectorIndexOptions, IvfPqIndexOptions } from './lance-gallery';
-export { recallAtK, meanReciprocalRank } from './metrics';
 
 export { registerMap, mapNames, mapInfo, resolveMapOptions } from './maps/registry';
 export { fitMap, identityMap, mapFingerprint } from './maps/space-map';

@@ -3,8 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as lancedb from '@lancedb/lancedb';
 import { afterAll, describe, expect, it } from 'vitest';
-import { fitMap, identityMap, LanceGallery, MemoryGallery, recallAtK, SpaceMismatchError, StampError, type Gallery, type Matrix } from '../src/index';
+import { fitMap, identityMap, LanceGallery, MemoryGallery, SpaceMismatchError, StampError, type Gallery, type Matrix } from '../src/index';
 import { addNoise, bruteForceCosine, randomMatrix, randomRotation, space, times } from './fixtures';
+import { recallAtK as recallOfRelevant } from '@hotplug/bench';
+
+// Recall@k of one result list against another's top k (the evaluation lives in @hotplug/bench).
+const recallAtK = (approx: { id: string }[][], reference: { id: string }[][], k: number): number =>
+  recallOfRelevant(approx.map((hits) => hits.map((h) => h.id)), reference.map((hits) => new Set(hits.slice(0, k).map((h) => h.id))), k);
 
 const dirs: string[] = [];
 function tempDir(): string {
