@@ -1,19 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend, softmaxCrossEntropy } from '@hotplug/kernels';
+import { softmaxCrossEntropy } from '@hotplug/kernels';
 
-let ready: Promise<void> | undefined;
-
-/**
- * Makes sure a tfjs backend is active. A backend the application already chose is kept;
- * otherwise @hotplug/kernels' `initBackend()` picks the fastest one available here.
- */
-export function ensureBackend(): Promise<void> {
-  ready ??= (async () => {
-    if (!tf.getBackend()) await initBackend();
-    await tf.ready();
-  })();
-  return ready;
-}
+// One implementation of "keep the user's backend, else pick the fastest": @hotplug/kernels'.
+export { ensureBackend } from '@hotplug/kernels';
 
 /**
  * The training loss of the linear and MLP heads: mean softmax cross-entropy of logits

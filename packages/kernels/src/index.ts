@@ -2,6 +2,7 @@
 import './tf/register-gradients';
 
 export { initBackend, availableBackends, BACKEND_ENV } from './backend/init';
+export { ensureBackend } from './backend/ensure';
 export { BACKEND_ORDER } from './backend/types';
 export type { BackendName, BackendReport, InitBackendOptions } from './backend/types';
 export { NATIVE_BACKEND, MALLOC_ENV } from './native/backend';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '@hotplug/runtime';
-import { ensureBackend } from '../../backend';
+import { ensureBackend } from '@hotplug/kernels';
 import type { MapFactory, MapModel, MapVariantSpec } from '../types';
 import { affine, param, setParam, traceAffine } from '../dense';
 import { fitProcrustes } from './procrustes';
