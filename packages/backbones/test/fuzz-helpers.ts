@@ -1,54 +1,8 @@
-// Shared by the fuzz and regression tests: outcome counting, memory and written-files checks,
-// and an ONNX model builder that can place an initializer in external data.
-import { readdirSync, writeFileSync } from 'node:fs';
+// Shared by the fuzz and regression tests: an ONNX model builder that can place an initializer in
+// external data. Outcome counting and the memory / written-files checks are tools/test-support/fuzz.ts.
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import protobuf from 'protobufjs';
-import { expect } from 'vitest';
-import { InvalidFileError } from '../src/index';
-
-export type Outcome = 'accepted' | 'clear error' | 'other';
-const counts = new Map<string, Record<Outcome, number>>();
-
-/** Runs `fn` on one malformed input: a named InvalidFileError is a clear error; anything else thrown is a failure of the reader. */
-export async function tryInput(reader: string, fn: () => unknown): Promise<Outcome> {
-  const c = counts.get(reader) ?? { accepted: 0, 'clear error': 0, other: 0 };
-  counts.set(reader, c);
-  try {
-    await fn();
-    c.accepted++;
-    return 'accepted';
-  } catch (err) {
-    if (err instanceof InvalidFileError && err.message.length > 0) {
-      c['clear error']++;
-      return 'clear error';
-    }
-    c.other++;
-    throw new Error(`${reader}: not a named error: ${(err as Error)?.constructor?.name}: ${(err as Error)?.message}`);
-  }
-}
-
-/** Per reader: inputs tried / clear errors / accepted / other; printed after the suite. */
-export function summary(): string {
-  const lines = ['reader | tried | clear error | accepted | other'];
-  for (const [reader, c] of counts) lines.push(`${reader} | ${c.accepted + c['clear error'] + c.other} | ${c['clear error']} | ${c.accepted} | ${c.other}`);
-  return lines.join('\n');
-}
-
-export function memoryNow(): number {
-  const m = process.memoryUsage();
-  return m.rss + m.arrayBuffers;
-}
-
-/** Growth of resident + array-buffer memory across the run stays under `mb` megabytes. */
-export function expectMemoryBounded(before: number, mb = 512): void {
-  const grown = (memoryNow() - before) / 2 ** 20;
-  expect(grown).toBeLessThan(mb);
-}
-
-/** The folder holds exactly the files the test put there (a reader wrote nothing). */
-export function expectOnly(dir: string, names: readonly string[]): void {
-  expect(readdirSync(dir).sort()).toEqual([...names].sort());
-}
 
 // ONNX, written here with the field numbers of onnx.proto (independent of the package's writer).
 const onnx = protobuf.Root.fromJSON({

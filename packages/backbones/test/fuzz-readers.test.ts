@@ -7,13 +7,23 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import {
-  clipConfigFromHf, clipConfigFromOpenClip, createClip, getConfig, loadOnnxImageEncoder, loadTokenizer, loadWeights, resolveConfig, SafetensorsReader, saveWeights, tokenizerFromJson,
+  clipConfigFromHf, clipConfigFromOpenClip, createClip, getConfig, InvalidFileError, loadOnnxImageEncoder, loadTokenizer, loadWeights, resolveConfig, SafetensorsReader, saveWeights, tokenizerFromJson,
 } from '../src/index';
-import { addModel, expectMemoryBounded, expectOnly, memoryNow, summary, tryInput } from './fuzz-helpers';
+import { expectMemoryBounded, expectOnly, fuzzTally, memoryNow, summaryTable, type FuzzTally } from '../../../tools/test-support/fuzz';
+import { addModel } from './fuzz-helpers';
 import { FIXTURES, setupBackend, tempDir } from './helpers';
 
 const RUNS = 150;
 const seed = Number(process.env.FUZZ_SEED ?? 18);
+
+// Stricter than the default (any InputError): this package's file-error family, with a message.
+const isClear = (err: unknown) => err instanceof InvalidFileError && err.message.length > 0;
+const tallies = new Map<string, FuzzTally>();
+/** One malformed input for `reader`: a clear error or a valid result; anything else fails the test. */
+const tryInput = (reader: string, fn: () => unknown) => {
+  if (!tallies.has(reader)) tallies.set(reader, fuzzTally(reader, { isClear, print: false }));
+  return tallies.get(reader)!.run(fn);
+};
 
 function safetensorsBytes(headerText: string, data: Uint8Array): Buffer {
   const h = Buffer.from(headerText, 'utf8');
@@ -48,7 +58,7 @@ describe('fuzz: backbones readers', () => {
     memory = memoryNow();
   });
   afterAll(() => {
-    console.log(`[fuzz backbones, seed ${seed}]\n${summary()}`);
+    console.log(`[fuzz backbones, seed ${seed}]\n${summaryTable([...tallies.values()])}`);
   });
 
   it('safetensors: generated headers and damaged files', async () => {

@@ -1,0 +1,124 @@
+// The one fuzz-outcome harness every package's fuzz tests share: each generated input ends as
+// accepted, a clear (named) error, or "other" — and "other" fails the test. Counts are printed
+// after the suite; helpers check that memory stayed bounded and that a reader wrote nothing.
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { InputError } from '@hotplug/runtime';
+import { afterAll, expect } from 'vitest';
+
+export type Outcome = 'accepted' | 'clear error' | 'other';
+export interface FuzzCounts { tried: number; clear: number; accepted: number; other: number }
+
+export interface FuzzTallyOptions {
+  /** Which thrown values count as a clear error; default: an InputError from @hotplug/runtime. */
+  isClear?: (err: unknown) => boolean;
+  /** What one attempt is called in the printed line ("inputs", "calls", "files"). */
+  unit?: string;
+  /** What "accepted" means here, printed in brackets ("still valid", "in range"). */
+  acceptedMeans?: string;
+  /** Print the line after the suite (registers a vitest afterAll); default true. */
+  print?: boolean;
+}
+
+export interface FuzzTally {
+  readonly reader: string;
+  readonly counts: FuzzCounts;
+  /** Runs one attempt (sync or async); throws, failing the test, when the outcome is "other". */
+  run(fn: () => unknown): Promise<Outcome>;
+  /** The same for a synchronous `fn`, for synchronous fast-check properties. */
+  runSync(fn: () => unknown): Outcome;
+  /** Counts an attempt whose outcome the test decided itself (e.g. a third-party coded error). */
+  record(outcome: Outcome): void;
+  /** `fuzz[reader]: N inputs tried, C clear errors, A accepted (…), O other outcomes`. */
+  line(): string;
+}
+
+export const isInputError = (err: unknown): boolean => err instanceof InputError;
+
+const describeError = (err: unknown) => `${(err as Error)?.constructor?.name}: ${(err as Error)?.message}`;
+
+export function fuzzTally(reader: string, options: FuzzTallyOptions = {}): FuzzTally {
+  const { isClear = isInputError, unit = 'inputs', acceptedMeans = 'still valid', print = true } = options;
+  const counts: FuzzCounts = { tried: 0, clear: 0, accepted: 0, other: 0 };
+  const record = (outcome: Outcome) => {
+    counts.tried++;
+    if (outcome === 'accepted') counts.accepted++;
+    else if (outcome === 'clear error') counts.clear++;
+    else counts.other++;
+  };
+  const failed = (err: unknown): Outcome => {
+    if (isClear(err)) {
+      record('clear error');
+      return 'clear error';
+    }
+    record('other');
+    throw new Error(`${reader}: not a named error: ${describeError(err)}`, { cause: err });
+  };
+  const tally: FuzzTally = {
+    reader,
+    counts,
+    async run(fn) {
+      try {
+        await fn();
+      } catch (err) {
+        return failed(err);
+      }
+      record('accepted');
+      return 'accepted';
+    },
+    runSync(fn) {
+      try {
+        fn();
+      } catch (err) {
+        return failed(err);
+      }
+      record('accepted');
+      return 'accepted';
+    },
+    record,
+    line: () => `fuzz[${reader}]: ${counts.tried} ${unit} tried, ${counts.clear} clear errors, ${counts.accepted} accepted (${acceptedMeans}), ${counts.other} other outcomes`,
+  };
+  if (print) afterAll(() => console.log(tally.line()));
+  return tally;
+}
+
+/** Several readers as one table: reader | tried | clear error | accepted | other. */
+export function summaryTable(tallies: readonly FuzzTally[]): string {
+  const lines = ['reader | tried | clear error | accepted | other'];
+  for (const { reader, counts: c } of tallies) lines.push(`${reader} | ${c.tried} | ${c.clear} | ${c.accepted} | ${c.other}`);
+  return lines.join('\n');
+}
+
+export interface MemoryOptions {
+  /** Add process.memoryUsage().arrayBuffers to rss (buffers outside the heap); default true. */
+  arrayBuffers?: boolean;
+}
+
+/** Resident memory in bytes, plus array buffers unless asked not to. */
+export function memoryNow({ arrayBuffers = true }: MemoryOptions = {}): number {
+  const m = process.memoryUsage();
+  return arrayBuffers ? m.rss + m.arrayBuffers : m.rss;
+}
+
+/** Growth since `before` (taken by memoryNow with the same options) stays under `mb` megabytes. */
+export function expectMemoryBounded(before: number, mb: number, options: MemoryOptions = {}): void {
+  expect((memoryNow(options) - before) / 2 ** 20).toBeLessThan(mb);
+}
+
+/** The folder's files, sorted, each with its sha256: equal fingerprints mean nothing was written. */
+export function folderFingerprint(dir: string): string {
+  return readdirSync(dir)
+    .sort()
+    .map((f) => `${f}:${createHash('sha256').update(readFileSync(join(dir, f))).digest('hex')}`)
+    .join('|');
+}
+
+export function expectUnchanged(dir: string, before: string): void {
+  expect(folderFingerprint(dir)).toBe(before);
+}
+
+/** The folder holds exactly these names (a reader wrote no file beside them). */
+export function expectOnly(dir: string, names: readonly string[]): void {
+  expect(readdirSync(dir).sort()).toEqual([...names].sort());
+}
