@@ -1,49 +1,6 @@
-// Shared by the fuzz and regression tests: outcome counting, memory and written-files checks,
-// and a PNG writer (chunks, CRCs and zlib done here, independent of pngjs).
-import { readdirSync } from 'node:fs';
+// Shared by the fuzz and regression tests: a PNG writer (chunks, CRCs and zlib done here, independent
+// of pngjs). Outcome counting and the memory / written-files checks are tools/test-support/fuzz.ts.
 import { crc32, deflateSync } from 'node:zlib';
-import { expect } from 'vitest';
-import { InvalidFileError } from '../src/index';
-
-export type Outcome = 'accepted' | 'clear error' | 'other';
-const counts = new Map<string, Record<Outcome, number>>();
-
-/** Runs `fn` on one malformed input: a named InvalidFileError is a clear error; anything else thrown fails the test. */
-export function tryInput(reader: string, fn: () => unknown): Outcome {
-  const c = counts.get(reader) ?? { accepted: 0, 'clear error': 0, other: 0 };
-  counts.set(reader, c);
-  try {
-    fn();
-    c.accepted++;
-    return 'accepted';
-  } catch (err) {
-    if (err instanceof InvalidFileError && err.message.length > 0) {
-      c['clear error']++;
-      return 'clear error';
-    }
-    c.other++;
-    throw new Error(`${reader}: not a named error: ${(err as Error)?.constructor?.name}: ${(err as Error)?.message}`);
-  }
-}
-
-export function summary(): string {
-  const lines = ['reader | tried | clear error | accepted | other'];
-  for (const [reader, c] of counts) lines.push(`${reader} | ${c.accepted + c['clear error'] + c.other} | ${c['clear error']} | ${c.accepted} | ${c.other}`);
-  return lines.join('\n');
-}
-
-export function memoryNow(): number {
-  const m = process.memoryUsage();
-  return m.rss + m.arrayBuffers;
-}
-
-export function expectMemoryBounded(before: number, mb: number): void {
-  expect((memoryNow() - before) / 2 ** 20).toBeLessThan(mb);
-}
-
-export function expectOnly(dir: string, names: readonly string[]): void {
-  expect(readdirSync(dir).sort()).toEqual([...names].sort());
-}
 
 function chunk(type: string, data: Uint8Array): Buffer {
   const body = Buffer.concat([Buffer.from(type, 'latin1'), Buffer.from(data)]);
