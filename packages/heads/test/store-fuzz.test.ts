@@ -1,12 +1,13 @@
 // Issue 18, case 6 (heads): corrupt head stores and out-of-range kNN labels are refused, heads record the
 // embedding space they were trained on; plus property-based fuzzing of head.json / weights.bin.
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { IdentityMismatchError, InputError, sha256 } from '@hotplug/runtime';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IdentityMismatchError, sha256 } from '@hotplug/runtime';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createHead, HeadStoreError, loadHead } from '../src/index';
+import { expectMemoryBounded, expectUnchanged, folderFingerprint, fuzzTally, memoryNow } from '../../../tools/test-support/fuzz';
 
 const OLD = { fingerprint: 'e07488d30ae5f64c', name: 'hotplug-old' };
 const NEW = { fingerprint: '2ee3cc4436f1dbf7', name: 'hotplug-new' };
@@ -91,28 +92,20 @@ describe('head identity', () => {
   });
 });
 
-const tally = { tried: 0, clear: 0, accepted: 0, other: 0 };
-afterAll(() => console.log(`fuzz[head store]: ${tally.tried} inputs tried, ${tally.clear} clear errors, ${tally.accepted} accepted (still valid), ${tally.other} other outcomes`));
+// A clear error is any InputError; the line is printed after the suite.
+const tally = fuzzTally('head store');
 
 function attempt(dir: string): void {
-  tally.tried++;
-  const before = readdirSync(dir).map((f) => sha256(readFileSync(join(dir, f)))).join();
-  const rss = process.memoryUsage().rss;
-  try {
+  const before = folderFingerprint(dir);
+  const rss = memoryNow({ arrayBuffers: false });
+  tally.runSync(() => {
     const head = loadHead(dir);
-    tally.accepted++;
     // Whatever loads must score without writing outside its rows.
     const s = head.scores([[1, 0]]);
     expect(s.data.every(Number.isFinite)).toBe(true);
-  } catch (err) {
-    if (err instanceof InputError) tally.clear++;
-    else {
-      tally.other++;
-      throw err;
-    }
-  }
-  expect(process.memoryUsage().rss - rss).toBeLessThan(256 * 2 ** 20);
-  expect(readdirSync(dir).map((f) => sha256(readFileSync(join(dir, f)))).join()).toBe(before);
+  });
+  expectMemoryBounded(rss, 256, { arrayBuffers: false });
+  expectUnchanged(dir, before);
 }
 
 describe('head store fuzz', () => {
