@@ -1,15 +1,16 @@
 // Property-based fuzzing of the adapter reader (adapter.json): arbitrary and hostile values in every
 // field must give a named error (an InputError) before anything large is allocated, or a valid adapter.
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { InputError, sha256 } from '@hotplug/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADAPTER_CONFIG_FILE, adapterTarget, createAdapter, encoderIdentity, loadAdapter, saveAdapter } from '../src/index';
 import { setup, tinyPair } from './helpers';
+import { expectMemoryBounded, expectUnchanged, folderFingerprint, fuzzTally, memoryNow } from '../../../tools/test-support/fuzz';
 
-const tally = { tried: 0, clear: 0, accepted: 0, other: 0 };
+// A clear error is any InputError; the line is printed after the suite.
+const tally = fuzzTally('adapter manifest');
 let dir = '';
 let manifest: Record<string, any> = {};
 let pair: ReturnType<typeof tinyPair>;
@@ -26,26 +27,15 @@ beforeAll(async () => {
 afterAll(() => {
   pair.old.dispose();
   pair.next.dispose();
-  console.log(`fuzz[adapter manifest]: ${tally.tried} inputs tried, ${tally.clear} clear errors, ${tally.accepted} accepted (still valid), ${tally.other} other outcomes`);
 });
 
 function attempt(text: string, withEncoder: boolean): void {
-  tally.tried++;
   writeFileSync(join(dir, ADAPTER_CONFIG_FILE), text);
-  const before = readdirSync(dir).map((f) => sha256(readFileSync(join(dir, f)))).join();
-  const rss = process.memoryUsage().rss;
-  try {
-    loadAdapter(dir, withEncoder ? pair.next.visual : undefined, { warn: () => {} }).dispose();
-    tally.accepted++;
-  } catch (err) {
-    if (err instanceof InputError) tally.clear++;
-    else {
-      tally.other++;
-      throw err;
-    }
-  }
-  expect(process.memoryUsage().rss - rss).toBeLessThan(256 * 2 ** 20);
-  expect(readdirSync(dir).map((f) => sha256(readFileSync(join(dir, f)))).join()).toBe(before);
+  const before = folderFingerprint(dir);
+  const rss = memoryNow({ arrayBuffers: false });
+  tally.runSync(() => loadAdapter(dir, withEncoder ? pair.next.visual : undefined, { warn: () => {} }).dispose());
+  expectMemoryBounded(rss, 256, { arrayBuffers: false });
+  expectUnchanged(dir, before);
 }
 
 describe('adapter manifest fuzz', () => {
