@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,9 +14,18 @@ const viteNode = join(appDir, '../../node_modules/.bin/vite-node');
 const entry = join(appDir, 'test/cli-entry.ts');
 const temp = (label: string) => mkdtempSync(join(tmpdir(), `taca-app-${label}-`));
 
-function cli(args: string[]): { status: number | null; out: string } {
-  const r = spawnSync(viteNode, [entry, '--', ...args], { cwd: appDir, encoding: 'utf8', timeout: 120_000 });
-  return { status: r.status, out: `${r.stdout}\n${r.stderr}` };
+// Asynchronous on purpose: a spawnSync of a minute-long run blocks this worker's event loop, and
+// vitest then reports "Timeout calling onTaskUpdate" although every test passed.
+function cli(args: string[]): Promise<{ status: number | null; out: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(viteNode, [entry, '--', ...args], { cwd: appDir, timeout: 120_000 });
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, out: `${out}\n${err}` }));
+  });
 }
 
 function adapterValues(dir: string): Map<string, Float32Array> {
@@ -54,9 +63,9 @@ describe('options', () => {
 });
 
 describe('hotplug-taca end to end on tiny models', () => {
-  it('trains, exports and evaluates (old model through onnxruntime), writing the table and JSON', () => {
+  it('trains, exports and evaluates (old model through onnxruntime), writing the table and JSON', async () => {
     const out = temp('all');
-    const r = cli(['all', '--quick', '--old', pair.oldDir, '--new', pair.newDir, '--out', join(out, 'adapters'), '--run-dir', out, '--variant', 'taca-symmetric', '--variant', 'projection', '--teacher', 'onnx', '--w-influence', '0.5']);
+    const r = await cli(['all', '--quick', '--old', pair.oldDir, '--new', pair.newDir, '--out', join(out, 'adapters'), '--run-dir', out, '--variant', 'taca-symmetric', '--variant', 'projection', '--teacher', 'onnx', '--w-influence', '0.5']);
     expect(r.status, r.out).toBe(0);
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Results;
     expect(results.datasets.map((d) => d.dataset)).toEqual(['fashion-mnist', 'mnist']);
@@ -81,15 +90,15 @@ describe('hotplug-taca end to end on tiny models', () => {
     }
     expect(existsSync(join(out, 'cache'))).toBe(true);
     // A second evaluation alone reuses the saved adapters.
-    const again = cli(['evaluate', '--quick', '--old', pair.oldDir, '--new', pair.newDir, '--out', join(out, 'adapters'), '--run-dir', out, '--variant', 'projection']);
+    const again = await cli(['evaluate', '--quick', '--old', pair.oldDir, '--new', pair.newDir, '--out', join(out, 'adapters'), '--run-dir', out, '--variant', 'projection']);
     expect(again.status, again.out).toBe(0);
-    expect(cli(['evaluate', '--quick', '--old', pair.oldDir, '--new', pair.newDir, '--out', join(out, 'adapters'), '--run-dir', out, '--variant', 'lora']).out).toMatch(/no trained "lora" adapter.*hotplug-taca train --variant lora/);
+    expect((await cli(['evaluate', '--quick', '--old', pair.oldDir, '--new', pair.newDir, '--out', join(out, 'adapters'), '--run-dir', out, '--variant', 'lora'])).out).toMatch(/no trained "lora" adapter.*hotplug-taca train --variant lora/);
   });
 
   it('resumes a killed training run to the adapter an uninterrupted run produces', async () => {
     const args = (out: string) => ['train', '--quick', '--steps', '120', '--max-per-dataset', '64', '--old', pair.oldDir, '--new', pair.newDir, '--out', join(out, 'adapters'), '--run-dir', out, '--variant', 'lora'];
     const straight = temp('straight');
-    expect(cli(args(straight)).status).toBe(0);
+    expect((await cli(args(straight))).status).toBe(0);
 
     const killed = temp('killed');
     const child = spawn(viteNode, [entry, '--', ...args(killed)], { cwd: appDir, stdio: 'ignore' });
@@ -100,7 +109,7 @@ describe('hotplug-taca end to end on tiny models', () => {
     expect(await exited).toBe('SIGKILL');
     expect(existsSync(join(killed, 'adapters', 'lora', 'adapter.json'))).toBe(false); // it really died mid-run
 
-    const resumed = cli(args(killed));
+    const resumed = await cli(args(killed));
     expect(resumed.status, resumed.out).toBe(0);
     const record = JSON.parse(readFileSync(join(killed, 'adapters', 'lora', 'training.json'), 'utf8'));
     expect(record.resumedFromStep).toBeGreaterThan(0);
