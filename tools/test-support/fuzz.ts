@@ -2,7 +2,7 @@
 // accepted, a clear (named) error, or "other" — and "other" fails the test. Counts are printed
 // after the suite; helpers check that memory stayed bounded and that a reader wrote nothing.
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '@hotplug/runtime';
 import { afterAll, expect } from 'vitest';
@@ -24,10 +24,13 @@ export interface FuzzTallyOptions {
 export interface FuzzTally {
   readonly reader: string;
   readonly counts: FuzzCounts;
-  /** Runs one attempt (sync or async); throws, failing the test, when the outcome is "other". */
-  run(fn: () => unknown): Promise<Outcome>;
+  /**
+   * Runs one attempt (sync or async); throws, failing the test, when the outcome is "other".
+   * `isClear` replaces the tally's criterion for this attempt (one that depends on the input).
+   */
+  run(fn: () => unknown, isClear?: (err: unknown) => boolean): Promise<Outcome>;
   /** The same for a synchronous `fn`, for synchronous fast-check properties. */
-  runSync(fn: () => unknown): Outcome;
+  runSync(fn: () => unknown, isClear?: (err: unknown) => boolean): Outcome;
   /** Counts an attempt whose outcome the test decided itself (e.g. a third-party coded error). */
   record(outcome: Outcome): void;
   /** `fuzz[reader]: N inputs tried, C clear errors, A accepted (…), O other outcomes`. */
@@ -47,8 +50,8 @@ export function fuzzTally(reader: string, options: FuzzTallyOptions = {}): FuzzT
     else if (outcome === 'clear error') counts.clear++;
     else counts.other++;
   };
-  const failed = (err: unknown): Outcome => {
-    if (isClear(err)) {
+  const failed = (err: unknown, clear = isClear): Outcome => {
+    if (clear(err)) {
       record('clear error');
       return 'clear error';
     }
@@ -58,20 +61,20 @@ export function fuzzTally(reader: string, options: FuzzTallyOptions = {}): FuzzT
   const tally: FuzzTally = {
     reader,
     counts,
-    async run(fn) {
+    async run(fn, clear) {
       try {
         await fn();
       } catch (err) {
-        return failed(err);
+        return failed(err, clear);
       }
       record('accepted');
       return 'accepted';
     },
-    runSync(fn) {
+    runSync(fn, clear) {
       try {
         fn();
       } catch (err) {
-        return failed(err);
+        return failed(err, clear);
       }
       record('accepted');
       return 'accepted';
@@ -106,16 +109,23 @@ export function expectMemoryBounded(before: number, mb: number, options: MemoryO
   expect((memoryNow(options) - before) / 2 ** 20).toBeLessThan(mb);
 }
 
-/** The folder's files, sorted, each with its sha256: equal fingerprints mean nothing was written. */
-export function folderFingerprint(dir: string): string {
-  return readdirSync(dir)
+const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
+
+/** A file's sha256, or a folder's files (sorted) each with theirs: equal fingerprints mean nothing was written. */
+export function fingerprint(path: string): string {
+  if (statSync(path).isFile()) return sha256(path);
+  return readdirSync(path)
     .sort()
-    .map((f) => `${f}:${createHash('sha256').update(readFileSync(join(dir, f))).digest('hex')}`)
+    .map((f) => `${f}:${sha256(join(path, f))}`)
     .join('|');
 }
 
-export function expectUnchanged(dir: string, before: string): void {
-  expect(folderFingerprint(dir)).toBe(before);
+/** `fingerprint` of a folder, by its usual name. */
+export const folderFingerprint = fingerprint;
+
+/** The file or folder fingerprinted as `before` is byte for byte as it was. */
+export function expectUnchanged(path: string, before: string): void {
+  expect(fingerprint(path)).toBe(before);
 }
 
 /** The folder holds exactly these names (a reader wrote no file beside them). */

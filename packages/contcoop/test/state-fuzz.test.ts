@@ -1,16 +1,17 @@
 // Issue 18 (identity, corruption) for prompt states: a state records the model and class list it was
 // trained on; loading into another is refused unless forced; malformed metadata is refused (fuzzed).
 import * as tf from '@tensorflow/tfjs-core';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '@hotplug/kernels';
 import { SafetensorsReader, writeSafetensors } from '@hotplug/backbones';
-import { IdentityMismatchError, InputError, sha256 } from '@hotplug/runtime';
+import { IdentityMismatchError } from '@hotplug/runtime';
 import { createLearner, loadLearner, PromptStateError, PromptTarget, promptModelIdentity, saveLearner, type PromptModel } from '../src/index';
 import { FASHION, MNIST, tinyModel } from './helpers';
+import { expectMemoryBounded, expectUnchanged, fingerprint, fuzzTally, memoryNow } from '../../../tools/test-support/fuzz';
 
 const dir = mkdtempSync(join(tmpdir(), 'contcoop-state-fuzz-'));
 let a: PromptModel;
@@ -84,8 +85,8 @@ describe('prompt-state identity', () => {
   });
 });
 
-const tally = { tried: 0, clear: 0, accepted: 0, other: 0 };
-afterAll(() => console.log(`fuzz[prompt state]: ${tally.tried} inputs tried, ${tally.clear} clear errors, ${tally.accepted} accepted (still valid), ${tally.other} other outcomes`));
+// A clear error is any InputError; the line is printed after the suite.
+const tally = fuzzTally('prompt state');
 
 describe('prompt-state metadata fuzz', () => {
   it('kind, config, shape and trainedOn replaced by arbitrary text or JSON', () => {
@@ -97,22 +98,12 @@ describe('prompt-state metadata fuzz', () => {
     let n = 0;
     fc.assert(
       fc.property(fc.constantFrom('kind', 'config', 'shape', 'trainedOn', 'format'), text, (key, value) => {
-        tally.tried++;
         const file = rewrite(join(dir, `fuzz-${n++}.safetensors`), { ...meta, [key]: value });
-        const before = sha256(readFileSync(file));
-        const rss = process.memoryUsage().rss;
-        try {
-          loadLearner(file, { target: targetA }).dispose();
-          tally.accepted++;
-        } catch (err) {
-          if (err instanceof InputError) tally.clear++;
-          else {
-            tally.other++;
-            throw err;
-          }
-        }
-        expect(process.memoryUsage().rss - rss).toBeLessThan(256 * 2 ** 20);
-        expect(sha256(readFileSync(file))).toBe(before);
+        const before = fingerprint(file);
+        const rss = memoryNow({ arrayBuffers: false });
+        tally.runSync(() => loadLearner(file, { target: targetA }).dispose());
+        expectMemoryBounded(rss, 256, { arrayBuffers: false });
+        expectUnchanged(file, before);
       }),
       { numRuns: 200, seed: 18 },
     );
