@@ -4,13 +4,14 @@
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '@hotplug/kernels';
-import { InputError, sha256 } from '@hotplug/runtime';
 import { Trainer } from '../src/index';
 import { killedRun, runConfig, tinyProblem } from './fixtures';
+import { expectMemoryBounded, expectUnchanged, fingerprint, fuzzTally, memoryNow, type Outcome } from '../../../tools/test-support/fuzz';
 
-const tally = { tried: 0, clear: 0, accepted: 0, other: 0 };
+// A clear error is any InputError; the line is printed after the suite.
+const tally = fuzzTally('checkpoint');
 let folder = '';
 let manifest: Record<string, unknown> = {};
 
@@ -20,48 +21,36 @@ beforeAll(async () => {
   manifest = JSON.parse(readFileSync(join(folder, 'checkpoint.json'), 'utf8'));
 });
 
-afterAll(() => {
-  console.log(`fuzz[checkpoint]: ${tally.tried} inputs tried, ${tally.clear} clear errors, ${tally.accepted} accepted (still valid), ${tally.other} other outcomes`);
-});
-
-const snapshot = (dir: string) => readdirSync(dir).sort().map((f) => `${f}:${sha256(readFileSync(join(dir, f)))}`).join('|');
-
 /** Writes `text` as the manifest (and maybe replaces the weights), resumes, classifies the outcome. */
 async function attempt(text: string, weights?: Uint8Array): Promise<void> {
   const bin = readdirSync(folder).find((f) => f.endsWith('.bin'))!;
   const goodWeights = readFileSync(join(folder, bin));
   writeFileSync(join(folder, 'checkpoint.json'), text);
   if (weights) writeFileSync(join(folder, bin), weights);
-  const before = snapshot(folder);
-  const heap = process.memoryUsage().rss;
+  const before = fingerprint(folder);
+  const rss = memoryNow({ arrayBuffers: false });
   const p = tinyProblem();
   // The fuzzed run must not train: a "finished" total makes an accepted checkpoint a no-op.
   const t = new Trainer(p.params, runConfig(folder));
-  tally.tried++;
-  let refused = false;
+  let outcome: Outcome | undefined;
   try {
-    await t.fit((step) => {
-      // An accepted, unfinished checkpoint trains; stop at once so nothing is written.
-      throw Object.assign(new Error(`accepted at step ${step}`), { accepted: true });
+    outcome = await tally.run(async () => {
+      try {
+        await t.fit((step) => {
+          // An accepted, unfinished checkpoint trains; stop at once so nothing is written.
+          throw Object.assign(new Error(`accepted at step ${step}`), { accepted: true });
+        });
+      } catch (err) {
+        if (!(err as { accepted?: boolean }).accepted) throw err;
+      }
     });
-    tally.accepted++;
-  } catch (err) {
-    if ((err as { accepted?: boolean }).accepted) tally.accepted++;
-    else if (err instanceof InputError) {
-      tally.clear++;
-      refused = true;
-    }
-    else {
-      tally.other++;
-      throw err;
-    }
   } finally {
     t.dispose();
     p.dispose();
   }
-  expect(process.memoryUsage().rss - heap).toBeLessThan(256 * 2 ** 20);
+  expectMemoryBounded(rss, 256, { arrayBuffers: false });
   // A refused checkpoint leaves the folder exactly as it was (an accepted one may trim the log).
-  if (refused) expect(snapshot(folder)).toBe(before);
+  if (outcome === 'clear error') expectUnchanged(folder, before);
   writeFileSync(join(folder, 'checkpoint.json'), JSON.stringify(manifest));
   writeFileSync(join(folder, bin), goodWeights);
 }
