@@ -2,31 +2,21 @@
 // strides, NaN / fractional / huge sizes must throw (a RangeError or TypeError naming the function),
 // never read or write outside the arrays. Fuzzed with fast-check; the tally goes into the closing note.
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadAddon } from '../src/native/addon';
+import { fuzzTally } from '../../../tools/test-support/fuzz';
 
 const loaded = loadAddon();
 const addon = 'addon' in loaded ? loaded.addon : undefined;
-const tally = { tried: 0, clear: 0, accepted: 0, other: 0 };
-afterAll(() => console.log(`fuzz[native addon]: ${tally.tried} calls tried, ${tally.clear} clear errors, ${tally.accepted} accepted (in bounds, checked against a reference), ${tally.other} other outcomes`));
+// Printed after the suite; the clear-error criterion depends on the function called (see classify).
+const tally = fuzzTally('native addon', { unit: 'calls', acceptedMeans: 'in bounds, checked against a reference' });
 
 const f32 = (n: number, seed = 1) => Float32Array.from({ length: n }, (_, i) => ((i * 7 + seed) % 13) - 6);
 
 /** Runs a call; a throw must be a RangeError/TypeError whose message names the function. */
 function classify(name: string, call: () => void): 'threw' | 'ran' {
-  tally.tried++;
-  try {
-    call();
-    tally.accepted++;
-    return 'ran';
-  } catch (err) {
-    if ((err instanceof RangeError || err instanceof TypeError) && (err.message.startsWith(name) || / must be /.test(err.message))) {
-      tally.clear++;
-      return 'threw';
-    }
-    tally.other++;
-    throw err;
-  }
+  const named = (err: unknown) => (err instanceof RangeError || err instanceof TypeError) && (err.message.startsWith(name) || / must be /.test(err.message));
+  return tally.runSync(call, named) === 'accepted' ? 'ran' : 'threw';
 }
 
 function refMatmul(a: Float32Array, b: Float32Array, m: number, n: number, k: number): Float32Array {
