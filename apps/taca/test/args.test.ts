@@ -1,11 +1,16 @@
 // Issue 18, case 8: `--lr -1` can be passed and is refused with a clear message; fuzzed numeric options.
 import fc from 'fast-check';
 import { CliArgumentError, InputError } from '@hotplug/runtime';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseOptions } from '../src/index';
+import { fuzzTally } from '../../../tools/test-support/fuzz';
 
-const tally = { tried: 0, clear: 0, accepted: 0, other: 0 };
-afterAll(() => console.log(`fuzz[taca CLI args]: ${tally.tried} inputs tried, ${tally.clear} clear errors, ${tally.accepted} accepted (valid values), ${tally.other} other outcomes`));
+// A clear error is an InputError, or parseArgs' own errors (a value that looks like an option, e.g. "--x"),
+// which carry ERR_PARSE_ARGS_* codes.
+const tally = fuzzTally('taca CLI args', {
+  isClear: (err) => err instanceof InputError || String((err as { code?: string }).code).startsWith('ERR_PARSE_ARGS'),
+  acceptedMeans: 'valid values',
+});
 
 describe('command-line values', () => {
   it('passes `--lr -1` to the range check, which refuses it', () => {
@@ -24,21 +29,12 @@ describe('command-line values', () => {
     const value = fc.oneof(fc.string({ maxLength: 12 }), fc.double().map(String), fc.integer().map(String), fc.constantFrom('-1', '-0', '1e400', 'NaN', '', ' ', '0x10', '1,2', '-1,3'));
     fc.assert(
       fc.property(fc.constantFrom(...numeric), value, fc.boolean(), (name, v, joined) => {
-        tally.tried++;
-        try {
+        tally.runSync(() => {
           const o = parseOptions(joined ? [`--${name}=${v}`] : [`--${name}`, v]);
-          tally.accepted++;
           const all = [o.training.lr, o.training.steps!, o.training.batchSize!, o.adapter.bottleneck!, o.adapter.scale!, o.corpusSize, o.maxPerDataset, o.trainSize, o.testSize];
           expect(all.every(Number.isFinite)).toBe(true);
           expect(o.training.lr).toBeGreaterThan(0);
-        } catch (err) {
-          // parseArgs' own errors (a value that looks like an option, e.g. "--x") carry ERR_PARSE_ARGS_* codes.
-          if (err instanceof InputError || String((err as { code?: string }).code).startsWith('ERR_PARSE_ARGS')) tally.clear++;
-          else {
-            tally.other++;
-            throw err;
-          }
-        }
+        });
       }),
       { numRuns: 300, seed: 18 },
     );
