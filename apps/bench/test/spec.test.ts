@@ -23,6 +23,13 @@ describe('bench spec validation (regression)', () => {
   it('accepts the shipped specs', () => {
     for (const f of readdirSync(specDir)) expect(readBenchSpec(join(specDir, f)).experiment.datasets.length).toBeGreaterThan(0);
   });
+  it('refuses an adapter name that is a path (it would read outside the adapters folder)', () => {
+    for (const adapter of ['../../../../etc', 'a/b', '..', '/etc/passwd']) {
+      const path = write({ ...quick, experiment: { ...quick.experiment, systems: [...quick.experiment.systems, { id: 'evil', model: 'new', adapter }] } });
+      expect(() => readBenchSpec(path)).toThrow(SpecError);
+      expect(() => readBenchSpec(path)).toThrow(/adapter: must be a plain name/);
+    }
+  });
   it('refuses "datasets": "mnist" instead of reading it as letters', () => {
     const path = write({ ...quick, experiment: { ...quick.experiment, datasets: 'mnist' } });
     expect(() => readBenchSpec(path)).toThrow(SpecError);

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { imageFeatures, type AdapterStep, type FeatureSet, type Split } from '@hotplug/bench';
+import { dirname, join, resolve } from 'node:path';
+import { imageFeatures, SpecError, type AdapterStep, type FeatureSet, type Split } from '@hotplug/bench';
 import { sha256File } from '@hotplug/runtime';
 import { ADAPTER_WEIGHTS_FILE, injectAdapter, loadAdapter } from '@hotplug/taca';
 import type { Workspace } from '../systems';
@@ -26,7 +26,9 @@ export class AdapterSteps {
   static fromRoot(ws: Workspace, root: string, variants: readonly string[]): AdapterSteps {
     const dirs: Record<string, string> = {};
     for (const v of variants) {
-      const dir = join(root, v);
+      const dir = resolve(root, v);
+      // A spec names adapters, never paths: each must be a folder directly under the root.
+      if (dirname(dir) !== resolve(root)) throw new SpecError(`adapter "${v}" is not a folder name under ${root}; name a trained adapter (a folder of ${root}), not a path`, 'spec', 'systems.adapter');
       if (!existsSync(join(dir, ADAPTER_WEIGHTS_FILE)))
         throw new Error(`no trained "${v}" adapter in ${dir}; train it with: npm run start -w @hotplug/app-taca -- train --variant ${v} --out ${root}`);
       dirs[v] = dir;

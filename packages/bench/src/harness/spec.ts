@@ -9,6 +9,8 @@ export class SpecError extends InputError {
 }
 
 const id = z.string().min(1).max(200);
+// Adapters are folders under the adapters root: a plain name, never a path that could leave it.
+const adapterName = z.string().min(1).max(200).regex(/^(?!\.{1,2}$)[A-Za-z0-9._+-]+$/, 'must be a plain name (letters, digits, ".", "_", "+", "-"): an adapter is a folder under the adapters root, not a path');
 const options = z.record(z.string(), z.unknown());
 
 /**
@@ -20,7 +22,7 @@ export const ExperimentSpecSchema = z.strictObject({
   name: z.string().min(1).max(500),
   datasets: z.array(id).min(1).max(100),
   seeds: z.array(z.number().int().min(-(2 ** 31)).max(2 ** 31 - 1)).min(1).max(100),
-  systems: z.array(z.strictObject({ id, model: id, adapter: id.optional(), label: z.string().max(500).optional() })).min(1).max(100),
+  systems: z.array(z.strictObject({ id, model: id, adapter: adapterName.optional(), label: z.string().max(500).optional() })).min(1).max(100),
   heads: z.array(z.strictObject({ id, kind: id, options: options.optional() })).max(100).optional(),
   retrieval: z.strictObject({ ks: z.array(z.number().int().positive().max(1_000_000)).max(20).optional() }).optional(),
   learners: z.array(z.strictObject({ id, learner: id, shots: z.array(z.number().int().nonnegative().max(100_000)).min(1).max(50), options: options.optional(), systems: z.array(id).max(100).optional() })).max(100).optional(),
