@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { SpecError } from '@hotplug/bench';
-import { InputError } from '@hotplug/runtime';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readBenchSpec } from '../src/spec';
+import { fuzzTally } from '../../../tools/test-support/fuzz';
 
 const specDir = fileURLToPath(new URL('../specs', import.meta.url));
 const quick = JSON.parse(readFileSync(join(specDir, 'quick.json'), 'utf8'));
@@ -47,23 +47,15 @@ describe('bench spec validation (regression)', () => {
   });
 });
 
-const tally = { tried: 0, clear: 0, accepted: 0, other: 0 };
-afterAll(() => console.log(`fuzz[bench spec]: ${tally.tried} inputs tried, ${tally.clear} clear errors, ${tally.accepted} accepted (still valid), ${tally.other} other outcomes`));
+// A clear error is any InputError; the line is printed after the suite.
+const tally = fuzzTally('bench spec');
 
 function attempt(spec: unknown): void {
-  tally.tried++;
   const path = write(spec);
-  try {
+  tally.runSync(() => {
     const s = readBenchSpec(path);
-    tally.accepted++;
     expect(Array.isArray(s.experiment.datasets) && Array.isArray(s.experiment.systems)).toBe(true);
-  } catch (err) {
-    if (err instanceof InputError) tally.clear++;
-    else {
-      tally.other++;
-      throw err;
-    }
-  }
+  });
 }
 
 describe('bench spec fuzz', () => {
