@@ -86,6 +86,28 @@ export function fuzzTally(reader: string, options: FuzzTallyOptions = {}): FuzzT
   return tally;
 }
 
+export interface FuzzByReader {
+  /** One attempt for `reader` (its tally is made on first use, sharing the group's options). */
+  run(reader: string, fn: () => unknown): Promise<Outcome>;
+  runSync(reader: string, fn: () => unknown): Outcome;
+  /** The readers' counts as one table, in the order they were first tried. */
+  table(): string;
+}
+
+/** Tallies for a package's several readers, printed together as a table by the caller (print is off). */
+export function fuzzByReader(options: Omit<FuzzTallyOptions, 'print'> = {}): FuzzByReader {
+  const tallies = new Map<string, FuzzTally>();
+  const of = (reader: string) => {
+    if (!tallies.has(reader)) tallies.set(reader, fuzzTally(reader, { ...options, print: false }));
+    return tallies.get(reader)!;
+  };
+  return {
+    run: (reader, fn) => of(reader).run(fn),
+    runSync: (reader, fn) => of(reader).runSync(fn),
+    table: () => summaryTable([...tallies.values()]),
+  };
+}
+
 /** Several readers as one table: reader | tried | clear error | accepted | other. */
 export function summaryTable(tallies: readonly FuzzTally[]): string {
   const lines = ['reader | tried | clear error | accepted | other'];
@@ -131,4 +153,24 @@ export function expectUnchanged(path: string, before: string): void {
 /** The folder holds exactly these names (a reader wrote no file beside them). */
 export function expectOnly(dir: string, names: readonly string[]): void {
   expect(readdirSync(dir).sort()).toEqual([...names].sort());
+}
+
+/** The error `fn` throws; fails when it throws nothing (for checking a regression's message). */
+export function thrown(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error('expected an error');
+}
+
+/** The error `p` rejects with; fails when it resolves. */
+export async function rejected(p: Promise<unknown>): Promise<Error> {
+  try {
+    await p;
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error('expected a rejection');
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '@hotplug/runtime';
 import { describe, expect, it } from 'vitest';
-import { expectMemoryBounded, expectOnly, expectUnchanged, fingerprint, fuzzTally, memoryNow, summaryTable } from '../test-support/fuzz';
+import { expectMemoryBounded, expectOnly, expectUnchanged, fingerprint, fuzzByReader, fuzzTally, memoryNow, rejected, summaryTable, thrown } from '../test-support/fuzz';
 
 describe('fuzzTally', () => {
   it('counts accepted and InputError (the default criterion) and fails on any other throw', async () => {
@@ -27,6 +27,24 @@ describe('fuzzTally', () => {
     t.record('accepted');
     expect(t.line()).toBe('fuzz[strict]: 3 calls tried, 1 clear errors, 1 accepted (in range), 1 other outcomes');
     expect(summaryTable([t])).toBe('reader | tried | clear error | accepted | other\nstrict | 3 | 1 | 1 | 1');
+  });
+});
+
+describe('fuzzByReader, thrown, rejected', () => {
+  it('keeps one tally per reader, in first-use order, as one table', async () => {
+    const fuzz = fuzzByReader({ isClear: (e) => e instanceof RangeError });
+    fuzz.runSync('b', () => { throw new RangeError('r'); });
+    await fuzz.run('a', async () => 1);
+    fuzz.runSync('b', () => 2);
+    expect(() => fuzz.runSync('a', () => { throw new InputError('not this criterion'); })).toThrow(/a: not a named error: InputError/);
+    expect(fuzz.table()).toBe('reader | tried | clear error | accepted | other\nb | 2 | 1 | 1 | 0\na | 2 | 0 | 1 | 1');
+  });
+
+  it('thrown / rejected return the error, and fail when there is none', async () => {
+    expect(thrown(() => { throw new InputError('m'); }).message).toBe('m');
+    expect(() => thrown(() => 1)).toThrow('expected an error');
+    expect((await rejected(Promise.reject(new RangeError('n')))).message).toBe('n');
+    await expect(rejected(Promise.resolve(1))).rejects.toThrow('expected a rejection');
   });
 });
 

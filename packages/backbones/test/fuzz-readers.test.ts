@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import {
   clipConfigFromHf, clipConfigFromOpenClip, createClip, getConfig, InvalidFileError, loadOnnxImageEncoder, loadTokenizer, loadWeights, resolveConfig, SafetensorsReader, saveWeights, tokenizerFromJson,
 } from '../src/index';
-import { expectMemoryBounded, expectOnly, fuzzTally, memoryNow, summaryTable, type FuzzTally } from '../../../tools/test-support/fuzz';
+import { expectMemoryBounded, expectOnly, fuzzByReader, memoryNow } from '../../../tools/test-support/fuzz';
 import { addModel } from './fuzz-helpers';
 import { FIXTURES, setupBackend, tempDir } from './helpers';
 
@@ -18,12 +18,9 @@ const seed = Number(process.env.FUZZ_SEED ?? 18);
 
 // Stricter than the default (any InputError): this package's file-error family, with a message.
 const isClear = (err: unknown) => err instanceof InvalidFileError && err.message.length > 0;
-const tallies = new Map<string, FuzzTally>();
+const fuzz = fuzzByReader({ isClear });
 /** One malformed input for `reader`: a clear error or a valid result; anything else fails the test. */
-const tryInput = (reader: string, fn: () => unknown) => {
-  if (!tallies.has(reader)) tallies.set(reader, fuzzTally(reader, { isClear, print: false }));
-  return tallies.get(reader)!.run(fn);
-};
+const tryInput = (reader: string, fn: () => unknown) => fuzz.run(reader, fn);
 
 function safetensorsBytes(headerText: string, data: Uint8Array): Buffer {
   const h = Buffer.from(headerText, 'utf8');
@@ -58,7 +55,7 @@ describe('fuzz: backbones readers', () => {
     memory = memoryNow();
   });
   afterAll(() => {
-    console.log(`[fuzz backbones, seed ${seed}]\n${summaryTable([...tallies.values()])}`);
+    console.log(`[fuzz backbones, seed ${seed}]\n${fuzz.table()}`);
   });
 
   it('safetensors: generated headers and damaged files', async () => {

@@ -8,28 +8,11 @@ import {
   createClip, loadOnnxImageEncoder, loadTokenizer, loadWeights, ModelConfigError, OnnxModelError, resolveConfig, SafetensorsError,
   SafetensorsReader, saveWeights, TokenizerFileError, WeightsMismatchError, type Clip,
 } from '../src/index';
+import { rejected, thrown } from '../../../tools/test-support/fuzz';
 import { addModel, writeBytes } from './fuzz-helpers';
 import { FIXTURES, setupBackend, tempDir } from './helpers';
 
 const show = (label: string, err: unknown) => console.log(`[issue 18] ${label}: ${(err as Error).constructor.name}: ${(err as Error).message.split('\n').slice(0, 3).join(' | ')}`);
-
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected an error');
-}
-
-async function rejected(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 function handMade(header: unknown, data: Uint8Array, headerText?: string): Buffer {
   const h = Buffer.from(headerText ?? JSON.stringify(header), 'utf8');
