@@ -7,7 +7,7 @@ import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeImage, indexCaptionFile, indexCoopSplitFile, indexImageFolder, InvalidFileError, parseCsv, parseIdx, readIdx } from '../src/index';
-import { expectMemoryBounded, expectOnly, fuzzTally, memoryNow, summaryTable, type FuzzTally } from '../../../tools/test-support/fuzz';
+import { expectMemoryBounded, expectOnly, fuzzByReader, memoryNow } from '../../../tools/test-support/fuzz';
 import { grayPng, scanlines } from './fuzz-helpers';
 import { FIXTURES, tempDir } from './helpers';
 
@@ -17,12 +17,9 @@ const LIMITS = { maxWidth: 4096, maxHeight: 4096, maxPixels: 4_000_000 };
 
 // Stricter than the default (any InputError): this package's file-error family, with a message.
 const isClear = (err: unknown) => err instanceof InvalidFileError && err.message.length > 0;
-const tallies = new Map<string, FuzzTally>();
+const fuzz = fuzzByReader({ isClear });
 /** One malformed input for `reader`: a clear error or a valid result; anything else fails the test. */
-const tryInput = (reader: string, fn: () => unknown) => {
-  if (!tallies.has(reader)) tallies.set(reader, fuzzTally(reader, { isClear, print: false }));
-  return tallies.get(reader)!.runSync(fn);
-};
+const tryInput = (reader: string, fn: () => unknown) => fuzz.runSync(reader, fn);
 
 const damage = (valid: Uint8Array) =>
   fc.oneof(
@@ -81,7 +78,7 @@ describe('fuzz: data readers', () => {
     memory = memoryNow();
   });
   afterAll(() => {
-    console.log(`[fuzz data, seed ${seed}]\n${summaryTable([...tallies.values()])}`);
+    console.log(`[fuzz data, seed ${seed}]\n${fuzz.table()}`);
   });
 
   it('PNG and JPEG: damaged files and generated header dimensions', () => {

@@ -7,20 +7,11 @@ import { describe, expect, it } from 'vitest';
 import {
   DataListingError, decodeImage, IdxFileError, ImageDecodeError, indexCaptionFile, indexCoopSplitFile, indexImageFolder, PathOutsideRootError, readIdx,
 } from '../src/index';
-import { expectMemoryBounded, memoryNow } from '../../../tools/test-support/fuzz';
+import { expectMemoryBounded, memoryNow, thrown } from '../../../tools/test-support/fuzz';
 import { grayPng, scanlines } from './fuzz-helpers';
 import { FIXTURES, tempDir } from './helpers';
 
 const show = (label: string, err: unknown) => console.log(`[issue 18] ${label}: ${(err as Error).constructor.name}: ${(err as Error).message}`);
-
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected an error');
-}
 
 describe('issue 18, data readers', () => {
   it('case 2: caption CSV / JSONL, CoOp split and folder paths that escape their folder are refused', () => {
