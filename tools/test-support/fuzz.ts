@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '@hotplug/runtime';
+import fc from 'fast-check';
 import { afterAll, expect } from 'vitest';
 
 export type Outcome = 'accepted' | 'clear error' | 'other';
@@ -173,4 +174,17 @@ export async function rejected(p: Promise<unknown>): Promise<Error> {
     return err as Error;
   }
   throw new Error('expected a rejection');
+}
+
+/** Byte-level damage to a valid file: a few bytes overwritten, a truncation, or junk appended. */
+export function damagedBytes(valid: Uint8Array): fc.Arbitrary<Uint8Array> {
+  return fc.oneof(
+    fc.array(fc.tuple(fc.nat(valid.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }).map((flips) => {
+      const b = Uint8Array.from(valid);
+      for (const [i, v] of flips) b[i] = v;
+      return b;
+    }),
+    fc.nat(valid.length - 1).map((n) => valid.slice(0, n)),
+    fc.uint8Array({ minLength: 1, maxLength: 64 }).map((junk) => Uint8Array.from([...valid, ...junk])),
+  );
 }

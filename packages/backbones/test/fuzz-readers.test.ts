@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import {
   clipConfigFromHf, clipConfigFromOpenClip, createClip, getConfig, InvalidFileError, loadOnnxImageEncoder, loadTokenizer, loadWeights, resolveConfig, SafetensorsReader, saveWeights, tokenizerFromJson,
 } from '../src/index';
-import { expectMemoryBounded, expectOnly, fuzzByReader, memoryNow } from '../../../tools/test-support/fuzz';
+import { damagedBytes, expectMemoryBounded, expectOnly, fuzzByReader, memoryNow } from '../../../tools/test-support/fuzz';
 import { addModel } from './fuzz-helpers';
 import { FIXTURES, setupBackend, tempDir } from './helpers';
 
@@ -30,16 +30,7 @@ function safetensorsBytes(headerText: string, data: Uint8Array): Buffer {
 }
 
 /** Byte-level damage to a valid file: flips, truncation, appended junk, overwritten windows. */
-const damage = (valid: Uint8Array) =>
-  fc.oneof(
-    fc.array(fc.tuple(fc.nat(valid.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }).map((flips) => {
-      const b = Uint8Array.from(valid);
-      for (const [i, v] of flips) b[i] = v;
-      return b;
-    }),
-    fc.nat(valid.length - 1).map((n) => valid.slice(0, n)),
-    fc.uint8Array({ minLength: 1, maxLength: 64 }).map((junk) => Uint8Array.from([...valid, ...junk])),
-  );
+const damage = damagedBytes;
 
 const dims = fc.oneof(fc.integer({ min: -2, max: 6 }), fc.constantFrom(1e9, 2 ** 31, 2 ** 53, 1.5, Number.MAX_SAFE_INTEGER));
 const entry = fc.record({

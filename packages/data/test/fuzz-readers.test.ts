@@ -7,7 +7,7 @@ import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeImage, indexCaptionFile, indexCoopSplitFile, indexImageFolder, InvalidFileError, parseCsv, parseIdx, readIdx } from '../src/index';
-import { expectMemoryBounded, expectOnly, fuzzByReader, memoryNow } from '../../../tools/test-support/fuzz';
+import { damagedBytes, expectMemoryBounded, expectOnly, fuzzByReader, memoryNow } from '../../../tools/test-support/fuzz';
 import { grayPng, scanlines } from './fuzz-helpers';
 import { FIXTURES, tempDir } from './helpers';
 
@@ -21,16 +21,7 @@ const fuzz = fuzzByReader({ isClear });
 /** One malformed input for `reader`: a clear error or a valid result; anything else fails the test. */
 const tryInput = (reader: string, fn: () => unknown) => fuzz.runSync(reader, fn);
 
-const damage = (valid: Uint8Array) =>
-  fc.oneof(
-    fc.array(fc.tuple(fc.nat(valid.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }).map((flips) => {
-      const b = Uint8Array.from(valid);
-      for (const [i, v] of flips) b[i] = v;
-      return b;
-    }),
-    fc.nat(valid.length - 1).map((n) => valid.slice(0, n)),
-    fc.uint8Array({ minLength: 1, maxLength: 64 }).map((junk) => Uint8Array.from([...valid, ...junk])),
-  );
+const damage = damagedBytes;
 
 const inside = (root: string, p: string) => {
   const rel = relative(root, p);
