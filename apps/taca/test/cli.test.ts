@@ -12,13 +12,16 @@ import { writeTinyPair } from './tiny-models';
 const appDir = fileURLToPath(new URL('..', import.meta.url));
 const viteNode = join(appDir, '../../node_modules/.bin/vite-node');
 const entry = join(appDir, 'test/cli-entry.ts');
+// Each end-to-end test runs the CLI (train, export, evaluate) in child processes: about 50 s on a
+// quiet 2-core machine, more when CI runs two projects at once; the default 60 s is too tight.
+const E2E_TIMEOUT_MS = 300_000;
 const temp = (label: string) => mkdtempSync(join(tmpdir(), `taca-app-${label}-`));
 
 // Asynchronous on purpose: a spawnSync of a minute-long run blocks this worker's event loop, and
 // vitest then reports "Timeout calling onTaskUpdate" although every test passed.
 function cli(args: string[]): Promise<{ status: number | null; out: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(viteNode, [entry, '--', ...args], { cwd: appDir, timeout: 120_000 });
+    const child = spawn(viteNode, [entry, '--', ...args], { cwd: appDir, timeout: 240_000 });
     let out = '';
     let err = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
@@ -93,7 +96,7 @@ describe('hotplug-taca end to end on tiny models', () => {
     const again = await cli(['evaluate', '--quick', '--old', pair.oldDir, '--new', pair.newDir, '--out', join(out, 'adapters'), '--run-dir', out, '--variant', 'projection']);
     expect(again.status, again.out).toBe(0);
     expect((await cli(['evaluate', '--quick', '--old', pair.oldDir, '--new', pair.newDir, '--out', join(out, 'adapters'), '--run-dir', out, '--variant', 'lora'])).out).toMatch(/no trained "lora" adapter.*hotplug-taca train --variant lora/);
-  });
+  }, E2E_TIMEOUT_MS);
 
   it('resumes a killed training run to the adapter an uninterrupted run produces', async () => {
     const args = (out: string) => ['train', '--quick', '--steps', '120', '--max-per-dataset', '64', '--old', pair.oldDir, '--new', pair.newDir, '--out', join(out, 'adapters'), '--run-dir', out, '--variant', 'lora'];
@@ -116,7 +119,7 @@ describe('hotplug-taca end to end on tiny models', () => {
     const a = adapterValues(join(straight, 'adapters', 'lora'));
     const b = adapterValues(join(killed, 'adapters', 'lora'));
     for (const [name, values] of a) expect(Array.from(b.get(name)!), name).toEqual(Array.from(values));
-  });
+  }, E2E_TIMEOUT_MS);
 
   it('says how to get the embedded models when a folder is not a model', async () => {
     await expect(runCli(['train', '--quick', '--old', temp('empty'), '--new', pair.newDir])).rejects.toThrow(/--old .* is not a model folder \(no config.json\)/);
