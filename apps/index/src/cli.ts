@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { IndexInputError, SpaceMismatchError, StampError } from '@hotplug/index';
+import { SpaceMismatchError } from '@hotplug/index';
+import { InputError } from '@hotplug/runtime';
 import { Command, CommanderError, Option } from 'commander';
 import { AUGMENT_NAMES } from './collection';
 import { backfill } from './commands/backfill';
@@ -10,7 +11,7 @@ import { ingest } from './commands/ingest';
 import { plan } from './commands/plan';
 import { query } from './commands/query';
 import { worker } from './commands/worker';
-import { IncompleteRunError, UsageError } from './errors';
+import { IncompleteRunError } from './errors';
 import { currentWorkerCommand } from './commands/common';
 
 /** Exit codes of hotplug-index. */
@@ -127,7 +128,9 @@ export function program(): Command {
 export function exitCodeOf(err: unknown): number {
   if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
   if (err instanceof SpaceMismatchError) return EXIT.spaceMismatch;
-  if (err instanceof UsageError || err instanceof IndexInputError || err instanceof StampError) return EXIT.usage;
+  // Every hotplug input error (this app's UsageError, the index's IndexInputError and StampError,
+  // schema, identity and file errors of the other packages) is the user's to fix: exit 2.
+  if (err instanceof InputError) return EXIT.usage;
   if (err instanceof IncompleteRunError) return EXIT.incomplete;
   return EXIT.error;
 }

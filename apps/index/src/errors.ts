@@ -1,5 +1,7 @@
+import { InputError } from '@hotplug/runtime';
+
 /** A command-line value or a run's state that cannot be used; the message says how to fix it. Exit code 2. */
-export class UsageError extends Error {
+export class UsageError extends InputError {
   constructor(message: string) {
     super(message);
     this.name = 'UsageError';

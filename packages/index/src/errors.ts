@@ -1,3 +1,4 @@
+import { InputError } from '@hotplug/runtime';
 import type { EmbeddingSpace } from './space';
 import { describeSpace } from './space';
 
@@ -6,7 +7,7 @@ import { describeSpace } from './space';
  * another. Names both spaces and the fix: encode with the table's model, or pass a map fitted from
  * the query's space into the table's (`{ via: map }`).
  */
-export class SpaceMismatchError extends Error {
+export class SpaceMismatchError extends InputError {
   constructor(
     readonly expected: EmbeddingSpace,
     readonly actual: EmbeddingSpace,
@@ -25,7 +26,7 @@ export class SpaceMismatchError extends Error {
 }
 
 /** Input that cannot be used as given (wrong sizes, ids, options); the message says how to fix it. */
-export class IndexInputError extends Error {
+export class IndexInputError extends InputError {
   constructor(message: string) {
     super(message);
     this.name = 'IndexInputError';
@@ -33,7 +34,7 @@ export class IndexInputError extends Error {
 }
 
 /** A stored table or saved map is missing its stamp/manifest or holds something else. */
-export class StampError extends Error {
+export class StampError extends InputError {
   constructor(message: string) {
     super(message);
     this.name = 'StampError';
