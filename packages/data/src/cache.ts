@@ -24,6 +24,57 @@ interface CacheHeader {
   payloadSha256: string;
 }
 
+/**
+ * The layout of every cache file this package writes: an 8-byte magic, a uint32 LE header length,
+ * a JSON header that holds the sha256 of the payload, then the payload. Written atomically.
+ */
+export function writeFramedFile(path: string, magic: string, header: { payloadSha256: string }, payload: readonly Uint8Array[]): void {
+  const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
+  const len = new Uint8Array(4);
+  new DataView(len.buffer).setUint32(0, headerBytes.length, true);
+  const w = openAtomic(path);
+  try {
+    w.write(magic);
+    w.write(len);
+    w.write(headerBytes);
+    for (const chunk of payload) w.write(chunk);
+    w.commit();
+  } catch (err) {
+    w.abort();
+    throw err;
+  }
+}
+
+/**
+ * Reads a file written by writeFramedFile. Checks, in this order: the magic (`what` names the kind
+ * of file in the error), the header's length and JSON, `check(header)` (format, source, key...),
+ * the payload's length against `payloadLength(header)`, and its sha256.
+ */
+export function readFramedFile<H extends { payloadSha256: string }>(
+  path: string,
+  magic: string,
+  what: string,
+  payloadLength: (header: H) => number,
+  check: (header: H) => void = () => {},
+): { header: H; payload: Buffer } {
+  const bytes = readFileSync(path);
+  if (bytes.length < 12 || bytes.toString('latin1', 0, 8) !== magic) throw new Error(`${path} is not a ${what} (bad magic)`);
+  const headerLength = bytes.readUInt32LE(8);
+  if (12 + headerLength > bytes.length) throw new Error(`${path}: truncated header`);
+  let header: H;
+  try {
+    header = JSON.parse(bytes.toString('utf8', 12, 12 + headerLength)) as H;
+  } catch {
+    throw new Error(`${path}: header is not valid JSON; the cache file is corrupt`);
+  }
+  check(header);
+  const payload = bytes.subarray(12 + headerLength);
+  const expected = payloadLength(header);
+  if (payload.length !== expected) throw new Error(`${path}: payload is ${payload.length} bytes, header promises ${expected}; the cache file is truncated`);
+  if (sha256(payload) !== header.payloadSha256) throw new Error(`${path}: checksum mismatch; the cache file is corrupt`);
+  return { header, payload };
+}
+
 function writable(dir: string): boolean {
   try {
     mkdirSync(dir, { recursive: true });
@@ -77,21 +128,7 @@ export function writeDatasetCache(path: string, ds: ImageDataset, sourceId: stri
     sourceId,
     payloadSha256,
   };
-  const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
-  const len = new Uint8Array(4);
-  new DataView(len.buffer).setUint32(0, headerBytes.length, true);
-  const w = openAtomic(path);
-  try {
-    w.write(MAGIC);
-    w.write(len);
-    w.write(headerBytes);
-    w.write(ds.images);
-    w.write(labelBytes);
-    w.commit();
-  } catch (err) {
-    w.abort();
-    throw err;
-  }
+  writeFramedFile(path, MAGIC, header, [ds.images, labelBytes]);
 }
 
 /**
@@ -99,24 +136,12 @@ export function writeDatasetCache(path: string, ds: ImageDataset, sourceId: stri
  * (bad magic, truncated, checksum mismatch, other source).
  */
 export function readDatasetCache(path: string, expectedSourceId?: string): ImageDataset {
-  const bytes = readFileSync(path);
-  if (bytes.length < 12 || bytes.toString('latin1', 0, 8) !== MAGIC) throw new Error(`${path} is not a hotplug dataset cache file (bad magic)`);
-  const headerLength = bytes.readUInt32LE(8);
-  if (12 + headerLength > bytes.length) throw new Error(`${path}: truncated header`);
-  let header: CacheHeader;
-  try {
-    header = JSON.parse(bytes.toString('utf8', 12, 12 + headerLength)) as CacheHeader;
-  } catch {
-    throw new Error(`${path}: header is not valid JSON; the cache file is corrupt`);
-  }
-  if (header.format !== FORMAT_VERSION) throw new Error(`${path}: cache format ${header.format}, this version reads ${FORMAT_VERSION}`);
-  if (expectedSourceId !== undefined && header.sourceId !== expectedSourceId) throw new Error(`${path}: built from another source (${header.sourceId}), expected ${expectedSourceId}`);
-  const payload = bytes.subarray(12 + headerLength);
-  const imageBytes = header.size * header.height * header.width * header.channels;
-  if (payload.length !== imageBytes + 4 * header.size) {
-    throw new Error(`${path}: payload is ${payload.length} bytes, header promises ${imageBytes + 4 * header.size}; the cache file is truncated`);
-  }
-  if (sha256(payload) !== header.payloadSha256) throw new Error(`${path}: checksum mismatch; the cache file is corrupt`);
+  const imageBytesOf = (h: CacheHeader) => h.size * h.height * h.width * h.channels;
+  const { header, payload } = readFramedFile<CacheHeader>(path, MAGIC, 'hotplug dataset cache file', (h) => imageBytesOf(h) + 4 * h.size, (h) => {
+    if (h.format !== FORMAT_VERSION) throw new Error(`${path}: cache format ${h.format}, this version reads ${FORMAT_VERSION}`);
+    if (expectedSourceId !== undefined && h.sourceId !== expectedSourceId) throw new Error(`${path}: built from another source (${h.sourceId}), expected ${expectedSourceId}`);
+  });
+  const imageBytes = imageBytesOf(header);
   const images = new Uint8Array(payload.subarray(0, imageBytes));
   const labels = new Int32Array(header.size);
   for (let i = 0; i < header.size; i++) labels[i] = payload.readInt32LE(imageBytes + 4 * i);

@@ -1,7 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { openAtomic, sha256 } from '@hotplug/runtime';
-import { cacheDir } from '../cache';
+import { sha256 } from '@hotplug/runtime';
+import { cacheDir, readFramedFile, writeFramedFile } from '../cache';
 import type { CaptionCorpus } from '../corpus';
 import type { LoadOptions } from '../load';
 import { SCENE_DEFAULTS, type SceneConfig } from './scene';
@@ -71,33 +71,15 @@ interface Header {
 }
 
 function readCache(path: string, key: string): { header: Header; images: Uint8Array } {
-  const bytes = readFileSync(path);
-  if (bytes.length < 12 || bytes.toString('latin1', 0, 8) !== MAGIC) throw new Error(`${path} is not a hotplug scene corpus cache (bad magic)`);
-  const len = bytes.readUInt32LE(8);
-  if (12 + len > bytes.length) throw new Error(`${path}: truncated header`);
-  const header = JSON.parse(bytes.toString('utf8', 12, 12 + len)) as Header;
-  if (header.key !== key) throw new Error(`${path}: built for another configuration`);
-  const payload = bytes.subarray(12 + len);
-  if (payload.length !== header.size * header.height * header.width * header.channels || header.captions.length !== header.size) throw new Error(`${path}: truncated payload`);
-  if (sha256(payload) !== header.payloadSha256) throw new Error(`${path}: checksum mismatch; the cache file is corrupt`);
+  const { header, payload } = readFramedFile<Header>(path, MAGIC, 'hotplug scene corpus cache', (h) => h.size * h.height * h.width * h.channels, (h) => {
+    if (h.key !== key) throw new Error(`${path}: built for another configuration`);
+    if (!Array.isArray(h.captions) || h.captions.length !== h.size) throw new Error(`${path}: ${h.size} scenes but ${h.captions?.length} captions; the cache file is corrupt`);
+  });
   return { header, images: new Uint8Array(payload) };
 }
 
 function writeCache(path: string, header: Header, images: Uint8Array): void {
-  const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
-  const len = new Uint8Array(4);
-  new DataView(len.buffer).setUint32(0, headerBytes.length, true);
-  const w = openAtomic(path);
-  try {
-    w.write(MAGIC);
-    w.write(len);
-    w.write(headerBytes);
-    w.write(images);
-    w.commit();
-  } catch (err) {
-    w.abort();
-    throw err;
-  }
+  writeFramedFile(path, MAGIC, header, [images]);
 }
 
 /** Builds (or reads from the cache) the corpus `spec` in the given pixel format. */
