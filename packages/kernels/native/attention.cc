@@ -16,20 +16,6 @@ namespace {
 
 constexpr int64_t kQueryBlock = 64;
 
-GemmProblem product(const float* a, const float* b, float* c, int64_t m, int64_t n, int64_t k, bool ta, bool tb) {
-  GemmProblem g{};
-  g.a = a;
-  g.b = b;
-  g.c = c;
-  g.batch = 1;
-  g.m = m;
-  g.n = n;
-  g.k = k;
-  g.transpose_a = ta;
-  g.transpose_b = tb;
-  return g;
-}
-
 }  // namespace
 
 void attention_forward(const float* q, const float* k, const float* v, float* out, float* p, int64_t pairs, int64_t tq, int64_t tk,
@@ -45,7 +31,7 @@ void attention_forward(const float* q, const float* k, const float* v, float* ou
     for (int64_t r0 = 0; r0 < tq; r0 += kQueryBlock) {
       const int64_t rows = std::min(kQueryBlock, tq - r0);
       float* s = pp + r0 * tk;  // the scores are computed in place of their probabilities
-      gemm_serial(product(qp + r0 * d, kp, s, rows, tk, d, false, true));
+      gemm_serial(single_product(qp + r0 * d, kp, s, rows, tk, d, false, true));
       for (int64_t i = 0; i < rows; i++) {
         float* row = s + i * tk;
         for (int64_t j = 0; j < tk; j++) row[j] *= scale;
@@ -53,7 +39,7 @@ void attention_forward(const float* q, const float* k, const float* v, float* ou
           for (int64_t j = r0 + i + 1; j < tk; j++) row[j] += -1e9f;
       }
       if (tk > 0) kern.softmax_rows(s, s, rows, tk);
-      gemm_serial(product(s, vp, op + r0 * dv, rows, dv, tk, false, false));
+      gemm_serial(single_product(s, vp, op + r0 * dv, rows, dv, tk, false, false));
     }
   });
 }
@@ -70,9 +56,9 @@ void attention_backward(const float* dout, const float* q, const float* k, const
     thread_local std::vector<float> ds;
     ds.resize(static_cast<size_t>(tq * tk));
     // dV = P^T dOut
-    gemm_serial(product(pp, dop, dvv + pair * tk * dv, tk, dv, tq, true, false));
+    gemm_serial(single_product(pp, dop, dvv + pair * tk * dv, tk, dv, tq, true, false));
     // dP = dOut V^T, then dS = scale * P (dP - rowsum(dP P)) in place
-    gemm_serial(product(dop, vp, ds.data(), tq, tk, dv, false, true));
+    gemm_serial(single_product(dop, vp, ds.data(), tq, tk, dv, false, true));
     for (int64_t i = 0; i < tq; i++) {
       float* row = ds.data() + i * tk;
       const float* prow = pp + i * tk;
@@ -80,8 +66,8 @@ void attention_backward(const float* dout, const float* q, const float* k, const
       for (int64_t j = 0; j < tk; j++) dot += row[j] * prow[j];
       for (int64_t j = 0; j < tk; j++) row[j] = scale * prow[j] * (row[j] - dot);
     }
-    gemm_serial(product(ds.data(), kp, dq + pair * tq * d, tq, d, tk, false, false));
-    gemm_serial(product(ds.data(), qp, dk + pair * tk * d, tk, d, tq, true, false));
+    gemm_serial(single_product(ds.data(), kp, dq + pair * tq * d, tq, d, tk, false, false));
+    gemm_serial(single_product(ds.data(), qp, dk + pair * tk * d, tk, d, tq, true, false));
   });
 }
 

@@ -11,27 +11,9 @@
 #include "thread_pool.h"
 
 namespace hotplug {
-namespace {
-
-GemmProblem product(const float* a, const float* b, float* c, int64_t m, int64_t n, int64_t k, bool ta, bool tb) {
-  GemmProblem g{};
-  g.a = a;
-  g.b = b;
-  g.c = c;
-  g.batch = 1;
-  g.m = m;
-  g.n = n;
-  g.k = k;
-  g.transpose_a = ta;
-  g.transpose_b = tb;
-  return g;
-}
-
-}  // namespace
-
 void linear_forward(const float* x, const float* w, const float* b, float* y, float* z, int64_t rows, int64_t in, int64_t out, int act) {
   float* pre = act >= 0 ? z : y;
-  gemm(product(x, w, pre, rows, out, in, false, false));
+  gemm(single_product(x, w, pre, rows, out, in, false, false));
   if (b != nullptr) {
     parallel_range(rows, std::max<int64_t>(1, (1 << 15) / std::max<int64_t>(out, 1)), [&](int64_t r0, int64_t r1) {
       for (int64_t r = r0; r < r1; r++) simd().binary(kAdd, pre + r * out, 1, b, 1, pre + r * out, out);
@@ -49,8 +31,8 @@ void linear_backward(const float* dy, const float* x, const float* w, const floa
     gelu_backward(act, z, dy, scratch.data(), rows * out);
     dz = scratch.data();
   }
-  gemm(product(dz, w, dx, rows, in, out, false, true));
-  gemm(product(x, dz, dw, in, out, rows, true, false));
+  gemm(single_product(dz, w, dx, rows, in, out, false, true));
+  gemm(single_product(x, dz, dw, in, out, rows, true, false));
   if (db != nullptr) reduce_leading(kSum, dz, db, rows, out);
 }
 
