@@ -8,24 +8,15 @@ import { fileURLToPath } from 'node:url';
 import { LanceGallery } from '@hotplug/index';
 import { initBackend } from '@hotplug/kernels';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { EXIT, readLive, runCli } from '../src/index';
+import { EXIT, readLive } from '../src/index';
+import { runCliCapturing } from './run-cli';
 
 const appDir = fileURLToPath(new URL('..', import.meta.url));
 const viteNode = join(appDir, '../../node_modules/.bin/vite-node');
 const entry = join(appDir, 'test/cli-entry.ts');
 const out = mkdtempSync(join(tmpdir(), 'index-backfill-'));
 
-async function cli(args: string[]): Promise<{ code: number; out: string }> {
-  const lines: string[] = [];
-  const [log, err] = [console.log, console.error];
-  console.log = (...a: unknown[]) => void lines.push(a.join(' '));
-  console.error = (...a: unknown[]) => void lines.push(a.join(' '));
-  try {
-    return { code: await runCli([...args, '--out', out]), out: lines.join('\n') };
-  } finally {
-    [console.log, console.error] = [log, err];
-  }
-}
+const cli = (args: string[]) => runCliCapturing(args, out);
 
 function doneShards(): number {
   const dir = join(out, 'jobs');

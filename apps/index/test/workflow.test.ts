@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { LanceGallery } from '@hotplug/index';
 import { initBackend } from '@hotplug/kernels';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXIT, readLive, runCli, type PlanReport } from '../src/index';
+import { EXIT, readLive, type PlanReport } from '../src/index';
+import { runCliCapturing } from './run-cli';
 import { testRedis, type TestRedis } from './redis';
 
 const appDir = fileURLToPath(new URL('..', import.meta.url));
@@ -19,18 +20,7 @@ const out = mkdtempSync(join(tmpdir(), 'index-workflow-'));
 const BUILT = 'fashion-mnist:test:0:400';
 const INGESTED = 'fashion-mnist:test:400:240';
 
-/** Captures what the CLI prints (it is run in this process). */
-async function cli(args: string[]): Promise<{ code: number; out: string }> {
-  const lines: string[] = [];
-  const [log, err] = [console.log, console.error];
-  console.log = (...a: unknown[]) => void lines.push(a.join(' '));
-  console.error = (...a: unknown[]) => void lines.push(a.join(' '));
-  try {
-    return { code: await runCli([...args, '--out', out]), out: lines.join('\n') };
-  } finally {
-    [console.log, console.error] = [log, err];
-  }
-}
+const cli = (args: string[]) => runCliCapturing(args, out);
 
 /** Label of each hit's item as stored, against the query's label: the share of same-class hits. */
 function sameClassShare(result: { queries: { id: string; hits: { metadata?: Record<string, unknown> }[] }[] }, labelOf: (id: string) => number): number {
