@@ -15,6 +15,8 @@ export { normalizeImages, embedImageBytes } from './model/preprocess';
 export type { ImageBytes, EmbedImagesOptions } from './model/preprocess';
 export { TextTransformer } from './model/text';
 export type { TextInput } from './model/text';
+export { promptEnsemble, expandClassPrompts, PromptSetError } from './model/prompt-ensemble';
+export type { ClassPromptSet, ClassEmbeddings, PromptEnsembleOptions } from './model/prompt-ensemble';
 export type { Encoder, ImageEncoder, TextEncoder, EncoderOutput, TraceOptions } from './model/encoder';
 export type { EncoderHooks, EncoderName, SublayerName, LinearName, SublayerHookArgs, LinearHookArgs, BlockHookArgs, FinalHookArgs } from './model/hooks';
 
