@@ -5,6 +5,13 @@ import { InputError, checkIdentity, parseJson, sha256, validate, weightsFingerpr
 import type { LearnerShape, PromptLearner } from './learner';
 import type { PromptModel, PromptTarget } from './target';
 import { createLearner } from './registry';
+import { CONTCOOP_LEGACY_OPTIONS } from './learners/contcoop';
+
+/**
+ * Per learner kind, the value an option had before it existed: a state saved then lacks it and
+ * must be rebuilt the way it was trained, not with today's default.
+ */
+const LEGACY_OPTIONS: ReadonlyMap<string, Readonly<Record<string, unknown>>> = new Map([['contcoop', CONTCOOP_LEGACY_OPTIONS]]);
 
 /** Marks a prompt-state file in the safetensors metadata. */
 export const PROMPT_FORMAT = 'hotplug-prompt';
@@ -87,7 +94,7 @@ export function loadLearner(path: string, options: LoadLearnerOptions = {}): Pro
     }
     let learner: PromptLearner;
     try {
-      learner = createLearner(meta.kind, shape, { options: config });
+      learner = createLearner(meta.kind, shape, { options: { ...LEGACY_OPTIONS.get(meta.kind), ...config } });
     } catch (err) {
       throw new PromptStateError(`${path}: cannot rebuild a "${meta.kind}" learner from the stored options: ${(err as Error).message}`, path, 'config');
     }

@@ -94,8 +94,8 @@ describe('objectives', () => {
     kg.dispose();
   });
 
-  it('contcoop with identity value/output maps gives a one-token class name its own embedding as every context vector', () => {
-    const learner = createLearner('contcoop', target, { seed: 5 }) as ContcoopLearner;
+  it("contcoop with keys 'name' and identity value/output maps gives a one-token class name its own embedding as every context vector", () => {
+    const learner = createLearner('contcoop', target, { seed: 5, options: { keys: 'name' } }) as ContcoopLearner;
     const single = target.classTokens.findIndex((t) => t.length === 1);
     expect(single).toBeGreaterThanOrEqual(0);
     const ctx = learner.classContext(target);

@@ -3,16 +3,32 @@ import { scaledDotProductAttention } from '@hotplug/kernels';
 import { BaseLearner, type LearnerInit } from '../learner';
 import { assemblePrompts } from '../layout';
 import type { PromptTarget } from '../target';
-import { CONTEXT_DEFAULTS, checkContextOptions, initialContext, normalValues, type ContextOptions } from './context';
+import { CONTEXT_DEFAULTS, LearnerOptionError, checkContextOptions, initialContext, normalValues, type ContextOptions } from './context';
 import { encodePrompts, LayoutCache } from './coop';
 import { distillation } from './distill';
+
+/**
+ * What the learned context attends over, for each class (keys and values of the attention):
+ * - 'name': the class name's token embeddings only. Degenerate for a one-token name: the softmax
+ *   over one key is exactly 1, so the context, W_q and W_k get no gradient from that class and
+ *   its prompt is the linear map E·W_v·W_o of its token. Kept to reproduce earlier results.
+ * - 'name+template': the name's tokens and the tokens of `keyTemplate` ("a photo of a"), all read
+ *   from the model in use, so the output is still a mixture of that model's embeddings.
+ * - 'name+context': the name's tokens and the learned context itself (self + cross attention).
+ */
+export const CONTCOOP_KEY_SETS = ['name', 'name+template', 'name+context'] as const;
+export type ContcoopKeys = (typeof CONTCOOP_KEY_SETS)[number];
 
 export interface ContcoopOptions extends ContextOptions {
   /** Heads of the class-conditioning attention (must divide the token width). */
   heads: number;
+  /** Keys and values of the attention (see CONTCOOP_KEY_SETS); 'name+template' by default. */
+  keys: ContcoopKeys;
+  /** Text whose token embeddings (from the model in use) join the keys under keys: 'name+template'. */
+  keyTemplate: string;
   /** Add the raw context to the attention output. Off by default: the raw context lives in the training model's embedding space and would not follow a model update. */
   residual: boolean;
-  /** Start the value and output projections at the identity, so the initial context is a mix of the class name's own token embeddings ('identity'), or random ('random'). */
+  /** Start the value and output projections at the identity, so the initial context is a mix of the key tokens' own embeddings ('identity'), or random ('random'). */
   valueInit: 'identity' | 'random';
   /** λ of the distillation towards the zero-shot prompts' predictions. */
   distillWeight: number;
@@ -20,13 +36,28 @@ export interface ContcoopOptions extends ContextOptions {
   distillTemperature: number;
 }
 
-export const CONTCOOP_DEFAULTS: ContcoopOptions = { ...CONTEXT_DEFAULTS, heads: 4, residual: false, valueInit: 'identity', distillWeight: 1, distillTemperature: 1 };
+export const CONTCOOP_DEFAULTS: ContcoopOptions = {
+  ...CONTEXT_DEFAULTS,
+  heads: 4,
+  keys: 'name+template',
+  keyTemplate: 'a photo of a',
+  residual: false,
+  valueInit: 'identity',
+  distillWeight: 1,
+  distillTemperature: 1,
+};
+
+/**
+ * Options a ContCoOp state saved before they existed was trained with: such a state has no
+ * `keys` in its stored options and attended over the class name only.
+ */
+export const CONTCOOP_LEGACY_OPTIONS: Readonly<Partial<ContcoopOptions>> = { keys: 'name' };
 
 /**
  * ContCoOp (Wang et al., arXiv 2412.20895): the learned context vectors are queries of a
- * multi-head attention whose keys and values are the class name's token embeddings, read
- * from the text encoder in use; its output is the class's context, fed to the text encoder.
- * Loss: cross-entropy + λ · KL(zero-shot prediction ‖ prediction).
+ * multi-head attention over the class name's token embeddings read from the text encoder in
+ * use (plus the template's tokens or the context itself, `keys`); its output is the class's
+ * context, fed to the text encoder. Loss: cross-entropy + λ · KL(zero-shot prediction ‖ prediction).
  */
 export class ContcoopLearner extends BaseLearner {
   readonly kind = 'contcoop';
@@ -34,15 +65,21 @@ export class ContcoopLearner extends BaseLearner {
   private readonly layouts: LayoutCache;
   private readonly query: tf.Variable;
   private readonly proj: Record<'q' | 'k' | 'v' | 'o', tf.Variable>;
+  private readonly templateIds = new WeakMap<PromptTarget, number[]>();
 
   constructor(options: Partial<ContcoopOptions>, init: LearnerInit) {
     const o = { ...CONTCOOP_DEFAULTS, ...options };
     checkContextOptions('contcoop', o);
     const w = init.shape.tokenWidth;
-    if (!Number.isInteger(o.heads) || o.heads < 1 || w % o.heads !== 0) throw new Error(`contcoop: heads (${o.heads}) must be a positive integer dividing the token width ${w}`);
-    if (o.valueInit !== 'identity' && o.valueInit !== 'random') throw new Error(`contcoop: valueInit must be 'identity' or 'random', got "${o.valueInit}"`);
-    if (!(o.distillWeight >= 0)) throw new Error(`contcoop: distillWeight must be >= 0, got ${o.distillWeight}`);
-    if (!(o.distillTemperature > 0)) throw new Error(`contcoop: distillTemperature must be > 0, got ${o.distillTemperature}`);
+    const bad = (field: string, message: string) => new LearnerOptionError(`contcoop: ${message}`, 'contcoop', field);
+    if (!Number.isInteger(o.heads) || o.heads < 1 || w % o.heads !== 0) throw bad('heads', `heads (${o.heads}) must be a positive integer dividing the token width ${w}`);
+    if (!CONTCOOP_KEY_SETS.includes(o.keys)) throw bad('keys', `keys must be one of ${CONTCOOP_KEY_SETS.map((k) => `'${k}'`).join(', ')}, got "${o.keys}"`);
+    if (typeof o.keyTemplate !== 'string' || o.keyTemplate.length > 500) throw bad('keyTemplate', 'keyTemplate must be a string of at most 500 characters');
+    if (o.keys === 'name+template' && o.keyTemplate.trim() === '') throw bad('keyTemplate', `keys 'name+template' needs a non-empty keyTemplate (e.g. "a photo of a"); or use keys 'name+context'`);
+    if (typeof o.residual !== 'boolean') throw bad('residual', `residual must be true or false, got ${JSON.stringify(o.residual)}`);
+    if (o.valueInit !== 'identity' && o.valueInit !== 'random') throw bad('valueInit', `valueInit must be 'identity' or 'random', got "${o.valueInit}"`);
+    if (!(o.distillWeight >= 0)) throw bad('distillWeight', `distillWeight must be >= 0, got ${o.distillWeight}`);
+    if (!(o.distillTemperature > 0)) throw bad('distillTemperature', `distillTemperature must be > 0, got ${o.distillTemperature}`);
     super(o as unknown as Record<string, unknown>, init.shape);
     this.options = o;
     this.layouts = new LayoutCache(o);
@@ -58,6 +95,30 @@ export class ContcoopLearner extends BaseLearner {
     };
   }
 
+  override checkTarget(target: PromptTarget): void {
+    super.checkTarget(target);
+    if (this.options.keys === 'name+template') this.templateTokens(target);
+  }
+
+  /** Token ids of keyTemplate in the target's tokenizer (once per target). */
+  private templateTokens(target: PromptTarget): number[] {
+    let ids = this.templateIds.get(target);
+    if (!ids) {
+      ids = target.tokenizer.tokenize(this.options.keyTemplate);
+      if (ids.length === 0)
+        throw new LearnerOptionError(`contcoop: keyTemplate "${this.options.keyTemplate}" tokenizes to no tokens with the tokenizer of model "${target.model.clip.config.name}"; give a template of words the tokenizer knows, or use keys 'name+context'`, 'contcoop', 'keyTemplate');
+      this.templateIds.set(target, ids);
+    }
+    return ids;
+  }
+
+  /** Rows every class's keys share besides its name: the template's token embeddings (model in use) or the raw context; none for 'name'. */
+  private sharedKeyRows(target: PromptTarget): tf.Tensor2D | null {
+    if (this.options.keys === 'name+template') return tf.gather(target.model.clip.text.tokenEmbedding, tf.tensor1d(this.templateTokens(target), 'int32')) as tf.Tensor2D;
+    if (this.options.keys === 'name+context') return this.query as tf.Tensor2D;
+    return null;
+  }
+
   /** Class-conditioned context [C, M, W] for the target's class names. */
   classContext(target: PromptTarget): tf.Tensor3D {
     return tf.tidy(() => {
@@ -66,9 +127,19 @@ export class ContcoopLearner extends BaseLearner {
       const dh = w / heads;
       const split = (x: tf.Tensor2D) => tf.transpose(tf.reshape(x, [1, x.shape[0], heads, dh]), [0, 2, 1, 3]) as tf.Tensor4D;
       const q = split(tf.matMul(this.query as tf.Tensor2D, this.proj.q));
+      // The shared rows' keys and values are projected once, then joined to each class's own.
+      const shared = this.sharedKeyRows(target);
+      const sharedK = shared && (tf.matMul(shared, this.proj.k) as tf.Tensor2D);
+      const sharedV = shared && (tf.matMul(shared, this.proj.v) as tf.Tensor2D);
       const perClass = target.classTokens.map((_, c) => {
         const names = target.classNameEmbeddings(c);
-        const attended = scaledDotProductAttention(q, split(tf.matMul(names, this.proj.k)), split(tf.matMul(names, this.proj.v)));
+        let k: tf.Tensor2D = tf.matMul(names, this.proj.k);
+        let v: tf.Tensor2D = tf.matMul(names, this.proj.v);
+        if (sharedK && sharedV) {
+          k = tf.concat([k, sharedK], 0) as tf.Tensor2D;
+          v = tf.concat([v, sharedV], 0) as tf.Tensor2D;
+        }
+        const attended = scaledDotProductAttention(q, split(k), split(v));
         const merged = tf.reshape(tf.transpose(attended, [0, 2, 1, 3]), [nCtx, w]);
         const out = tf.matMul(merged, this.proj.o);
         return residual ? tf.add(out, this.query) : out;

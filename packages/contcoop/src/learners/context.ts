@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Rng } from '@hotplug/runtime';
+import { InputError, type Rng } from '@hotplug/runtime';
 import { CLASS_POSITIONS, type ClassPosition } from '../layout';
 import type { PromptTarget } from '../target';
 
@@ -17,12 +17,17 @@ export interface ContextOptions {
   initStd: number;
 }
 
+/** A learner option that is out of range or of the wrong kind (`source`: the learner kind, `field`: the option). */
+export class LearnerOptionError extends InputError {
+  override name = 'LearnerOptionError';
+}
+
 export const CONTEXT_DEFAULTS: ContextOptions = { nCtx: 4, position: 'end', initText: '', initStd: 0.02 };
 
 export function checkContextOptions(kind: string, o: ContextOptions): void {
-  if (!Number.isInteger(o.nCtx) || o.nCtx < 1) throw new Error(`${kind}: nCtx must be a positive integer, got ${o.nCtx}`);
-  if (!CLASS_POSITIONS.includes(o.position)) throw new Error(`${kind}: position must be one of ${CLASS_POSITIONS.join(', ')}, got "${o.position}"`);
-  if (!(o.initStd > 0)) throw new Error(`${kind}: initStd must be > 0, got ${o.initStd}`);
+  if (!Number.isInteger(o.nCtx) || o.nCtx < 1) throw new LearnerOptionError(`${kind}: nCtx must be a positive integer, got ${o.nCtx}`, kind, 'nCtx');
+  if (!CLASS_POSITIONS.includes(o.position)) throw new LearnerOptionError(`${kind}: position must be one of ${CLASS_POSITIONS.join(', ')}, got "${o.position}"`, kind, 'position');
+  if (!(o.initStd > 0)) throw new LearnerOptionError(`${kind}: initStd must be > 0, got ${o.initStd}`, kind, 'initStd');
 }
 
 /** Seeded normal values (std) of a given count. */
