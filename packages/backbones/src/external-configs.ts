@@ -35,14 +35,18 @@ function hfActivation(v: unknown, where: string): Activation {
   fail('Hugging Face config', `${where}.hidden_act "${String(v)}" is not supported (quick_gelu or gelu)`, `${where}.hidden_act`);
 }
 
-/** A Hugging Face CLIPModel config.json (`vision_config`, `text_config`, `projection_dim`). */
+/**
+ * A Hugging Face CLIPModel config.json (`vision_config`, `text_config`, `projection_dim`). A field
+ * left out takes transformers' CLIPConfig default (recent save_pretrained writes only the fields
+ * that differ from those).
+ */
 export function clipConfigFromHf(json: Record<string, unknown>, name = 'hf-clip'): ClipConfig {
   if (!HfSchema.safeParse(json).success) fail('Hugging Face config', 'not a Hugging Face CLIP config: vision_config and text_config are required (objects)');
   const v = json.vision_config as Record<string, unknown>;
   const t = json.text_config as Record<string, unknown>;
-  const vWidth = num(v, 'hidden_size', 'vision_config');
-  const tWidth = num(t, 'hidden_size', 'text_config');
-  const vocab = num(t, 'vocab_size', 'text_config');
+  const vWidth = num(v, 'hidden_size', 'vision_config', 768);
+  const tWidth = num(t, 'hidden_size', 'text_config', 512);
+  const vocab = num(t, 'vocab_size', 'text_config', 49408);
   // Early HF configs carry eos_token_id 2 while the CLIP vocabulary ends with <|endoftext|>;
   // transformers then pools at the largest id, which is the last vocabulary entry.
   const eos = typeof t.eos_token_id === 'number' && t.eos_token_id !== 2 ? t.eos_token_id : vocab - 1;
@@ -55,13 +59,13 @@ export function clipConfigFromHf(json: Record<string, unknown>, name = 'hf-clip'
     layerNormEpsilon: num(v, 'layer_norm_eps', 'vision_config', 1e-5),
     logitScaleInit: num(json, 'logit_scale_init_value', 'config', Math.log(1 / 0.07)),
     vision: {
-      imageSize: num(v, 'image_size', 'vision_config'),
-      patchSize: num(v, 'patch_size', 'vision_config'),
+      imageSize: num(v, 'image_size', 'vision_config', 224),
+      patchSize: num(v, 'patch_size', 'vision_config', 32),
       channels,
       width: vWidth,
-      depth: num(v, 'num_hidden_layers', 'vision_config'),
-      heads: num(v, 'num_attention_heads', 'vision_config'),
-      mlpRatio: ratio(num(v, 'intermediate_size', 'vision_config'), vWidth, 'vision_config'),
+      depth: num(v, 'num_hidden_layers', 'vision_config', 12),
+      heads: num(v, 'num_attention_heads', 'vision_config', 12),
+      mlpRatio: ratio(num(v, 'intermediate_size', 'vision_config', 3072), vWidth, 'vision_config'),
       activation: hfActivation(v.hidden_act ?? 'quick_gelu', 'vision_config'),
       mean: channels === 3 ? CLIP_MEAN : new Array<number>(perChannel).fill(0.5),
       std: channels === 3 ? CLIP_STD : new Array<number>(perChannel).fill(0.5),
@@ -70,9 +74,9 @@ export function clipConfigFromHf(json: Record<string, unknown>, name = 'hf-clip'
       contextLength: num(t, 'max_position_embeddings', 'text_config', 77),
       vocabSize: vocab,
       width: tWidth,
-      depth: num(t, 'num_hidden_layers', 'text_config'),
-      heads: num(t, 'num_attention_heads', 'text_config'),
-      mlpRatio: ratio(num(t, 'intermediate_size', 'text_config'), tWidth, 'text_config'),
+      depth: num(t, 'num_hidden_layers', 'text_config', 12),
+      heads: num(t, 'num_attention_heads', 'text_config', 8),
+      mlpRatio: ratio(num(t, 'intermediate_size', 'text_config', 2048), tWidth, 'text_config'),
       activation: hfActivation(t.hidden_act ?? 'quick_gelu', 'text_config'),
       eotTokenId: eos,
     },

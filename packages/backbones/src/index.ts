@@ -1,6 +1,6 @@
 // Public API of @hotplug/backbones: everything a user may import is exported here.
-export { InvalidFileError, SafetensorsError, WeightsMismatchError, TokenizerFileError, OnnxModelError, ModelConfigError } from './errors';
-export type { InvalidFileDetails } from './errors';
+export { InvalidFileError, SafetensorsError, WeightsMismatchError, TokenizerFileError, OnnxModelError, ModelConfigError, ModelFolderError } from './errors';
+export type { InvalidFileDetails, FolderKindReport } from './errors';
 export { registerConfig, getConfig, listConfigs, resolveConfig, validateConfig, visionTokenCount, estimateParameters, DEFAULT_CONFIG_LIMITS } from './config';
 export type { Activation, ClipConfig, ClipConfigInput, TextConfig, VisionConfig, ConfigLimits } from './config';
 export { clipConfigFromHf, clipConfigFromOpenClip } from './external-configs';
@@ -29,7 +29,10 @@ export { hfLayout, openClipLayout, detectLayout } from './weights/layouts';
 export type { LayoutName, WeightLayout, LayoutRule } from './weights/layouts';
 
 export { saveClip, loadClip, configForTokenizer, MODEL_FILE, CONFIG_FILE, TOKENIZER_FILE } from './io';
-export type { LoadClipOptions } from './io';
+export type { LoadClipOptions, LoadedClip } from './io';
+export { detectModelFolder, modelFolderKinds } from './folders/detect';
+export type { ModelFolderKindName, ModelFolderPlan } from './folders/kind';
+export { PREPROCESSOR_FILE, OPEN_CLIP_CONFIG_FILE, OPEN_CLIP_MODEL_FILE } from './folders/names';
 
 export { buildTokenizer, loadTokenizer, tokenizerFromJson, DEFAULT_MAX_VOCAB_SIZE, DEFAULT_MAX_CONTEXT_LENGTH, DEFAULT_MAX_TOKENIZER_BYTES } from './tokenizer/tokenizer';
 export type { Tokenizer, TokenizerOptions } from './tokenizer/tokenizer';

@@ -65,7 +65,13 @@ describe('configs that come with published weights', () => {
     expect(() => clipConfigFromHf({ projection_dim: 512 })).toThrow(/vision_config and text_config are required/);
     expect(() => clipConfigFromHf({ ...hfB32, vision_config: { ...hfB32.vision_config, hidden_act: 'relu' } })).toThrow(/vision_config.hidden_act "relu" is not supported/);
     expect(() => clipConfigFromHf({ ...hfB32, text_config: { ...hfB32.text_config, intermediate_size: 1000 } })).toThrow(/not a whole multiple of hidden_size 512/);
-    expect(() => clipConfigFromHf({ ...hfB32, vision_config: { ...hfB32.vision_config, patch_size: undefined } })).toThrow(/vision_config.patch_size is missing/);
+    expect(() => clipConfigFromHf({ ...hfB32, vision_config: { ...hfB32.vision_config, patch_size: '32' } })).toThrow(/vision_config.patch_size is missing or not a number/);
+  });
+
+  it("takes transformers' CLIPConfig defaults for fields a config leaves out (they describe OpenAI's ViT-B/32)", () => {
+    // Recent save_pretrained writes only the fields that differ from the defaults.
+    expect({ ...clipConfigFromHf({ vision_config: {}, text_config: {} }, 'ViT-B-32'), logitScaleInit: 0 }).toEqual({ ...getConfig('ViT-B-32'), logitScaleInit: 0 });
+    expect(clipConfigFromHf({ vision_config: { patch_size: 16 }, text_config: {} }).vision.patchSize).toBe(16);
   });
 
   it('reads an open_clip model config (heads from a head width of 64)', () => {

@@ -56,13 +56,14 @@ describe('model folders (model.safetensors + config.json + tokenizer.json)', () 
   it('explains what is wrong with a bad folder', () => {
     const clip = createClip('hotplug-old');
     const dir = tempDir('folder-bad');
-    expect(() => loadClip(dir)).toThrow(/is not a model folder: config.json is missing/);
+    expect(() => loadClip(dir)).toThrow(/is not a model folder of any kind loadClip reads:[\s\S]*hotplug folder \(saveClip\)[^\n]*missing: config.json is missing; model.safetensors is missing/);
     saveClip(clip, dir);
     const model = readFileSync(join(dir, 'model.safetensors'));
     writeFileSync(join(dir, 'model.safetensors'), model.subarray(0, model.length - 100));
     expect(() => loadClip(dir)).toThrow(/not a valid safetensors file: truncated: tensor "[^"]+" ends at byte/);
     rmSync(join(dir, 'model.safetensors'));
-    expect(() => loadClip(dir)).toThrow(/cannot open safetensors file/);
+    expect(() => loadClip(dir)).toThrow(/hotplug folder \(saveClip\)[^\n]*found config.json; missing: model.safetensors is missing/);
+    saveClip(clip, dir);
     writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...clip.config, vision: { ...clip.config.vision, heads: 5 } }));
     expect(() => loadClip(dir)).toThrow(/config.json: invalid model config "hotplug-old":\n {2}- vision.width 64 is not divisible by vision.heads 5/);
     const tokenizer = buildTokenizer(captions, { contextLength: 16 });
