@@ -216,6 +216,14 @@ describe('contcoop training and options', () => {
     }
   });
 
+  it('creating and disposing a learner leaves no tensor behind', () => {
+    withTarget(model, SINGLE, (t) => {
+      const before = tf.memory().numTensors;
+      contcoop(t, {}).dispose();
+      expect(tf.memory().numTensors).toBe(before);
+    });
+  });
+
   it('rejects unknown key sets and an empty template with a LearnerOptionError naming the fix', () => {
     withTarget(model, SINGLE, (t) => {
       expect(() => contcoop(t, { keys: 'name+image' as never })).toThrow(LearnerOptionError);

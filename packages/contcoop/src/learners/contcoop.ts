@@ -84,7 +84,8 @@ export class ContcoopLearner extends BaseLearner {
     this.options = o;
     this.layouts = new LayoutCache(o);
     const rng = init.rng;
-    this.query = this.addParam('ctx', tf.squeeze(initialContext('contcoop', o, 1, w, rng.fork('ctx'), init.target), [0]), [o.nCtx, w]);
+    // tidy: the [1, M, W] tensor squeezed here would otherwise outlive the learner.
+    this.query = this.addParam('ctx', tf.tidy(() => tf.squeeze(initialContext('contcoop', o, 1, w, rng.fork('ctx'), init.target), [0])), [o.nCtx, w]);
     const random = (name: string) => normalValues(rng.fork(name), w * w, w ** -0.5);
     const identity = () => eye(w);
     this.proj = {
