@@ -31,6 +31,8 @@ export type { LayoutName, WeightLayout, LayoutRule } from './weights/layouts';
 export { saveClip, loadClip, configForTokenizer, MODEL_FILE, CONFIG_FILE, TOKENIZER_FILE } from './io';
 export type { LoadClipOptions, LoadedClip } from './io';
 export { detectModelFolder, modelFolderKinds } from './folders/detect';
+export { resolveModelSource } from './folders/source';
+export type { ModelSource, ModelSourceOptions } from './folders/source';
 export type { ModelFolderKindName, ModelFolderPlan } from './folders/kind';
 export { PREPROCESSOR_FILE, OPEN_CLIP_CONFIG_FILE, OPEN_CLIP_MODEL_FILE } from './folders/names';
 

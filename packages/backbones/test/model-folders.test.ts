@@ -3,7 +3,7 @@ import { copyFileSync, readFileSync, rmSync, renameSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { InputError } from '@hotplug/runtime';
-import { createClip, detectModelFolder, loadClip, ModelConfigError, ModelFolderError, saveClip, type Clip, type ClipConfig, type Tokenizer } from '../src/index';
+import { createClip, detectModelFolder, loadClip, ModelConfigError, ModelFolderError, resolveModelSource, saveClip, type Clip, type ClipConfig, type Tokenizer } from '../src/index';
 import { FIXTURES, loadClipFixture, maxAbsDiff, randomImages, setupBackend, tempDir } from './helpers';
 import { writeHfFolder, writeOpenClipFolder } from './folder-writers';
 
@@ -163,5 +163,23 @@ describe('loadClip reads Hugging Face, open_clip and hotplug folders', () => {
     const loaded = loadClip(dir);
     expect([loaded.tokenizer!.eotTokenId, loaded.clip.config.text.eotTokenId]).toEqual([2, 2]);
     loaded.clip.dispose();
+  });
+
+  it('resolveModelSource: a registered name, or a folder path relative to a base folder', () => {
+    const root = tempDir('sources');
+    const dir = writeHfFolder(original, join(root, 'models', 'mine'), PRE);
+    const registered = { old: join(root, 'embedded-old'), 'new-lineage': join(root, 'embedded-lineage') };
+    expect(resolveModelSource('new-lineage', { registered, baseDir: root })).toEqual({ spec: 'new-lineage', dir: registered['new-lineage'], registered: 'new-lineage' });
+    expect(resolveModelSource('models/mine', { registered, baseDir: root })).toEqual({ spec: 'models/mine', dir });
+    expect(resolveModelSource(dir, { registered, baseDir: '/elsewhere' }).dir).toBe(dir);
+    // A registered name wins over a folder of that name; "./" makes it a path.
+    writeHfFolder(original, join(root, 'old'), PRE);
+    expect(resolveModelSource('old', { registered, baseDir: root }).dir).toBe(registered.old);
+    expect(resolveModelSource('./old', { registered, baseDir: root }).dir).toBe(join(root, 'old'));
+    const err = errorOf(() => resolveModelSource('newer', { registered, baseDir: root, source: 'spec.json systems[1].model' }));
+    expect(err).toBeInstanceOf(ModelFolderError);
+    expect(err.message).toMatch(/^spec\.json systems\[1\]\.model: "newer" is neither a registered model nor a model folder: .*newer does not exist\. Name one of the registered models: old, new-lineage, or give the path/);
+    expect(() => resolveModelSource('models/missing', { registered, baseDir: root })).toThrow(/"models\/missing" is not a model folder: .* does not exist/);
+    expect(() => resolveModelSource('', { registered })).toThrow(/a model must be a registered name or a folder path, got ""/);
   });
 });
