@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { exportImageEncoder, exportTextEncoder, loadClip, loadOnnxImageEncoder, loadOnnxTextEncoder, MODEL_FILE, type Clip, type Tokenizer } from '@hotplug/backbones';
+import { exportImageEncoder, exportTextEncoder, loadClip, loadOnnxImageEncoder, loadOnnxTextEncoder, ModelFolderError, type Clip, type LoadedClip, type Tokenizer } from '@hotplug/backbones';
 import { sha256FileStreamed } from '@hotplug/runtime';
 import { teacherFromClip, type Teacher } from '@hotplug/taca';
 
@@ -11,13 +11,22 @@ export interface LoadedModel {
   tokenizer: Tokenizer;
 }
 
-/** A model folder (model.safetensors + config.json + tokenizer.json); `id` is the weights' hash. */
+/** A model folder of any kind loadClip reads (hotplug, Hugging Face, open_clip); `id` is the weights' hash. */
 export async function loadModel(dir: string, role: 'old' | 'new'): Promise<LoadedModel> {
-  if (!existsSync(join(dir, 'config.json')))
-    throw new Error(`--${role} ${dir} is not a model folder (no config.json)${dir.includes('models') ? '; the embedded pair is written by apps/pretrain: npm run start -w @hotplug/app-pretrain -- all' : ''}`);
-  const { clip, tokenizer } = loadClip(dir);
-  if (!tokenizer) throw new Error(`--${role} ${dir} has no tokenizer.json; the ${role} model needs its tokenizer`);
-  return { id: (await sha256FileStreamed(join(dir, MODEL_FILE))).slice(0, 16), dir, clip, tokenizer };
+  let loaded: LoadedClip;
+  try {
+    loaded = loadClip(dir);
+  } catch (err) {
+    if (!(err instanceof ModelFolderError)) throw err;
+    const hint = dir.includes('models') ? '; the embedded pair is written by apps/pretrain: npm run start -w @hotplug/app-pretrain -- all' : '';
+    throw new ModelFolderError({ file: `--${role}`, problem: `${err.file} ${err.problem}`, fix: `${err.fix ?? ''}${hint}` }, err.kinds);
+  }
+  const { clip, tokenizer } = loaded;
+  if (!tokenizer) {
+    clip.dispose();
+    throw new Error(`--${role} ${dir} has no tokenizer.json; the ${role} model needs its tokenizer`);
+  }
+  return { id: (await sha256FileStreamed(loaded.files.weights)).slice(0, 16), dir, clip, tokenizer };
 }
 
 /**

@@ -122,6 +122,6 @@ describe('hotplug-taca end to end on tiny models', () => {
   }, E2E_TIMEOUT_MS);
 
   it('says how to get the embedded models when a folder is not a model', async () => {
-    await expect(runCli(['train', '--quick', '--old', temp('empty'), '--new', pair.newDir])).rejects.toThrow(/--old .* is not a model folder \(no config.json\)/);
+    await expect(runCli(['train', '--quick', '--old', temp('empty'), '--new', pair.newDir])).rejects.toThrow(/--old: .* is not a model folder of any kind loadClip reads:[\s\S]*Hugging Face CLIP folder/);
   });
 });
