@@ -46,7 +46,7 @@ export interface TableReport {
   seconds: number;
 }
 
-const modelHash = (m: LoadedModel) => sha256File(join(m.dir, 'model.safetensors'));
+const modelHash = (m: LoadedModel) => sha256File(m.weights);
 
 /**
  * Trains every learner x shots x seed on the old model, evaluates on old and new, and

@@ -121,7 +121,7 @@ describe('hotplug-contcoop train / evaluate', () => {
 
   it('explains bad arguments and missing model folders', async () => {
     await expect(runCli(['fly'], () => {})).rejects.toThrow(/unknown command "fly"/);
-    await expect(runCli(['table', '--old', join(root, 'nowhere'), '--new', dirs.new], () => {})).rejects.toThrow(/model "old": .*nowhere has no config.json/);
+    await expect(runCli(['table', '--old', join(root, 'nowhere'), '--new', dirs.new], () => {})).rejects.toThrow(/model "old": .*nowhere does not exist\. Pass the folder that holds the model files \(hotplug folder \(saveClip\), Hugging Face CLIP folder, open_clip folder\)/);
     await expect(runCli(['train', ...models, '--shots', 'two'], () => {})).rejects.toThrow(/--shots takes positive integers/);
     // Issue 18: a negative value can be passed (not "ambiguous" to parseArgs) and is refused by the range check.
     await expect(runCli(['train', ...models, '--lr', '-1'], () => {})).rejects.toThrow('--lr must be a positive number, got "-1"');
