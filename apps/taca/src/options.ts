@@ -63,7 +63,8 @@ export interface AppOptions {
   /** Checkpoints, logs, the old-feature cache and the results. */
   runDir: string;
   variants: string[];
-  adapter: Omit<AdapterConfigInput, 'variant'>;
+  /** Shared adapter fields, and option values applied to every variant that has them. */
+  adapter: { blocks?: number[]; outputProjection: OutputProjectionMode; seed?: number; options: Record<string, unknown> };
   training: Partial<TacaTrainingConfig> & { loss: HybridLossConfig };
   /** 'scenes' (default): the adapter scene corpus; 'labels': the per-label caption corpus of the shipped adapters. */
   corpus: 'scenes' | 'labels';
@@ -138,7 +139,7 @@ export function parseOptions(argv: string[]): AppOptions {
     outDir: resolve(values.out ?? embeddedAdaptersRoot()),
     runDir: resolve(values['run-dir'] ?? 'runs/taca'),
     variants: [...new Set(variants)],
-    adapter: { bottleneck: int('bottleneck', 16), scale: num('scale', 1), outputProjection: outputProjection as OutputProjectionMode, ...(blocks ? { blocks } : {}) },
+    adapter: { outputProjection: outputProjection as OutputProjectionMode, ...(blocks ? { blocks } : {}), options: { bottleneck: int('bottleneck', 16), scale: num('scale', 1) } },
     training: {
       steps: int('steps', quick ? QUICK.steps : TACA_TRAINING_DEFAULTS.steps),
       batchSize: int('batch-size', quick ? QUICK.batchSize : TACA_TRAINING_DEFAULTS.batchSize),

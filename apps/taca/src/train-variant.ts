@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { adapterCorpus, buildCaptionCorpus, captionVocabulary, sceneCategoryPrompts, type CaptionCorpus, type ImageFormat } from '@hotplug/data';
 import { writeJsonAtomic } from '@hotplug/runtime';
 import {
-  ADAPTER_CONFIG_FILE, adapterTarget, createAdapter, encoderIdentity, injectAdapter, saveAdapter, teacherFeatures, textClassifier, trainAdapter,
-  type Teacher, type TeacherFeatures,
+  ADAPTER_CONFIG_FILE, adapterTarget, createAdapter, listAdapters, encoderIdentity, injectAdapter, saveAdapter, teacherFeatures, textClassifier, trainAdapter,
+  type AdapterConfigInput, type Teacher, type TeacherFeatures,
 } from '@hotplug/taca';
 import type { AppOptions } from './options';
 import type { LoadedModel } from './models';
@@ -67,11 +67,18 @@ export async function oldCorpusFeatures(options: AppOptions, teacher: Teacher, c
   return feats;
 }
 
+/** The variant's config: the shared fields, and of the option values given those this variant has. */
+export function adapterConfig(options: AppOptions, variant: string): AdapterConfigInput {
+  const { blocks, outputProjection, seed, options: given = {} } = options.adapter;
+  const known = listAdapters().find((a) => a.name === variant)?.defaults ?? {};
+  return { variant, blocks, outputProjection, seed, options: Object.fromEntries(Object.entries(given).filter(([k]) => k in known)) };
+}
+
 /** Trains one variant (resuming a killed run), saves the adapter alone and its training record. */
 export async function trainVariant(options: AppOptions, variant: string, next: LoadedModel, old: LoadedModel, teacher: Teacher, corpus: CaptionCorpus, feats: TeacherFeatures): Promise<TrainingRecord> {
   const dir = adapterDir(options, variant);
   const recordPath = join(dir, 'training.json');
-  const adapter = createAdapter({ ...options.adapter, variant }, adapterTarget(next.clip.visual, old.clip.config.embedDim));
+  const adapter = createAdapter(adapterConfig(options, variant), adapterTarget(next.clip.visual, old.clip.config.embedDim));
   const encoder = injectAdapter(next.clip.visual, adapter);
   try {
     const started = performance.now();

@@ -31,7 +31,7 @@ describe('command-line values', () => {
       fc.property(fc.constantFrom(...numeric), value, fc.boolean(), (name, v, joined) => {
         tally.runSync(() => {
           const o = parseOptions(joined ? [`--${name}=${v}`] : [`--${name}`, v]);
-          const all = [o.training.lr, o.training.steps!, o.training.batchSize!, o.adapter.bottleneck!, o.adapter.scale!, o.corpusSize, o.maxPerDataset, o.trainSize, o.testSize];
+          const all = [o.training.lr, o.training.steps!, o.training.batchSize!, o.adapter.options.bottleneck as number, o.adapter.options.scale as number, o.corpusSize, o.maxPerDataset, o.trainSize, o.testSize];
           expect(all.every(Number.isFinite)).toBe(true);
           expect(o.training.lr).toBeGreaterThan(0);
         });

@@ -1,13 +1,20 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { EncoderHooks, TensorOps, VisionTransformer } from '@hotplug/backbones';
 import { Rng } from '@hotplug/runtime';
-import type { AdapterConfig, BottleneckActivation } from './config';
+import type { AdapterConfig } from './config';
+import { AdapterConfigError, allocationBudget } from './registry';
 
-/** The shape of the encoder an adapter is built for, and the dimension it must land in. */
+export type BottleneckActivation = 'relu' | 'gelu' | 'quickgelu';
+
+/** The shape of the encoder's blocks an adapter is built for, and the dimension it must land in. */
 export interface AdapterTarget {
   /** Residual width of the new encoder's blocks. */
   width: number;
   depth: number;
+  /** Attention heads per block. */
+  heads: number;
+  /** Hidden width of each block's MLP (fc1's output, fc2's input): width x mlpRatio. */
+  mlpWidth: number;
   /** The new encoder's embedding dimension. */
   embedDim: number;
   /** The old model's embedding dimension (what its heads and indexes expect). */
@@ -16,7 +23,7 @@ export interface AdapterTarget {
 
 export function adapterTarget(visual: VisionTransformer, oldEmbedDim: number): AdapterTarget {
   const v = visual.config.vision;
-  return { width: v.width, depth: v.depth, embedDim: visual.embedDim, oldEmbedDim };
+  return { width: v.width, depth: v.depth, heads: v.heads, mlpWidth: v.width * v.mlpRatio, embedDim: visual.embedDim, oldEmbedDim };
 }
 
 /**
@@ -25,7 +32,7 @@ export function adapterTarget(visual: VisionTransformer, oldEmbedDim: number): A
  * written against TensorOps, so the same adapter runs in tfjs and records into ONNX.
  */
 export interface Adapter {
-  readonly config: AdapterConfig;
+  readonly config: AdapterConfig<object>;
   readonly target: AdapterTarget;
   /** Every adapter variable by name (the names are also the ONNX initializer names). */
   readonly params: ReadonlyMap<string, tf.Variable>;
@@ -64,8 +71,17 @@ export function activate<T>(ops: TensorOps<T>, x: T, activation: BottleneckActiv
   return activation === 'relu' ? ops.relu(x) : activation === 'gelu' ? ops.gelu(x) : ops.quickGelu(x);
 }
 
+/** How a bottleneck's hidden layer is shaped and how much of it is added. */
+export interface BottleneckShape {
+  /** Hidden width r of the down/up projections. */
+  bottleneck: number;
+  activation: BottleneckActivation;
+  /** Multiplier of the bottleneck's output. */
+  scale: number;
+}
+
 /**
- * Collects an adapter's variables (seeded initialisation) and assembles the Adapter.
+ * Collects an adapter's variables (seeded or constant initialisation) and assembles the Adapter.
  * A variant's factory uses it to create weights and then passes its hooks to `build`.
  */
 export class AdapterBuilder {
@@ -73,12 +89,12 @@ export class AdapterBuilder {
   private readonly rng: Rng;
 
   constructor(
-    readonly config: AdapterConfig,
+    readonly config: AdapterConfig<object>,
     readonly target: AdapterTarget,
   ) {
     this.rng = new Rng(`taca/${config.variant}/${config.seed}`);
     for (const b of config.blocks ?? [])
-      if (b >= target.depth) throw new Error(`adapter blocks ${JSON.stringify(config.blocks)} name block ${b}, but the encoder has ${target.depth} blocks (0..${target.depth - 1})`);
+      if (b >= target.depth) throw new AdapterConfigError(`adapter blocks ${JSON.stringify(config.blocks)} name block ${b}, but the encoder has ${target.depth} blocks (0..${target.depth - 1})`);
   }
 
   /** The blocks hooks apply to (the config's list, or every block). */
@@ -86,34 +102,67 @@ export class AdapterBuilder {
     return this.config.blocks ?? Array.from({ length: this.target.depth }, (_, i) => i);
   }
 
-  private add(name: string, shape: number[], values: Float32Array): string {
+  private add(name: string, shape: number[], fill: (values: Float32Array) => void): string {
     if (this.params.has(name)) throw new Error(`adapter variable "${name}" is created twice`);
+    if (!shape.every((d) => Number.isInteger(d) && d > 0)) throw new AdapterConfigError(`adapter variable "${name}" needs a shape of positive integers, got [${shape}]`);
+    const size = shape.reduce((a, b) => a * b, 1);
+    // createAdapter's bound (loadAdapter: the manifest's parameter count) is checked before allocating.
+    const budget = allocationBudget();
+    budget.parametersCreated += size;
+    if (budget.parameterLimit !== undefined && budget.parametersCreated > budget.parameterLimit) {
+      this.disposeAll();
+      throw new AdapterConfigError(`this ${this.config.variant} config needs more than the ${budget.parameterLimit} parameters allowed (at "${name}")`);
+    }
+    const values = new Float32Array(size);
+    fill(values);
     const initial = tf.tensor(values, shape, 'float32');
     this.params.set(name, tf.variable(initial, true));
     initial.dispose(); // the variable keeps the data; the initial tensor would otherwise stay counted
     return name;
   }
 
+  private disposeAll(): void {
+    for (const v of this.params.values()) v.dispose();
+    this.params.clear();
+  }
+
+  /** Values from N(0, std²), seeded by the config's seed and variant. */
   normal(name: string, shape: number[], std: number): string {
-    const values = new Float32Array(shape.reduce((a, b) => a * b, 1));
-    for (let i = 0; i < values.length; i++) values[i] = this.rng.normal() * std;
-    return this.add(name, shape, values);
+    return this.add(name, shape, (values) => {
+      for (let i = 0; i < values.length; i++) values[i] = this.rng.normal() * std;
+    });
+  }
+
+  /** Every value `value` (e.g. a scaling vector that starts as the identity: 1). */
+  constant(name: string, shape: number[], value: number): string {
+    if (!Number.isFinite(value)) throw new AdapterConfigError(`adapter variable "${name}": constant must be finite, got ${value}`);
+    return this.add(name, shape, (values) => values.fill(value));
   }
 
   zeros(name: string, shape: number[]): string {
-    return this.add(name, shape, new Float32Array(shape.reduce((a, b) => a * b, 1)));
+    return this.add(name, shape, () => {});
+  }
+
+  ones(name: string, shape: number[]): string {
+    return this.constant(name, shape, 1);
   }
 
   /** A [n, m] matrix with ones on the diagonal (the identity map when square). */
   identity(name: string, n: number, m: number): string {
-    const values = new Float32Array(n * m);
-    for (let i = 0; i < Math.min(n, m); i++) values[i * m + i] = 1;
-    return this.add(name, [n, m], values);
+    return this.add(name, [n, m], (values) => {
+      for (let i = 0; i < Math.min(n, m); i++) values[i * m + i] = 1;
+    });
+  }
+
+  /** A variable's value inside hooks: `ops.weight(name, variable)`, so it records into ONNX too. */
+  weight<T>(ops: TensorOps<T>, name: string): T {
+    const v = this.params.get(name);
+    if (!v) throw new Error(`adapter variable "${name}" was not created`);
+    return ops.weight(name, v);
   }
 
   /** Down projection N(0, in^-1/2) and a zero up projection, so the adapter starts as a no-op. */
-  bottleneck(prefix: string, inDim: number, outDim = inDim): BottleneckNames {
-    const r = this.config.bottleneck;
+  bottleneck(prefix: string, inDim: number, outDim: number, r: number): BottleneckNames {
     return {
       down: this.normal(`${prefix}.down.weight`, [inDim, r], inDim ** -0.5),
       downBias: this.zeros(`${prefix}.down.bias`, [r]),
@@ -123,11 +172,11 @@ export class AdapterBuilder {
   }
 
   /** scale · (act(x·down + b) · up + c), recorded with the given ops. */
-  applyBottleneck<T>(ops: TensorOps<T>, x: T, names: BottleneckNames): T {
-    const w = (n: string) => ops.weight(n, this.params.get(n)!);
-    const hidden = activate(ops, ops.linear(x, w(names.down), w(names.downBias)), this.config.activation);
+  applyBottleneck<T>(ops: TensorOps<T>, x: T, names: BottleneckNames, shape: Pick<BottleneckShape, 'activation' | 'scale'>): T {
+    const w = (n: string) => this.weight(ops, n);
+    const hidden = activate(ops, ops.linear(x, w(names.down), w(names.downBias)), shape.activation);
     const y = ops.linear(hidden, w(names.up), w(names.upBias));
-    return this.config.scale === 1 ? y : ops.scale(y, this.config.scale);
+    return shape.scale === 1 ? y : ops.scale(y, shape.scale);
   }
 
   /**

@@ -1,13 +1,14 @@
 // Public API of @hotplug/taca: everything a user may import is exported here.
 import './variants/index';
 
-export { ADAPTER_DEFAULTS, resolveAdapterConfig } from './config';
-export type { AdapterConfig, AdapterConfigInput, BottleneckActivation, LoraTarget, OutputProjectionMode } from './config';
+export { ADAPTER_DEFAULTS } from './config';
+export type { AdapterConfig, AdapterConfigInput, OutputProjectionMode } from './config';
 export { AdapterBuilder, AdapterDimensionError, adapterTarget, activate } from './adapter';
-export type { Adapter, AdapterTarget, BottleneckNames } from './adapter';
-export { registerAdapter, createAdapter, adapterNames } from './registry';
-export type { AdapterFactory } from './registry';
-export { tacaSymmetric, sequentialAdapter, parallelAdapter, loraAdapter, projectionAdapter } from './variants/index';
+export type { Adapter, AdapterTarget, BottleneckActivation, BottleneckNames, BottleneckShape } from './adapter';
+export { registerAdapter, createAdapter, adapterNames, listAdapters, resolveAdapterConfig, AdapterConfigError } from './registry';
+export type { AdapterFactory, AdapterVariantSpec, AdapterVariantInfo, OptionsValidator, CreateAdapterOptions } from './registry';
+export { tacaSymmetric, sequentialAdapter, parallelAdapter, loraAdapter, projectionAdapter, BOTTLENECK_DEFAULTS, LORA_DEFAULTS } from './variants/index';
+export type { BottleneckOptions, LoraOptions, LoraTarget } from './variants/index';
 export { AdaptedEncoder, injectAdapter } from './adapted-encoder';
 export { saveAdapter, loadAdapter, readAdapterManifest, encoderIdentity, AdapterManifestError, ADAPTER_LIMITS, ADAPTER_WEIGHTS_FILE, ADAPTER_CONFIG_FILE } from './io';
 export type { AdapterIdentity, LoadAdapterOptions } from './io';

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { join } from 'node:path';
 import { SafetensorsReader, writeSafetensors, type VisionTransformer } from '@hotplug/backbones';
@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { InputError, checkIdentity, parseJson, validate, weightsFingerprint, writeJsonAtomic, type ModelIdentity } from '@hotplug/runtime';
 import { adapterTarget, type Adapter, type AdapterTarget } from './adapter';
 import type { AdapterConfig } from './config';
-import { createAdapter } from './registry';
+import { createAdapter, listAdapters } from './registry';
 
 export const ADAPTER_WEIGHTS_FILE = 'adapter.safetensors';
 export const ADAPTER_CONFIG_FILE = 'adapter.json';
@@ -18,29 +18,57 @@ export const ADAPTER_LIMITS = { width: 1 << 16, depth: 1024, embedDim: 1 << 16, 
 const dim = (max: number) => z.number().int().positive().max(max);
 const identity = z.strictObject({ fingerprint: z.string().regex(/^[0-9a-f]{16}$/, '16 hex digits (weightsFingerprint)'), name: z.string().max(200).optional() });
 
+const trainedOn = z.strictObject({ model: identity, outputSpace: identity });
+const shared = {
+  variant: z.string().min(1).max(100),
+  blocks: z.array(z.number().int().nonnegative().max(ADAPTER_LIMITS.depth - 1)).max(ADAPTER_LIMITS.depth).optional(),
+  outputProjection: z.enum(['auto', 'always', 'never']),
+  seed: z.number().int(),
+};
+const target = {
+  width: dim(ADAPTER_LIMITS.width),
+  depth: dim(ADAPTER_LIMITS.depth),
+  embedDim: dim(ADAPTER_LIMITS.embedDim),
+  oldEmbedDim: dim(ADAPTER_LIMITS.embedDim),
+};
+
+/**
+ * Version 2: the shared fields, the variant's own options (checked by the variant when the
+ * adapter is rebuilt), and the full block shape (heads, MLP width).
+ */
 const ManifestSchema = z.strictObject({
   format: z.literal(FORMAT),
-  version: z.literal(1),
-  config: z.strictObject({
-    variant: z.string().min(1).max(100),
-    bottleneck: dim(ADAPTER_LIMITS.bottleneck),
-    scale: z.number().finite(),
-    blocks: z.array(z.number().int().nonnegative().max(ADAPTER_LIMITS.depth - 1)).max(ADAPTER_LIMITS.depth).optional(),
-    activation: z.enum(['relu', 'gelu', 'quickgelu']),
-    loraTargets: z.array(z.enum(['q', 'k', 'v', 'out'])).min(1).max(4),
-    outputProjection: z.enum(['auto', 'always', 'never']),
-    seed: z.number().int(),
-  }),
-  target: z.strictObject({ width: dim(ADAPTER_LIMITS.width), depth: dim(ADAPTER_LIMITS.depth), embedDim: dim(ADAPTER_LIMITS.embedDim), oldEmbedDim: dim(ADAPTER_LIMITS.embedDim) }),
+  version: z.literal(2),
+  config: z.strictObject({ ...shared, options: z.record(z.string().max(100), z.unknown()) }),
+  target: z.strictObject({ ...target, heads: dim(ADAPTER_LIMITS.width), mlpWidth: dim(ADAPTER_LIMITS.width * 16) }),
   parameters: z.number().int().nonnegative().max(ADAPTER_LIMITS.parameters),
   /**
    * The models the adapter was trained with: the new encoder it plugs into, and the old
    * encoder whose embedding space its output lands in. Absent in adapters saved before
    * fingerprints were recorded (accepted with a warning).
    */
-  trainedOn: z.strictObject({ model: identity, outputSpace: identity }).optional(),
+  trainedOn: trainedOn.optional(),
+});
+
+/** Version 1 (flat config shared by every variant, no heads / MLP width): still read. */
+const ManifestV1Schema = z.strictObject({
+  format: z.literal(FORMAT),
+  version: z.literal(1),
+  config: z.strictObject({
+    ...shared,
+    bottleneck: dim(ADAPTER_LIMITS.bottleneck),
+    scale: z.number().finite(),
+    activation: z.enum(['relu', 'gelu', 'quickgelu']),
+    loraTargets: z.array(z.enum(['q', 'k', 'v', 'out'])).min(1).max(4),
+  }),
+  target: z.strictObject(target),
+  parameters: z.number().int().nonnegative().max(ADAPTER_LIMITS.parameters),
+  trainedOn: trainedOn.optional(),
 });
 type AdapterManifest = z.infer<typeof ManifestSchema>;
+type ManifestV1 = z.infer<typeof ManifestV1Schema>;
+/** A read manifest; a version-1 one lacks the block shape until an encoder supplies it. */
+type ReadManifest = Omit<AdapterManifest, 'target' | 'version'> & { version: 1 | 2; target: AdapterManifest['target'] | ManifestV1['target'] };
 
 /** Which models an adapter was trained with (see AdapterManifest.trainedOn). */
 export interface AdapterIdentity {
@@ -71,29 +99,45 @@ export function saveAdapter(adapter: Adapter, dir: string, trainedOn?: AdapterId
     [...adapter.params].map(([name, v]) => ({ name, shape: v.shape, data: () => v.dataSync() as Float32Array })),
     { format: FORMAT, variant: adapter.config.variant },
   );
-  const config = Object.fromEntries(Object.entries(adapter.config).filter(([, v]) => v !== undefined)) as AdapterConfig;
-  const manifest: AdapterManifest = { format: FORMAT, version: 1, config, target: adapter.target, parameters: adapter.parameterCount(), ...(trainedOn ? { trainedOn } : {}) };
+  const { variant, blocks, outputProjection, seed, options } = adapter.config;
+  const config = { variant, ...(blocks ? { blocks } : {}), outputProjection, seed, options: options as Record<string, unknown> };
+  const manifest: AdapterManifest = { format: FORMAT, version: 2, config, target: { ...adapter.target }, parameters: adapter.parameterCount(), ...(trainedOn ? { trainedOn } : {}) };
   writeJsonAtomic(join(dir, ADAPTER_CONFIG_FILE), manifest);
 }
 
 const FIX = 'save the adapter again (saveAdapter / hotplug-taca train)';
 
-function readManifest(dir: string): AdapterManifest {
+/** A version-1 flat config as a version-2 one: the keys the (registered) variant has become its options. */
+function upgradeV1(m: ManifestV1): ReadManifest {
+  const { variant, blocks, outputProjection, seed, loraTargets, ...flat } = m.config;
+  const known = listAdapters().find((a) => a.name === variant)?.defaults ?? {};
+  const candidates: Record<string, unknown> = { ...flat, targets: loraTargets };
+  const options = Object.fromEntries(Object.entries(candidates).filter(([k]) => k in known));
+  return { ...m, config: { variant, ...(blocks ? { blocks } : {}), outputProjection, seed, options } };
+}
+
+function readManifest(dir: string): ReadManifest {
   const path = join(dir, ADAPTER_CONFIG_FILE);
   if (!existsSync(path)) throw new AdapterManifestError(`${dir} holds no saved adapter: ${ADAPTER_CONFIG_FILE} is missing (save one with saveAdapter)`, path);
-  const manifest = validate(ManifestSchema, parseJson(readFileSync(path, 'utf8'), path, FIX, AdapterManifestError), path, FIX, AdapterManifestError);
+  const raw = parseJson(readFileSync(path, 'utf8'), path, FIX, AdapterManifestError);
+  const manifest: ReadManifest =
+    raw && typeof raw === 'object' && (raw as { version?: unknown }).version === 1
+      ? upgradeV1(validate(ManifestV1Schema, raw, path, FIX, AdapterManifestError))
+      : validate(ManifestSchema, raw, path, FIX, AdapterManifestError);
   const t = manifest.target;
   if (manifest.config.blocks?.some((b) => b >= t.depth))
     throw new AdapterManifestError(`${path}: config.blocks ${JSON.stringify(manifest.config.blocks)} name blocks past the target's depth ${t.depth}; ${FIX}`, path, 'config.blocks');
-  // Generous bound on what any variant builds: per block a few width x bottleneck matrices and biases, plus a projection.
-  const bound = t.depth * 16 * t.width * (manifest.config.bottleneck + 1) + (t.embedDim + 1) * t.oldEmbedDim;
-  if (manifest.parameters > bound)
-    throw new AdapterManifestError(`${path}: parameters ${manifest.parameters} is more than an adapter of this target can hold (${bound}); ${FIX}`, path, 'parameters');
+  if ('heads' in t && t.width % t.heads !== 0) throw new AdapterManifestError(`${path}: target.width ${t.width} is not a multiple of target.heads ${t.heads}; ${FIX}`, path, 'target.heads');
+  // The weights file must hold every declared parameter (float32): a count past it is refused before anything is allocated.
+  const weights = join(dir, ADAPTER_WEIGHTS_FILE);
+  const bytes = existsSync(weights) ? statSync(weights).size : 0;
+  if (manifest.parameters * 4 > bytes)
+    throw new AdapterManifestError(`${weights} has ${bytes} bytes, but ${ADAPTER_CONFIG_FILE} declares ${manifest.parameters} parameters (${manifest.parameters * 4} bytes of float32): the weights file is truncated or the manifest is wrong; ${FIX}`, path, 'parameters');
   return manifest;
 }
 
-/** The config, target and identity a saved adapter was built with (schema-checked). */
-export function readAdapterManifest(dir: string): { config: AdapterConfig; target: AdapterTarget; parameters: number; trainedOn?: AdapterIdentity } {
+/** The config, target and identity a saved adapter was built with (schema-checked; heads / mlpWidth absent in version-1 adapters). */
+export function readAdapterManifest(dir: string): { config: Omit<AdapterConfig, 'blocks'> & { blocks?: number[] }; target: Omit<AdapterTarget, 'heads' | 'mlpWidth'> & Partial<AdapterTarget>; parameters: number; trainedOn?: AdapterIdentity } {
   const { config, target, parameters, trainedOn } = readManifest(dir);
   return { config, target, parameters, ...(trainedOn ? { trainedOn } : {}) };
 }
@@ -118,15 +162,18 @@ export function loadAdapter(dir: string, visual?: VisionTransformer, options: Lo
   const check = { force: options.force, warn: options.warn };
   if (visual) checkIdentity('the adapter', source, manifest.trainedOn?.model, encoderIdentity(visual), { ...check, role: 'encoder' });
   if (options.outputSpace) checkIdentity('the adapter', source, manifest.trainedOn?.outputSpace, options.outputSpace, { ...check, role: 'output space (old encoder)' });
+  const t = manifest.target;
+  let built: AdapterTarget;
   if (visual) {
-    const want = adapterTarget(visual, manifest.target.oldEmbedDim);
-    const t = manifest.target;
-    if (want.width !== t.width || want.depth !== t.depth || want.embedDim !== t.embedDim)
-      throw new AdapterManifestError(`the adapter in ${dir} was trained for an encoder of width ${t.width}, depth ${t.depth}, embedding ${t.embedDim}; "${visual.config.name}" has width ${want.width}, depth ${want.depth}, embedding ${want.embedDim}`);
-  }
+    const want = adapterTarget(visual, t.oldEmbedDim);
+    if (want.width !== t.width || want.depth !== t.depth || want.embedDim !== t.embedDim || ('heads' in t && (want.heads !== t.heads || want.mlpWidth !== t.mlpWidth)))
+      throw new AdapterManifestError(`the adapter in ${dir} was trained for an encoder of width ${t.width}, depth ${t.depth}, embedding ${t.embedDim}${'heads' in t ? `, ${t.heads} heads, MLP width ${t.mlpWidth}` : ''}; "${visual.config.name}" has width ${want.width}, depth ${want.depth}, embedding ${want.embedDim}, ${want.heads} heads, MLP width ${want.mlpWidth}`);
+    built = want;
+  } else if ('heads' in t) built = t;
+  else throw new AdapterManifestError(`${source} was saved before adapters recorded their block shape (version 1); load it with its encoder: loadAdapter(dir, visual)`, source, 'target');
   let adapter: Adapter;
   try {
-    adapter = createAdapter(manifest.config, manifest.target);
+    adapter = createAdapter(manifest.config, built, { maxParameters: manifest.parameters });
   } catch (err) {
     // An unregistered variant, or options the variant refuses: the manifest is wrong (or needs a plug-in registered first).
     throw new AdapterManifestError(`${source}: cannot build the adapter it describes: ${(err as Error).message}`, source, 'config');

@@ -82,9 +82,9 @@ describe('adapter manifest validation (before allocating)', () => {
     const good = readFileSync(join(dir, ADAPTER_CONFIG_FILE), 'utf8');
     const cases: Array<[(m: Record<string, any>) => void, RegExp]> = [
       [(m) => (m.target.depth = 1e9), /target\.depth: Too big: expected number to be <=1024/],
-      [(m) => (m.config.bottleneck = '16'), /config\.bottleneck: Invalid input: expected number, received string/],
+      [(m) => (m.config.options.bottleneck = '16'), /variant "sequential":\n  - bottleneck: Invalid input: expected number, received string/],
       [(m) => (m.config.blocks = [7]), /config\.blocks \[7\] name blocks past the target's depth 2/],
-      [(m) => (m.parameters = 1e9), /parameters 1000000000 is more than an adapter of this target can hold/],
+      [(m) => (m.parameters = 1e9), /adapter.safetensors has \d+ bytes, but adapter.json declares 1000000000 parameters/],
       [(m) => (m.trainedOn = { model: { fingerprint: 'x' } }), /trainedOn\.model\.fingerprint: 16 hex digits/],
     ];
     for (const [edit, message] of cases) {
