@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { embedImageBytes, loadClip, MODEL_FILE, type Clip, type ImageBytes } from '@hotplug/backbones';
+import { embedImageBytes, loadClip, ModelFolderError, type Clip, type ImageBytes, type LoadedClip } from '@hotplug/backbones';
 import { extendSpace, type EmbeddingSpace, type Matrix } from '@hotplug/index';
 import { embeddedAdaptersRoot, embeddedModelDir } from '@hotplug/models';
 import { sha256File } from '@hotplug/runtime';
@@ -66,9 +66,15 @@ export class ModelSet {
     let m = this.models.get(role);
     if (!m) {
       const dir = this.dirs[role];
-      if (!existsSync(join(dir, MODEL_FILE))) throw new UsageError(`--${role} ${dir} is not a model folder (no ${MODEL_FILE}); the embedded pair is written by apps/pretrain`);
-      const { clip } = loadClip(dir);
-      const fingerprint = sha256File(join(dir, MODEL_FILE)).slice(0, 16);
+      let loaded: LoadedClip;
+      try {
+        loaded = loadClip(dir); // any folder kind: hotplug, Hugging Face, open_clip
+      } catch (err) {
+        if (err instanceof ModelFolderError) throw new UsageError(`--${role} ${err.message}; the embedded pair is written by apps/pretrain`);
+        throw err;
+      }
+      const { clip } = loaded;
+      const fingerprint = sha256File(loaded.files.weights).slice(0, 16);
       m = { clip, fingerprint, space: { model: fingerprint, modelName: `${role}:${clip.config.name}`, dim: clip.config.embedDim, normalized: true, adapters: [] } };
       this.models.set(role, m);
     }
