@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ImageFeatures } from './features';
 import { LearnerOptionError } from './learners/context';
-import type { ContcoopOptions } from './learners/contcoop';
+import type { ContcoopLearner, ContcoopOptions } from './learners/contcoop';
 import { createLearner } from './registry';
 import type { PromptTarget } from './target';
 import { accuracyOf, predictClasses, trainPromptLearner, type PromptTrainConfig } from './train';
@@ -49,6 +49,8 @@ export interface VariantRow {
   seed: number;
   /** Accuracy on each evaluation, by its name. */
   accuracy: Record<string, number>;
+  /** Classes of the source task whose attention has a single key (the context cannot condition them). */
+  singleKeyClasses: number;
   /** Largest |gradient| of each learned tensor at initialisation on the whole training set: 0 means the tensor cannot learn. */
   initialGradient: Record<string, number>;
   trainSeconds: number;
@@ -61,6 +63,7 @@ export interface VariantSummary {
   accuracy: Record<string, { mean: number; sd: number; n: number }>;
   /** Learned tensors whose initial gradient was exactly 0 for some seed. */
   zeroGradient: string[];
+  singleKeyClasses: number;
 }
 
 export interface VariantComparison {
@@ -102,13 +105,14 @@ export async function compareContcoopVariants(input: CompareVariantsInput): Prom
     for (const seed of seeds) {
       const learner = createLearner('contcoop', input.source, { seed, options: { ...input.options, ...variant.options } });
       try {
+        const singleKeyClasses = (learner as ContcoopLearner).keyCounts(input.source).filter((n) => n === 1).length;
         const initialGradient = gradientMaxima(learner, input.source, input.train);
         const t0 = performance.now();
         await trainPromptLearner(learner, input.source, input.train, { progress: false, ...input.training, seed, label: `contcoop ${variant.name} s${seed}` });
         const trainSeconds = (performance.now() - t0) / 1000;
         const accuracy: Record<string, number> = {};
         for (const e of input.evaluations) accuracy[e.name] = score(learner, e);
-        rows.push({ variant: variant.name, seed, accuracy, initialGradient, trainSeconds });
+        rows.push({ variant: variant.name, seed, accuracy, singleKeyClasses, initialGradient, trainSeconds });
       } finally {
         learner.dispose();
       }
@@ -119,7 +123,7 @@ export async function compareContcoopVariants(input: CompareVariantsInput): Prom
     const accuracy: VariantSummary['accuracy'] = {};
     for (const e of input.evaluations) accuracy[e.name] = meanSd(mine.map((r) => r.accuracy[e.name]!));
     const zeroGradient = [...new Set(mine.flatMap((r) => Object.entries(r.initialGradient).filter(([, g]) => g === 0).map(([name]) => name)))];
-    return { variant: variant.name, note: variant.note, accuracy, zeroGradient };
+    return { variant: variant.name, note: variant.note, accuracy, zeroGradient, singleKeyClasses: mine[0]!.singleKeyClasses };
   });
   return { zeroShot, rows, summary };
 }
@@ -146,15 +150,15 @@ function meanSd(values: number[]): { mean: number; sd: number; n: number } {
   return { mean, sd, n };
 }
 
-/** The comparison as a Markdown table: accuracy (%) mean ± sd over seeds per evaluation, and the tensors that cannot learn. */
+/** The comparison as a Markdown table: accuracy (%) mean ± sd over seeds per evaluation, the classes with one key, and the tensors that cannot learn. */
 export function variantTableMarkdown(c: VariantComparison): string {
   const evals = Object.keys(c.zeroShot);
   const pct = (x: number) => (100 * x).toFixed(1);
   const lines = [
-    `| variant | ${evals.join(' | ')} | zero gradient at init | note |`,
-    `| --- | ${evals.map(() => '---:').join(' | ')} | --- | --- |`,
-    `| zero-shot (reference) | ${evals.map((e) => pct(c.zeroShot[e]!)).join(' | ')} | | hand-written prompts |`,
-    ...c.summary.map((s) => `| ${s.variant} | ${evals.map((e) => `${pct(s.accuracy[e]!.mean)} ± ${pct(s.accuracy[e]!.sd)}`).join(' | ')} | ${s.zeroGradient.join(', ') || 'none'} | ${s.note} |`),
+    `| variant | ${evals.join(' | ')} | classes with one key | zero gradient at init | note |`,
+    `| --- | ${evals.map(() => '---:').join(' | ')} | ---: | --- | --- |`,
+    `| zero-shot (reference) | ${evals.map((e) => pct(c.zeroShot[e]!)).join(' | ')} | | | hand-written prompts |`,
+    ...c.summary.map((s) => `| ${s.variant} | ${evals.map((e) => `${pct(s.accuracy[e]!.mean)} ± ${pct(s.accuracy[e]!.sd)}`).join(' | ')} | ${s.singleKeyClasses} | ${s.zeroGradient.join(', ') || 'none'} | ${s.note} |`),
   ];
   return lines.join('\n');
 }

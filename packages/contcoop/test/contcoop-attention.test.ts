@@ -216,6 +216,22 @@ describe('contcoop training and options', () => {
     }
   });
 
+  it('counts the keys of each class: name tokens, plus the template or the context', () => {
+    withTarget(model, [...SINGLE, ...MULTI], (t) => {
+      const names = t.classTokens.map((ids) => ids.length);
+      expect(names).toEqual([1, 1, 1, 5, 2]);
+      const count = (options: Partial<ContcoopOptions>) => {
+        const l = contcoop(t, options);
+        const n = l.keyCounts(t);
+        l.dispose();
+        return n;
+      };
+      expect(count({ keys: 'name' })).toEqual(names);
+      expect(count({ keys: 'name+template' })).toEqual(names.map((n) => n + 4)); // "a photo of a"
+      expect(count({ keys: 'name+context', nCtx: 3 })).toEqual(names.map((n) => n + 3));
+    });
+  });
+
   it('creating and disposing a learner leaves no tensor behind', () => {
     withTarget(model, SINGLE, (t) => {
       const before = tf.memory().numTensors;

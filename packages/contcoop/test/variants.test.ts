@@ -54,6 +54,8 @@ describe('compareContcoopVariants', () => {
     const byName = new Map(c.summary.map((s) => [s.variant, s]));
     expect(byName.get('name')!.zeroGradient.sort()).toEqual(['attn.k.weight', 'attn.q.weight', 'ctx']);
     expect(byName.get('name+template')!.zeroGradient).toEqual([]);
+    expect(byName.get('name')!.singleKeyClasses).toBe(10);
+    expect(byName.get('name+template')!.singleKeyClasses).toBe(0);
     // The summary's mean is the mean of the rows.
     const rowsA = c.rows.filter((r) => r.variant === 'name+template').map((r) => r.accuracy.A!);
     expect(byName.get('name+template')!.accuracy.A!.mean).toBeCloseTo((rowsA[0]! + rowsA[1]!) / 2, 12);

@@ -120,6 +120,12 @@ export class ContcoopLearner extends BaseLearner {
     return null;
   }
 
+  /** Number of keys each class's attention has on this target; 1 means the softmax is constant and the query side cannot learn from that class. */
+  keyCounts(target: PromptTarget): number[] {
+    const shared = this.options.keys === 'name+template' ? this.templateTokens(target).length : this.options.keys === 'name+context' ? this.options.nCtx : 0;
+    return target.classTokens.map((ids) => ids.length + shared);
+  }
+
   /** Class-conditioned context [C, M, W] for the target's class names. */
   classContext(target: PromptTarget): tf.Tensor3D {
     return tf.tidy(() => {
