@@ -1,6 +1,8 @@
 import { join } from 'node:path';
+import { resolveModelSource } from '@hotplug/backbones';
 import { StepRegistry, runExperiment, writeHtmlReport, writeJsonReport, writeMarkdownReport, markdownReport, type ExperimentReport } from '@hotplug/bench';
 import { listLearners } from '@hotplug/contcoop';
+import { EMBEDDED_MODELS, embeddedModelDir } from '@hotplug/models';
 import { adapterVariants, type BenchSpec } from './spec';
 import { Workspace } from './systems';
 import { AdapterSteps } from './steps/adapters';
@@ -9,7 +11,7 @@ import { promptLearner } from './steps/prompts';
 import { zeroShotLearner } from './steps/zeroshot';
 
 export interface BenchRunOptions {
-  /** Folders of the old and new models (default: the embedded pair). */
+  /** Folders that replace the spec's models named "old" and "new" (default: the embedded pair). */
   models?: Partial<Record<'old' | 'new', string>>;
   /** Folder with one trained adapter per variant (apps/taca's output). */
   adaptersRoot: string;
@@ -26,11 +28,25 @@ export interface BenchRunResult {
   paths: { json: string; markdown: string; html: string };
 }
 
+/**
+ * The folder of every model a spec names: `--old` / `--new` for those two names, otherwise a
+ * registered name (@hotplug/models' embedded models) or a folder path, relative to the spec
+ * file's folder, of any kind loadClip reads.
+ */
+export function specModelDirs(spec: BenchSpec, names: Iterable<string>, overrides: Partial<Record<string, string>> = {}): Record<string, string> {
+  const registered = Object.fromEntries(EMBEDDED_MODELS.map((n) => [n, embeddedModelDir(n)]));
+  const dirs: Record<string, string> = {};
+  for (const name of new Set(names))
+    dirs[name] = overrides[name] ?? resolveModelSource(name, { registered, ...(spec.baseDir ? { baseDir: spec.baseDir } : {}), source: `${spec.file ?? 'spec'}: model "${name}"` }).dir;
+  return dirs;
+}
+
 /** Registers the models, adapters and learners a spec names, runs the grid and writes the reports. */
 export async function runBenchmark(spec: BenchSpec, options: BenchRunOptions): Promise<BenchRunResult> {
-  const ws = Workspace.embedded(spec.data ?? {}, options.models ?? {});
+  const mapsSpec = spec.maps ? parseMapsSpec(spec.maps) : undefined;
+  const modelNames = [...spec.experiment.systems.map((s) => s.model), ...(mapsSpec ? [mapsSpec.fit.from, mapsSpec.fit.to] : [])];
+  const ws = new Workspace(specModelDirs(spec, modelNames, options.models ?? {}), spec.data ?? {});
   try {
-    const mapsSpec = spec.maps ? parseMapsSpec(spec.maps) : undefined;
     const mapIds = mapsSpec ? Object.keys(mapsSpec.variants) : [];
     const adapters = AdapterSteps.fromRoot(ws, options.adaptersRoot, adapterVariants(spec.experiment, mapIds));
     const maps = mapsSpec ? new MapSteps(ws, adapters, mapsSpec, spec.experiment.datasets) : undefined;

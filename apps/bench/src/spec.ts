@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parseExperimentSpec, SpecError, type ExperimentSpec } from '@hotplug/bench';
 import type { PromptTrainConfig } from '@hotplug/contcoop';
 import { parseJson, validate } from '@hotplug/runtime';
@@ -13,6 +14,9 @@ export interface BenchSpec {
   promptTraining?: Partial<PromptTrainConfig>;
   /** Post-hoc maps (Procrustes, low-rank, residual MLP…) that systems may name as their adapter. */
   maps?: MapsSpecInput;
+  /** The spec file and its folder (set by readBenchSpec): a system's model given as a relative path is taken from that folder. */
+  file?: string;
+  baseDir?: string;
 }
 
 const count = z.number().int().positive().max(10_000_000);
@@ -55,7 +59,7 @@ export function readBenchSpec(path: string): BenchSpec {
   if (spec.experiment === undefined)
     throw new SpecError(`${path}: "experiment" (the grid: datasets, seeds, systems, heads, learners, comparisons) is missing`, path, 'experiment');
   const experiment = parseExperimentSpec(spec.experiment, `${path} "experiment"`);
-  return { ...spec, experiment, ...(spec.maps !== undefined ? { maps: spec.maps as MapsSpecInput } : {}) } as BenchSpec;
+  return { ...spec, experiment, ...(spec.maps !== undefined ? { maps: spec.maps as MapsSpecInput } : {}), file: resolve(path), baseDir: dirname(resolve(path)) } as BenchSpec;
 }
 
 /** TaCA adapter variants the systems of a spec use (names of the spec's post-hoc maps excluded). */
