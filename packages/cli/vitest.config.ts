@@ -1,0 +1,3 @@
+import { projectConfig } from '../../tools/build/vitest-preset.mjs';
+
+export default projectConfig();
