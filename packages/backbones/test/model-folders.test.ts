@@ -144,6 +144,9 @@ describe('loadClip reads Hugging Face, open_clip and hotplug folders', () => {
     renameSync(join(dir, 'model.safetensors'), join(dir, 'pytorch_model.bin'));
     expect(() => loadClip(dir)).toThrow(/model\.safetensors is missing; pytorch_model\.bin is a PyTorch pickle, which is not read/);
     rmSync(join(dir, 'pytorch_model.bin'));
+    writeFileSync(join(dir, 'model.safetensors.index.json'), '{}');
+    expect(() => loadClip(dir)).toThrow(/model\.safetensors is missing; the weights are sharded \(model\.safetensors\.index\.json\), which is not read/);
+    rmSync(join(dir, 'model.safetensors.index.json'));
     expect(() => loadClip(dir)).toThrow(/missing: model\.safetensors is missing/);
     expect(() => loadClip(join(dir, 'nowhere'))).toThrow(ModelFolderError);
     expect(() => loadClip(join(dir, 'config.json'))).toThrow(/is a file, not a model folder/);

@@ -74,6 +74,8 @@ export const hfFolder: ModelFolderKind = {
     else missing.push(`${CONFIG} is not a Hugging Face CLIP config (no vision_config and text_config)`);
     const weights = weightsProblem(files, WEIGHTS, 'hf');
     if (!weights) found.push(WEIGHTS);
+    else if (!files.has(WEIGHTS) && files.has(`${WEIGHTS}.index.json`))
+      missing.push(`${WEIGHTS} is missing; the weights are sharded (${WEIGHTS}.index.json), which is not read. Save them as one file: CLIPModel.from_pretrained('DIR').save_pretrained('DIR', max_shard_size='100GB')`);
     else if (!files.has(WEIGHTS) && files.has(PICKLE))
       missing.push(`${WEIGHTS} is missing; ${PICKLE} is a PyTorch pickle, which is not read (unpickling can run code). Convert it once: python -c "from transformers import CLIPModel; CLIPModel.from_pretrained('DIR').save_pretrained('DIR', safe_serialization=True)"`);
     else missing.push(weights);
