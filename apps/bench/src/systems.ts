@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadClip, MODEL_FILE } from '@hotplug/backbones';
-import { imageFeatures, type EvaluatedModel, type FeatureSet, type Split } from '@hotplug/bench';
+import { imageFeatures, sampleTestIndices, type EvaluatedModel, type FeatureSet, type Split } from '@hotplug/bench';
 import { loadDataset, subset, type ImageDataset } from '@hotplug/data';
 import { embeddedModelDir } from '@hotplug/models';
 import { sha256File } from '@hotplug/runtime';
@@ -10,7 +10,7 @@ import { sha256File } from '@hotplug/runtime';
 export interface DataLimits {
   /** Train images per dataset for heads and galleries (evenly strided pick; default all). */
   trainImages?: number;
-  /** Test images per dataset (the first N; default all). */
+  /** Test images per dataset (a seeded sample stratified by class, @hotplug/bench's sampleTestIndices; default all). */
   testImages?: number;
 }
 
@@ -57,7 +57,7 @@ export class Workspace {
       else if (split === 'train') {
         const stride = full.size / limit;
         ds = subset(full, Int32Array.from({ length: limit }, (_, i) => Math.floor(i * stride)));
-      } else ds = subset(full, Int32Array.from({ length: limit }, (_, i) => i));
+      } else ds = subset(full, sampleTestIndices(full.labels, limit, dataset));
       this.splits.set(key, ds);
     }
     return ds;
@@ -72,7 +72,7 @@ export class Workspace {
 
   /** A string that changes when the data limits change (part of every step version). */
   get dataVersion(): string {
-    return `train${this.limits.trainImages ?? 'all'}-test${this.limits.testImages ?? 'all'}`;
+    return `train${this.limits.trainImages ?? 'all'}-test${this.limits.testImages === undefined ? 'all' : `${this.limits.testImages}-stratified`}`;
   }
 
   dispose(): void {

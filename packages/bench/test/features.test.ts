@@ -28,7 +28,7 @@ describe('zeroShotPredict', () => {
     const images = featureMatrix(new Float32Array([1, 0, 0, 1, 0.6, 0.8]), 3, 2);
     const classes = featureMatrix(new Float32Array([0, 1, 1, 0]), 2, 2);
     expect([...zeroShotPredict(images, classes)]).toEqual([1, 0, 0]); // [0.6, 0.8]: 0.8 with class 0 = [0, 1], 0.6 with class 1
-    expect(() => zeroShotPredict(images, featureMatrix(new Float32Array(3), 1, 3, 'other'))).toThrow(/2 dims, class embeddings \(other\) 3/);
+    expect(() => zeroShotPredict(images, featureMatrix(new Float32Array(3), 1, 3, 'other'))).toThrow(/zero-shot classifier was built on 3-dim features \(model "other"\) but got 2-dim features/);
   });
 });
 
@@ -67,14 +67,22 @@ describe('imageFeatures', () => {
 });
 
 describe('zeroShotClassifier', () => {
-  it('averages normalised prompt embeddings per class and renormalises', () => {
+  it('averages normalised prompt embeddings per class and renormalises', async () => {
     const prompts = [['a photo of a cat.', 'a drawing of a cat.'], ['a photo of a dog.']];
-    const m = zeroShotClassifier({ id: 'tiny', clip, tokenizer }, prompts);
+    const m = await zeroShotClassifier({ id: 'tiny', clip, tokenizer }, prompts);
+    expect([m.rows, m.dim, m.modelId]).toEqual([2, 8, 'tiny']);
     const unit = (v: number[]) => { const n = Math.hypot(...v); return v.map((x) => x / n); };
     const embed = (t: string) => unit([...clip.text.encodeTokens(tokenizer.encodeBatch([t])).embedding.dataSync()]);
     const cat = unit(embed(prompts[0]![0]!).map((x, i) => x + embed(prompts[0]![1]!)[i]!));
     const dog = embed(prompts[1]![0]!);
     [...cat, ...dog].forEach((v, i) => expect(m.data[i]).toBeCloseTo(v, 5));
-    expect(() => zeroShotClassifier({ id: 'tiny', clip, tokenizer }, [[]])).toThrow(/at least one prompt/);
+    await expect(zeroShotClassifier({ id: 'tiny', clip, tokenizer }, [[]])).rejects.toThrow(/class 0 has no prompts/);
+  });
+
+  it('builds the same classifier from class names × templates', async () => {
+    const model = { id: 'tiny', clip, tokenizer };
+    const fromTemplates = await zeroShotClassifier(model, { classNames: ['cat', 'dog'], templates: ['a photo of a {}.', 'a drawing of a {}.'] });
+    const written = await zeroShotClassifier(model, [['a photo of a cat.', 'a drawing of a cat.'], ['a photo of a dog.', 'a drawing of a dog.']]);
+    expect(Array.from(fromTemplates.data)).toEqual(Array.from(written.data));
   });
 });

@@ -13,9 +13,11 @@ import type { AdapterSteps } from './adapters';
 export function zeroShotLearner(ws: Workspace, adapters: AdapterSteps): LearnerStep {
   return {
     version: `zeroshot-v1-${ws.dataVersion}`,
+    // Encoding fixed prompts has no randomness: one measurement, not one per seed.
+    seeded: false,
     async train(request) {
       const model = ws.model(request.model);
-      const classes = zeroShotClassifier(model, classPrompts(request.dataset).prompts);
+      const classes = await zeroShotClassifier(model, classPrompts(request.dataset).prompts);
       const header = new Float32Array([classes.rows, classes.dim]);
       const bytes = new Uint8Array((2 + classes.data.length) * 4);
       new Float32Array(bytes.buffer).set(header, 0);

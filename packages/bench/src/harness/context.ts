@@ -20,6 +20,8 @@ export interface RunContext {
 export function cachedCell(ctx: RunContext, key: string): CellRecord | undefined {
   const hit = ctx.cache.readJson<CellRecord>('cells', key);
   if (!hit || hit.result?.key !== key) return undefined;
+  // Cells cached before per-item figures were kept cannot be paired: evaluate them again (heads and features stay cached).
+  if (hit.result.status === 'ok' && !hit.items) return undefined;
   ctx.stats.cellsCached++;
   ctx.records.push(hit);
   ctx.tick(hit.result);
@@ -41,7 +43,7 @@ export function storeCell(ctx: RunContext, record: CellRecord): void {
 export async function storeEvaluatedCell(
   ctx: RunContext,
   cell: CellIdentity,
-  evaluate: () => Promise<{ metrics: Record<string, number>; predictions?: ArrayLike<number>; labels?: ArrayLike<number> }>,
+  evaluate: () => Promise<EvaluatedCell>,
 ): Promise<void> {
   let out: Awaited<ReturnType<typeof evaluate>>;
   try {
@@ -51,10 +53,22 @@ export async function storeEvaluatedCell(
     storeCell(ctx, { result: { ...cell, status: 'incompatible', reason: err.message, metrics: {} } });
     return;
   }
+  const items: Record<string, (number | null)[]> = {};
+  for (const [metric, values] of Object.entries(out.items)) items[metric] = Array.from(values, (v) => (Number.isNaN(v) ? null : v));
   storeCell(ctx, {
     result: { ...cell, status: 'ok', metrics: out.metrics },
-    ...(out.predictions && out.labels ? { predictions: Array.from(out.predictions), labels: Array.from(out.labels) } : {}),
+    items,
+    labels: Array.from(out.labels),
+    ...(out.predictions ? { predictions: Array.from(out.predictions) } : {}),
   });
+}
+
+/** What evaluating a cell gives: each metric, its per-item values (same metric names), the test labels in item order, and predictions for classifiers. */
+export interface EvaluatedCell {
+  metrics: Record<string, number>;
+  items: Record<string, ArrayLike<number>>;
+  labels: ArrayLike<number>;
+  predictions?: ArrayLike<number>;
 }
 
 /** True for the error heads raise when features have the wrong dimension (also from other packages' copies). */

@@ -7,13 +7,14 @@ import { emptyStats, type CellResult, type CellRecord, type RunStats } from './r
 import { runHeadCells } from './run-heads';
 import { runLearnerCells } from './run-learners';
 import { runRetrievalCells } from './run-retrieval';
-import { validateSpec, type ExperimentSpec } from './spec';
+import { isSeededHead, validateSpec, type ExperimentSpec, type LearnerSpec } from './spec';
 import type { StepRegistry } from './steps';
 
 /** Everything a run produced: the machine-readable report the JSON/Markdown/HTML writers take. */
 export interface ExperimentReport {
   format: 'hotplug-bench-report';
-  formatVersion: 1;
+  /** 2: verdicts pool seeds and carry a paired-bootstrap interval; deterministic cells have seed null. */
+  formatVersion: 2;
   name: string;
   spec: ExperimentSpec;
   stats: RunStats;
@@ -30,12 +31,21 @@ export interface RunOptions {
   progress?: NodeJS.WritableStream | false;
 }
 
-/** Number of grid cells a spec describes. */
-export function gridSize(spec: ExperimentSpec): number {
+/**
+ * Number of grid cells a spec describes. Seeded heads and learners count once per seed;
+ * deterministic ones (kNN, learners with `seeded: false`) and retrieval once; pass the
+ * steps to know which learners are deterministic (without them every learner counts as seeded).
+ */
+export function gridSize(spec: ExperimentSpec, steps?: StepRegistry): number {
   const pairs = spec.systems.length ** 2;
-  const learnerCells = (spec.learners ?? []).reduce((n, l) => n + l.shots.length * (l.systems?.length ?? spec.systems.length) ** 2, 0);
-  const perSeed = (spec.heads?.length ?? 0) * pairs + learnerCells;
-  return spec.datasets.length * (perSeed * spec.seeds.length + (spec.retrieval ? pairs : 0));
+  const seeds = spec.seeds.length;
+  const heads = (spec.heads ?? []).reduce((n, h) => n + pairs * (isSeededHead(h) ? seeds : 1), 0);
+  const learners = (spec.learners ?? []).reduce((n, l) => n + l.shots.length * (l.systems?.length ?? spec.systems.length) ** 2 * (isSeededLearner(l, steps) ? seeds : 1), 0);
+  return spec.datasets.length * (heads + learners + (spec.retrieval ? pairs : 0));
+}
+
+function isSeededLearner(spec: LearnerSpec, steps?: StepRegistry): boolean {
+  return steps?.learners.get(spec.learner)?.seeded ?? true;
 }
 
 /**
@@ -51,7 +61,7 @@ export async function runExperiment(spec: ExperimentSpec, steps: StepRegistry, o
   const records: CellRecord[] = [];
   const bar = options.progress === false
     ? undefined
-    : new ProgressBar({ total: gridSize(spec), label: spec.name, unit: 'cell', ...(options.progress ? { stream: options.progress } : {}) });
+    : new ProgressBar({ total: gridSize(spec, steps), label: spec.name, unit: 'cell', ...(options.progress ? { stream: options.progress } : {}) });
   const ctx: RunContext = {
     spec,
     steps,
@@ -65,14 +75,19 @@ export async function runExperiment(spec: ExperimentSpec, steps: StepRegistry, o
     // A fresh provider per dataset: features of finished datasets can be garbage-collected.
     ctx.features = new FeatureProvider(steps, cache, stats);
     if (spec.retrieval) await runRetrievalCells(ctx, dataset, spec.retrieval.ks ?? [1, 5]);
+    // Deterministic modules once (seed null): three identical runs would be one measurement counted three times.
+    for (const head of spec.heads ?? []) if (!isSeededHead(head)) await runHeadCells(ctx, dataset, null, head);
+    for (const learner of spec.learners ?? []) {
+      if (!isSeededLearner(learner, steps)) for (const shots of learner.shots) await runLearnerCells(ctx, dataset, null, learner, shots);
+    }
     for (const seed of spec.seeds) {
-      for (const head of spec.heads ?? []) await runHeadCells(ctx, dataset, seed, head);
+      for (const head of spec.heads ?? []) if (isSeededHead(head)) await runHeadCells(ctx, dataset, seed, head);
       for (const learner of spec.learners ?? []) {
-        for (const shots of learner.shots) await runLearnerCells(ctx, dataset, seed, learner, shots);
+        if (isSeededLearner(learner, steps)) for (const shots of learner.shots) await runLearnerCells(ctx, dataset, seed, learner, shots);
       }
     }
   }
   bar?.finish();
   const { verdicts, flips } = analyse(spec, records);
-  return { format: 'hotplug-bench-report', formatVersion: 1, name: spec.name, spec, stats, cells: records.map((r) => r.result), verdicts, flips };
+  return { format: 'hotplug-bench-report', formatVersion: 2, name: spec.name, spec, stats, cells: records.map((r) => r.result), verdicts, flips };
 }

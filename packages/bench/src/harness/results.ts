@@ -12,7 +12,7 @@ export interface CellResult {
   /** Head id, learner id, or 'retrieval'. */
   method: string;
   dataset: string;
-  /** null where the cell does not depend on a seed (retrieval). */
+  /** The training seed; null where nothing in the cell is trained at random (retrieval, kNN, zero-shot): it is evaluated once. */
   seed: number | null;
   /** Shot count for learners. */
   shots?: number;
@@ -30,9 +30,16 @@ export interface CellResult {
 /** A cell before it is evaluated: what it is, not what it scored. */
 export type CellIdentity = Omit<CellResult, 'status' | 'reason' | 'metrics'>;
 
-/** What a cell leaves in the cache: its result and, for classifiers, the per-sample predictions (for flip rates). */
+/**
+ * What a cell leaves in the cache: its result, the per-item figure of each metric (what the
+ * paired bootstrap of a verdict resamples: 1/0 correctness for accuracy and top-k, average
+ * precision for mAP; null where an item has no value, e.g. a query whose label is not in the
+ * gallery), the test labels in item order (to check two cells scored the same items) and,
+ * for classifiers, the predictions (for flip rates).
+ */
 export interface CellRecord {
   result: CellResult;
+  items?: Record<string, (number | null)[]>;
   predictions?: number[];
   labels?: number[];
 }

@@ -1,15 +1,19 @@
 import { createHead, loadHead, type ClassifierHead } from '@hotplug/heads';
-import { accuracy } from '../metrics/accuracy';
+import { accuracy, correctness } from '../metrics/accuracy';
 import { cachedCell, storeEvaluatedCell, systemPairs, type RunContext } from './context';
 import { cellKey } from './keys';
 import type { CellIdentity } from './results';
 import type { HeadSpec, SystemSpec } from './spec';
 
-/** Trains each head on each system's train split (or loads it from the cache) and applies it to every system's test split. */
-export async function runHeadCells(ctx: RunContext, dataset: string, seed: number, spec: HeadSpec): Promise<void> {
+/**
+ * Trains each head on each system's train split (or loads it from the cache) and applies it
+ * to every system's test split. `seed` null: a head that trains deterministically (kNN),
+ * built once and given no seed.
+ */
+export async function runHeadCells(ctx: RunContext, dataset: string, seed: number | null, spec: HeadSpec): Promise<void> {
   const heads = new Map<string, Promise<ClassifierHead>>();
   for (const { reference, query } of systemPairs(ctx.spec)) {
-    const options = { ...(spec.options ?? {}), seed };
+    const options = seed === null ? { ...(spec.options ?? {}) } : { ...(spec.options ?? {}), seed };
     const trainConfig = { stage: 'head', head: { kind: spec.kind, options }, train: ctx.features.config(reference, dataset, 'train') };
     const trainKey = cellKey(trainConfig);
     const config = { stage: 'head-eval', train: trainConfig, query: ctx.features.config(query, dataset, 'test') };
@@ -30,7 +34,7 @@ export async function runHeadCells(ctx: RunContext, dataset: string, seed: numbe
     };
     await storeEvaluatedCell(ctx, cell, async () => {
       const predictions = head.predict(test.features);
-      return { metrics: { accuracy: accuracy(predictions, test.labels) }, predictions, labels: test.labels };
+      return { metrics: { accuracy: accuracy(predictions, test.labels) }, items: { accuracy: correctness(predictions, test.labels) }, predictions, labels: test.labels };
     });
   }
 }

@@ -1,4 +1,4 @@
-import { accuracy } from '../metrics/accuracy';
+import { accuracy, correctness } from '../metrics/accuracy';
 import { cachedCell, storeEvaluatedCell, systemPairs, type RunContext } from './context';
 import { cellKey } from './keys';
 import type { CellIdentity } from './results';
@@ -15,8 +15,12 @@ function request(s: SystemSpec, dataset: string, shots: number, seed: number, op
   return { model: s.model, ...(s.adapter !== undefined ? { adapter: s.adapter } : {}), dataset, shots, seed, options };
 }
 
-/** Trains a learner on each system at one shot count and evaluates it on every system. */
-export async function runLearnerCells(ctx: RunContext, dataset: string, seed: number, spec: LearnerSpec, shots: number): Promise<void> {
+/**
+ * Trains a learner on each system at one shot count and evaluates it on every system.
+ * `seed` null: a learner step that declares itself deterministic (`seeded: false`), run once
+ * (its requests carry seed 0).
+ */
+export async function runLearnerCells(ctx: RunContext, dataset: string, seed: number | null, spec: LearnerSpec, shots: number): Promise<void> {
   const step = ctx.steps.learners.get(spec.learner)!;
   const options = spec.options ?? {};
   const states = new Map<string, Promise<Uint8Array>>();
@@ -40,7 +44,7 @@ export async function runLearnerCells(ctx: RunContext, dataset: string, seed: nu
           ctx.stats.learnersCached++;
           return new Uint8Array(hit.bytes);
         }
-        const state = await step.train(request(reference, dataset, shots, seed, options));
+        const state = await step.train(request(reference, dataset, shots, seed ?? 0, options));
         ctx.cache.writeBlob('learners', trainKey, state, { config: trainConfig });
         ctx.stats.learnersTrained++;
         return state;
@@ -59,8 +63,8 @@ export async function runLearnerCells(ctx: RunContext, dataset: string, seed: nu
       config,
     };
     await storeEvaluatedCell(ctx, cell, async () => {
-      const out = await step.evaluate({ ...request(query, dataset, shots, seed, options), state });
-      return { metrics: { accuracy: accuracy(out.predictions, out.labels) }, predictions: out.predictions, labels: out.labels };
+      const out = await step.evaluate({ ...request(query, dataset, shots, seed ?? 0, options), state });
+      return { metrics: { accuracy: accuracy(out.predictions, out.labels) }, items: { accuracy: correctness(out.predictions, out.labels) }, predictions: out.predictions, labels: out.labels };
     });
   }
 }

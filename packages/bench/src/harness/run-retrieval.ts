@@ -1,11 +1,10 @@
-import { RetrievalIndex } from '@hotplug/heads';
+import { crossModelRetrieval } from '../metrics/retrieval';
 import { cachedCell, storeEvaluatedCell, systemPairs, type RunContext } from './context';
 import { cellKey } from './keys';
 import type { CellIdentity } from './results';
 
-/** Cross-model retrieval for every (gallery system, query system) pair of a dataset. */
+/** Cross-model retrieval for every (gallery system, query system) pair of a dataset; nothing is trained, so it runs once (seed null). */
 export async function runRetrievalCells(ctx: RunContext, dataset: string, ks: number[]): Promise<void> {
-  const indexes = new Map<string, Promise<RetrievalIndex>>();
   for (const { reference, query } of systemPairs(ctx.spec)) {
     const config = {
       stage: 'retrieval',
@@ -15,15 +14,7 @@ export async function runRetrievalCells(ctx: RunContext, dataset: string, ks: nu
     };
     const key = cellKey(config);
     if (cachedCell(ctx, key)) continue;
-    if (!indexes.has(reference.id)) {
-      indexes.set(reference.id, (async () => {
-        const gallery = await ctx.features.get(reference, dataset, 'train');
-        const index = new RetrievalIndex({ modelId: reference.id });
-        index.add(gallery.features, gallery.labels);
-        return index;
-      })());
-    }
-    const index = await indexes.get(reference.id)!;
+    const gallery = await ctx.features.get(reference, dataset, 'train');
     const test = await ctx.features.get(query, dataset, 'test');
     const cell: CellIdentity = {
       key,
@@ -36,10 +27,14 @@ export async function runRetrievalCells(ctx: RunContext, dataset: string, ks: nu
       config,
     };
     await storeEvaluatedCell(ctx, cell, async () => {
-      const scores = await index.evaluate(test.features, test.labels, ks);
+      const scores = await crossModelRetrieval({ features: test.features, labels: test.labels }, { features: gallery.features, labels: gallery.labels }, ks);
       const metrics: Record<string, number> = { mAP: scores.mAP };
-      for (const k of ks) metrics[`top${k}`] = scores.topK[k]!;
-      return { metrics };
+      const items: Record<string, ArrayLike<number>> = { mAP: scores.perQuery.ap };
+      for (const k of ks) {
+        metrics[`top${k}`] = scores.topK[k]!;
+        items[`top${k}`] = scores.perQuery.topK[k]!;
+      }
+      return { metrics, items, labels: test.labels };
     });
   }
 }

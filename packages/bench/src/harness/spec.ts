@@ -22,11 +22,16 @@ export const ExperimentSpecSchema = z.strictObject({
   name: z.string().min(1).max(500),
   datasets: z.array(id).min(1).max(100),
   seeds: z.array(z.number().int().min(-(2 ** 31)).max(2 ** 31 - 1)).min(1).max(100),
-  systems: z.array(z.strictObject({ id, model: id, adapter: adapterName.optional(), label: z.string().max(500).optional() })).min(1).max(100),
-  heads: z.array(z.strictObject({ id, kind: id, options: options.optional() })).max(100).optional(),
+  systems: z.array(z.strictObject({ id, model: id, adapter: adapterName.optional(), label: z.string().max(500).optional(), replicateOf: id.optional() })).min(1).max(100),
+  heads: z.array(z.strictObject({ id, kind: id, options: options.optional(), seeded: z.boolean().optional() })).max(100).optional(),
   retrieval: z.strictObject({ ks: z.array(z.number().int().positive().max(1_000_000)).max(20).optional() }).optional(),
   learners: z.array(z.strictObject({ id, learner: id, shots: z.array(z.number().int().nonnegative().max(100_000)).min(1).max(50), options: options.optional(), systems: z.array(id).max(100).optional() })).max(100).optional(),
   comparisons: z.array(z.strictObject({ old: id, new: id, adapted: z.array(id).max(100).optional() })).max(100),
+  bootstrap: z.strictObject({
+    resamples: z.number().int().min(1).max(1_000_000).optional(),
+    level: z.number().gt(0).lt(1).optional(),
+    seed: z.number().int().min(-(2 ** 31)).max(2 ** 31 - 1).optional(),
+  }).optional(),
 });
 
 /** Checks the shape of an experiment spec (from JSON or code); throws SpecError naming each wrong field. */
@@ -41,14 +46,34 @@ export interface SystemSpec {
   adapter?: string;
   /** Shown in reports; defaults to the id. */
   label?: string;
+  /**
+   * Another training seed of the system named here (an adapter trained again with another
+   * seed): verdicts of that system pool it as one more random training run. It is evaluated
+   * like any system (its own matrix row) but gets no verdict row of its own.
+   */
+  replicateOf?: string;
 }
 
 /** A downstream head trained on one system's train split and applied to every system's test split. */
 export interface HeadSpec {
   id: string;
   kind: string;
-  /** Passed to createHead; the grid's seed is added as `seed`. */
+  /** Passed to createHead; the grid's seed is added as `seed` when the head is seeded. */
   options?: Record<string, unknown>;
+  /**
+   * Whether training depends on the seed. A seeded head (linear, MLP) is trained once per
+   * grid seed and its seeds are pooled in the verdict; an unseeded one (kNN: default false)
+   * is built once, seed null, and counts as one measurement.
+   */
+  seeded?: boolean;
+}
+
+// Head families whose fit has no randomness: repeating them over seeds would repeat one measurement.
+const DETERMINISTIC_HEAD_KINDS = new Set(['knn']);
+
+/** Whether a head is trained per seed (HeadSpec.seeded, else false for kNN and true for the others). */
+export function isSeededHead(spec: HeadSpec): boolean {
+  return spec.seeded ?? !DETERMINISTIC_HEAD_KINDS.has(spec.kind);
 }
 
 /** A few-shot learner run at several shot counts. */
@@ -83,6 +108,15 @@ export interface ExperimentSpec {
   retrieval?: { ks?: number[] };
   learners?: LearnerSpec[];
   comparisons: ComparisonSpec[];
+  /** The paired bootstrap behind every verdict's interval (defaults: 1000 resamples, 95 %, seed 0). */
+  bootstrap?: BootstrapSpec;
+}
+
+/** Options of the verdicts' paired bootstrap; part of the spec so a report says how its intervals were made. */
+export interface BootstrapSpec {
+  resamples?: number;
+  level?: number;
+  seed?: number;
 }
 
 function unique(what: string, ids: string[]): void {
@@ -109,6 +143,13 @@ export function validateSpec(spec: ExperimentSpec, steps: StepRegistry): void {
   for (const s of spec.systems) {
     known('model', s.model, steps.models.keys());
     if (s.adapter !== undefined) known('adapter', s.adapter, steps.adapters.keys());
+    if (s.replicateOf !== undefined) {
+      known(`system that "${s.id}" replicates`, s.replicateOf, spec.systems.map((x) => x.id));
+      const target = spec.systems.find((x) => x.id === s.replicateOf)!;
+      if (target.id === s.id || target.replicateOf !== undefined) {
+        throw new SpecError(`spec: system "${s.id}" replicates "${target.id}", which is ${target.id === s.id ? 'itself' : 'a replicate too'}; name the first seed's system`);
+      }
+    }
   }
   for (const h of spec.heads ?? []) known('head kind', h.kind, headKinds());
   for (const l of spec.learners ?? []) {

@@ -43,6 +43,12 @@ export interface LearnerRequest {
  */
 export interface LearnerStep {
   version: string;
+  /**
+   * Whether training depends on the request's seed (default true). A learner that uses no
+   * randomness (zero-shot prompts, a closed-form fit) says false: it is run once per shot
+   * count, seed null, and counts as one measurement, not one per grid seed.
+   */
+  seeded?: boolean;
   train(request: LearnerRequest): Promise<Uint8Array>;
   /** Applies a trained state (possibly trained on another model) to `request`'s model's test split. */
   evaluate(request: LearnerRequest & { state: Uint8Array }): Promise<{ predictions: Int32Array; labels: Int32Array }>;

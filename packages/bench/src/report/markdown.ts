@@ -1,7 +1,7 @@
 import { writeFileAtomic } from '@hotplug/runtime';
 import type { ExperimentReport } from '../harness/harness';
-import { flipSummaries, matrices, pctStat, points, systemLabel, verdictSummaries } from './summary';
-import { CRITERION_TEXT, methodName } from './text';
+import { flipSummaries, marginWithInterval, matrices, pctStat, runsLabel, systemLabel, verdictSummaries } from './summary';
+import { CRITERION_TEXT, intervalNote, level, methodName } from './text';
 
 function table(header: string[], rows: string[][]): string {
   const esc = (s: string) => s.replace(/\|/g, '\\|');
@@ -16,14 +16,14 @@ function table(header: string[], rows: string[][]): string {
 export function markdownReport(report: ExperimentReport): string {
   const name = (id: string) => systemLabel(report, id);
   const out: string[] = [`# ${report.name}`, '', ...CRITERION_TEXT.map((l) => `- ${l}`), ''];
-  out.push(`Figures are percentages, mean ± standard deviation over seeds ${report.spec.seeds.join(', ')} where a seed applies.`, '');
+  out.push(`Figures are percentages, mean ± standard deviation over random training runs (seeds ${report.spec.seeds.join(', ')} for seeded modules); deterministic modules are evaluated once. ${intervalNote(report)}`, '');
 
   const verdicts = verdictSummaries(report.verdicts);
   if (verdicts.length) {
     out.push('## Verdicts', '');
     out.push(
       table(
-        ['dataset', 'module', 'metric', 'upgrade', 'M(old, old)', 'M(upgraded, old)', 'M(new, new)', 'margin', 'verdict'],
+        ['dataset', 'module', 'metric', 'upgrade', 'M(old, old)', 'M(upgraded, old)', 'M(new, new)', `margin [${level(report)} CI]`, 'training runs', 'verdict'],
         verdicts.map((v) => [
           v.dataset,
           methodName(v.task, v.method, v.shots),
@@ -32,8 +32,9 @@ export function markdownReport(report: ExperimentReport): string {
           pctStat(v.oldOld),
           pctStat(v.upgradedOld),
           pctStat(v.newNew),
-          points(v.margin?.mean),
-          v.upgradedOld === undefined ? 'cannot run' : `${v.compatibleSeeds === v.seeds ? 'compatible' : v.compatibleSeeds === 0 ? 'not compatible' : 'mixed'} (${v.compatibleSeeds}/${v.seeds} seeds)`,
+          marginWithInterval(v),
+          runsLabel(v),
+          v.verdict,
         ]),
       ),
       '',

@@ -1,6 +1,7 @@
 import type { ExperimentReport } from '../harness/harness';
 import type { CellResult, TaskKind } from '../harness/results';
 import type { FlipRow, VerdictRow } from '../harness/analysis';
+import type { Verdict } from '../metrics/bootstrap';
 
 /** Mean, sample standard deviation and count of the defined values. */
 export interface Stat {
@@ -69,7 +70,7 @@ export function matrices(report: ExperimentReport): MatrixSummary[] {
   return out;
 }
 
-/** A verdict averaged over seeds: the criterion applied to mean figures, and how many seeds pass it. */
+/** A verdict as the reports show it: figures over the training runs, the margin with its interval, the answer. */
 export interface VerdictSummary {
   task: TaskKind;
   method: string;
@@ -78,19 +79,24 @@ export interface VerdictSummary {
   metric: string;
   old: string;
   upgraded: string;
+  /** Over the module's seeds (one value for a deterministic module). */
   oldOld: Stat;
+  /** Over every run (seeds × adapter replicates); undefined when the module cannot run. */
   upgradedOld: Stat | undefined;
   newNew: Stat | undefined;
-  margin: Stat | undefined;
-  compatibleSeeds: number;
-  seeds: number;
+  /** M(upgraded, old) − M(old, old) of the means; NaN when it cannot run. */
+  margin: number;
+  interval: { low: number; high: number; level: number } | undefined;
+  verdict: Verdict;
+  /** Random training runs pooled (0: deterministic, evaluated once). */
+  randomRuns: number;
+  items: number;
 }
 
 export function verdictSummaries(verdicts: VerdictRow[]): VerdictSummary[] {
-  const groups = groupBy(verdicts, (v) => JSON.stringify([v.task, v.method, v.dataset, v.shots ?? null, v.metric, v.old, v.upgraded]));
-  return [...groups.values()].map((rows) => {
-    const v = rows[0]!;
-    const defined = (xs: (number | null)[]) => (xs.every((x) => x === null) ? undefined : stat(xs.filter((x): x is number => x !== null)));
+  return verdicts.map((v) => {
+    const perSeed = new Map(v.runs.map((r) => [r.seed, r]));
+    const defined = (xs: (number | null)[]) => (xs.some((x) => x === null) || xs.length === 0 ? undefined : stat(xs as number[]));
     return {
       task: v.task,
       method: v.method,
@@ -99,14 +105,27 @@ export function verdictSummaries(verdicts: VerdictRow[]): VerdictSummary[] {
       metric: v.metric,
       old: v.old,
       upgraded: v.upgraded,
-      oldOld: stat(rows.map((r) => r.oldOld)),
-      upgradedOld: defined(rows.map((r) => r.upgradedOld)),
-      newNew: defined(rows.map((r) => r.newNew)),
-      margin: defined(rows.map((r) => (Number.isFinite(r.verdict.margin) ? r.verdict.margin : null))),
-      compatibleSeeds: rows.filter((r) => r.verdict.compatible).length,
-      seeds: rows.length,
+      oldOld: stat([...perSeed.values()].map((r) => r.oldOld)),
+      upgradedOld: defined(v.runs.map((r) => r.upgradedOld)),
+      newNew: defined([...perSeed.values()].map((r) => r.newNew)),
+      margin: v.verdict.margin,
+      interval: v.verdict.interval,
+      verdict: v.verdict.verdict,
+      randomRuns: v.randomRuns,
+      items: v.items,
     };
   });
+}
+
+/** "+4.2 [+1.0, +7.5]": the margin in points with its interval; "n/a" when it cannot run. */
+export function marginWithInterval(v: Pick<VerdictSummary, 'margin' | 'interval'>): string {
+  if (!Number.isFinite(v.margin)) return 'n/a';
+  return v.interval ? `${points(v.margin)} [${points(v.interval.low)}, ${points(v.interval.high)}]` : `${points(v.margin)} [no interval]`;
+}
+
+/** "3" random training runs, or "1 (deterministic)" for a module evaluated once. */
+export function runsLabel(v: Pick<VerdictSummary, 'randomRuns'>): string {
+  return v.randomRuns > 0 ? String(v.randomRuns) : '1 (deterministic)';
 }
 
 /** Negative-flip rates averaged over seeds. */

@@ -1,7 +1,7 @@
 import { writeFileAtomic } from '@hotplug/runtime';
 import type { ExperimentReport } from '../../harness/harness';
-import { flipSummaries, pctStat, points, systemLabel, verdictSummaries } from '../summary';
-import { CRITERION_TEXT, methodName } from '../text';
+import { flipSummaries, marginWithInterval, pctStat, runsLabel, systemLabel, verdictSummaries } from '../summary';
+import { CRITERION_TEXT, intervalNote, level, methodName } from '../text';
 import { accuracyFigures, flipFigures, heatMapFigures, shotFigures } from './figures';
 import { esc, tag } from './svg';
 
@@ -10,7 +10,7 @@ body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
 h1 { font-size: 26px; margin-bottom: 4px; } h2 { margin-top: 36px; border-bottom: 1px solid #ddd; padding-bottom: 4px; } h3 { font-size: 15px; margin: 0 0 6px; }
 .criterion { background: #f5f8fc; border-left: 4px solid #4e79a7; padding: 10px 16px; }
 table { border-collapse: collapse; margin: 10px 0; font-size: 13px; } th, td { border: 1px solid #ddd; padding: 4px 8px; text-align: left; vertical-align: top; } th { background: #f3f3f3; } td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-td.ok { color: #1b7a2e; font-weight: 600; } td.bad { color: #b3261e; font-weight: 600; }
+td.ok { color: #1b7a2e; font-weight: 600; } td.bad { color: #b3261e; font-weight: 600; } td.unsure { color: #8a6d00; font-weight: 600; }
 .figures { display: flex; flex-wrap: wrap; gap: 24px; } figure.chart { margin: 0; padding: 12px; border: 1px solid #e4e4e4; border-radius: 6px; background: #fff; }
 figcaption { font-size: 12px; color: #555; width: 0; min-width: 100%; margin-top: 6px; }
 svg text { font-family: system-ui, sans-serif; } .tick, .legend, .category { font-size: 12px; fill: #333; } .axis-label { font-size: 12px; fill: #555; }
@@ -35,16 +35,16 @@ const SCRIPT = `
 
 function verdictTable(report: ExperimentReport): string {
   const name = (id: string) => systemLabel(report, id);
-  const rows = verdictSummaries(report.verdicts).map((v) => {
-    const state = v.upgradedOld === undefined ? 'cannot run' : v.compatibleSeeds === v.seeds ? 'compatible' : v.compatibleSeeds === 0 ? 'not compatible' : 'mixed';
-    return tag('tr', {},
+  const css: Record<string, string> = { compatible: 'ok', 'not compatible': 'bad', inconclusive: 'unsure', 'cannot run': 'bad' };
+  const rows = verdictSummaries(report.verdicts).map((v) =>
+    tag('tr', { 'data-verdict': v.verdict },
       tag('td', {}, esc(v.dataset)), tag('td', {}, esc(methodName(v.task, v.method, v.shots))), tag('td', {}, esc(v.metric)),
       tag('td', {}, esc(`${name(v.old)} → ${name(v.upgraded)}`)),
       tag('td', { class: 'num' }, esc(pctStat(v.oldOld))), tag('td', { class: 'num' }, esc(pctStat(v.upgradedOld))),
-      tag('td', { class: 'num' }, esc(pctStat(v.newNew))), tag('td', { class: 'num' }, esc(points(v.margin?.mean))),
-      tag('td', { class: state === 'compatible' ? 'ok' : 'bad' }, esc(`${state} (${v.compatibleSeeds}/${v.seeds} seeds)`)));
-  });
-  const head = ['dataset', 'module', 'metric', 'upgrade', 'M(old, old)', 'M(upgraded, old)', 'M(new, new)', 'margin (points)', 'verdict'];
+      tag('td', { class: 'num' }, esc(pctStat(v.newNew))), tag('td', { class: 'num' }, esc(marginWithInterval(v))),
+      tag('td', { class: 'num' }, esc(runsLabel(v))),
+      tag('td', { class: css[v.verdict]! }, esc(v.verdict))));
+  const head = ['dataset', 'module', 'metric', 'upgrade', 'M(old, old)', 'M(upgraded, old)', 'M(new, new)', `margin, points [${level(report)} CI]`, 'training runs', 'verdict'];
   return tag('table', { 'data-table': 'verdicts' }, tag('tr', {}, ...head.map((h) => tag('th', {}, esc(h)))), ...rows);
 }
 
@@ -70,7 +70,7 @@ export function htmlReport(report: ExperimentReport, options: { generatedAt?: st
     tag('h1', {}, esc(`Compatibility report: ${report.name}`)),
     tag('p', {}, esc(`Systems: ${systems}. Datasets: ${report.spec.datasets.join(', ')}. Seeds: ${report.spec.seeds.join(', ')}.${options.generatedAt ? ` Generated ${options.generatedAt}.` : ''}`)),
     tag('div', { class: 'criterion' }, ...CRITERION_TEXT.map((t) => tag('p', {}, esc(t)))),
-    section('Verdicts', 'The criterion applied to each upgrade of each module (figures in %, mean ± std over seeds).', [verdictTable(report)]),
+    section('Verdicts', `The criterion applied to each upgrade of each module (figures in %, mean ± std over random training runs; deterministic modules evaluated once). ${intervalNote(report)}`, [verdictTable(report)]),
     section('Accuracy per system', 'Hot-plug (old module, upgraded features) against rebuilding the module on each system.', [tag('div', { class: 'figures' }, ...accuracyFigures(report))]),
     section('Compatibility matrices', 'Query system × the system the module was built on.', [tag('div', { class: 'figures' }, ...heatMapFigures(report))]),
     section('Prompt learners by shot count', 'Learners trained on the old model and plugged into upgraded ones.', shotFigures(report).length ? [tag('div', { class: 'figures' }, ...shotFigures(report))] : []),
