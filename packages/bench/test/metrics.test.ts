@@ -40,8 +40,9 @@ describe('negative flips', () => {
     expect(negativeFlips(oldP, oldP, labels).negativeFlipRate).toBe(0);
   });
 
-  it('refuses predictions for other samples', () => {
+  it('refuses predictions for other samples, and no samples at all', () => {
     expect(() => negativeFlips(oldP, newP.slice(1), labels)).toThrow(/new predictions has 9 entries/);
+    expect(() => negativeFlips([], [], [])).toThrow(EmptyEvaluationError);
   });
 });
 

@@ -1,4 +1,4 @@
-import { sameLength } from './accuracy';
+import { EmptyEvaluationError, sameLength } from './accuracy';
 
 /** How an upgrade changed per-sample correctness. */
 export interface FlipCounts {
@@ -18,11 +18,12 @@ export interface FlipCounts {
 /**
  * Negative flips between an old and an upgraded system on the same samples. The rate is
  * normalised by all samples, as in Yan et al.; the relative rate by the old system's
- * correct samples.
+ * correct samples (NaN when it got none right). EmptyEvaluationError for no samples.
  */
 export function negativeFlips(oldPredictions: ArrayLike<number>, newPredictions: ArrayLike<number>, labels: ArrayLike<number>): FlipCounts {
   sameLength('old predictions', oldPredictions, 'labels', labels);
   sameLength('new predictions', newPredictions, 'labels', labels);
+  if (labels.length === 0) throw new EmptyEvaluationError('negative flips of 0 samples are undefined: compare the systems on at least one test image');
   let oldCorrect = 0;
   let negative = 0;
   let positive = 0;
@@ -39,7 +40,7 @@ export function negativeFlips(oldPredictions: ArrayLike<number>, newPredictions:
     oldCorrect,
     negativeFlips: negative,
     positiveFlips: positive,
-    negativeFlipRate: samples > 0 ? negative / samples : NaN,
+    negativeFlipRate: negative / samples,
     relativeNegativeFlipRate: oldCorrect > 0 ? negative / oldCorrect : NaN,
   };
 }
