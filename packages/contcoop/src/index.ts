@@ -27,5 +27,5 @@ export { trainPromptLearner, predictClasses, accuracyOf, PROMPT_TRAIN_DEFAULTS }
 export type { PromptTrainConfig } from './train';
 export { tokenSpaceRelation } from './diagnostics';
 export type { TokenSpaceRelation } from './diagnostics';
-export { CONTCOOP_VARIANTS, compareContcoopVariants, variantTableMarkdown } from './variants';
+export { CONTCOOP_VARIANTS, compareContcoopVariants, variantTableMarkdown, meanNormalisedEntropy } from './variants';
 export type { ContcoopVariant, VariantEvaluation, CompareVariantsInput, VariantRow, VariantSummary, VariantComparison } from './variants';

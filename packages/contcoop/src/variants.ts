@@ -53,6 +53,8 @@ export interface VariantRow {
   singleKeyClasses: number;
   /** Largest |gradient| of each learned tensor at initialisation on the whole training set: 0 means the tensor cannot learn. */
   initialGradient: Record<string, number>;
+  /** After training, on the source: mean attention entropy / log(keys) over classes, heads and context vectors (1: uniform, 0: one key or one-hot). */
+  attentionEntropy: number;
   trainSeconds: number;
 }
 
@@ -64,6 +66,8 @@ export interface VariantSummary {
   /** Learned tensors whose initial gradient was exactly 0 for some seed. */
   zeroGradient: string[];
   singleKeyClasses: number;
+  /** Mean over seeds of the rows' attentionEntropy. */
+  attentionEntropy: number;
 }
 
 export interface VariantComparison {
@@ -112,7 +116,8 @@ export async function compareContcoopVariants(input: CompareVariantsInput): Prom
         const trainSeconds = (performance.now() - t0) / 1000;
         const accuracy: Record<string, number> = {};
         for (const e of input.evaluations) accuracy[e.name] = score(learner, e);
-        rows.push({ variant: variant.name, seed, accuracy, singleKeyClasses, initialGradient, trainSeconds });
+        const attentionEntropy = meanNormalisedEntropy(learner as ContcoopLearner, input.source);
+        rows.push({ variant: variant.name, seed, accuracy, singleKeyClasses, initialGradient, attentionEntropy, trainSeconds });
       } finally {
         learner.dispose();
       }
@@ -123,7 +128,8 @@ export async function compareContcoopVariants(input: CompareVariantsInput): Prom
     const accuracy: VariantSummary['accuracy'] = {};
     for (const e of input.evaluations) accuracy[e.name] = meanSd(mine.map((r) => r.accuracy[e.name]!));
     const zeroGradient = [...new Set(mine.flatMap((r) => Object.entries(r.initialGradient).filter(([, g]) => g === 0).map(([name]) => name)))];
-    return { variant: variant.name, note: variant.note, accuracy, zeroGradient, singleKeyClasses: mine[0]!.singleKeyClasses };
+    const attentionEntropy = meanSd(mine.map((r) => r.attentionEntropy)).mean;
+    return { variant: variant.name, note: variant.note, accuracy, zeroGradient, singleKeyClasses: mine[0]!.singleKeyClasses, attentionEntropy };
   });
   return { zeroShot, rows, summary };
 }
@@ -143,6 +149,28 @@ function gradientMaxima(learner: ReturnType<typeof createLearner>, target: Promp
   }
 }
 
+/** Mean of H(row) / log(keys) over every attention row of every class; a one-key row counts 0 (it is certain). */
+export function meanNormalisedEntropy(learner: ContcoopLearner, target: PromptTarget): number {
+  const weights = learner.attentionWeights(target);
+  let sum = 0;
+  let count = 0;
+  for (const w of weights) {
+    const [heads, m, keys] = w.shape;
+    const p = w.dataSync();
+    for (let r = 0; r < heads * m; r++) {
+      let h = 0;
+      for (let j = 0; j < keys; j++) {
+        const x = p[r * keys + j]!;
+        if (x > 0) h -= x * Math.log(x);
+      }
+      sum += keys > 1 ? h / Math.log(keys) : 0;
+      count++;
+    }
+  }
+  tf.dispose(weights);
+  return sum / count;
+}
+
 function meanSd(values: number[]): { mean: number; sd: number; n: number } {
   const n = values.length;
   const mean = values.reduce((a, b) => a + b, 0) / n;
@@ -155,10 +183,10 @@ export function variantTableMarkdown(c: VariantComparison): string {
   const evals = Object.keys(c.zeroShot);
   const pct = (x: number) => (100 * x).toFixed(1);
   const lines = [
-    `| variant | ${evals.join(' | ')} | classes with one key | zero gradient at init | note |`,
-    `| --- | ${evals.map(() => '---:').join(' | ')} | ---: | --- | --- |`,
-    `| zero-shot (reference) | ${evals.map((e) => pct(c.zeroShot[e]!)).join(' | ')} | | | hand-written prompts |`,
-    ...c.summary.map((s) => `| ${s.variant} | ${evals.map((e) => `${pct(s.accuracy[e]!.mean)} ± ${pct(s.accuracy[e]!.sd)}`).join(' | ')} | ${s.singleKeyClasses} | ${s.zeroGradient.join(', ') || 'none'} | ${s.note} |`),
+    `| variant | ${evals.join(' | ')} | classes with one key | zero gradient at init | attention entropy (1 = uniform) | note |`,
+    `| --- | ${evals.map(() => '---:').join(' | ')} | ---: | --- | ---: | --- |`,
+    `| zero-shot (reference) | ${evals.map((e) => pct(c.zeroShot[e]!)).join(' | ')} | | | | hand-written prompts |`,
+    ...c.summary.map((s) => `| ${s.variant} | ${evals.map((e) => `${pct(s.accuracy[e]!.mean)} ± ${pct(s.accuracy[e]!.sd)}`).join(' | ')} | ${s.singleKeyClasses} | ${s.zeroGradient.join(', ') || 'none'} | ${s.attentionEntropy.toFixed(3)} | ${s.note} |`),
   ];
   return lines.join('\n');
 }

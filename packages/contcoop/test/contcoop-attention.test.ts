@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '@hotplug/kernels';
 import { writeSafetensors } from '@hotplug/backbones';
-import { CONTCOOP_DEFAULTS, ContcoopLearner, LearnerOptionError, PROMPT_FORMAT, PromptTarget, createLearner, l2Normalize, loadLearner, trainPromptLearner, type ContcoopOptions, type ImageFeatures, type PromptModel } from '../src/index';
+import { CONTCOOP_DEFAULTS, ContcoopLearner, LearnerOptionError, meanNormalisedEntropy, PROMPT_FORMAT, PromptTarget, createLearner, l2Normalize, loadLearner, trainPromptLearner, type ContcoopOptions, type ImageFeatures, type PromptModel } from '../src/index';
 import { FASHION, tinyModel } from './helpers';
 
 // One-token and multi-token class names in the test tokenizer ('T-shirt/top' is 5 tokens, 'ankle boot' 2).
@@ -139,6 +139,20 @@ function referenceContext(p: RefParams, keyRows: Matrix, heads: number, residual
   return residual ? y.map((row, i) => row.map((v, j) => v + p.ctx[i]![j]!)) : y;
 }
 
+/** Attention weights [heads][M][keys] of one class: softmax over keys of Q Kᵀ / √d_h per head. */
+function referenceWeights(p: RefParams, keyRows: Matrix, heads: number): number[][][] {
+  const dh = p.ctx[0]!.length / heads;
+  const Q = matmul(p.ctx, p.q);
+  const K = matmul(keyRows, p.k);
+  return Array.from({ length: heads }, (_, h) => Q.map((qi) => {
+    const scores = K.map((kj) => Array.from({ length: dh }, (_, j) => qi[h * dh + j]! * kj[h * dh + j]!).reduce((a, b) => a + b, 0) / Math.sqrt(dh));
+    const m = Math.max(...scores);
+    const e = scores.map((s) => Math.exp(s - m));
+    const z = e.reduce((a, b) => a + b, 0);
+    return e.map((v) => v / z);
+  }));
+}
+
 describe('contcoop attention block against a float64 reference', () => {
   const heads = 2;
   const nCtx = 3;
@@ -165,6 +179,15 @@ describe('contcoop attention block against a float64 reference', () => {
         let worst = 0;
         ours.forEach((m, c) => m.forEach((row, i) => row.forEach((v, j) => (worst = Math.max(worst, Math.abs(v - ref[c]![i]![j]!))))));
         expect(worst).toBeLessThan(1e-5);
+        // The diagnostic weights are the same softmax.
+        const weights = learner.attentionWeights(t);
+        weights.forEach((wc, c) => {
+          const refW = referenceWeights(p, keyRows(c, p), heads);
+          const got = wc.arraySync();
+          expect(wc.shape).toEqual([heads, nCtx, keyRows(c, p).length]);
+          got.forEach((hm, h) => hm.forEach((row, i) => row.forEach((v, j) => expect(Math.abs(v - refW[h]![i]![j]!)).toBeLessThan(1e-5))));
+        });
+        tf.dispose(weights);
 
         // Objective: <context, R> for a fixed R, so every output coordinate carries gradient.
         const R = names.map((_, c) => Array.from({ length: nCtx }, (_, i) => Array.from({ length: 8 }, (_, j) => Math.sin(1 + c * 31 + i * 7 + j * 3))));
@@ -229,6 +252,19 @@ describe('contcoop training and options', () => {
       expect(count({ keys: 'name' })).toEqual(names);
       expect(count({ keys: 'name+template' })).toEqual(names.map((n) => n + 4)); // "a photo of a"
       expect(count({ keys: 'name+context', nCtx: 3 })).toEqual(names.map((n) => n + 3));
+    });
+  });
+
+  it('attention entropy: 1 for uniform weights (zero queries), 0 for one key per class', () => {
+    withTarget(model, SINGLE, (t) => {
+      const l = contcoop(t, { keys: 'name+template' });
+      const q = l.parameters().get('attn.q.weight')!;
+      q.assign(tf.zerosLike(q));
+      expect(meanNormalisedEntropy(l, t)).toBeCloseTo(1, 6);
+      l.dispose();
+      const n = contcoop(t, { keys: 'name' });
+      expect(meanNormalisedEntropy(n, t)).toBe(0);
+      n.dispose();
     });
   });
 

@@ -56,6 +56,10 @@ describe('compareContcoopVariants', () => {
     expect(byName.get('name+template')!.zeroGradient).toEqual([]);
     expect(byName.get('name')!.singleKeyClasses).toBe(10);
     expect(byName.get('name+template')!.singleKeyClasses).toBe(0);
+    // One key per class: a certain softmax; more keys: strictly between 0 and 1 here (random-ish queries).
+    expect(byName.get('name')!.attentionEntropy).toBe(0);
+    expect(byName.get('name+template')!.attentionEntropy).toBeGreaterThan(0.5);
+    expect(byName.get('name+template')!.attentionEntropy).toBeLessThan(1);
     // The summary's mean is the mean of the rows.
     const rowsA = c.rows.filter((r) => r.variant === 'name+template').map((r) => r.accuracy.A!);
     expect(byName.get('name+template')!.accuracy.A!.mean).toBeCloseTo((rowsA[0]! + rowsA[1]!) / 2, 12);

@@ -126,6 +126,29 @@ export class ContcoopLearner extends BaseLearner {
     return target.classTokens.map((ids) => ids.length + shared);
   }
 
+  /**
+   * Attention weights of each class, [heads, M, keys] per class (rows sum to 1), computed with
+   * plain ops from the definition softmax(Q Kᵀ / √d_h): a diagnostic of how much the learned
+   * context conditions on the keys (uniform rows: it does not; one key: it cannot).
+   */
+  attentionWeights(target: PromptTarget): tf.Tensor3D[] {
+    return tf.tidy(() => {
+      const { heads, nCtx } = this.options;
+      const w = this.shape.tokenWidth;
+      const dh = w / heads;
+      const byHead = (x: tf.Tensor2D) => tf.transpose(tf.reshape(x, [x.shape[0], heads, dh]), [1, 0, 2]) as tf.Tensor3D;
+      const q = byHead(tf.matMul(this.query as tf.Tensor2D, this.proj.q));
+      const shared = this.sharedKeyRows(target);
+      return target.classTokens.map((_, c) => {
+        const names = target.classNameEmbeddings(c);
+        const rows = shared ? (tf.concat([names, shared], 0) as tf.Tensor2D) : names;
+        const k = byHead(tf.matMul(rows, this.proj.k));
+        const scores = tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(dh));
+        return tf.reshape(tf.softmax(scores), [heads, nCtx, rows.shape[0]]) as tf.Tensor3D;
+      });
+    });
+  }
+
   /** Class-conditioned context [C, M, W] for the target's class names. */
   classContext(target: PromptTarget): tf.Tensor3D {
     return tf.tidy(() => {
