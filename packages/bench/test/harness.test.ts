@@ -273,3 +273,42 @@ describe('deterministic modules and training seeds', () => {
     expect(() => validateSpec({ ...spec, systems: [...spec.systems, { id: 'x', model: 'new', replicateOf: 'new+proj-b' }] }, steps)).toThrow(/replicates "new\+proj-b", which is a replicate too/);
   });
 });
+
+describe('contrasts: references other than M(old, old)', () => {
+  it('M(a) − M(b) of any two cells, pairing runs by seed and a deterministic side with every run', async () => {
+    const { steps } = world();
+    const spec = {
+      ...smallSpec(),
+      contrasts: [
+        // A seeded learner plugged into the adapted system against a deterministic module on new (as ContCoOp vs new zero-shot).
+        { id: 'plugged-vs-knn-new', a: { method: 'centroid', shots: 4, query: 'new+proj', reference: 'old' }, b: { method: 'knn', query: 'new', reference: 'new' } },
+        { id: 'retrained-vs-old', label: 'linear retrained on new vs old', a: { method: 'linear', query: 'new', reference: 'new' }, b: { method: 'linear', query: 'old', reference: 'old' } },
+        { id: 'self', a: { method: 'linear', query: 'old', reference: 'old' }, b: { method: 'linear', query: 'old', reference: 'old' } },
+        { id: 'raw', a: { method: 'linear', query: 'new', reference: 'old' }, b: { method: 'linear', query: 'old', reference: 'old' } },
+      ],
+    };
+    const r = await runExperiment(spec, steps, { cacheDir: mkdtempSync(join(tmpdir(), 'bench-contrasts-')), progress: false });
+    const row = (id: string) => r.contrasts.find((c) => c.id === id)!;
+    const acc = (method: string, q: string, ref: string, seed: number | null, shots?: number) =>
+      r.cells.find((c) => c.method === method && c.query === q && c.reference === ref && c.seed === seed && (shots === undefined || c.shots === shots))!.metrics.accuracy!;
+
+    const p = row('plugged-vs-knn-new');
+    expect(p.valueA).toBeCloseTo((acc('centroid', 'new+proj', 'old', 1, 4) + acc('centroid', 'new+proj', 'old', 2, 4)) / 2, 12);
+    expect(p.valueB).toBe(acc('knn', 'new', 'new', null));
+    expect(p.margin).toBeCloseTo(p.valueA! - p.valueB!, 12);
+    expect([p.randomRuns, p.items, p.metric]).toEqual([2, 100, 'accuracy']);
+    expect(p.interval!.low).toBeLessThanOrEqual(p.margin);
+    expect(p.answer).toBe(p.interval!.low > 0 ? 'a higher' : p.interval!.high < 0 ? 'a lower' : 'inconclusive');
+
+    const retrained = row('retrained-vs-old');
+    expect(retrained.margin).toBeCloseTo((acc('linear', 'new', 'new', 1) + acc('linear', 'new', 'new', 2) - acc('linear', 'old', 'old', 1) - acc('linear', 'old', 'old', 2)) / 2, 12);
+    expect(retrained.answer).toBe('a higher'); // the less noisy new model, retrained: +16 points on 100 items
+    expect(row('self')).toMatchObject({ margin: 0, interval: { low: 0, high: 0 }, answer: 'inconclusive' });
+    expect(row('raw').answer).toBe('cannot run');
+
+    const md = markdownReport(r);
+    expect(md).toContain('## Contrasts');
+    expect(md).toContain('| blobs | linear retrained on new vs old | linear: M(new model, new model) | linear: M(old model, old model) |');
+    expect(() => validateSpec({ ...spec, contrasts: [{ id: 'x', a: { method: 'svm', query: 'old', reference: 'old' }, b: spec.contrasts[0]!.b }] }, steps)).toThrow(/unknown method in contrast "x" "svm"/);
+  });
+});

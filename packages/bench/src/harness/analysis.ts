@@ -72,12 +72,13 @@ function moduleOf(c: CellResult): Module {
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 /** Per-item values of a cached cell (JSON null = no value). */
-function itemValues(rec: CellRecord, metric: string): Float64Array | undefined {
+export function itemValues(rec: CellRecord, metric: string): Float64Array | undefined {
   const v = rec.items?.[metric];
   return v ? Float64Array.from(v, (x) => (x === null ? NaN : x)) : undefined;
 }
 
-function sameItems(a: CellRecord, b: CellRecord, what: string): void {
+/** Throws when two cells were scored on different test items (their labels differ). */
+export function sameItems(a: CellRecord, b: CellRecord, what: string): void {
   const la = a.labels;
   const lb = b.labels;
   if (!la || !lb) return;

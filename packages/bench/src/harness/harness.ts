@@ -1,5 +1,6 @@
 import { ProgressBar } from '@hotplug/runtime';
 import { analyse, type FlipRow, type VerdictRow } from './analysis';
+import { contrasts, type ContrastRow } from './contrasts';
 import { ArtefactCache } from './cache';
 import type { RunContext } from './context';
 import { FeatureProvider } from './features';
@@ -20,6 +21,8 @@ export interface ExperimentReport {
   stats: RunStats;
   cells: CellResult[];
   verdicts: VerdictRow[];
+  /** spec.contrasts evaluated per dataset (empty without any). */
+  contrasts: ContrastRow[];
   flips: FlipRow[];
 }
 
@@ -89,5 +92,5 @@ export async function runExperiment(spec: ExperimentSpec, steps: StepRegistry, o
   }
   bar?.finish();
   const { verdicts, flips } = analyse(spec, records);
-  return { format: 'hotplug-bench-report', formatVersion: 2, name: spec.name, spec, stats, cells: records.map((r) => r.result), verdicts, flips };
+  return { format: 'hotplug-bench-report', formatVersion: 2, name: spec.name, spec, stats, cells: records.map((r) => r.result), verdicts, contrasts: contrasts(spec, records), flips };
 }

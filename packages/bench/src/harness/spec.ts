@@ -27,6 +27,13 @@ export const ExperimentSpecSchema = z.strictObject({
   retrieval: z.strictObject({ ks: z.array(z.number().int().positive().max(1_000_000)).max(20).optional() }).optional(),
   learners: z.array(z.strictObject({ id, learner: id, shots: z.array(z.number().int().nonnegative().max(100_000)).min(1).max(50), options: options.optional(), systems: z.array(id).max(100).optional() })).max(100).optional(),
   comparisons: z.array(z.strictObject({ old: id, new: id, adapted: z.array(id).max(100).optional() })).max(100),
+  contrasts: z.array(z.strictObject({
+    id,
+    label: z.string().max(500).optional(),
+    metric: id.optional(),
+    a: z.strictObject({ method: id, query: id, reference: id, shots: z.number().int().nonnegative().optional() }),
+    b: z.strictObject({ method: id, query: id, reference: id, shots: z.number().int().nonnegative().optional() }),
+  })).max(200).optional(),
   bootstrap: z.strictObject({
     resamples: z.number().int().min(1).max(1_000_000).optional(),
     level: z.number().gt(0).lt(1).optional(),
@@ -108,8 +115,33 @@ export interface ExperimentSpec {
   retrieval?: { ks?: number[] };
   learners?: LearnerSpec[];
   comparisons: ComparisonSpec[];
+  /** Extra paired comparisons of two cells, M(a) − M(b), for references other than M(old, old) (see ContrastSpec). */
+  contrasts?: ContrastSpec[];
   /** The paired bootstrap behind every verdict's interval (defaults: 1000 resamples, 95 %, seed 0). */
   bootstrap?: BootstrapSpec;
+}
+
+/** One cell of the grid, on every dataset and seed: a method (head id, learner id or 'retrieval'), its query and reference systems, and the shot count for learners. */
+export interface CellSelector {
+  method: string;
+  query: string;
+  reference: string;
+  shots?: number;
+}
+
+/**
+ * M(a) − M(b) with a paired-bootstrap interval, for the comparisons a paper makes that are not
+ * M(old, old): e.g. ContCoOp trained on old and plugged into new (`a`) against the new model's
+ * zero-shot (`b`: the zero-shot learner with query = reference = new). Runs pair by seed; a
+ * deterministic side pairs with every run of the other.
+ */
+export interface ContrastSpec {
+  id: string;
+  label?: string;
+  /** Default: accuracy (mAP for retrieval). */
+  metric?: string;
+  a: CellSelector;
+  b: CellSelector;
 }
 
 /** Options of the verdicts' paired bootstrap; part of the spec so a report says how its intervals were made. */
@@ -165,6 +197,14 @@ export function validateSpec(spec: ExperimentSpec, steps: StepRegistry): void {
   const systemIds = spec.systems.map((s) => s.id);
   for (const c of spec.comparisons) {
     for (const id of [c.old, c.new, ...(c.adapted ?? [])]) known('system in a comparison', id, systemIds);
+  }
+  unique('contrasts', (spec.contrasts ?? []).map((c) => c.id));
+  const methods = [...(spec.heads ?? []).map((h) => h.id), ...(spec.learners ?? []).map((l) => l.id), ...(spec.retrieval ? ['retrieval'] : [])];
+  for (const c of spec.contrasts ?? []) {
+    for (const side of [c.a, c.b]) {
+      known(`method in contrast "${c.id}"`, side.method, methods);
+      for (const id of [side.query, side.reference]) known(`system in contrast "${c.id}"`, id, systemIds);
+    }
   }
   if (!spec.heads?.length && !spec.retrieval && !spec.learners?.length) {
     throw new SpecError('spec: nothing to evaluate; add heads, retrieval or learners');

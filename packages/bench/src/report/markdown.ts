@@ -1,6 +1,6 @@
 import { writeFileAtomic } from '@hotplug/runtime';
 import type { ExperimentReport } from '../harness/harness';
-import { flipSummaries, marginWithInterval, matrices, pctStat, runsLabel, systemLabel, verdictSummaries } from './summary';
+import { CONTRAST_HEADER, contrastTableRows, flipSummaries, marginWithInterval, matrices, pctStat, runsLabel, systemLabel, verdictSummaries } from './summary';
 import { CRITERION_TEXT, intervalNote, level, methodName } from './text';
 
 function table(header: string[], rows: string[][]): string {
@@ -39,6 +39,11 @@ export function markdownReport(report: ExperimentReport): string {
       ),
       '',
     );
+  }
+
+  if (report.contrasts?.length) {
+    out.push('## Contrasts', '', 'M(a) − M(b) in points for the references the spec names (not M(old, old)), with the same paired-bootstrap interval; runs pair by seed.', '');
+    out.push(table(CONTRAST_HEADER, contrastTableRows(report)), '');
   }
 
   out.push('## Compatibility matrices', '', 'Rows: query system. Columns: the system the module was built on. n/a: the module cannot take those features.', '');

@@ -2,6 +2,8 @@ import type { ExperimentReport } from '../harness/harness';
 import type { CellResult, TaskKind } from '../harness/results';
 import type { FlipRow, VerdictRow } from '../harness/analysis';
 import type { Verdict } from '../metrics/bootstrap';
+import type { ContrastRow } from '../harness/contrasts';
+import type { CellSelector } from '../harness/spec';
 
 /** Mean, sample standard deviation and count of the defined values. */
 export interface Stat {
@@ -118,7 +120,7 @@ export function verdictSummaries(verdicts: VerdictRow[]): VerdictSummary[] {
 }
 
 /** "+4.2 [+1.0, +7.5]": the margin in points with its interval; "n/a" when it cannot run. */
-export function marginWithInterval(v: Pick<VerdictSummary, 'margin' | 'interval'>): string {
+export function marginWithInterval(v: { margin: number; interval?: { low: number; high: number } | undefined }): string {
   if (!Number.isFinite(v.margin)) return 'n/a';
   return v.interval ? `${points(v.margin)} [${points(v.interval.low)}, ${points(v.interval.high)}]` : `${points(v.margin)} [no interval]`;
 }
@@ -180,3 +182,25 @@ export function points(v: number | undefined): string {
   if (v === undefined || !Number.isFinite(v)) return 'n/a';
   return `${v >= 0 ? '+' : ''}${(v * 100).toFixed(1)}`;
 }
+
+/** "centroid, 4-shot: M(new model, old model)" — a contrast side for people. */
+export function cellLabel(report: ExperimentReport, s: CellSelector): string {
+  return `${s.method}${s.shots !== undefined ? `, ${s.shots}-shot` : ''}: M(${systemLabel(report, s.query)}, ${systemLabel(report, s.reference)})`;
+}
+
+/** The rows of a contrast table: dataset, contrast, both sides, both figures, margin [CI], runs, answer. */
+export function contrastTableRows(report: ExperimentReport): string[][] {
+  return report.contrasts.map((c: ContrastRow) => [
+    c.dataset,
+    c.label,
+    cellLabel(report, c.a),
+    cellLabel(report, c.b),
+    pct(c.valueA ?? undefined),
+    pct(c.valueB ?? undefined),
+    marginWithInterval(c),
+    runsLabel(c),
+    c.answer,
+  ]);
+}
+
+export const CONTRAST_HEADER = ['dataset', 'contrast', 'a', 'b', 'M(a)', 'M(b)', 'M(a) − M(b)', 'training runs', 'answer'];

@@ -1,6 +1,6 @@
 import { writeFileAtomic } from '@hotplug/runtime';
 import type { ExperimentReport } from '../../harness/harness';
-import { flipSummaries, marginWithInterval, pctStat, runsLabel, systemLabel, verdictSummaries } from '../summary';
+import { CONTRAST_HEADER, contrastTableRows, flipSummaries, marginWithInterval, pctStat, runsLabel, systemLabel, verdictSummaries } from '../summary';
 import { CRITERION_TEXT, intervalNote, level, methodName } from '../text';
 import { accuracyFigures, flipFigures, heatMapFigures, shotFigures } from './figures';
 import { esc, tag } from './svg';
@@ -48,6 +48,16 @@ function verdictTable(report: ExperimentReport): string {
   return tag('table', { 'data-table': 'verdicts' }, tag('tr', {}, ...head.map((h) => tag('th', {}, esc(h)))), ...rows);
 }
 
+function contrastTable(report: ExperimentReport): string {
+  const css: Record<string, string> = { 'a higher': 'ok', 'a lower': 'bad', inconclusive: 'unsure', 'cannot run': 'bad' };
+  const rows = contrastTableRows(report).map((cells) =>
+    tag('tr', { 'data-answer': cells[8] },
+      ...cells.slice(0, 4).map((c) => tag('td', {}, esc(c))),
+      ...cells.slice(4, 8).map((c) => tag('td', { class: 'num' }, esc(c))),
+      tag('td', { class: css[cells[8]!]! }, esc(cells[8]!))));
+  return tag('table', { 'data-table': 'contrasts' }, tag('tr', {}, ...CONTRAST_HEADER.map((h) => tag('th', {}, esc(h)))), ...rows);
+}
+
 function flipTable(report: ExperimentReport): string {
   const name = (id: string) => systemLabel(report, id);
   const head = ['dataset', 'module', 'old', 'upgraded', 'mode', 'negative-flip rate (%)', 'of old-correct (%)'];
@@ -71,6 +81,7 @@ export function htmlReport(report: ExperimentReport, options: { generatedAt?: st
     tag('p', {}, esc(`Systems: ${systems}. Datasets: ${report.spec.datasets.join(', ')}. Seeds: ${report.spec.seeds.join(', ')}.${options.generatedAt ? ` Generated ${options.generatedAt}.` : ''}`)),
     tag('div', { class: 'criterion' }, ...CRITERION_TEXT.map((t) => tag('p', {}, esc(t)))),
     section('Verdicts', `The criterion applied to each upgrade of each module (figures in %, mean ± std over random training runs; deterministic modules evaluated once). ${intervalNote(report)}`, [verdictTable(report)]),
+    section('Contrasts', 'M(a) − M(b) for the references the spec names (not M(old, old)), with the same paired-bootstrap interval.', report.contrasts?.length ? [contrastTable(report)] : []),
     section('Accuracy per system', 'Hot-plug (old module, upgraded features) against rebuilding the module on each system.', [tag('div', { class: 'figures' }, ...accuracyFigures(report))]),
     section('Compatibility matrices', 'Query system × the system the module was built on.', [tag('div', { class: 'figures' }, ...heatMapFigures(report))]),
     section('Prompt learners by shot count', 'Learners trained on the old model and plugged into upgraded ones.', shotFigures(report).length ? [tag('div', { class: 'figures' }, ...shotFigures(report))] : []),
