@@ -15,11 +15,13 @@ export interface ContcoopVariant {
 
 /** The key-set / residual variants worth reporting next to each other. */
 export const CONTCOOP_VARIANTS: readonly ContcoopVariant[] = [
-  { name: 'name', options: { keys: 'name', residual: false }, note: 'legacy: degenerate on one-token names' },
-  { name: 'name+residual', options: { keys: 'name', residual: true }, note: 'context reaches the prompt directly; W_q, W_k still idle on one-token names' },
-  { name: 'name+template', options: { keys: 'name+template', residual: false }, note: 'default: values are rows of the model in use' },
-  { name: 'name+template+residual', options: { keys: 'name+template', residual: true }, note: 'default keys plus the raw context' },
-  { name: 'name+context', options: { keys: 'name+context', residual: false }, note: 'self + cross attention over [name; context]' },
+  { name: 'name', options: { keys: 'name', qkNorm: false, residual: false }, note: 'legacy: degenerate on one-token names' },
+  { name: 'name+residual', options: { keys: 'name', qkNorm: false, residual: true }, note: 'context reaches the prompt directly; W_q, W_k still idle on one-token names' },
+  { name: 'name+template (raw q/k)', options: { keys: 'name+template', qkNorm: false, residual: false }, note: 'non-zero but tiny query-side gradients: the softmax stays near uniform' },
+  { name: 'name+template', options: { keys: 'name+template', qkNorm: true, residual: false }, note: 'default: values are rows of the model in use' },
+  { name: 'name+template+residual', options: { keys: 'name+template', qkNorm: true, residual: true }, note: 'default keys plus the raw context' },
+  { name: 'name+context', options: { keys: 'name+context', qkNorm: true, residual: false }, note: 'self + cross attention over [name; context]' },
+  { name: 'name+context (raw q/k)', options: { keys: 'name+context', qkNorm: false, residual: false }, note: 'as above without qkNorm' },
 ];
 
 /** A model a trained prompt is scored on (the training model itself, or one it is plugged into), with its test features. */

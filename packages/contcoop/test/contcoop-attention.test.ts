@@ -54,12 +54,9 @@ function gradientMaxima(learner: ContcoopLearner, t: PromptTarget): Record<strin
 
 const contcoop = (t: PromptTarget, options: Partial<ContcoopOptions>, seed = 1) => createLearner('contcoop', t, { seed, options }) as ContcoopLearner;
 const PARAMS = ['ctx', 'attn.q.weight', 'attn.k.weight', 'attn.v.weight', 'attn.out.weight'];
-const CONDITIONING: Partial<ContcoopOptions>[] = [
-  { keys: 'name+template', residual: false },
-  { keys: 'name+template', residual: true },
-  { keys: 'name+context', residual: false },
-  { keys: 'name+context', residual: true },
-];
+const CONDITIONING: Partial<ContcoopOptions>[] = (['name+template', 'name+context'] as const).flatMap((keys) =>
+  [false, true].flatMap((residual) => [true, false].map((qkNorm) => ({ keys, residual, qkNorm }))));
+const label = (o: Partial<ContcoopOptions>) => `keys ${o.keys}, residual ${o.residual}, qkNorm ${o.qkNorm}`;
 
 describe('contcoop gradients reach every learned tensor', () => {
   it('the default key set conditions on more than the name', () => {
@@ -67,8 +64,8 @@ describe('contcoop gradients reach every learned tensor', () => {
   });
 
   for (const options of CONDITIONING) {
-    for (const [label, names] of [['one-token', SINGLE], ['multi-token', MULTI]] as const) {
-      it(`keys ${options.keys}, residual ${options.residual}: every tensor has a non-zero gradient on ${label} class names`, () => {
+    for (const [kind, names] of [['one-token', SINGLE], ['multi-token', MULTI]] as const) {
+      it(`${label(options)}: every tensor has a non-zero gradient on ${kind} class names`, () => {
         withTarget(model, names, (t) => {
           const learner = contcoop(t, options);
           const g = gradientMaxima(learner, t);
@@ -82,8 +79,8 @@ describe('contcoop gradients reach every learned tensor', () => {
 
   it("keys 'name' (legacy) is degenerate on one-token names: context, W_q and W_k get exactly zero gradient", () => {
     withTarget(model, SINGLE, (t) => {
-      for (const residual of [false, true]) {
-        const learner = contcoop(t, { keys: 'name', residual });
+      for (const [residual, qkNorm] of [[false, false], [true, false], [false, true]]) {
+        const learner = contcoop(t, { keys: 'name', residual, qkNorm });
         const g = gradientMaxima(learner, t);
         // A softmax over one key is 1 whatever the scores, so the query side has no effect.
         expect(g['attn.q.weight']).toBe(0);
@@ -116,12 +113,15 @@ const matmul = (a: Matrix, b: Matrix): Matrix => a.map((row) => b[0]!.map((_, j)
 
 interface RefParams { ctx: Matrix; q: Matrix; k: Matrix; v: Matrix; o: Matrix }
 
-/** Context [M, W] of one class: multi-head softmax(Q Kᵀ / √d_h) V, heads concatenated, times W_o, plus ctx when residual. */
-function referenceContext(p: RefParams, keyRows: Matrix, heads: number, residual: boolean): Matrix {
+/** Rows divided by their root-mean-square. */
+const rms = (m: Matrix, on: boolean): Matrix => (on ? m.map((r) => { const s = Math.sqrt(r.reduce((a, v) => a + v * v, 0) / r.length + 1e-12); return r.map((v) => v / s); }) : m);
+
+/** Context [M, W] of one class: multi-head softmax(Q Kᵀ / √d_h) V, heads concatenated, times W_o, plus ctx when residual; qkNorm: Q and K from unit-RMS rows. */
+function referenceContext(p: RefParams, keyRows: Matrix, heads: number, residual: boolean, qkNorm: boolean): Matrix {
   const w = p.ctx[0]!.length;
   const dh = w / heads;
-  const Q = matmul(p.ctx, p.q);
-  const K = matmul(keyRows, p.k);
+  const Q = matmul(rms(p.ctx, qkNorm), p.q);
+  const K = matmul(rms(keyRows, qkNorm), p.k);
   const V = matmul(keyRows, p.v);
   const merged = Q.map((qi) => {
     const out = new Array<number>(w).fill(0);
@@ -140,10 +140,10 @@ function referenceContext(p: RefParams, keyRows: Matrix, heads: number, residual
 }
 
 /** Attention weights [heads][M][keys] of one class: softmax over keys of Q Kᵀ / √d_h per head. */
-function referenceWeights(p: RefParams, keyRows: Matrix, heads: number): number[][][] {
+function referenceWeights(p: RefParams, keyRows: Matrix, heads: number, qkNorm: boolean): number[][][] {
   const dh = p.ctx[0]!.length / heads;
-  const Q = matmul(p.ctx, p.q);
-  const K = matmul(keyRows, p.k);
+  const Q = matmul(rms(p.ctx, qkNorm), p.q);
+  const K = matmul(rms(keyRows, qkNorm), p.k);
   return Array.from({ length: heads }, (_, h) => Q.map((qi) => {
     const scores = K.map((kj) => Array.from({ length: dh }, (_, j) => qi[h * dh + j]! * kj[h * dh + j]!).reduce((a, b) => a + b, 0) / Math.sqrt(dh));
     const m = Math.max(...scores);
@@ -158,8 +158,8 @@ describe('contcoop attention block against a float64 reference', () => {
   const nCtx = 3;
   const names = ['T-shirt/top', 'sneaker', 'ankle boot'];
 
-  for (const options of [{ keys: 'name', residual: false }, ...CONDITIONING] as Partial<ContcoopOptions>[]) {
-    it(`keys ${options.keys}, residual ${options.residual}: same context, and gradients match central differences of the reference`, () => {
+  for (const options of [{ keys: 'name', residual: false, qkNorm: false }, { keys: 'name', residual: false, qkNorm: true }, ...CONDITIONING] as Partial<ContcoopOptions>[]) {
+    it(`${label(options)}: same context and attention weights, and gradients match central differences of the reference`, () => {
       withTarget(small, names, (t) => {
         const learner = contcoop(t, { ...options, heads, nCtx, valueInit: 'random' }, 4);
         const params = learner.parameters();
@@ -172,7 +172,7 @@ describe('contcoop attention block against a float64 reference', () => {
           options.keys === 'name+template' ? [...rows(names[c]!), ...rows('a photo of a')]
           : options.keys === 'name+context' ? [...rows(names[c]!), ...q.ctx]
           : rows(names[c]!);
-        const reference = (q: RefParams) => names.map((_, c) => referenceContext(q, keyRows(c, q), heads, options.residual!));
+        const reference = (q: RefParams) => names.map((_, c) => referenceContext(q, keyRows(c, q), heads, options.residual!, options.qkNorm!));
 
         const ours = tf.tidy(() => learner.classContext(t).arraySync() as number[][][]);
         const ref = reference(p);
@@ -182,7 +182,7 @@ describe('contcoop attention block against a float64 reference', () => {
         // The diagnostic weights are the same softmax.
         const weights = learner.attentionWeights(t);
         weights.forEach((wc, c) => {
-          const refW = referenceWeights(p, keyRows(c, p), heads);
+          const refW = referenceWeights(p, keyRows(c, p), heads, options.qkNorm!);
           const got = wc.arraySync();
           expect(wc.shape).toEqual([heads, nCtx, keyRows(c, p).length]);
           got.forEach((hm, h) => hm.forEach((row, i) => row.forEach((v, j) => expect(Math.abs(v - refW[h]![i]![j]!)).toBeLessThan(1e-5))));
@@ -268,6 +268,19 @@ describe('contcoop training and options', () => {
     });
   });
 
+  it('qkNorm: raw token rows (RMS about 0.02) give a uniform softmax at initialisation; unit-RMS queries and keys do not', () => {
+    withTarget(model, [...SINGLE, ...MULTI], (t) => {
+      const entropy = (qkNorm: boolean) => {
+        const l = contcoop(t, { keys: 'name+template', qkNorm });
+        const h = meanNormalisedEntropy(l, t);
+        l.dispose();
+        return h;
+      };
+      expect(entropy(false)).toBeGreaterThan(0.9999);
+      expect(entropy(true)).toBeLessThan(0.97);
+    });
+  });
+
   it('creating and disposing a learner leaves no tensor behind', () => {
     withTarget(model, SINGLE, (t) => {
       const before = tf.memory().numTensors;
@@ -282,21 +295,23 @@ describe('contcoop training and options', () => {
       expect(() => contcoop(t, { keys: 'name+image' as never })).toThrow(/keys must be one of 'name', 'name\+template', 'name\+context'/);
       expect(() => contcoop(t, { keys: 'name+template', keyTemplate: ' ' })).toThrow(/needs a non-empty keyTemplate/);
       expect(() => contcoop(t, { residual: 'yes' as never })).toThrow(/residual must be true or false/);
+      expect(() => contcoop(t, { qkNorm: 1 as never })).toThrow(/qkNorm must be true or false/);
       // The template is not needed by the other key sets.
       contcoop(t, { keys: 'name+context', keyTemplate: '' }).dispose();
     });
   });
 
-  it("a state saved before the key-set option existed loads as keys 'name', the way it was trained", () => {
+  it("a state saved before the key-set options existed loads as keys 'name' without qkNorm, the way it was trained", () => {
     withTarget(model, SINGLE, (t) => {
-      const learner = contcoop(t, { keys: 'name' });
-      const { keys: _k, keyTemplate: _t, ...legacyConfig } = learner.config as Record<string, unknown>;
+      const learner = contcoop(t, { keys: 'name', qkNorm: false });
+      const { keys: _k, keyTemplate: _t, qkNorm: _n, ...legacyConfig } = learner.config as Record<string, unknown>;
       const path = join(dir, 'legacy.safetensors');
       writeSafetensors(path, [...learner.parameters()].map(([name, v]) => ({ name, shape: v.shape, data: () => v.dataSync() as Float32Array })), {
         format: PROMPT_FORMAT, kind: 'contcoop', config: JSON.stringify(legacyConfig), shape: JSON.stringify(learner.shape),
       });
       const loaded = loadLearner(path) as ContcoopLearner;
       expect(loaded.config.keys).toBe('name');
+      expect(loaded.config.qkNorm).toBe(false);
       const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(loaded.classContext(t), learner.classContext(t)))).dataSync()[0]!);
       expect(diff).toBe(0);
       loaded.dispose();

@@ -26,6 +26,12 @@ export interface ContcoopOptions extends ContextOptions {
   keys: ContcoopKeys;
   /** Text whose token embeddings (from the model in use) join the keys under keys: 'name+template'. */
   keyTemplate: string;
+  /**
+   * Scale query and key inputs (the context, the key rows) to unit RMS before W_q / W_k, as
+   * pre-norm attention does; values keep the raw embeddings. Token embeddings have RMS about
+   * 0.02, so without it the scores are about 1e-4 and the softmax stays uniform (measured).
+   */
+  qkNorm: boolean;
   /** Add the raw context to the attention output. Off by default: the raw context lives in the training model's embedding space and would not follow a model update. */
   residual: boolean;
   /** Start the value and output projections at the identity, so the initial context is a mix of the key tokens' own embeddings ('identity'), or random ('random'). */
@@ -41,6 +47,7 @@ export const CONTCOOP_DEFAULTS: ContcoopOptions = {
   heads: 4,
   keys: 'name+template',
   keyTemplate: 'a photo of a',
+  qkNorm: true,
   residual: false,
   valueInit: 'identity',
   distillWeight: 1,
@@ -49,9 +56,9 @@ export const CONTCOOP_DEFAULTS: ContcoopOptions = {
 
 /**
  * Options a ContCoOp state saved before they existed was trained with: such a state has no
- * `keys` in its stored options and attended over the class name only.
+ * `keys` / `qkNorm` in its stored options and attended over the raw class-name rows only.
  */
-export const CONTCOOP_LEGACY_OPTIONS: Readonly<Partial<ContcoopOptions>> = { keys: 'name' };
+export const CONTCOOP_LEGACY_OPTIONS: Readonly<Partial<ContcoopOptions>> = { keys: 'name', qkNorm: false };
 
 /**
  * ContCoOp (Wang et al., arXiv 2412.20895): the learned context vectors are queries of a
@@ -76,6 +83,7 @@ export class ContcoopLearner extends BaseLearner {
     if (!CONTCOOP_KEY_SETS.includes(o.keys)) throw bad('keys', `keys must be one of ${CONTCOOP_KEY_SETS.map((k) => `'${k}'`).join(', ')}, got "${o.keys}"`);
     if (typeof o.keyTemplate !== 'string' || o.keyTemplate.length > 500) throw bad('keyTemplate', 'keyTemplate must be a string of at most 500 characters');
     if (o.keys === 'name+template' && o.keyTemplate.trim() === '') throw bad('keyTemplate', `keys 'name+template' needs a non-empty keyTemplate (e.g. "a photo of a"); or use keys 'name+context'`);
+    if (typeof o.qkNorm !== 'boolean') throw bad('qkNorm', `qkNorm must be true or false, got ${JSON.stringify(o.qkNorm)}`);
     if (typeof o.residual !== 'boolean') throw bad('residual', `residual must be true or false, got ${JSON.stringify(o.residual)}`);
     if (o.valueInit !== 'identity' && o.valueInit !== 'random') throw bad('valueInit', `valueInit must be 'identity' or 'random', got "${o.valueInit}"`);
     if (!(o.distillWeight >= 0)) throw bad('distillWeight', `distillWeight must be >= 0, got ${o.distillWeight}`);
@@ -127,26 +135,23 @@ export class ContcoopLearner extends BaseLearner {
   }
 
   /**
-   * Attention weights of each class, [heads, M, keys] per class (rows sum to 1), computed with
-   * plain ops from the definition softmax(Q Kᵀ / √d_h): a diagnostic of how much the learned
-   * context conditions on the keys (uniform rows: it does not; one key: it cannot).
+   * Queries [M, W] and, per class, the key and value rows [keys, W] after projection. Keys are
+   * the class name's rows plus the shared rows of `keys`; the shared part is projected once.
    */
-  attentionWeights(target: PromptTarget): tf.Tensor3D[] {
-    return tf.tidy(() => {
-      const { heads, nCtx } = this.options;
-      const w = this.shape.tokenWidth;
-      const dh = w / heads;
-      const byHead = (x: tf.Tensor2D) => tf.transpose(tf.reshape(x, [x.shape[0], heads, dh]), [1, 0, 2]) as tf.Tensor3D;
-      const q = byHead(tf.matMul(this.query as tf.Tensor2D, this.proj.q));
-      const shared = this.sharedKeyRows(target);
-      return target.classTokens.map((_, c) => {
-        const names = target.classNameEmbeddings(c);
-        const rows = shared ? (tf.concat([names, shared], 0) as tf.Tensor2D) : names;
-        const k = byHead(tf.matMul(rows, this.proj.k));
-        const scores = tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(dh));
-        return tf.reshape(tf.softmax(scores), [heads, nCtx, rows.shape[0]]) as tf.Tensor3D;
-      });
-    });
+  private projections(target: PromptTarget): { q: tf.Tensor2D; keysOf: (c: number) => { k: tf.Tensor2D; v: tf.Tensor2D } } {
+    const norm = (x: tf.Tensor2D) => (this.options.qkNorm ? rmsNormalize(x) : x);
+    const q: tf.Tensor2D = tf.matMul(norm(this.query as tf.Tensor2D), this.proj.q);
+    const shared = this.sharedKeyRows(target);
+    const sharedK = shared && tf.matMul<tf.Tensor2D>(norm(shared), this.proj.k);
+    const sharedV = shared && tf.matMul<tf.Tensor2D>(shared, this.proj.v);
+    const keysOf = (c: number): { k: tf.Tensor2D; v: tf.Tensor2D } => {
+      const names = target.classNameEmbeddings(c);
+      const k: tf.Tensor2D = tf.matMul(norm(names), this.proj.k);
+      const v: tf.Tensor2D = tf.matMul(names, this.proj.v);
+      if (!sharedK || !sharedV) return { k, v };
+      return { k: tf.concat([k, sharedK], 0) as tf.Tensor2D, v: tf.concat([v, sharedV], 0) as tf.Tensor2D };
+    };
+    return { q, keysOf };
   }
 
   /** Class-conditioned context [C, M, W] for the target's class names. */
@@ -156,25 +161,30 @@ export class ContcoopLearner extends BaseLearner {
       const w = this.shape.tokenWidth;
       const dh = w / heads;
       const split = (x: tf.Tensor2D) => tf.transpose(tf.reshape(x, [1, x.shape[0], heads, dh]), [0, 2, 1, 3]) as tf.Tensor4D;
-      const q = split(tf.matMul(this.query as tf.Tensor2D, this.proj.q));
-      // The shared rows' keys and values are projected once, then joined to each class's own.
-      const shared = this.sharedKeyRows(target);
-      const sharedK = shared && (tf.matMul(shared, this.proj.k) as tf.Tensor2D);
-      const sharedV = shared && (tf.matMul(shared, this.proj.v) as tf.Tensor2D);
+      const { q, keysOf } = this.projections(target);
       const perClass = target.classTokens.map((_, c) => {
-        const names = target.classNameEmbeddings(c);
-        let k: tf.Tensor2D = tf.matMul(names, this.proj.k);
-        let v: tf.Tensor2D = tf.matMul(names, this.proj.v);
-        if (sharedK && sharedV) {
-          k = tf.concat([k, sharedK], 0) as tf.Tensor2D;
-          v = tf.concat([v, sharedV], 0) as tf.Tensor2D;
-        }
-        const attended = scaledDotProductAttention(q, split(k), split(v));
+        const { k, v } = keysOf(c);
+        const attended = scaledDotProductAttention(split(q), split(k), split(v));
         const merged = tf.reshape(tf.transpose(attended, [0, 2, 1, 3]), [nCtx, w]);
         const out = tf.matMul(merged, this.proj.o);
         return residual ? tf.add(out, this.query) : out;
       });
       return tf.stack(perClass) as tf.Tensor3D;
+    });
+  }
+
+  /**
+   * Attention weights of each class, [heads, M, keys] per class (rows sum to 1), computed with
+   * plain ops from the definition softmax(Q Kᵀ / √d_h): a diagnostic of how much the learned
+   * context conditions on the keys (uniform rows: it does not; one key: it cannot).
+   */
+  attentionWeights(target: PromptTarget): tf.Tensor3D[] {
+    return tf.tidy(() => {
+      const { heads } = this.options;
+      const dh = this.shape.tokenWidth / heads;
+      const byHead = (x: tf.Tensor2D) => tf.transpose(tf.reshape(x, [x.shape[0], heads, dh]), [1, 0, 2]) as tf.Tensor3D;
+      const { q, keysOf } = this.projections(target);
+      return target.classTokens.map((_, c) => tf.softmax(tf.mul(tf.matMul(byHead(q), byHead(keysOf(c).k), false, true), 1 / Math.sqrt(dh))) as tf.Tensor3D);
     });
   }
 
@@ -190,6 +200,11 @@ export class ContcoopLearner extends BaseLearner {
     const kl = distillation(target, images, logits, this.options.distillTemperature);
     return { value: tf.mul(kl, this.options.distillWeight) as tf.Scalar, metrics: { distill: kl } };
   }
+}
+
+/** Rows scaled to unit root-mean-square (no learned gain: the projection that follows has one). */
+function rmsNormalize(x: tf.Tensor2D): tf.Tensor2D {
+  return tf.mul(x, tf.rsqrt(tf.add(tf.mean(tf.square(x), -1, true), 1e-12))) as tf.Tensor2D;
 }
 
 function eye(n: number): Float32Array {
