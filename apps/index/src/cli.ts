@@ -1,7 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { appProgram, EXIT as SHARED_EXIT, exitCodeOf as sharedExitCode, listOption, Option, readPackageVersion, runApp, type Command } from '@hotplug/cli';
 import { SpaceMismatchError } from '@hotplug/index';
-import { InputError } from '@hotplug/runtime';
-import { Command, CommanderError, Option } from 'commander';
 import { AUGMENT_NAMES } from './collection';
 import { backfill } from './commands/backfill';
 import { bench } from './commands/bench';
@@ -14,12 +12,8 @@ import { worker } from './commands/worker';
 import { IncompleteRunError } from './errors';
 import { currentWorkerCommand } from './commands/common';
 
-/** Exit codes of hotplug-index. */
-export const EXIT = { ok: 0, error: 1, usage: 2, incomplete: 3, spaceMismatch: 4 } as const;
-
-const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-
-const collect = (v: string, prev: string[]) => [...prev, v];
+/** Exit codes of hotplug-index: the shared ones (0 ok, 1 failure, 2 usage error) and two of its own. */
+export const EXIT = { ...SHARED_EXIT, incomplete: 3, spaceMismatch: 4 } as const;
 
 function common(cmd: Command): Command {
   return cmd
@@ -32,8 +26,8 @@ function common(cmd: Command): Command {
 
 function items(cmd: Command): Command {
   return cmd
-    .option('--source <dataset:split[:start[:count]]>', 'items from a registered dataset split (repeatable)', collect, [] as string[])
-    .option('--augment <list>', `comma-separated variants of each image: ${AUGMENT_NAMES.join(', ')} (default none)`);
+    .addOption(listOption('--source <dataset:split[:start[:count]]>', 'items from registered dataset splits (list)', { defaults: [] }))
+    .addOption(listOption('--augment <list>', `variants of each image: ${AUGMENT_NAMES.join(', ')} (default none)`));
 }
 
 function scale(cmd: Command): Command {
@@ -47,13 +41,12 @@ function scale(cmd: Command): Command {
 
 /** The hotplug-index program (commander), with its subcommands. */
 export function program(): Command {
-  const p = new Command('hotplug-index')
-    .description('Upgrade a deployed vector index to a new model: build, plan, query, ingest, backfill, cutover (scale-out on BullMQ).')
-    .version(version, '--version')
-    .helpOption('-h, --help')
-    .showHelpAfterError()
-    .exitOverride();
-  const sub = (name: string, description: string) => p.command(name).description(description).exitOverride();
+  const p = appProgram({
+    name: 'hotplug-index',
+    description: 'Upgrade a deployed vector index to a new model: build, plan, query, ingest, backfill, cutover (scale-out on BullMQ).',
+    version: readPackageVersion(new URL('../package.json', import.meta.url)),
+  });
+  const sub = (name: string, description: string) => p.command(name).description(description);
 
   scale(items(common(sub('build', 'encode a collection with the old model into a new stamped LanceDB table (the first one becomes live)'))))
     .option('--table <name>', 'table name', 'gallery')
@@ -66,8 +59,8 @@ export function program(): Command {
     .option('--table <name>', 'table (default: the live one)')
     .option('--sample <n>', 'items sampled from the table', '2000')
     .option('--queries <n>', 'held-out queries (at most a quarter of the sample; the rest fit the maps)', '400')
-    .option('--maps <list>', 'post-hoc maps to fit: all, none or a comma list', 'all')
-    .option('--taca <list>', 'TaCA adapters to score: all, none or a comma list', 'all')
+    .addOption(listOption('--maps <list>', 'post-hoc maps to fit: all, none or a list', { defaults: ['all'] }))
+    .addOption(listOption('--taca <list>', 'TaCA adapters to score: all, none or a list', { defaults: ['all'] }))
     .option('-k <n>', 'neighbours compared', '10')
     .option('--seed <n>', 'sample and fitting seed', '0')
     .action(async (o) => void (await plan(o)));
@@ -99,11 +92,11 @@ export function program(): Command {
     .action(async (o) => void (await cutover(o)));
 
   common(sub('bench', 'the README measurements: recall, latency, search (flat vs IVF-PQ), ingest (1 and 2 workers)'))
-    .option('--part <name>', 'recall, latency, search, ingest or all (repeatable)', collect, [] as string[])
+    .addOption(listOption('--part <names>', 'recall, latency, search, ingest or all (list)', { defaults: [] }))
     .option('--runs <n>', 'runs per figure (the median is reported)', '3')
     .option('--queries <n>', 'queries per run', '500')
     .option('--fit-pairs <n>', 'gallery pairs the maps are fitted on', '10000')
-    .option('--sizes <list>', 'search: table sizes', '100000,1000000')
+    .addOption(listOption('--sizes <list>', 'search: table sizes', { defaults: ['100000', '1000000'] }))
     .option('--dim <n>', 'search: vector width', '64')
     .option('--sub-vectors <n>', 'search: IVF-PQ sub-vectors (must divide --dim)', '16')
     .option('--refine <n>', 'search: refine factor of the re-ranked IVF-PQ row', '10')
@@ -124,26 +117,12 @@ export function program(): Command {
   return p;
 }
 
-/** Maps an error to the exit code and one line for stderr. */
+/** Maps an error to the exit code: the shared mapping, plus a space mismatch (4) and an incomplete run (3). */
 export function exitCodeOf(err: unknown): number {
-  if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
-  if (err instanceof SpaceMismatchError) return EXIT.spaceMismatch;
-  // Every hotplug input error (this app's UsageError, the index's IndexInputError and StampError,
-  // schema, identity and file errors of the other packages) is the user's to fix: exit 2.
-  if (err instanceof InputError) return EXIT.usage;
-  if (err instanceof IncompleteRunError) return EXIT.incomplete;
-  return EXIT.error;
+  return sharedExitCode(err, (e) => (e instanceof SpaceMismatchError ? EXIT.spaceMismatch : e instanceof IncompleteRunError ? EXIT.incomplete : undefined));
 }
 
 /** Runs hotplug-index with `argv` (without node and the script); resolves to the exit code. */
-export async function runCli(argv: string[]): Promise<number> {
-  try {
-    await program().parseAsync(argv, { from: 'user' });
-    return EXIT.ok;
-  } catch (err) {
-    const code = exitCodeOf(err);
-    // commander has already printed its own usage errors and help.
-    if (!(err instanceof CommanderError)) console.error(`hotplug-index: ${(err as Error).name === 'Error' ? '' : `${(err as Error).name}: `}${(err as Error).message}`);
-    return code;
-  }
+export function runCli(argv: string[]): Promise<number> {
+  return runApp(argv, { program, exitCode: exitCodeOf });
 }

@@ -1,6 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { runApp } from '@hotplug/cli';
 import { initBackend } from '@hotplug/kernels';
+import { embeddedAdaptersRoot } from '@hotplug/models';
 import { writeFileAtomic, writeJsonAtomic } from '@hotplug/runtime';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadOnnxImageEncoder } from '@hotplug/backbones';
@@ -8,7 +10,7 @@ import { loadDataset } from '@hotplug/data';
 import { exportAdaptedEncoder, imageBatch, injectAdapter, loadAdapter, type AdaptedEncoder } from '@hotplug/taca';
 import { evaluateDataset } from './evaluate';
 import { loadModel, oldTeacher, type LoadedModel } from './models';
-import { USAGE, parseOptions, type AppOptions } from './options';
+import { tacaProgram, type AppOptions } from './options';
 import { compatibility, markdownResults, type Results } from './report';
 import { adapterDir, inputFormat, oldCorpusFeatures, trainingCorpus, trainVariant, type TrainingRecord } from './train-variant';
 
@@ -16,7 +18,7 @@ export const EVAL_DATASETS = ['fashion-mnist', 'mnist'] as const;
 
 function trainedDir(options: AppOptions, variant: string): string {
   const dir = adapterDir(options, variant);
-  if (!existsSync(join(dir, 'adapter.json'))) throw new Error(`no trained "${variant}" adapter in ${dir}; run: hotplug-taca train --variant ${variant} (with the same --out)`);
+  if (!existsSync(join(dir, 'adapter.json'))) throw new Error(`no trained "${variant}" adapter in ${dir}; run: hotplug-taca train --variant ${variant} (with the same --out${options.variants.some((v) => !['taca-symmetric', 'sequential', 'parallel', 'lora', 'projection'].includes(v)) ? ' and --plugin' : ''})`);
   return dir;
 }
 
@@ -32,21 +34,38 @@ async function onnxParity(encoder: AdaptedEncoder, path: string, next: LoadedMod
   return error;
 }
 
-/** Runs the CLI with the given arguments (without node and the script). */
-export async function runCli(argv: string[]): Promise<Results | null> {
-  const options = parseOptions(argv);
-  if (options.help) return void console.log(USAGE), null;
+/**
+ * Copies a trained adapter folder into @hotplug/models' adapters/ (--install-into-models): the
+ * shipped adapters apps/bench uses by default. Never done unless asked.
+ */
+function installIntoModels(options: AppOptions, variant: string): void {
+  const from = adapterDir(options, variant);
+  const to = join(embeddedAdaptersRoot(), variant);
+  for (const file of readdirSync(from)) writeFileAtomic(join(to, file), readFileSync(join(from, file)));
+  console.log(`${variant}: installed into ${to}`);
+}
+
+/** Runs the CLI with the given arguments (without node and the script); resolves to the exit code (0 ok, 1 failure, 2 usage error). */
+export function runCli(argv: string[]): Promise<number> {
+  return runApp(argv, { program: () => tacaProgram((options) => runTaca(options)) });
+}
+
+/** Runs one checked command: train / export / evaluate (all: the three). */
+export async function runTaca(options: AppOptions): Promise<Results | null> {
   await initBackend((options.backend as Parameters<typeof initBackend>[0]) ?? 'auto');
   const old = await loadModel(options.oldDir, 'old');
   const next = await loadModel(options.newDir, 'new');
-  const teacher = await oldTeacher(old, options.teacher, join(options.runDir, 'cache'));
+  const teacher = await oldTeacher(old, options.teacher, join(options.outDir, 'cache'));
   try {
     const { command } = options;
     if (command === 'all' || command === 'train') {
       const corpus = trainingCorpus(options, inputFormat(next));
       console.log(`caption corpus: ${corpus.size} image/caption pairs (${corpus.sourceNames.join(' + ')}, train splits) at ${corpus.height}x${corpus.width}x${corpus.channels}`);
       const feats = await oldCorpusFeatures(options, teacher, corpus);
-      for (const variant of options.variants) await trainVariant(options, variant, next, old, teacher, corpus, feats);
+      for (const variant of options.variants) {
+        await trainVariant(options, variant, next, old, teacher, corpus, feats);
+        if (options.installIntoModels && command === 'train') installIntoModels(options, variant);
+      }
     }
     if (command === 'all' || command === 'export') {
       for (const variant of options.variants) {
@@ -59,6 +78,7 @@ export async function runCli(argv: string[]): Promise<Results | null> {
         writeJsonAtomic(join(adapterDir(options, variant), 'export.json'), { onnx: path, parityImages: 64, maxAbsError: error });
         encoder.dispose();
         adapter.dispose();
+        if (options.installIntoModels) installIntoModels(options, variant);
       }
     }
     if (command === 'all' || command === 'evaluate') {
@@ -76,9 +96,9 @@ export async function runCli(argv: string[]): Promise<Results | null> {
         compatible: compatibility(datasets, options.variants),
       };
       const md = markdownResults(results);
-      writeJsonAtomic(join(options.runDir, 'results.json'), results);
-      writeFileAtomic(join(options.runDir, 'results.md'), md);
-      console.log(`\n${md}\nwritten: ${join(options.runDir, 'results.json')} and results.md`);
+      writeJsonAtomic(join(options.outDir, 'results.json'), results);
+      writeFileAtomic(join(options.outDir, 'results.md'), md);
+      console.log(`\n${md}\nwritten: ${join(options.outDir, 'results.json')} and results.md`);
       return results;
     }
     return null;

@@ -4,8 +4,8 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runCli } from './app';
 
-export { runCli, EVAL_DATASETS } from './app';
-export { parseOptions, USAGE } from './options';
+export { runCli, runTaca, EVAL_DATASETS } from './app';
+export { parseOptions, tacaProgram } from './options';
 export type { AppOptions } from './options';
 export type { Results } from './report';
 export type { DatasetResult, SystemFigures } from './evaluate';
@@ -19,8 +19,4 @@ const invokedDirectly = typeof process !== 'undefined' && process.argv[1] !== un
   }
 })();
 
-if (invokedDirectly)
-  runCli(process.argv.slice(2)).catch((err: Error) => {
-    console.error(`hotplug-taca: ${err.message}`);
-    process.exit(1);
-  });
+if (invokedDirectly) runCli(process.argv.slice(2)).then((code) => (process.exitCode = code));

@@ -1,11 +1,12 @@
-import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { CliArgumentError, joinNegativeValues, numberOption } from '@hotplug/runtime';
-import { embeddedAdaptersRoot, embeddedModelDir } from '@hotplug/models';
-import { adapterNames, TACA_LOSS_DEFAULTS, TACA_TRAINING_DEFAULTS, type AdapterConfigInput, type HybridLossConfig, type OutputProjectionMode, type TacaTrainingConfig } from '@hotplug/taca';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { appProgram, choiceOption, defaultOutDir, intOption, listOption, numberOption, readPackageVersion, type Command } from '@hotplug/cli';
+import { CliArgumentError } from '@hotplug/runtime';
+import { embeddedModelDir } from '@hotplug/models';
+import { adapterNames, listAdapters, resolveAdapterConfig, TACA_LOSS_DEFAULTS, TACA_TRAINING_DEFAULTS, type HybridLossConfig, type OutputProjectionMode, type TacaTrainingConfig } from '@hotplug/taca';
 
 export const COMMANDS = ['all', 'train', 'evaluate', 'export'] as const;
-export type Command = (typeof COMMANDS)[number];
+export type Command_ = (typeof COMMANDS)[number];
 
 /**
  * The app's recipe where it departs from the package defaults, chosen on a proxy pair (the
@@ -15,53 +16,18 @@ export type Command = (typeof COMMANDS)[number];
  * Two independently trained models differ by more than a rotation, and a 16-wide bottleneck
  * inside the blocks learns that global map slowly; the projection takes it at once.
  */
-export const APP_DEFAULTS = { lr: 5e-3, outputProjection: 'always' as OutputProjectionMode };
-
-export const USAGE = `usage: hotplug-taca [all | train | evaluate | export] [options]
-
-  all        train every --variant, evaluate them, export them to ONNX (default)
-  train      train the adapters (rerun the same command to resume after a kill)
-  evaluate   evaluate trained adapters: old heads, retrieval, zero-shot (writes results.json + results.md)
-  export     write each trained adapter's adapted encoder as ONNX (visual-taca.onnx)
-
-options:
-  --old DIR              old model folder (default: the embedded old model)
-  --new DIR              new model folder (default: the embedded new model)
-  --out DIR              one folder per variant: adapter, training.json, visual-taca.onnx
-                         (default: @hotplug/models' adapters/, where apps/bench looks)
-  --run-dir DIR          checkpoints (rerun to resume), metrics logs, old-feature cache,
-                         results.json and results.md (default: runs/taca)
-  --restart              discard checkpoints made with another configuration and train afresh
-                         (otherwise such a rerun is refused with a list of what changed)
-  --variant NAME         adapter variant, repeatable (default: taca-symmetric and projection; 'every' for all)
-  --bottleneck N         bottleneck width / LoRA rank (default 16)
-  --scale X              adapter scale (default 1)
-  --blocks 3,4,5         blocks that get adapters (default: all)
-  --output-projection auto|always|never   learned map into the old embedding space (default always)
-  --steps N              training steps (default ${TACA_TRAINING_DEFAULTS.steps})
-  --batch-size N         (default ${TACA_TRAINING_DEFAULTS.batchSize})
-  --lr X                 peak learning rate (default ${APP_DEFAULTS.lr})
-  --distill cosine|l2    distillation kind (default cosine)
-  --w-distill X --w-contrastive X --w-influence X   loss weights (default 1, ${TACA_LOSS_DEFAULTS.contrastive}, 0)
-  --corpus scenes|labels training corpus: scenes = @hotplug/data's adapter corpus of captioned
-                         train-split scenes (default); labels = the per-label caption corpus the
-                         shipped adapters were trained on (buildCaptionCorpus)
-  --corpus-size N        scene-corpus pairs (default 20000)
-  --max-per-dataset N    labels corpus: images per dataset (default 10000)
-  --train-size N         images per dataset for the old heads and the retrieval gallery (default 5000)
-  --test-size N          test images per dataset (default 2000)
-  --teacher tfjs|onnx    run the old model in tfjs or through onnxruntime-node (default tfjs)
-  --quick                few steps on a small subset (what the tests run)
-  --backend NAME         force a tfjs backend (node-gpu, node, hotplug-cpu, wasm, cpu)`;
+export const APP_DEFAULTS = { lr: 5e-3, outputProjection: 'always' as OutputProjectionMode, variants: ['taca-symmetric', 'projection'] };
 
 export interface AppOptions {
-  command: Command;
+  command: Command_;
   oldDir: string;
   newDir: string;
-  /** Adapter folders, one per variant (what apps/bench reads). */
+  /** The app's result folder: adapters/<variant>/, train/<variant>/ (checkpoints), cache/, results.json / results.md. */
   outDir: string;
-  /** Checkpoints, logs, the old-feature cache and the results. */
-  runDir: string;
+  /** Adapter folders, one per variant (what apps/bench reads): <out>/adapters. */
+  adaptersDir: string;
+  /** Also copy each trained adapter into @hotplug/models' adapters/ (where apps/bench looks by default). */
+  installIntoModels: boolean;
   variants: string[];
   /** Shared adapter fields, and option values applied to every variant that has them. */
   adapter: { blocks?: number[]; outputProjection: OutputProjectionMode; seed?: number; options: Record<string, unknown> };
@@ -77,90 +43,146 @@ export interface AppOptions {
   backend?: string;
   /** Discard checkpoints of a run made with another configuration and train afresh. */
   restart: boolean;
-  help: boolean;
 }
-
-const OPTIONS = {
-  old: { type: 'string' }, new: { type: 'string' }, out: { type: 'string' }, 'run-dir': { type: 'string' },
-  variant: { type: 'string', multiple: true }, bottleneck: { type: 'string' }, 'output-projection': { type: 'string' }, scale: { type: 'string' }, blocks: { type: 'string' },
-  steps: { type: 'string' }, 'batch-size': { type: 'string' }, lr: { type: 'string' },
-  distill: { type: 'string' }, 'w-distill': { type: 'string' }, 'w-contrastive': { type: 'string' }, 'w-influence': { type: 'string' },
-  corpus: { type: 'string' }, 'corpus-size': { type: 'string' }, 'max-per-dataset': { type: 'string' }, 'train-size': { type: 'string' }, 'test-size': { type: 'string' },
-  teacher: { type: 'string' }, quick: { type: 'boolean' }, backend: { type: 'string' }, help: { type: 'boolean' },
-  restart: { type: 'boolean' },
-} as const;
 
 const QUICK = { steps: 20, batchSize: 32, corpusSize: 400, maxPerDataset: 200, trainSize: 200, testSize: 100 };
 
-export function parseOptions(argv: string[]): AppOptions {
-  const { values, positionals } = parseArgs({
-    // `--lr -1` would be refused by parseArgs as ambiguous before our range check could say what is wrong.
-    args: joinNegativeValues(argv, OPTIONS),
-    allowPositionals: true,
-    options: OPTIONS,
-  });
-  const command = (positionals[0] ?? 'all') as Command;
-  if (!COMMANDS.includes(command)) throw new CliArgumentError(`unknown command "${command}"\n${USAGE}`);
-  const int = (name: string, fallback: number) => {
-    const v = values[name as keyof typeof values] as string | undefined;
-    if (v === undefined) return fallback;
-    const n = Number(v);
-    if (!Number.isInteger(n) || n <= 0) throw new CliArgumentError(`--${name} must be a positive integer, got "${v}"`, `--${name}`);
-    return n;
-  };
-  const num = (name: string, fallback: number, min = 0) => {
-    const v = values[name as keyof typeof values] as string | undefined;
-    if (v === undefined) return fallback;
-    const n = Number(v);
-    if (v.trim() === '' || !Number.isFinite(n) || n < min) throw new CliArgumentError(`--${name} must be a number >= ${min}, got "${v}"`, `--${name}`);
-    return n;
-  };
-  const quick = values.quick ?? false;
-  let variants = values.variant ?? ['taca-symmetric', 'projection'];
+const blockIndex = (v: string, option: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new CliArgumentError(`${option} takes block indices (non-negative integers), got "${v}"`, option);
+  return n;
+};
+
+function jsonObject(v: string): Record<string, unknown> {
+  let o: unknown;
+  try {
+    o = JSON.parse(v);
+  } catch (err) {
+    throw new CliArgumentError(`--options must be a JSON object of adapter options, e.g. '{"bottleneck":8}' (${(err as Error).message})`, '--options');
+  }
+  if (!o || typeof o !== 'object' || Array.isArray(o)) throw new CliArgumentError(`--options must be a JSON object of adapter options, e.g. '{"bottleneck":8}', got ${v}`, '--options');
+  return o as Record<string, unknown>;
+}
+
+/** Every option of every command (one set: each command reads what it needs). */
+function withOptions(cmd: Command): Command {
+  return cmd
+    .option('--old <dir>', 'old model folder (default: the embedded old model)')
+    .option('--new <dir>', 'new model folder (default: the embedded new model)')
+    .option('--out <dir>', 'result folder: adapters/<variant>/ (adapter, training.json, visual-taca.onnx; what apps/bench reads with --adapters), train/<variant>/ (checkpoints: rerun to resume), cache/, results.json, results.md', defaultOutDir('taca'))
+    .option('--install-into-models', "also copy each trained adapter into @hotplug/models' adapters/ (the shipped adapters apps/bench uses by default)")
+    .option('--restart', 'discard checkpoints made with another configuration and train afresh (otherwise such a rerun is refused with what changed)')
+    .addOption(listOption('--variant <names>', `adapter variants (registered: ${adapterNames().join(', ')}; 'every' for all)`, { defaults: APP_DEFAULTS.variants }))
+    .addOption(intOption('--bottleneck <n>', 'bottleneck width / LoRA rank, for the variants that have it (default: the variant\'s, 16)'))
+    .addOption(numberOption('--scale <x>', 'adapter scale, for the variants that have it (default 1)'))
+    .option('--options <json>', 'variant options as a JSON object, applied to every chosen variant that has each key, e.g. \'{"activation":"gelu"}\'')
+    .addOption(listOption('--blocks <list>', 'blocks that get adapters (default: all)', { item: blockIndex }))
+    .addOption(choiceOption('--output-projection <mode>', 'learned map into the old embedding space', ['auto', 'always', 'never'] as const, APP_DEFAULTS.outputProjection))
+    .addOption(intOption('--steps <n>', `training steps (default ${TACA_TRAINING_DEFAULTS.steps}; --quick ${QUICK.steps})`))
+    .addOption(intOption('--batch-size <n>', `(default ${TACA_TRAINING_DEFAULTS.batchSize})`))
+    .addOption(numberOption('--lr <x>', `peak learning rate (default ${APP_DEFAULTS.lr})`, { min: 0, exclusiveMin: true }))
+    .addOption(choiceOption('--distill <kind>', 'distillation kind', ['cosine', 'l2'] as const, 'cosine'))
+    .addOption(numberOption('--w-distill <x>', 'distillation weight', { min: 0, default: TACA_LOSS_DEFAULTS.distill }))
+    .addOption(numberOption('--w-contrastive <x>', 'contrastive weight', { min: 0, default: TACA_LOSS_DEFAULTS.contrastive }))
+    .addOption(numberOption('--w-influence <x>', 'influence weight', { min: 0, default: TACA_LOSS_DEFAULTS.influence }))
+    .addOption(choiceOption('--corpus <kind>', "training corpus: scenes = @hotplug/data's adapter corpus of captioned train-split scenes; labels = the per-label caption corpus the shipped adapters were trained on", ['scenes', 'labels'] as const, 'scenes'))
+    .addOption(intOption('--corpus-size <n>', 'scene-corpus pairs (default 20000)'))
+    .addOption(intOption('--max-per-dataset <n>', 'labels corpus: images per dataset (default 10000)'))
+    .addOption(intOption('--train-size <n>', 'images per dataset for the old heads and the retrieval gallery (default 5000)'))
+    .addOption(intOption('--test-size <n>', 'test images per dataset (default 2000)'))
+    .addOption(choiceOption('--teacher <runtime>', 'run the old model in tfjs or through onnxruntime-node', ['tfjs', 'onnx'] as const, 'tfjs'))
+    .option('--quick', 'few steps on a small subset (what the tests run)')
+    .option('--backend <name>', 'force a tfjs backend (node-gpu, node, hotplug-cpu, wasm, cpu)');
+}
+
+type Raw = Record<string, unknown> & { variant: string[]; blocks?: number[] };
+
+/** The raw commander values of one command as the app's options; every check that needs no model is here. */
+export function resolveOptions(command: Command_, o: Raw): AppOptions {
+  const quick = (o.quick as boolean | undefined) ?? false;
+  let variants = o.variant;
   if (variants.includes('every')) variants = adapterNames();
-  for (const v of variants) if (!adapterNames().includes(v)) throw new CliArgumentError(`unknown --variant "${v}"; known variants: ${adapterNames().join(', ')}`);
-  const distill = values.distill ?? 'cosine';
-  if (distill !== 'cosine' && distill !== 'l2') throw new CliArgumentError(`--distill must be cosine or l2, got "${distill}"`, `--distill`);
-  const corpus = values.corpus ?? 'scenes';
-  if (corpus !== 'scenes' && corpus !== 'labels') throw new CliArgumentError(`--corpus must be scenes or labels, got "${corpus}"`, `--corpus`);
-  const teacher = values.teacher ?? 'tfjs';
-  if (teacher !== 'tfjs' && teacher !== 'onnx') throw new CliArgumentError(`--teacher must be tfjs or onnx, got "${teacher}"`, `--teacher`);
-  const outputProjection = values['output-projection'] ?? APP_DEFAULTS.outputProjection;
-  if (!['auto', 'always', 'never'].includes(outputProjection)) throw new CliArgumentError(`--output-projection must be auto, always or never, got "${outputProjection}"`, `--output-projection`);
-  const blocks = values.blocks?.split(',').map((b) => {
-    const n = Number(b);
-    if (!Number.isInteger(n) || n < 0) throw new CliArgumentError(`--blocks must be comma-separated block indices, got "${values.blocks}"`, `--blocks`);
-    return n;
-  });
-  return {
+  for (const v of variants) if (!adapterNames().includes(v)) throw new CliArgumentError(`unknown --variant "${v}"; known variants: ${adapterNames().join(', ')} (a plug-in's variants: add --plugin MODULE)`, '--variant');
+  variants = [...new Set(variants)];
+  const given: Record<string, unknown> = { ...(o.options !== undefined ? jsonObject(o.options as string) : {}) };
+  if (o.bottleneck !== undefined) given.bottleneck = o.bottleneck;
+  if (o.scale !== undefined) given.scale = o.scale;
+  const known = new Set(listAdapters().filter((a) => variants.includes(a.name)).flatMap((a) => Object.keys(a.defaults)));
+  const unused = Object.keys(given).filter((k) => !known.has(k));
+  if (unused.length) throw new CliArgumentError(`no chosen variant (${variants.join(', ')}) has the option ${unused.map((k) => `"${k}"`).join(', ')}; their options: ${[...known].join(', ') || '(none)'}`, '--options');
+  for (const role of ['old', 'new'] as const)
+    if (o[role] !== undefined && !existsSync(resolve(o[role] as string))) throw new CliArgumentError(`--${role} ${resolve(o[role] as string)} does not exist; give a model folder`, `--${role}`);
+  const out = resolve(o.out as string);
+  const options: AppOptions = {
     command,
-    oldDir: resolve(values.old ?? embeddedModelDir('old')),
-    newDir: resolve(values.new ?? embeddedModelDir('new')),
-    outDir: resolve(values.out ?? embeddedAdaptersRoot()),
-    runDir: resolve(values['run-dir'] ?? 'runs/taca'),
-    variants: [...new Set(variants)],
-    adapter: { outputProjection: outputProjection as OutputProjectionMode, ...(blocks ? { blocks } : {}), options: { bottleneck: int('bottleneck', 16), scale: num('scale', 1) } },
+    oldDir: resolve((o.old as string | undefined) ?? embeddedModelDir('old')),
+    newDir: resolve((o.new as string | undefined) ?? embeddedModelDir('new')),
+    outDir: out,
+    adaptersDir: join(out, 'adapters'),
+    installIntoModels: (o.installIntoModels as boolean | undefined) ?? false,
+    variants,
+    adapter: { outputProjection: o.outputProjection as OutputProjectionMode, ...(o.blocks ? { blocks: o.blocks } : {}), options: given },
     training: {
-      steps: int('steps', quick ? QUICK.steps : TACA_TRAINING_DEFAULTS.steps),
-      batchSize: int('batch-size', quick ? QUICK.batchSize : TACA_TRAINING_DEFAULTS.batchSize),
-      lr: numberOption('lr', values.lr, { min: 0, exclusiveMin: true }) ?? APP_DEFAULTS.lr,
+      steps: (o.steps as number | undefined) ?? (quick ? QUICK.steps : TACA_TRAINING_DEFAULTS.steps),
+      batchSize: (o.batchSize as number | undefined) ?? (quick ? QUICK.batchSize : TACA_TRAINING_DEFAULTS.batchSize),
+      lr: (o.lr as number | undefined) ?? APP_DEFAULTS.lr,
       warmupSteps: quick ? 2 : TACA_TRAINING_DEFAULTS.warmupSteps,
-      loss: {
-        distill: num('w-distill', TACA_LOSS_DEFAULTS.distill),
-        distillKind: distill,
-        contrastive: num('w-contrastive', TACA_LOSS_DEFAULTS.contrastive),
-        influence: num('w-influence', TACA_LOSS_DEFAULTS.influence),
-      },
+      loss: { distill: o.wDistill as number, distillKind: o.distill as 'cosine' | 'l2', contrastive: o.wContrastive as number, influence: o.wInfluence as number },
     },
-    corpus,
-    corpusSize: int('corpus-size', quick ? QUICK.corpusSize : 20000),
-    maxPerDataset: int('max-per-dataset', quick ? QUICK.maxPerDataset : 10000),
-    trainSize: int('train-size', quick ? QUICK.trainSize : 5000),
-    testSize: int('test-size', quick ? QUICK.testSize : 2000),
-    teacher,
+    corpus: o.corpus as 'scenes' | 'labels',
+    corpusSize: (o.corpusSize as number | undefined) ?? (quick ? QUICK.corpusSize : 20000),
+    maxPerDataset: (o.maxPerDataset as number | undefined) ?? (quick ? QUICK.maxPerDataset : 10000),
+    trainSize: (o.trainSize as number | undefined) ?? (quick ? QUICK.trainSize : 5000),
+    testSize: (o.testSize as number | undefined) ?? (quick ? QUICK.testSize : 2000),
+    teacher: o.teacher as 'tfjs' | 'onnx',
     quick,
-    backend: values.backend,
-    restart: values.restart ?? false,
-    help: values.help ?? false,
+    backend: o.backend as string | undefined,
+    restart: (o.restart as boolean | undefined) ?? false,
   };
+  // Each variant's options are checked now, before any model is loaded or backend started.
+  for (const variant of variants) resolveAdapterConfig(adapterConfigOf(options, variant));
+  return options;
+}
+
+/** The variant's config: the shared fields, and of the option values given those this variant has. */
+export function adapterConfigOf(options: AppOptions, variant: string) {
+  const { blocks, outputProjection, seed, options: given } = options.adapter;
+  const known = listAdapters().find((a) => a.name === variant)?.defaults ?? {};
+  return { variant, blocks, outputProjection, seed, options: Object.fromEntries(Object.entries(given).filter(([k]) => k in known)) };
+}
+
+export const DESCRIPTIONS: Record<Command_, string> = {
+  all: 'train every --variant, export them to ONNX, evaluate them (the default command)',
+  train: 'train the adapters (rerun the same command to resume after a kill)',
+  evaluate: 'evaluate trained adapters: old heads, retrieval, zero-shot (writes results.json + results.md)',
+  export: "write each trained adapter's adapted encoder as ONNX (visual-taca.onnx)",
+};
+
+/** The hotplug-taca program; `onParsed` gets each command's checked options (and runs it). */
+export function tacaProgram(onParsed: (options: AppOptions) => void | Promise<unknown>): Command {
+  const p = appProgram({
+    name: 'hotplug-taca',
+    description: 'Train, export and evaluate TaCA adapters for an old/new model pair.',
+    version: readPackageVersion(new URL('../package.json', import.meta.url)),
+  });
+  for (const command of COMMANDS)
+    withOptions(p.command(command, { isDefault: command === 'all' }).description(DESCRIPTIONS[command])).action((o: Raw) => {
+      // Synchronous checks first (parseOptions relies on them throwing), then the run itself.
+      const running = onParsed(resolveOptions(command, o));
+      return running instanceof Promise ? running.then(() => undefined) : undefined;
+    });
+  return p;
+}
+
+/** Parses a command line (without `node script`) into the app's options; throws CliArgumentError or commander's CommanderError. */
+export function parseOptions(argv: string[]): AppOptions {
+  let parsed: AppOptions | undefined;
+  const p = tacaProgram((o) => {
+    parsed = o;
+  });
+  p.configureOutput({ writeErr: () => {}, writeOut: () => {} });
+  for (const c of p.commands) c.configureOutput({ writeErr: () => {}, writeOut: () => {} });
+  p.parse(argv, { from: 'user' });
+  if (!parsed) throw new CliArgumentError(`no command ran for "${argv.join(' ')}"`);
+  return parsed;
 }

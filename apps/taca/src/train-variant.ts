@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import { adapterCorpus, buildCaptionCorpus, captionVocabulary, sceneCategoryPrompts, type CaptionCorpus, type ImageFormat } from '@hotplug/data';
 import { writeJsonAtomic } from '@hotplug/runtime';
 import {
-  ADAPTER_CONFIG_FILE, adapterTarget, createAdapter, listAdapters, encoderIdentity, injectAdapter, saveAdapter, teacherFeatures, textClassifier, trainAdapter,
-  type AdapterConfigInput, type Teacher, type TeacherFeatures,
+  ADAPTER_CONFIG_FILE, adapterTarget, createAdapter, encoderIdentity, injectAdapter, saveAdapter, teacherFeatures, textClassifier, trainAdapter,
+  type Teacher, type TeacherFeatures,
 } from '@hotplug/taca';
-import type { AppOptions } from './options';
+import { adapterConfigOf, type AppOptions } from './options';
 import type { LoadedModel } from './models';
 
 /** What the app records about one trained adapter (training.json next to it). */
@@ -16,7 +16,8 @@ export interface TrainingRecord {
   /** Step this invocation started from (> 0 after a resume: then `seconds` covers only the remaining steps). */
   resumedFromStep: number;
   seconds: number;
-  finalLoss: number;
+  /** Loss of the last step (null only for a run whose checkpoint and log predate recording it). */
+  finalLoss: number | null;
   adapterParameters: number;
   backboneParameters: number;
   /** adapterParameters / backboneParameters of the new visual encoder. */
@@ -25,8 +26,29 @@ export interface TrainingRecord {
   corpusSize: number;
 }
 
+/** `<out>/adapters/<variant>`: the adapter, its training record and ONNX export. */
 export function adapterDir(options: AppOptions, variant: string): string {
-  return join(options.outDir, variant);
+  return join(options.adaptersDir, variant);
+}
+
+/** `<out>/train/<variant>`: checkpoints and metrics.jsonl (a rerun resumes from here). */
+export function trainDir(options: AppOptions, variant: string): string {
+  return join(options.outDir, 'train', variant);
+}
+
+/** The last logged loss of a run's metrics.jsonl (for checkpoints that predate recording it). */
+function lastLoggedLoss(file: string): number | null {
+  if (!existsSync(file)) return null;
+  const lines = readFileSync(file, 'utf8').trim().split('\n').reverse();
+  for (const line of lines) {
+    try {
+      const loss = (JSON.parse(line) as { loss?: unknown }).loss;
+      if (typeof loss === 'number' && Number.isFinite(loss)) return loss;
+    } catch {
+      // a torn last line of a killed run: try the one before
+    }
+  }
+  return null;
 }
 
 /**
@@ -62,23 +84,16 @@ export function vocabularyPrompts(corpus: CaptionCorpus): string[][] {
 
 export async function oldCorpusFeatures(options: AppOptions, teacher: Teacher, corpus: CaptionCorpus): Promise<TeacherFeatures> {
   const started = performance.now();
-  const feats = await teacherFeatures(teacher, corpus, { cacheFile: join(options.runDir, 'cache', `old-features-${teacher.id}-${corpus.sourceNames.join('+')}-${corpus.size}.safetensors`) });
+  const feats = await teacherFeatures(teacher, corpus, { cacheFile: join(options.outDir, 'cache', `old-features-${teacher.id}-${corpus.sourceNames.join('+')}-${corpus.size}.safetensors`) });
   console.log(`old-model features of ${corpus.size} corpus pairs: ${feats.cached ? 'read from the cache' : `computed in ${((performance.now() - started) / 1000).toFixed(1)} s and cached`}`);
   return feats;
-}
-
-/** The variant's config: the shared fields, and of the option values given those this variant has. */
-export function adapterConfig(options: AppOptions, variant: string): AdapterConfigInput {
-  const { blocks, outputProjection, seed, options: given = {} } = options.adapter;
-  const known = listAdapters().find((a) => a.name === variant)?.defaults ?? {};
-  return { variant, blocks, outputProjection, seed, options: Object.fromEntries(Object.entries(given).filter(([k]) => k in known)) };
 }
 
 /** Trains one variant (resuming a killed run), saves the adapter alone and its training record. */
 export async function trainVariant(options: AppOptions, variant: string, next: LoadedModel, old: LoadedModel, teacher: Teacher, corpus: CaptionCorpus, feats: TeacherFeatures): Promise<TrainingRecord> {
   const dir = adapterDir(options, variant);
   const recordPath = join(dir, 'training.json');
-  const adapter = createAdapter(adapterConfig(options, variant), adapterTarget(next.clip.visual, old.clip.config.embedDim));
+  const adapter = createAdapter(adapterConfigOf(options, variant), adapterTarget(next.clip.visual, old.clip.config.embedDim));
   const encoder = injectAdapter(next.clip.visual, adapter);
   try {
     const started = performance.now();
@@ -86,15 +101,15 @@ export async function trainVariant(options: AppOptions, variant: string, next: L
     const result = await trainAdapter({
       encoder, corpus, teacher: feats, classifier,
       config: { ...options.training, loss: { ...options.training.loss, scale: teacher.logitScale } },
-      runDir: join(options.runDir, variant),
+      runDir: trainDir(options, variant),
       restart: options.restart,
       checkpointEvery: Math.max(1, Math.min(50, Math.floor((options.training.steps ?? 1) / 4))),
       label: variant,
     });
-    // A finished run rerun: the checkpoint said so and nothing trained; keep what it wrote then.
+    // A finished run rerun: the checkpoint said so and nothing trained; keep the record written when it trained.
     if (result.summary.alreadyFinished && existsSync(recordPath) && existsSync(join(dir, ADAPTER_CONFIG_FILE))) {
       const earlier = JSON.parse(readFileSync(recordPath, 'utf8')) as TrainingRecord;
-      console.log(`${variant}: already trained (${earlier.steps} steps, final loss ${earlier.finalLoss.toFixed(4)}); ${dir} left as it is (--restart to train again)`);
+      console.log(`${variant}: already trained (${earlier.steps} steps, final loss ${earlier.finalLoss?.toFixed(4) ?? 'not recorded'}); ${dir} left as it is (--restart to train again)`);
       return earlier;
     }
     saveAdapter(adapter, dir, { model: encoderIdentity(next.clip.visual), outputSpace: encoderIdentity(old.clip.visual) });
@@ -102,9 +117,10 @@ export async function trainVariant(options: AppOptions, variant: string, next: L
       variant,
       steps: result.config.steps,
       resumedFromStep: result.summary.startStep,
-      // Wall time of this invocation, including the projection baseline's one pass of the new encoder over the corpus.
+      // Wall time of this invocation, including the projection baseline's one pass of the new encoder over the corpus;
+      // a finished run whose adapter folder was removed is re-saved from its checkpoint with the time training took then.
       seconds: result.summary.alreadyFinished ? result.summary.totalSeconds : (performance.now() - started) / 1000,
-      finalLoss: result.summary.finalLoss,
+      finalLoss: Number.isFinite(result.summary.finalLoss) ? result.summary.finalLoss : lastLoggedLoss(join(trainDir(options, variant), 'metrics.jsonl')),
       adapterParameters: result.adapterParameters,
       backboneParameters: result.backboneParameters,
       trainedFraction: result.adapterParameters / result.backboneParameters,
@@ -112,7 +128,7 @@ export async function trainVariant(options: AppOptions, variant: string, next: L
       corpusSize: corpus.size,
     };
     writeJsonAtomic(recordPath, record);
-    console.log(`${variant}: ${record.steps} steps in ${record.seconds.toFixed(1)} s, final loss ${record.finalLoss.toFixed(4)}, ${record.adapterParameters} parameters (${(100 * record.trainedFraction).toFixed(2)}% of the backbone); backbone verified unchanged; saved to ${dir}`);
+    console.log(`${variant}: ${record.steps} steps in ${record.seconds.toFixed(1)} s, final loss ${record.finalLoss?.toFixed(4) ?? 'not recorded'}, ${record.adapterParameters} parameters (${(100 * record.trainedFraction).toFixed(2)}% of the backbone); backbone verified unchanged; saved to ${dir}`);
     return record;
   } finally {
     encoder.dispose();

@@ -1,7 +1,4 @@
 // Runs the CLI from source in a child process (what the end-to-end tests spawn and kill).
 import { runCli } from '../src/app';
 
-runCli(process.argv.slice(2)).catch((err: Error) => {
-  console.error(`hotplug-taca: ${err.message}`);
-  process.exit(1);
-});
+runCli(process.argv.slice(2)).then((code) => (process.exitCode = code));

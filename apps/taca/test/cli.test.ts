@@ -7,6 +7,7 @@ import { initBackend } from '@hotplug/kernels';
 import { SafetensorsReader } from '@hotplug/backbones';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseOptions, runCli, type Results } from '../src/index';
+import { adapterConfigOf } from '../src/options';
 import { writeTinyPair } from './tiny-models';
 
 const appDir = fileURLToPath(new URL('..', import.meta.url));
@@ -52,23 +53,48 @@ describe('options', () => {
     expect(o.oldDir).toMatch(/models[\\/]weights[\\/]old$/);
     expect(o.newDir).toMatch(/models[\\/]weights[\\/]new$/);
     expect(o.variants).toEqual(['taca-symmetric', 'projection']);
-    expect(o.outDir).toMatch(/models[\\/]adapters$/);
-    expect(o.runDir).toMatch(/runs[\\/]taca$/);
+    // The result folder is ./runs/taca, never a package inside node_modules; installing into @hotplug/models is opt-in.
+    expect(o.outDir).toBe(join(process.cwd(), 'runs', 'taca'));
+    expect(o.adaptersDir).toBe(join(process.cwd(), 'runs', 'taca', 'adapters'));
+    expect(o.installIntoModels).toBe(false);
+    expect(parseOptions(['train', '--install-into-models']).installIntoModels).toBe(true);
     expect(parseOptions(['--variant', 'every']).variants).toEqual(expect.arrayContaining(['sequential', 'parallel', 'lora']));
+    // One list syntax: comma lists, and the option may be repeated.
+    expect(parseOptions(['--variant', 'lora,parallel', '--variant', 'sequential']).variants).toEqual(['lora', 'parallel', 'sequential']);
+    expect(parseOptions(['--blocks', '0,1']).adapter.blocks).toEqual([0, 1]);
+  });
+
+  it('gives each variant only the options it has, and checks them before any model loads', () => {
+    const o = parseOptions(['--variant', 'lora,projection', '--bottleneck', '4', '--options', '{"targets":["q","k"]}']);
+    expect(adapterConfigOf(o, 'lora').options).toEqual({ bottleneck: 4, targets: ['q', 'k'] });
+    expect(adapterConfigOf(o, 'projection').options).toEqual({});
+    expect(() => parseOptions(['--variant', 'projection', '--bottleneck', '4'])).toThrow(/no chosen variant \(projection\) has the option "bottleneck"/);
+    expect(() => parseOptions(['--variant', 'lora', '--options', '{"targets":["fc1"]}'])).toThrow(/options for adapter variant "lora":\n  - targets\.0/);
   });
 
   it('names bad arguments and the fix', () => {
     expect(() => parseOptions(['--variant', 'adaptr'])).toThrow(/unknown --variant "adaptr"; known variants: taca-symmetric/);
-    expect(() => parseOptions(['--steps=-3'])).toThrow(/--steps must be a positive integer/);
-    expect(() => parseOptions(['fit'])).toThrow(/unknown command "fit"/);
+    expect(() => parseOptions(['--steps=-3'])).toThrow(/--steps must be an integer >= 1, got "-3"/);
+    expect(() => parseOptions(['fit'])).toThrow(/too many arguments for 'all'/);
     expect(() => parseOptions(['--distill', 'l1'])).toThrow(/--distill must be cosine or l2/);
+    expect(() => parseOptions(['--run-dir', 'x'])).toThrow(/unknown option '--run-dir'/);
   });
+
+  it('exits 2 on a usage error before starting anything, 0 for --version', async () => {
+    const usage = await cli(['train', '--variant', 'adaptr']);
+    expect(usage.status).toBe(2);
+    expect(usage.out).toMatch(/hotplug-taca: CliArgumentError: unknown --variant "adaptr"/);
+    expect(usage.out).not.toContain('[@hotplug/kernels] backend');
+    const version = await cli(['--version']);
+    expect(version.status).toBe(0);
+    expect(version.out.trim()).toBe(JSON.parse(readFileSync(join(appDir, 'package.json'), 'utf8')).version);
+  }, E2E_TIMEOUT_MS);
 });
 
 describe('hotplug-taca end to end on tiny models', () => {
   it('trains, exports and evaluates (old model through onnxruntime), writing the table and JSON', async () => {
     const out = temp('all');
-    const r = await cli(['all', '--quick', '--old', pair.oldDir, '--new', pair.newDir, '--out', join(out, 'adapters'), '--run-dir', out, '--variant', 'taca-symmetric', '--variant', 'projection', '--teacher', 'onnx', '--w-influence', '0.5']);
+    const r = await cli(['all', '--quick', '--old', pair.oldDir, '--new', pair.newDir, '--out', out, '--variant', 'taca-symmetric,projection', '--teacher', 'onnx', '--w-influence', '0.5']);
     expect(r.status, r.out).toBe(0);
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Results;
     expect(results.datasets.map((d) => d.dataset)).toEqual(['fashion-mnist', 'mnist']);
@@ -93,19 +119,29 @@ describe('hotplug-taca end to end on tiny models', () => {
     }
     expect(existsSync(join(out, 'cache'))).toBe(true);
     // A second evaluation alone reuses the saved adapters.
-    const again = await cli(['evaluate', '--quick', '--old', pair.oldDir, '--new', pair.newDir, '--out', join(out, 'adapters'), '--run-dir', out, '--variant', 'projection']);
+    const again = await cli(['evaluate', '--quick', '--old', pair.oldDir, '--new', pair.newDir, '--out', out, '--variant', 'projection']);
     expect(again.status, again.out).toBe(0);
-    expect((await cli(['evaluate', '--quick', '--old', pair.oldDir, '--new', pair.newDir, '--out', join(out, 'adapters'), '--run-dir', out, '--variant', 'lora'])).out).toMatch(/no trained "lora" adapter.*hotplug-taca train --variant lora/);
+    const missing = await cli(['evaluate', '--quick', '--old', pair.oldDir, '--new', pair.newDir, '--out', out, '--variant', 'lora']);
+    expect(missing.status).toBe(1);
+    expect(missing.out).toMatch(/no trained "lora" adapter.*hotplug-taca train --variant lora/);
   }, E2E_TIMEOUT_MS);
 
   it('resumes a killed training run to the adapter an uninterrupted run produces', async () => {
-    const args = (out: string) => ['train', '--quick', '--steps', '120', '--max-per-dataset', '64', '--old', pair.oldDir, '--new', pair.newDir, '--out', join(out, 'adapters'), '--run-dir', out, '--variant', 'lora'];
+    const args = (out: string) => ['train', '--quick', '--steps', '120', '--max-per-dataset', '64', '--old', pair.oldDir, '--new', pair.newDir, '--out', out, '--variant', 'lora'];
     const straight = temp('straight');
     expect((await cli(args(straight))).status).toBe(0);
+    // Rerunning the finished run trains nothing and keeps the record it wrote (not finalLoss null, seconds ~0).
+    const recordPath = join(straight, 'adapters', 'lora', 'training.json');
+    const recordText = readFileSync(recordPath, 'utf8');
+    expect(JSON.parse(recordText).finalLoss).toBeGreaterThan(0);
+    const rerun = await cli(args(straight));
+    expect(rerun.status, rerun.out).toBe(0);
+    expect(rerun.out).toMatch(/lora: already trained \(120 steps, final loss \d/);
+    expect(readFileSync(recordPath, 'utf8')).toBe(recordText);
 
     const killed = temp('killed');
     const child = spawn(viteNode, [entry, '--', ...args(killed)], { cwd: appDir, stdio: 'ignore' });
-    const manifest = join(killed, 'lora', 'ckpt', 'checkpoint.json');
+    const manifest = join(killed, 'train', 'lora', 'ckpt', 'checkpoint.json');
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
     while (!existsSync(manifest)) await new Promise((r) => setTimeout(r, 50));
     child.kill('SIGKILL');
@@ -122,6 +158,14 @@ describe('hotplug-taca end to end on tiny models', () => {
   }, E2E_TIMEOUT_MS);
 
   it('says how to get the embedded models when a folder is not a model', async () => {
-    await expect(runCli(['train', '--quick', '--old', temp('empty'), '--new', pair.newDir])).rejects.toThrow(/--old: .* is not a model folder of any kind loadClip reads:[\s\S]*Hugging Face CLIP folder/);
+    const errors: string[] = [];
+    const error = console.error;
+    console.error = (line: string) => errors.push(line);
+    try {
+      expect(await runCli(['train', '--quick', '--old', temp('empty'), '--new', pair.newDir])).toBe(2); // an InputError: exit 2
+    } finally {
+      console.error = error;
+    }
+    expect(errors.join('\n')).toMatch(/--old: .* is not a model folder of any kind loadClip reads:[\s\S]*Hugging Face CLIP folder/);
   });
 });

@@ -14,7 +14,7 @@ export interface BenchOptions extends CommonOptions {
   runs: string;
   queries: string;
   fitPairs: string;
-  sizes: string;
+  sizes: string[];
   dim: string;
   redis?: string;
   items: string;
@@ -59,7 +59,7 @@ export async function bench(o: BenchOptions, workerCommand: string[]): Promise<R
       md.push('');
     }
     if (parts.includes('search')) {
-      const sizes = o.sizes.split(',').map((s) => int(s.trim(), '--sizes'));
+      const sizes = o.sizes.map((s) => int(s, '--sizes'));
       const r: SearchRow[] = await searchBench(join(dir, 'db'), sizes, int(o.dim, '--dim'), int(o.queries, '--queries'), runs, log, {
         subVectors: int(o.subVectors, '--sub-vectors'),
         refineFactor: int(o.refine, '--refine'),

@@ -19,7 +19,7 @@ export interface CommonOptions {
 
 export interface CollectionOptions {
   source: string[];
-  augment?: string;
+  augment?: string[];
 }
 
 export interface ScaleCliOptions {
@@ -42,7 +42,7 @@ export function modelDirs(o: CommonOptions): ModelDirs {
 
 export function collectionSpec(o: CollectionOptions): CollectionSpec {
   if (!o.source?.length) throw new UsageError('give the items with --source dataset:split[:start[:count]] (repeatable), e.g. --source fashion-mnist:test');
-  return { sources: o.source.map(parseSource), ...(o.augment ? { augment: parseAugment(o.augment) } : {}) };
+  return { sources: o.source.map(parseSource), ...(o.augment ? { augment: parseAugment(o.augment.join(',')) } : {}) };
 }
 
 /** The worker argv of this very program (what `--workers N` starts). Tests override it to run from source. */

@@ -14,8 +14,8 @@ export interface PlanOptions extends CommonOptions {
   table?: string;
   sample: string;
   queries: string;
-  maps?: string;
-  taca?: string;
+  maps?: string[];
+  taca?: string[];
   seed: string;
   k: string;
 }
@@ -148,14 +148,14 @@ export async function plan(o: PlanOptions): Promise<PlanReport> {
       rows.push({ system: 'new (no map)', kind: 'baseline', recallAtK: null, mrr: null, labelPrecision: null, labelPrecisionOfFull: null, addedLatencyUs: null, refused: 'SpaceMismatchError' });
     }
     const queriesNew = rowsOf(fresh, nf, items.length);
-    for (const kind of list(o.maps, mapNames().filter((n) => n !== 'identity'), '--maps')) {
+    for (const kind of list(o.maps?.join(','), mapNames().filter((n) => n !== 'identity'), '--maps')) {
       const map = await fitMap(kind, { source: rowsOf(fresh, 0, nf), target: rowsOf(old, 0, nf), from: newEncoder.space, to: gallery.space }, {}, { seed });
       const dir = join(paths.maps(table), kind);
       saveMap(map, dir);
       rows.push({ system: `new + ${kind}`, kind: 'map', ...(await score(queriesNew, { space: newEncoder.space, via: map })), addedLatencyUs: mapLatencyUs(map, queriesNew), savedTo: dir });
     }
     const single = { ...queryStack, size: 1, images: queryStack.images.slice(0, queryStack.height * queryStack.width * queryStack.channels) };
-    const variants = list(o.taca, trainedAdapters(models.dirs.adapters), '--taca');
+    const variants = list(o.taca?.join(','), trainedAdapters(models.dirs.adapters), '--taca');
     for (const variant of variants) {
       const enc = models.encoder({ model: 'new', adapter: variant });
       const q = await enc.encode(queryStack);
