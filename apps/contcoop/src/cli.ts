@@ -1,8 +1,8 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { appProgram, choiceOption, CommanderError, defaultOutDir, intOption, listOption, readPackageVersion, runApp, type Command } from '@hotplug/cli';
 import { initBackend } from '@hotplug/kernels';
-import { CliArgumentError, joinNegativeValues, writeJsonAtomic } from '@hotplug/runtime';
+import { CliArgumentError, writeJsonAtomic } from '@hotplug/runtime';
 import { createLearner, listLearners, loadLearner, saveLearner, tokenSpaceRelation, trainPromptLearner } from '@hotplug/contcoop';
 import { defaultModelDirs, loadModelFolder, type LoadedModel } from './models';
 import { recipeFor, TABLE_LEARNERS } from './recipes';
@@ -10,117 +10,146 @@ import { runTable, type TableSpec } from './table';
 import { Workbench } from './workbench';
 import { driftFromInit, untrainedAccuracy } from './diagnose';
 
-export const USAGE = `usage: hotplug-contcoop <train | evaluate | table> [options]
-
-  train      train a prompt learner on model A (--train-on), save it, evaluate it on A and B
-  evaluate   apply a saved prompt state (--state) to a model (--on) and report test accuracy
-  table      the compatibility table: every learner x shots x seed trained on old, evaluated
-             on old and plugged into new, with the new model's zero-shot accuracy (JSON + Markdown)
-  diagnose   why prompts do or do not transfer: how the two token-embedding spaces relate, and
-             each learner's untrained prompts on old and new (JSON)
-
-models and data:
-  --old DIR, --new DIR   model folders (model.safetensors, config.json, tokenizer.json);
-                         default: the embedded pair of @hotplug/models
-  --dataset NAME         fashion-mnist or mnist (train/evaluate; default fashion-mnist)
-  --datasets A,B         table datasets (default fashion-mnist,mnist)
-  --test-size N          evaluate on the first N test images (default: all)
-  --conditional-test-size N   test images for CoCoOp, whose prompts are per image (default 1000)
-  --cache DIR            image-feature cache (default runs/contcoop/features)
-
-training:
-  --learner KIND         ${listLearners().map((l) => l.kind).join(', ')} (train; default contcoop)
-  --learners A,B         table learners (default: all five)
-  --shots N | --shots 1,2,4,8,16     --seed N | --seeds 1,2,3
-  --train-on old|new     the model prompts are learned on (default old; the other one is B)
-  --steps N  --lr X  --batch-size N
-  --options JSON         learner options, e.g. '{"nCtx":4,"distillWeight":2}'
-  --out DIR              output folder (train: runs/contcoop/<learner>-<dataset>-<shots>shot-s<seed>;
-                         table: runs/contcoop/table); rerun the same command to resume
-  --quick                table: 2 shot counts, 2 seeds, 30 steps, 300 test images (a smoke run)
-  --restart              train: discard a checkpoint made with other settings (otherwise refused with what changed)
-  --state FILE --on old|new   evaluate: the saved state and the model to plug it into
-  --backend NAME         force a tfjs backend`;
-
-const OPTIONS = {
-  old: { type: 'string' }, new: { type: 'string' }, dataset: { type: 'string' }, datasets: { type: 'string' },
-  'test-size': { type: 'string' }, 'conditional-test-size': { type: 'string' }, cache: { type: 'string' },
-  learner: { type: 'string' }, learners: { type: 'string' }, shots: { type: 'string' }, seed: { type: 'string' }, seeds: { type: 'string' },
-  'train-on': { type: 'string' }, steps: { type: 'string' }, lr: { type: 'string' }, 'batch-size': { type: 'string' },
-  options: { type: 'string' }, out: { type: 'string' }, quick: { type: 'boolean' }, state: { type: 'string' }, on: { type: 'string' },
-  backend: { type: 'string' }, help: { type: 'boolean' }, restart: { type: 'boolean' },
+export const COMMANDS = {
+  train: 'train a prompt learner on model A (--train-on), save it, evaluate it on A and B',
+  evaluate: 'apply a saved prompt state (--state) to a model (--on) and report test accuracy',
+  table: 'the compatibility table: every learner x shots x seed trained on old, evaluated on old and plugged into new, with the new model\'s zero-shot accuracy (JSON + Markdown)',
+  diagnose: 'why prompts do or do not transfer: how the two token-embedding spaces relate, and each learner\'s untrained prompts on old and new (JSON)',
 } as const;
+type CommandName = keyof typeof COMMANDS;
 
-function positiveInts(name: string, v: string): number[] {
-  return v.split(',').map((s) => {
-    const n = Number(s.trim());
-    if (!Number.isInteger(n) || n <= 0 || s.trim() === '') throw new CliArgumentError(`--${name} takes positive integers separated by commas, got "${v}"`, `--${name}`);
-    return n;
-  });
-}
-
-function one(name: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const [n, ...rest] = positiveInts(name, v);
-  if (rest.length) throw new CliArgumentError(`--${name} takes one number, got "${v}"`, `--${name}`);
-  return n;
-}
-
-function positiveNumber(name: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
+const positiveInt = (v: string, option: string): number => {
   const n = Number(v);
-  if (!(n > 0) || !Number.isFinite(n) || v.trim() === '') throw new CliArgumentError(`--${name} must be a positive number, got "${v}"`, `--${name}`);
+  if (!Number.isInteger(n) || n <= 0 || v === '') throw new CliArgumentError(`${option} takes positive integers separated by commas, got "${v}"`, option);
   return n;
+};
+
+function positiveNumber(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!(n > 0) || !Number.isFinite(n) || v.trim() === '') throw new CliArgumentError(`--${name} must be a positive number, got "${v}"`, `--${name}`);
+    return n;
+  };
 }
 
-function list(v: string | undefined, fallback: readonly string[]): string[] {
-  return v ? v.split(',').map((s) => s.trim()).filter(Boolean) : [...fallback];
-}
-
-function parseOptions(v: string | undefined): Record<string, unknown> | undefined {
+function jsonOptions(v: string | undefined): Record<string, unknown> | undefined {
   if (v === undefined) return undefined;
   try {
     const o = JSON.parse(v);
     if (!o || typeof o !== 'object' || Array.isArray(o)) throw new Error('not an object');
     return o;
   } catch (err) {
-    throw new Error(`--options must be a JSON object of learner options, e.g. '{"nCtx":4}' (${(err as Error).message})`);
+    throw new CliArgumentError(`--options must be a JSON object of learner options, e.g. '{"nCtx":4}' (${(err as Error).message})`, '--options');
   }
 }
 
-/** Runs one command line (without `node script`); resolves when done. */
+/** One value of a list option that a command takes once (train: --shots 16). */
+function one<T>(name: string, v: T[] | undefined): T | undefined {
+  if (v === undefined) return undefined;
+  if (v.length !== 1) throw new CliArgumentError(`--${name} takes one value here, got ${v.length} (${v.join(',')})`, `--${name}`);
+  return v[0];
+}
+
+interface Raw {
+  old?: string; new?: string; dataset?: string; datasets?: string[]; testSize?: number; conditionalTestSize?: number; cache?: string;
+  learner?: string; learners?: string[]; shots?: number[]; seed?: number[]; seeds?: number[]; trainOn: 'old' | 'new'; steps?: number; lr?: number; batchSize?: number;
+  options?: string; out: string; quick?: boolean; restart?: boolean; state?: string; on: 'old' | 'new'; backend?: string;
+}
+
+/** Every option of every command (one set: each command reads what it needs). */
+function withOptions(cmd: Command): Command {
+  return cmd
+    .option('--old <dir>', 'old model folder (default: the embedded old model of @hotplug/models)')
+    .option('--new <dir>', 'new model folder (default: the embedded new model)')
+    .option('--dataset <name>', 'train / evaluate: fashion-mnist or mnist (default fashion-mnist)')
+    .addOption(listOption('--datasets <list>', 'table / diagnose datasets', { defaults: ['fashion-mnist', 'mnist'] }))
+    .addOption(intOption('--test-size <n>', 'evaluate on a seeded sample of N test images (default: all)'))
+    .addOption(intOption('--conditional-test-size <n>', 'test images for CoCoOp, whose prompts are per image (default 1000)'))
+    .option('--cache <dir>', 'image-feature cache (default: <out>/features)')
+    .option('--learner <kind>', `train: ${listLearners().map((l) => l.kind).join(', ')} (default contcoop)`)
+    .addOption(listOption('--learners <list>', 'table / diagnose learners', { defaults: TABLE_LEARNERS }))
+    .addOption(listOption('--shots <list>', 'shots per class (train: one, default 16; table: default 1,2,4,8,16)', { item: positiveInt }))
+    .addOption(listOption('--seed <n>', 'train: the seed (default 1)', { item: positiveInt }))
+    .addOption(listOption('--seeds <list>', 'table seeds (default 1,2,3)', { item: positiveInt }))
+    .addOption(choiceOption('--train-on <model>', 'the model prompts are learned on; the other one is B', ['old', 'new'] as const, 'old'))
+    .addOption(intOption('--steps <n>', 'training steps'))
+    .option('--lr <x>', 'learning rate', positiveNumber('lr'))
+    .addOption(intOption('--batch-size <n>', 'batch size'))
+    .option('--options <json>', 'learner options, e.g. \'{"nCtx":4,"distillWeight":2}\'')
+    .option('--out <dir>', 'result folder: train: <out>/<learner>-<dataset>-<shots>shot-s<seed>/; table: <out>/table/; diagnose: <out>/diagnose.json; rerun the same command to resume', defaultOutDir('contcoop'))
+    .option('--quick', 'table: 2 shot counts, 2 seeds, 30 steps, 300 test images (a smoke run)')
+    .option('--restart', 'train: discard a checkpoint made with other settings (otherwise refused with what changed)')
+    .option('--state <file>', 'evaluate: the saved prompt state')
+    .addOption(choiceOption('--on <model>', 'evaluate: the model to plug the state into', ['old', 'new'] as const, 'new'))
+    .option('--backend <name>', 'force a tfjs backend (node-gpu, node, hotplug-cpu, wasm, cpu)');
+}
+
+/** The hotplug-contcoop program; each command's output lines go to `log`. */
+export function contcoopProgram(log: (line: string) => void = console.log): Command {
+  const p = appProgram({
+    name: 'hotplug-contcoop',
+    description: 'Train prompts on one model, evaluate them on another; the compatibility table.',
+    version: readPackageVersion(new URL('../package.json', import.meta.url)),
+  });
+  for (const [name, description] of Object.entries(COMMANDS)) withOptions(p.command(name).description(description)).action((o: Raw) => runCommand(name as CommandName, o, log));
+  return p;
+}
+
+/**
+ * Runs one command line (without `node script`) in this process and resolves when done; errors
+ * (usage errors included) are thrown. `--help` / `--version` write to `log`.
+ */
 export async function runCli(argv: string[], log: (line: string) => void = console.log): Promise<void> {
-  // joinNegativeValues: `--lr -1` reaches positiveNumber's message instead of parseArgs' "ambiguous" error.
-  const { values, positionals } = parseArgs({ args: joinNegativeValues(argv, OPTIONS), allowPositionals: true, options: OPTIONS });
-  if (values.help || positionals.length === 0) return void log(USAGE);
-  const command = positionals[0]!;
-  if (!['train', 'evaluate', 'table', 'diagnose'].includes(command)) throw new Error(`unknown command "${command}"\n\n${USAGE}`);
+  const p = contcoopProgram(log);
+  const write = { writeOut: (s: string) => log(s.trimEnd()), writeErr: (s: string) => log(s.trimEnd()) };
+  p.configureOutput(write);
+  for (const c of p.commands) c.configureOutput(write);
+  try {
+    await p.parseAsync(argv, { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError && err.exitCode === 0) return;
+    throw err;
+  }
+}
+
+/** The CLI's entry: resolves to the exit code (0 ok, 1 failure, 2 usage error). */
+export function main(argv: string[]): Promise<number> {
+  return runApp(argv, { program: () => contcoopProgram(console.log) });
+}
+
+async function runCommand(command: CommandName, values: Raw, log: (line: string) => void): Promise<void> {
+  // Checks that need no model, before the backend starts.
+  for (const role of ['old', 'new'] as const)
+    if (values[role] !== undefined && !existsSync(resolve(values[role]!))) throw new CliArgumentError(`model "${role}": ${resolve(values[role]!)} does not exist. Pass the folder that holds the model files (hotplug folder (saveClip), Hugging Face CLIP folder, open_clip folder)`, `--${role}`);
+  if (command === 'evaluate' && !values.state) throw new CliArgumentError('evaluate needs --state FILE (a prompt state written by the train command)', '--state');
+  const learnerOptions = jsonOptions(values.options);
+  const outRoot = resolve(values.out);
   await initBackend((values.backend as Parameters<typeof initBackend>[0]) ?? 'auto');
   const defaults = values.old && values.new ? undefined : defaultModelDirs();
   const old = loadModelFolder('old', values.old ?? defaults!.old);
   const next = loadModelFolder('new', values.new ?? defaults!.new);
   const quick = values.quick ?? false;
   const bench = new Workbench({
-    cacheDir: resolve(values.cache ?? 'runs/contcoop/features'),
-    testSize: one('test-size', values['test-size']) ?? (quick ? 300 : undefined),
-    conditionalTestSize: one('conditional-test-size', values['conditional-test-size']) ?? (quick ? 100 : 1000),
+    cacheDir: resolve(values.cache ?? join(outRoot, 'features')),
+    testSize: values.testSize ?? (quick ? 300 : undefined),
+    conditionalTestSize: values.conditionalTestSize ?? (quick ? 100 : 1000),
     log,
   });
-  const train = { steps: one('steps', values.steps) ?? (quick ? 30 : undefined), lr: positiveNumber('lr', values.lr), batchSize: one('batch-size', values['batch-size']) };
+  const train = { steps: values.steps ?? (quick ? 30 : undefined), lr: values.lr, batchSize: values.batchSize };
   try {
     if (command === 'table') {
-      const learners = list(values.learners, TABLE_LEARNERS);
-      const options = parseOptions(values.options);
+      const learners = values.learners!;
+      const options = learnerOptions;
       const spec: TableSpec = {
-        datasets: list(values.datasets, ['fashion-mnist', 'mnist']),
+        datasets: values.datasets!,
         learners,
-        shots: values.shots ? positiveInts('shots', values.shots) : quick ? [1, 4] : [1, 2, 4, 8, 16],
-        seeds: values.seeds ? positiveInts('seeds', values.seeds) : quick ? [1, 2] : [1, 2, 3],
+        shots: values.shots ?? (quick ? [1, 4] : [1, 2, 4, 8, 16]),
+        seeds: values.seeds ?? (quick ? [1, 2] : [1, 2, 3]),
         train,
         // --options applies to every trained learner that has those options (validated by createLearner).
         options: options ? Object.fromEntries(learners.filter((l) => l !== 'zeroshot').map((l) => [l, options])) : undefined,
       };
-      const out = resolve(values.out ?? 'runs/contcoop/table');
+      const out = join(outRoot, 'table');
       mkdirSync(out, { recursive: true });
       const report = await runTable(bench, old, next, spec, out, log);
       log(`wrote ${join(out, 'table.json')} and ${join(out, 'table.md')} (${report.cells.length} cells, ${(report.seconds / 60).toFixed(1)} min)`);
@@ -134,11 +163,11 @@ export async function runCli(argv: string[], log: (line: string) => void = conso
         if (d) log(`${id}: trained token embeddings vs their random initialisation (seed from training.json): mean cosine ${d.sameTokenCosine.toFixed(3)}, held-out R² ${d.linearMapHeldOutR2.toFixed(3)}`);
       }
       const untrained: Record<string, Record<string, { old: number; new: number }>> = {};
-      for (const dataset of list(values.datasets, ['fashion-mnist', 'mnist'])) {
-        untrained[dataset] = await untrainedAccuracy(bench, old, next, dataset, list(values.learners, TABLE_LEARNERS));
+      for (const dataset of values.datasets!) {
+        untrained[dataset] = await untrainedAccuracy(bench, old, next, dataset, values.learners!);
         for (const [kind, acc] of Object.entries(untrained[dataset]!)) log(`${dataset} ${kind} untrained: old ${(100 * acc.old).toFixed(1)}%, new ${(100 * acc.new).toFixed(1)}%`);
       }
-      const out = resolve(values.out ?? 'runs/contcoop/diagnose.json');
+      const out = join(outRoot, 'diagnose.json');
       writeJsonAtomic(out, { models: { old: old.dir, new: next.dir }, tokenSpace: relation, driftFromInit: drift, untrained });
       log(`wrote ${out}`);
       return;
@@ -146,25 +175,22 @@ export async function runCli(argv: string[], log: (line: string) => void = conso
     const dataset = values.dataset ?? 'fashion-mnist';
     const models: Record<string, LoadedModel> = { old, new: next };
     if (command === 'evaluate') {
-      if (!values.state) throw new Error('evaluate needs --state FILE (a prompt state written by the train command)');
-      const on = values.on ?? 'new';
-      const model = models[on];
-      if (!model) throw new Error(`--on must be old or new, got "${on}"`);
-      const learner = loadLearner(resolve(values.state));
+      const on = values.on;
+      const model = models[on]!;
+      const learner = loadLearner(resolve(values.state!));
       const { accuracy, images } = await bench.evaluate(learner, model, dataset);
       learner.dispose();
       log(`${learner.kind} from ${values.state} on ${on} (${dataset}, ${images} test images): accuracy ${(100 * accuracy).toFixed(2)}%`);
       return;
     }
-    const trainOn = values['train-on'] ?? 'old';
-    if (trainOn !== 'old' && trainOn !== 'new') throw new Error(`--train-on must be old or new, got "${trainOn}"`);
+    const trainOn = values.trainOn;
     const [a, b] = trainOn === 'old' ? [old, next] : [next, old];
     const kind = values.learner ?? 'contcoop';
     const shots = one('shots', values.shots) ?? 16;
     const seed = one('seed', values.seed) ?? 1;
-    const out = resolve(values.out ?? join('runs/contcoop', `${kind}-${dataset}-${shots}shot-s${seed}`));
+    const out = join(outRoot, `${kind}-${dataset}-${shots}shot-s${seed}`);
     const target = bench.target(a, dataset);
-    const learner = createLearner(kind, target, { seed, options: parseOptions(values.options) });
+    const learner = createLearner(kind, target, { seed, options: learnerOptions });
     const feats = await bench.features(a, bench.fewShot(dataset, shots, seed), `${dataset} ${shots}-shot`);
     const recipe = recipeFor(kind, train);
     const summary = await trainPromptLearner(learner, target, feats, { ...recipe, seed, checkpointDir: join(out, 'checkpoint'), checkpointEvery: 50, restart: values.restart ?? false, logFile: join(out, 'metrics.jsonl'), label: `${kind} on ${a.id}` });

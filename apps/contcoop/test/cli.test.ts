@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '@hotplug/kernels';
 import { buildTokenizer, configForTokenizer, createClip, resolveConfig, saveClip } from '@hotplug/backbones';
 import { classPrompts } from '@hotplug/data';
-import { runCli } from '../src/cli';
+import { main, runCli } from '../src/cli';
 import type { TableReport } from '../src/table';
 
 const root = mkdtempSync(join(tmpdir(), 'app-contcoop-'));
@@ -39,7 +39,7 @@ describe('hotplug-contcoop table', () => {
     const args = ['table', ...models, '--datasets', 'mnist', '--learners', 'zeroshot,coop,contcoop', '--shots', '1,2', '--seeds', '1,2', '--steps', '4', '--test-size', '60', '--out', out, '--cache', join(root, 'cache')];
     const first = capture();
     await runCli(args, first.log);
-    const report = JSON.parse(readFileSync(join(out, 'table.json'), 'utf8')) as TableReport;
+    const report = JSON.parse(readFileSync(join(out, 'table', 'table.json'), 'utf8')) as TableReport;
     expect(report.cells).toHaveLength(2 * 2 * 2);
     expect(report.rows.map((r) => `${r.learner}/${r.shots}`)).toEqual(['zeroshot/0', 'coop/1', 'coop/2', 'contcoop/1', 'contcoop/2']);
     for (const r of report.rows) {
@@ -52,14 +52,14 @@ describe('hotplug-contcoop table', () => {
     const row = report.rows.find((r) => r.learner === 'coop' && r.shots === 1)!;
     expect(row.pluggedIntoNew.mean).toBeCloseTo((coop1[0]! + coop1[1]!) / 2, 12);
     expect(row.pluggedIntoNew.std).toBeCloseTo(Math.abs(coop1[0]! - coop1[1]!) / Math.SQRT2, 12);
-    const md = readFileSync(join(out, 'table.md'), 'utf8');
+    const md = readFileSync(join(out, 'table', 'table.md'), 'utf8');
     expect(md).toContain('| learner | shots | old | plugged into new | new zero-shot | gain vs new zero-shot | test images | seeds |');
     expect(md).toMatch(/\| coop \| 1 \| \d+\.\d ± \d+\.\d \| \d+\.\d ± \d+\.\d \|/);
     expect(first.lines.filter((l) => l.includes('trained in'))).toHaveLength(8);
     const again = capture();
     await runCli(args, again.log);
     expect(again.lines.filter((l) => l.includes('trained in'))).toHaveLength(0);
-    expect(JSON.parse(readFileSync(join(out, 'table.json'), 'utf8')).rows).toEqual(report.rows);
+    expect(JSON.parse(readFileSync(join(out, 'table', 'table.json'), 'utf8')).rows).toEqual(report.rows);
   });
 });
 
@@ -67,7 +67,7 @@ describe('hotplug-contcoop table with a smaller sample for CoCoOp', () => {
   it('compares CoCoOp with the zero-shot accuracy on its own seeded test sample', async () => {
     const out = join(root, 'table-sample');
     await runCli(['table', ...models, '--datasets', 'mnist', '--learners', 'zeroshot,cocoop', '--shots', '1', '--seeds', '1', '--steps', '2', '--test-size', '60', '--conditional-test-size', '25', '--out', out, '--cache', join(root, 'cache')], () => {});
-    const report = JSON.parse(readFileSync(join(out, 'table.json'), 'utf8')) as TableReport;
+    const report = JSON.parse(readFileSync(join(out, 'table', 'table.json'), 'utf8')) as TableReport;
     expect(report.rows.map((r) => `${r.learner}/${r.testImages}`)).toEqual(['zeroshot/60', 'zeroshot/25', 'cocoop/25']);
     expect(report.rows[2]!.newZeroShot).toBe(report.zeroShot.mnist![25]!.new);
   });
@@ -90,11 +90,11 @@ describe('hotplug-contcoop table with a new model of another embedding size', ()
   it('reports CoCoOp as not pluggable (n/a, with the reason) and still plugs the text-only learners in', async () => {
     const out = join(root, 'table-dim');
     await runCli(['table', '--old', dirs.old, '--new', dirs.otherDim, '--datasets', 'mnist', '--learners', 'cocoop,coop', '--shots', '1', '--seeds', '1', '--steps', '2', '--test-size', '30', '--out', out, '--cache', join(root, 'cache')], () => {});
-    const report = JSON.parse(readFileSync(join(out, 'table.json'), 'utf8')) as TableReport;
+    const report = JSON.parse(readFileSync(join(out, 'table', 'table.json'), 'utf8')) as TableReport;
     const [cocoop, coop] = report.rows;
     expect(cocoop!.pluggedIntoNew.n).toBe(0);
     expect(coop!.pluggedIntoNew.n).toBe(1);
-    const md = readFileSync(join(out, 'table.md'), 'utf8');
+    const md = readFileSync(join(out, 'table', 'table.md'), 'utf8');
     expect(md).toMatch(/\| cocoop \| 1 \| \d+\.\d \| n\/a \|/);
     expect(md).toContain('n/a: cocoop: this cocoop meta-net reads 16-dim image features, but model "tiny-4" embeds into 24 dims');
   });
@@ -105,28 +105,48 @@ describe('hotplug-contcoop train / evaluate', () => {
     const out = join(root, 'run');
     const common = [...models, '--dataset', 'mnist', '--test-size', '80', '--cache', join(root, 'cache')];
     await runCli(['train', ...common, '--learner', 'kgcoop', '--shots', '2', '--steps', '5', '--out', out], () => {});
-    const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8'));
+    // --out is the app's result folder; each training run gets its own folder in it.
+    const run = join(out, 'kgcoop-mnist-2shot-s1');
+    const result = JSON.parse(readFileSync(join(run, 'result.json'), 'utf8'));
     expect(result.trainedOn.id).toBe('old');
     const io = capture();
-    await runCli(['evaluate', ...common, '--state', join(out, 'prompt.safetensors'), '--on', 'new'], io.log);
+    await runCli(['evaluate', ...common, '--state', join(run, 'prompt.safetensors'), '--on', 'new'], io.log);
     expect(io.lines.at(-1)).toContain(`accuracy ${(100 * result.accuracy.new).toFixed(2)}%`);
   });
 
   it('refuses a model with another token width, naming the widths', async () => {
     const out = join(root, 'run-wide');
     await runCli(['train', ...models, '--dataset', 'mnist', '--test-size', '40', '--learner', 'coop', '--shots', '1', '--steps', '2', '--out', out, '--cache', join(root, 'cache')], () => {});
-    await expect(runCli(['evaluate', '--old', dirs.old, '--new', dirs.wide, '--dataset', 'mnist', '--test-size', '40', '--state', join(out, 'prompt.safetensors'), '--on', 'new', '--cache', join(root, 'cache')], () => {}))
+    await expect(runCli(['evaluate', '--old', dirs.old, '--new', dirs.wide, '--dataset', 'mnist', '--test-size', '40', '--state', join(out, 'coop-mnist-1shot-s1', 'prompt.safetensors'), '--on', 'new', '--cache', join(root, 'cache')], () => {}))
       .rejects.toThrow(/learned for token-embedding width 32, but model "tiny-3" has width 48/);
   });
 
   it('explains bad arguments and missing model folders', async () => {
-    await expect(runCli(['fly'], () => {})).rejects.toThrow(/unknown command "fly"/);
+    await expect(runCli(['fly'], () => {})).rejects.toThrow(/unknown command 'fly'/);
     await expect(runCli(['table', '--old', join(root, 'nowhere'), '--new', dirs.new], () => {})).rejects.toThrow(/model "old": .*nowhere does not exist\. Pass the folder that holds the model files \(hotplug folder \(saveClip\), Hugging Face CLIP folder, open_clip folder\)/);
     await expect(runCli(['train', ...models, '--shots', 'two'], () => {})).rejects.toThrow(/--shots takes positive integers/);
     // Issue 18: a negative value can be passed (not "ambiguous" to parseArgs) and is refused by the range check.
     await expect(runCli(['train', ...models, '--lr', '-1'], () => {})).rejects.toThrow('--lr must be a positive number, got "-1"');
+    await expect(runCli(['train', ...models, '--shots', '1,2'], () => {})).rejects.toThrow(/--shots takes one value here, got 2/);
     const help = capture();
     await runCli(['--help'], help.log);
-    expect(help.lines[0]).toContain('usage: hotplug-contcoop');
+    expect(help.lines[0]).toContain('Usage: hotplug-contcoop');
+    for (const part of ['--version', '--plugin <module>', '\n  train [options]', '\n  evaluate [options]', '\n  table [options]', '\n  diagnose [options]']) expect(help.lines.join('\n')).toContain(part);
+  });
+
+  it('exits 2 on usage errors before the backend starts, 0 for --help and --version', async () => {
+    const errors: string[] = [];
+    const [error, log] = [console.error, console.log];
+    console.error = (l: string) => void errors.push(l);
+    console.log = () => {};
+    try {
+      expect(await main(['train', '--lr', '0'])).toBe(2);
+      expect(await main(['table', '--seeds', '1,x'])).toBe(2);
+      expect(await main(['evaluate'])).toBe(2);
+      expect(await main(['--version'])).toBe(0);
+    } finally {
+      [console.error, console.log] = [error, log];
+    }
+    expect(errors.join('\n')).toMatch(/--lr must be a positive number, got "0"[\s\S]*--seeds takes positive integers separated by commas, got "x"[\s\S]*evaluate needs --state FILE/);
   });
 });
