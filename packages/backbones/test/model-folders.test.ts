@@ -118,6 +118,18 @@ describe('loadClip reads Hugging Face, open_clip and hotplug folders', () => {
     loaded.clip.dispose();
   });
 
+  it('a hub snapshot of an open_clip model carries both layouts: read as the Hugging Face folder, the first kind that fits', () => {
+    const dir = writeHfFolder(original, tempDir('both'), PRE);
+    writeOpenClipFolder(openClipOriginal, dir, { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] });
+    const both = loadClip(dir);
+    expect([both.kind, both.files.weights]).toEqual(['hf', join(dir, 'model.safetensors')]);
+    both.clip.dispose();
+    rmSync(join(dir, 'preprocessor_config.json'));
+    const oc = loadClip(dir);
+    expect([oc.kind, oc.files.weights]).toEqual(['open_clip', join(dir, 'open_clip_model.safetensors')]);
+    oc.clip.dispose();
+  });
+
   it('the comparison can fail: a differently seeded model is far from the original', async () => {
     const other = createClip(tiny(), { seed: 18 });
     const dir = writeHfFolder(original, tempDir('hf-gap'), PRE);
