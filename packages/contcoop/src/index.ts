@@ -17,7 +17,7 @@ export type { ContcoopOptions, ContcoopKeys } from './learners/contcoop';
 export { CONTEXT_DEFAULTS, LearnerOptionError } from './learners/context';
 export type { ContextOptions } from './learners/context';
 export { distillation } from './learners/distill';
-export { registerLearner, createLearner, listLearners, learnerDefaults, LearnerOptionsError } from './registry';
+export { registerLearner, createLearner, listLearners, learnerDefaults } from './registry';
 export type { LearnerSpec, LearnerOptionsValidator } from './registry';
 export type { LearnerFactory, CreateLearnerOptions } from './registry';
 export { saveLearner, loadLearner, promptModelIdentity, classListIdentity, PromptStateError, PROMPT_FORMAT, PROMPT_LIMITS } from './state';

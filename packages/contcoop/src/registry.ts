@@ -1,4 +1,5 @@
-import { InputError, Rng } from '@hotplug/runtime';
+import { Rng } from '@hotplug/runtime';
+import { LearnerOptionError } from './learners/context';
 import type { LearnerInit, LearnerShape, PromptLearner } from './learner';
 import type { PromptTarget } from './target';
 import { ZeroshotLearner } from './learners/zeroshot';
@@ -27,11 +28,6 @@ export interface LearnerSpec {
   describe?: string;
 }
 
-/** A learner kind or option that does not exist, or an option value the learner refuses. */
-export class LearnerOptionsError extends InputError {
-  override name = 'LearnerOptionsError';
-}
-
 interface Entry {
   factory: LearnerFactory;
   spec: LearnerSpec;
@@ -45,8 +41,8 @@ const REGISTRY: Map<string, Entry> = (global[KEY] ??= new Map());
 
 /** Adds a prompt-learner family under a unique name: registerLearner(kind, factory, { defaults, validate, describe }). */
 export function registerLearner(kind: string, factory: LearnerFactory, spec: LearnerSpec): void {
-  if (!kind || typeof kind !== 'string') throw new LearnerOptionsError('registerLearner needs a non-empty kind');
-  if (REGISTRY.has(kind)) throw new LearnerOptionsError(`a prompt learner named "${kind}" is already registered`);
+  if (!kind || typeof kind !== 'string') throw new LearnerOptionError('registerLearner needs a non-empty kind');
+  if (REGISTRY.has(kind)) throw new LearnerOptionError(`a prompt learner named "${kind}" is already registered`);
   REGISTRY.set(kind, { factory, spec });
 }
 
@@ -65,13 +61,13 @@ export function learnerDefaults(kind: string): Readonly<Record<string, unknown>>
 
 function entry(kind: string): Entry {
   const e = REGISTRY.get(kind);
-  if (!e) throw new LearnerOptionsError(`unknown prompt learner "${kind}"; registered: ${[...REGISTRY.keys()].join(', ')} (add one with registerLearner, or load a plug-in with --plugin)`);
+  if (!e) throw new LearnerOptionError(`unknown prompt learner "${kind}"; registered: ${[...REGISTRY.keys()].join(', ')} (add one with registerLearner, or load a plug-in with --plugin)`);
   return e;
 }
 
 function checkOptions(kind: string, spec: LearnerSpec, options: Record<string, unknown>): void {
   for (const key of Object.keys(options)) {
-    if (!(key in spec.defaults)) throw new LearnerOptionsError(`prompt learner "${kind}" has no option "${key}"; its options are: ${Object.keys(spec.defaults).join(', ') || '(none)'}`);
+    if (!(key in spec.defaults)) throw new LearnerOptionError(`prompt learner "${kind}" has no option "${key}"; its options are: ${Object.keys(spec.defaults).join(', ') || '(none)'}`);
   }
   const v = spec.validate;
   if (!v) return;
@@ -83,7 +79,7 @@ function checkOptions(kind: string, spec: LearnerSpec, options: Record<string, u
           const r = v.safeParse(full);
           return r.success ? [] : (r.error?.issues ?? []).map((i) => `${i.path.length ? `${i.path.map(String).join('.')}: ` : ''}${i.message}`);
         })();
-  if (problems.length) throw new LearnerOptionsError(`invalid options for prompt learner "${kind}":\n  - ${problems.join('\n  - ')}`);
+  if (problems.length) throw new LearnerOptionError(`invalid options for prompt learner "${kind}":\n  - ${problems.join('\n  - ')}`);
 }
 
 export interface CreateLearnerOptions {

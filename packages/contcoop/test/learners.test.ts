@@ -61,7 +61,7 @@ describe.each(KINDS)('%s', (kind) => {
 
 describe('registry shape', () => {
   it('registers a learner with its defaults, validator and description; duplicates and bad options are refused by name', async () => {
-    const { registerLearner, LearnerOptionsError } = await import('../src/index');
+    const { registerLearner, LearnerOptionError } = await import('../src/index');
     const { ZeroshotLearner } = await import('../src/learners/zeroshot');
     registerLearner('templates-plus', (_o, init) => new ZeroshotLearner({}, init), {
       defaults: { temperature: 1 },
@@ -70,7 +70,7 @@ describe('registry shape', () => {
     });
     expect(listLearners().find((l) => l.kind === 'templates-plus')).toEqual({ kind: 'templates-plus', description: 'hand-written templates with a temperature', defaults: { temperature: 1 } });
     expect(() => registerLearner('templates-plus', (_o, init) => new ZeroshotLearner({}, init), { defaults: {} })).toThrow(/already registered/);
-    expect(() => createLearner('templates-plus', target, { options: { temperature: 0 } })).toThrow(LearnerOptionsError);
+    expect(() => createLearner('templates-plus', target, { options: { temperature: 0 } })).toThrow(LearnerOptionError);
     expect(() => createLearner('templates-plus', target, { options: { temperature: 0 } })).toThrow(/invalid options for prompt learner "templates-plus":\n  - temperature must be > 0, got 0/);
     createLearner('templates-plus', target, { options: { temperature: 2 } }).dispose();
     // One registry per process: it lives on a global symbol, where a second copy of the package would look.
