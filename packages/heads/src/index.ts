@@ -12,6 +12,6 @@ export type { KnnHeadOptions, KnnWeighting } from './knn';
 export { RetrievalIndex } from './retrieval';
 export type { RetrievalIndexOptions, RetrievalScores, SearchHit } from './retrieval';
 export { averagePrecision, averagePrecisionFromRanks, meanDefined, relevantRanks } from './ranking';
-export { createHead, loadHead, registerHead, headKinds } from './registry';
-export type { HeadFactory, HeadOptionsByKind, LoadHeadOptions } from './registry';
+export { createHead, loadHead, registerHead, headKinds, listHeads, HeadOptionsError } from './registry';
+export type { HeadFactory, HeadOptionsByKind, HeadOptionsValidator, HeadSpec, LoadHeadOptions } from './registry';
 export { HeadStoreError, HEAD_LIMITS, MAX_WEIGHTS_BYTES } from './store';
