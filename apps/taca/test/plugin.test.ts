@@ -53,10 +53,12 @@ describe('a variant from outside the repository, through --plugin', () => {
     const plugin = join(project, 'ia3.mjs');
     const out = join(project, 'runs/taca');
     // The embedded pair, a handful of steps on a small scene corpus.
+    let t0 = performance.now();
     const trained = await run(appDir, join(appDir, 'test/cli-entry.ts'), [
       'train', '--plugin', `${plugin},${join(project, 'which-taca.mjs')}`, '--variant', 'ia3', '--quick', '--steps', '8', '--batch-size', '16', '--corpus-size', '96', '--out', out,
     ]);
     expect(trained.status, trained.out).toBe(0);
+    console.log(`IA3 plug-in: hotplug-taca train took ${((performance.now() - t0) / 1000).toFixed(1)} s (vite-node start-up included)`);
     // The plug-in imported its own copy, not the app's packages/taca.
     expect(trained.out).toContain(`plug-in @hotplug/taca: ${join(project, 'node_modules/@hotplug/taca/dist/index.cjs')}`);
     const manifest = JSON.parse(readFileSync(join(out, 'adapters/ia3/adapter.json'), 'utf8'));
@@ -91,8 +93,10 @@ describe('a variant from outside the repository, through --plugin', () => {
     }));
     const benchDir = join(repo, 'apps/bench');
     const report = join(project, 'runs/bench');
+    t0 = performance.now();
     const scored = await run(benchDir, join(benchDir, 'test/cli-entry.ts'), ['--plugin', plugin, '--spec', spec, '--adapters', join(out, 'adapters'), '--out', report, '--cache', join(project, 'runs/bench-cache')]);
     expect(scored.status, scored.out).toBe(0);
+    console.log(`IA3 plug-in: hotplug-bench took ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     const json = JSON.parse(readFileSync(join(report, 'report.json'), 'utf8'));
     const cell = json.cells.find((c: { method: string; query: string; reference: string }) => c.method === 'linear' && c.query === 'new+ia3' && c.reference === 'old');
     expect(cell.status).toBe('ok');
@@ -100,6 +104,7 @@ describe('a variant from outside the repository, through --plugin', () => {
     expect(cell.metrics.accuracy).toBeLessThanOrEqual(1);
     const md = readFileSync(join(report, 'report.md'), 'utf8');
     expect(md).toMatch(/new \+ IA3 \(plug-in\)[^\n]*\d+\.\d/);
+    console.log(`IA3 plug-in: old linear head on new + IA3 (mnist, 100 test images): accuracy ${cell.metrics.accuracy}`);
     expect(existsSync(join(report, 'report.html'))).toBe(true);
   }, TIMEOUT_MS);
 });
