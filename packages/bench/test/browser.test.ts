@@ -5,22 +5,26 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { matrices, runExperiment, writeHtmlReport, type ExperimentReport } from '../src/index';
-import { smallSpec } from './spec-fixture';
+import { smallSpec, upgradeSpec, withUpgradeAdapters } from './spec-fixture';
 import { world } from './world';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
+// CI installs chromium (tools/apt-packages.txt): there these tests must run, so a missing browser fails loudly.
+if (!haveChromium && process.env.CI === 'true') {
+  throw new Error(`CI=true but ${CHROMIUM} is absent: the headless-browser report tests must run in CI (apt-get install chromium, or set CHROMIUM_PATH)`);
+}
 if (!haveChromium) {
-  console.warn(`skipping the headless-browser report test: ${CHROMIUM} is absent (apt-get install chromium, or set CHROMIUM_PATH)`);
+  console.warn(`skipping the headless-browser report tests: ${CHROMIUM} is absent (apt-get install chromium, or set CHROMIUM_PATH); under CI=true this fails instead`);
 }
 
-/** Renders a page in headless chromium and returns the DOM after its scripts ran. */
-function renderedDom(file: string): string {
+/** Renders a page in headless chromium at a window size and returns the DOM after its scripts ran. */
+function renderedDom(file: string, size = '1400,900'): string {
   const profile = mkdtempSync(join(tmpdir(), 'bench-chromium-'));
   try {
     return execFileSync(CHROMIUM, [
       '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run', `--user-data-dir=${profile}`, '--window-size=1200,900', '--dump-dom', pathToFileURL(file).href,
+      '--disable-sync', '--no-first-run', '--hide-scrollbars', `--user-data-dir=${profile}`, `--window-size=${size}`, '--dump-dom', pathToFileURL(file).href,
     ], { encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'ignore'] });
   } finally {
     rmSync(profile, { recursive: true, force: true });
@@ -74,6 +78,58 @@ describe.skipIf(!haveChromium)('HTML report in a real headless browser', () => {
     expect(dom).toContain('shots per class');
     expect(dom).toContain('negative-flip rate');
     expect(dom).toMatch(/<table data-table="verdicts">/);
+    expect(dom).toMatch(/<table class="summary" data-table="summary">/);
     expect(dom).not.toMatch(/<(link|script)[^>]+(src|href)=/); // self-contained
+  });
+});
+
+describe.skipIf(!haveChromium)('the answer on the first screen (1,400 × 900) of a default-shaped report', () => {
+  let report: ExperimentReport;
+  let body: Record<string, string>;
+  let dom: string;
+
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bench-fold-'));
+    report = await runExperiment(upgradeSpec(), withUpgradeAdapters(world().steps), { cacheDir: join(dir, 'cache'), progress: false });
+    writeHtmlReport(join(dir, 'report.html'), report);
+    dom = renderedDom(join(dir, 'report.html'), '1400,900');
+    body = attributes(dom.match(/<body[^>]*>/)![0]);
+  }, 120_000);
+
+  it('lays the page out 1,400 px wide', () => {
+    // Headless chromium's --dump-dom window keeps some height for a (hidden) toolbar, so the
+    // viewport is shorter than 900; layout depends on the width alone, and the boxes below are
+    // page coordinates from the top (nothing scrolled), so "below 900" is the first 900-px screen.
+    expect(body['data-viewport']).toMatch(/^1400x\d+$/);
+  });
+
+  it('shows the summary matrix first, wholly above the fold', () => {
+    expect(body['data-first-table']).toBe('summary');
+    expect(Number(body['data-summary-top'])).toBeGreaterThan(0);
+    expect(Number(body['data-summary-bottom'])).toBeLessThan(900);
+    expect(Number(body['data-summary-right'])).toBeLessThanOrEqual(1400);
+  });
+
+  it('has every module × upgrade of the verdicts in the matrix, coloured by its verdict', () => {
+    const cells = [...dom.matchAll(/<td [^>]*data-module="[^"]*"[^>]*>/g)].map((m) => attributes(m[0]));
+    const upgrades = report.spec.comparisons.flatMap((c) => [c.new, ...(c.adapted ?? [])]);
+    // Rows: 2 datasets × (2 heads, retrieval, 4 learners at their largest shot count).
+    expect(cells).toHaveLength(2 * 7 * upgrades.length);
+    const linear = report.verdicts.find((v) => v.dataset === 'mnist' && v.method === 'linear' && v.upgraded === 'new+lora')!;
+    const cell = cells.find((c) => c['data-module'] === 'mnist/linear' && c['data-upgrade'] === 'new+lora')!;
+    expect(cell['data-verdict']).toBe(linear.verdict.verdict);
+    expect(cell.class).toBe(`v ${linear.verdict.verdict.replace(' ', '-')}`);
+    // The bare new model cannot feed the old head (12 vs 20 dims): n/a with the harness's reason.
+    const bare = cells.find((c) => c['data-module'] === 'mnist/linear' && c['data-upgrade'] === 'new')!;
+    expect(bare['data-verdict']).toBe('n/a');
+    expect(bare.title).toMatch(/20-dim features/);
+  });
+
+  it('fits every figure in the page width: no horizontal scrolling', () => {
+    expect(Number(body['data-page-width'])).toBeLessThanOrEqual(1400);
+    for (const m of dom.matchAll(/<figure [^>]*>/g)) {
+      const f = attributes(m[0]);
+      expect(Number(f['data-rendered-width']), f['data-title']).toBeLessThanOrEqual(1352);
+    }
   });
 });

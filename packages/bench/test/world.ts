@@ -98,7 +98,8 @@ export function world(versions: { old?: string } = {}, sizes: Record<Split, numb
   };
   const systemFeatures = async (model: string, adapter: string | undefined, dataset: string, split: Split) => {
     const plain = await models[model]!({ dataset, split });
-    return adapter === 'proj' ? project(model, dataset, plain) : plain;
+    // Every adapter of this world is the ridge map onto old's space (tests register it under several names).
+    return adapter !== undefined ? project(model, dataset, plain) : plain;
   };
   const steps = new StepRegistry()
     .model('old', { version: versions.old ?? 'v1', extract: (r) => (calls.extract++, old(r)) })
@@ -109,6 +110,23 @@ export function world(versions: { old?: string } = {}, sizes: Record<Split, numb
         calls.adapt++;
         return project(model, dataset, await base());
       },
+    })
+    .learner('class-means', {
+      version: 'v1',
+      // A deterministic reference learner standing in for zero-shot (it needs no random draw):
+      // the class means of the whole train split, whatever the shot count.
+      seeded: false,
+      async train({ model, adapter, dataset }) {
+        calls.learnerTrain++;
+        const { features: f, labels } = await systemFeatures(model, adapter, dataset, 'train');
+        const sums = new Float32Array(CLASSES * f.dim + 1);
+        sums[0] = f.dim;
+        const counts = new Array<number>(CLASSES).fill(0);
+        for (let i = 0; i < f.rows; i++) counts[labels[i]!]!++;
+        for (let i = 0; i < f.rows; i++) for (let d = 0; d < f.dim; d++) sums[1 + labels[i]! * f.dim + d]! += f.data[i * f.dim + d]! / counts[labels[i]!]!;
+        return new Uint8Array(sums.buffer);
+      },
+      evaluate: (r) => nearestMean(r),
     })
     .learner('centroid', {
       version: 'v1',
@@ -125,26 +143,28 @@ export function world(versions: { old?: string } = {}, sizes: Record<Split, numb
         }
         return new Uint8Array(sums.buffer);
       },
-      async evaluate({ model, adapter, dataset, state }) {
-        calls.learnerEval++;
-        const s = new Float32Array(state.buffer.slice(state.byteOffset, state.byteOffset + state.byteLength));
-        const dim = s[0]!;
-        const { features: f, labels } = await systemFeatures(model, adapter, dataset, 'test');
-        if (f.dim !== dim) throw new DimensionMismatchError('centroid learner', dim, f.dim);
-        const predictions = new Int32Array(f.rows);
-        for (let r = 0; r < f.rows; r++) {
-          let best = Infinity;
-          for (let c = 0; c < CLASSES; c++) {
-            let d2 = 0;
-            for (let d = 0; d < dim; d++) d2 += (f.data[r * dim + d]! - s[1 + c * dim + d]!) ** 2;
-            if (d2 < best) {
-              best = d2;
-              predictions[r] = c;
-            }
-          }
-        }
-        return { predictions, labels };
-      },
+      evaluate: (r) => nearestMean(r),
     });
+  // Nearest class mean of a trained state on the system's test split.
+  async function nearestMean({ model, adapter, dataset, state }: { model: string; adapter?: string; dataset: string; state: Uint8Array }) {
+    calls.learnerEval++;
+    const s = new Float32Array(state.buffer.slice(state.byteOffset, state.byteOffset + state.byteLength));
+    const dim = s[0]!;
+    const { features: f, labels } = await systemFeatures(model, adapter, dataset, 'test');
+    if (f.dim !== dim) throw new DimensionMismatchError('centroid learner', dim, f.dim);
+    const predictions = new Int32Array(f.rows);
+    for (let r = 0; r < f.rows; r++) {
+      let best = Infinity;
+      for (let c = 0; c < CLASSES; c++) {
+        let d2 = 0;
+        for (let d = 0; d < dim; d++) d2 += (f.data[r * dim + d]! - s[1 + c * dim + d]!) ** 2;
+        if (d2 < best) {
+          best = d2;
+          predictions[r] = c;
+        }
+      }
+    }
+    return { predictions, labels };
+  }
   return { steps, calls };
 }

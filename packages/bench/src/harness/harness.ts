@@ -9,7 +9,7 @@ import { runHeadCells } from './run-heads';
 import { runLearnerCells } from './run-learners';
 import { runRetrievalCells } from './run-retrieval';
 import { isSeededHead, validateSpec, type ExperimentSpec, type LearnerSpec } from './spec';
-import type { StepRegistry } from './steps';
+import type { AdapterFacts, StepRegistry } from './steps';
 
 /** Everything a run produced: the machine-readable report the JSON/Markdown/HTML writers take. */
 export interface ExperimentReport {
@@ -24,6 +24,11 @@ export interface ExperimentReport {
   /** spec.contrasts evaluated per dataset (empty without any). */
   contrasts: ContrastRow[];
   flips: FlipRow[];
+  /**
+   * Facts of each adapter the systems name (AdapterStep.facts, by adapter name), for the
+   * ablation table; an application may also fill it after the run. Absent figures show as n/a.
+   */
+  adapters?: Record<string, AdapterFacts>;
 }
 
 /** How to run an experiment. */
@@ -92,5 +97,21 @@ export async function runExperiment(spec: ExperimentSpec, steps: StepRegistry, o
   }
   bar?.finish();
   const { verdicts, flips } = analyse(spec, records);
-  return { format: 'hotplug-bench-report', formatVersion: 2, name: spec.name, spec, stats, cells: records.map((r) => r.result), verdicts, contrasts: contrasts(spec, records), flips };
+  const adapters: Record<string, AdapterFacts> = {};
+  for (const s of spec.systems) {
+    const facts = s.adapter === undefined ? undefined : steps.adapters.get(s.adapter)?.facts;
+    if (facts) adapters[s.adapter!] = { ...facts };
+  }
+  return {
+    format: 'hotplug-bench-report',
+    formatVersion: 2,
+    name: spec.name,
+    spec,
+    stats,
+    cells: records.map((r) => r.result),
+    verdicts,
+    contrasts: contrasts(spec, records),
+    flips,
+    ...(Object.keys(adapters).length ? { adapters } : {}),
+  };
 }

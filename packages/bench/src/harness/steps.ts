@@ -23,7 +23,23 @@ export interface ModelStep {
  */
 export interface AdapterStep {
   version: string;
+  /** What the reports' ablation table shows about the adapter (trainable parameters, training time); optional, shown as n/a without it. */
+  facts?: AdapterFacts;
   extract(request: { model: string; dataset: string; split: Split; base: () => Promise<FeatureSet> }): Promise<FeatureSet>;
+}
+
+/**
+ * Descriptive figures of a trained adapter that the grid does not measure: the application
+ * that trained it knows them (apps/taca writes them beside the weights). Not part of any cache
+ * key: they describe the adapter, they do not change its output.
+ */
+export interface AdapterFacts {
+  /** Trainable scalars of the adapter (the backbone stays frozen). */
+  trainableParameters?: number;
+  /** Wall-clock training time in minutes (say in `note` what machine). */
+  trainingMinutes?: number;
+  /** One short line for the ablation table, e.g. "bottleneck 16, blocks 0-5". */
+  note?: string;
 }
 
 /** What a learner is asked to train or evaluate on. */

@@ -2,6 +2,7 @@ import { writeFileAtomic } from '@hotplug/runtime';
 import type { ExperimentReport } from '../harness/harness';
 import { CONTRAST_HEADER, contrastTableRows, flipSummaries, marginWithInterval, matrices, pctStat, runsLabel, systemLabel, verdictSummaries } from './summary';
 import { CRITERION_TEXT, intervalNote, level, methodName } from './text';
+import { ablationRows, ablationTable, promptTable, summaryMatrix, summaryNote, type CellState } from './lead';
 
 function table(header: string[], rows: string[][]): string {
   const esc = (s: string) => s.replace(/\|/g, '\\|');
@@ -12,10 +13,47 @@ function table(header: string[], rows: string[][]): string {
   ].join('\n');
 }
 
+// Colour of a verdict in Markdown, which has no colours: the same traffic light as the HTML page.
+const MARK: Record<CellState, string> = { compatible: '🟢', inconclusive: '🟡', 'not compatible': '🔴', 'n/a': '⚪' };
+
+/** The answer first: the summary matrix, the adapter ablation, the prompt learners against their references. */
+function leadingTables(report: ExperimentReport): string[] {
+  const out: string[] = [];
+  const m = summaryMatrix(report);
+  if (m.rows.length) {
+    out.push('## Summary: does each module keep working after each upgrade?', '');
+    out.push(`${summaryNote(report)} 🟢 compatible · 🟡 inconclusive · 🔴 not compatible · ⚪ n/a.`, '');
+    const header = ['dataset', 'module', ...m.columns.map((c) => c.label)];
+    const rows = m.rows.map((r, ri) => [
+      r.dataset,
+      r.label,
+      ...m.cells[ri]!.map((c) => (c.state === 'n/a' ? `${MARK['n/a']} n/a [${m.reasons.indexOf(c.reason!) + 1}]` : `${MARK[c.state]} ${c.text}`)),
+    ]);
+    out.push(table(header, rows), '');
+    // Markdown line breaks (two trailing spaces) keep the notes one per line in one paragraph.
+    if (m.reasons.length) out.push(m.reasons.map((r, k) => `[${k + 1}] ${r}`).join('  \n'), '');
+  }
+  const ablation = ablationRows(report, m);
+  if (ablation.length) {
+    const t = ablationTable(ablation);
+    out.push('## Adapter ablation', '', 'Each adapted system over every module of the summary (verdict counts); n/a where the application did not report a figure.', '');
+    out.push(table(t.header, t.rows), '');
+  }
+  const prompts = promptTable(report);
+  if (prompts.rows.length) {
+    out.push('## Prompt learners against their references', '');
+    out.push("Trained on old, plugged into new (ContCoOp's protocol): against the new model's own zero-shot (the paper's reference) and against the same learner on old, margins in points ± half the interval (higher / lower / inconclusive).", '');
+    out.push(table(prompts.header, prompts.rows.map((r) => r.cells.map((c, i) => (r.states[i] ? `${MARK[r.states[i]!]} ${c}` : c)))), '');
+  }
+  return out;
+}
+
 /** The report as Markdown tables (figures in %, mean ± std over seeds). */
 export function markdownReport(report: ExperimentReport): string {
   const name = (id: string) => systemLabel(report, id);
-  const out: string[] = [`# ${report.name}`, '', ...CRITERION_TEXT.map((l) => `- ${l}`), ''];
+  const out: string[] = [`# ${report.name}`, ''];
+  out.push(...leadingTables(report));
+  out.push('## How to read this report', '', ...CRITERION_TEXT.map((l) => `- ${l}`), '');
   out.push(`Figures are percentages, mean ± standard deviation over random training runs (seeds ${report.spec.seeds.join(', ')} for seeded modules); deterministic modules are evaluated once. ${intervalNote(report)}`, '');
 
   const verdicts = verdictSummaries(report.verdicts);

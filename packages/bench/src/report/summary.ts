@@ -31,6 +31,8 @@ export interface MatrixSummary {
   systems: string[];
   /** values[q][r]: undefined where the pair is incompatible. */
   values: (Stat | undefined)[][];
+  /** reasons[q][r]: why a cell is undefined (the harness's reason, e.g. the dimension mismatch). */
+  reasons: (string | undefined)[][];
 }
 
 /** Primary metrics shown per task. */
@@ -66,7 +68,14 @@ export function matrices(report: ExperimentReport): MatrixSummary[] {
           return here.length ? stat(here.map((c) => c.metrics[metric]!)) : undefined;
         }),
       );
-      out.push({ task: first.task, method: first.method, dataset: first.dataset, ...(first.shots !== undefined ? { shots: first.shots } : {}), metric, systems, values });
+      const reasons = systems.map((q) =>
+        systems.map((r) => {
+          const here = cells.filter((c) => c.query === q && c.reference === r);
+          const bad = here.find((c) => c.status !== 'ok');
+          return here.some((c) => c.status === 'ok') ? undefined : bad ? (bad.reason ?? 'the module cannot take these features') : 'not in the grid';
+        }),
+      );
+      out.push({ task: first.task, method: first.method, dataset: first.dataset, ...(first.shots !== undefined ? { shots: first.shots } : {}), metric, systems, values, reasons });
     }
   }
   return out;

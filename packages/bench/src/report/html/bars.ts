@@ -1,4 +1,4 @@
-import { esc, figure, PALETTE, pctLabel, percentAxis, tag } from './svg';
+import { esc, figure, multilineText, PALETTE, pctLabel, percentAxis, tag, wrapText } from './svg';
 
 /** A grouped bar chart of values in [0, 1]; undefined values are drawn as an "n/a" marker. */
 export interface BarChart {
@@ -7,27 +7,39 @@ export interface BarChart {
   caption: string;
   yLabel: string;
   series: string[];
-  groups: { label: string; values: (number | undefined)[] }[];
+  groups: {
+    label: string;
+    values: (number | undefined)[];
+    /** Per value: a whisker from low to high (a confidence interval), where there is one. */
+    intervals?: ({ low: number; high: number } | undefined)[];
+  }[];
   /** Top of the value axis (default 1 = 100%). */
   max?: number;
-  /** Value labels above bars: 'percent' (whole %) or 'fine' (one decimal). */
+  /** Value labels above bars: 'percent' (whole %) or 'fine' (one decimal, the default). */
   labels?: 'percent' | 'fine';
+  /** A horizontal line across the plot, e.g. at M(old, old). */
+  reference?: { value: number; label: string };
+  /** Widest the figure may be, in px (default 1,300). */
+  maxWidth?: number;
 }
 
 export function barChart(c: BarChart): string {
-  const barW = 30;
-  const gap = 28;
-  // Wide enough for the group's label under it (about 7 px per character at 12 px).
-  const longest = Math.max(...c.groups.map((g) => g.label.length));
-  const groupW = Math.max(c.series.length * barW + gap, longest * 7 + 12);
   const left = 64;
   const top = 16;
   const plotH = 220;
-  const width = Math.max(420, left + c.groups.length * groupW + 20);
-  const legendY = top + plotH + 48;
+  const maxWidth = c.maxWidth ?? 1300;
+  // Bars narrow and group labels wrap so that the whole chart fits maxWidth.
+  const groups = Math.max(1, c.groups.length);
+  const groupW = Math.max(c.series.length * 14 + 12, Math.min(Math.max(c.series.length * 30 + 28, 96), Math.floor((maxWidth - left - 20) / groups)));
+  const barW = Math.min(30, Math.floor((groupW - 12) / Math.max(1, c.series.length)));
+  const labelLines = c.groups.map((g) => wrapText(g.label, Math.max(6, Math.floor(groupW / 7)), 3));
+  const labelH = Math.max(1, ...labelLines.map((l) => l.length)) * 14;
+  const width = Math.max(420, left + groups * groupW + 20);
+  const legendY = top + plotH + labelH + 24;
   const height = legendY + 20 * c.series.length + 4;
   const max = c.max ?? 1;
-  const yOf = (v: number) => top + plotH * (1 - v / max);
+  const yOf = (v: number) => top + plotH * (1 - Math.min(1, Math.max(0, v / max)));
+  const digits = c.labels === 'percent' ? 0 : 1;
   const parts = [percentAxis(left, width - 10, yOf, c.yLabel, 16, max)];
   c.groups.forEach((g, gi) => {
     const gx = left + gi * groupW + (groupW - c.series.length * barW) / 2;
@@ -39,21 +51,55 @@ export function barChart(c: BarChart): string {
         parts.push(tag('text', { x: x + (barW - 4) / 2, y: yOf(0) - 8, 'text-anchor': 'middle', class: 'value na' }, 'n/a'));
         return;
       }
-      const h = Math.max(0, plotH * Math.min(1, v / max));
+      const h = yOf(0) - yOf(v);
+      const ci = g.intervals?.[si];
       parts.push(
-        tag('rect', { ...data, class: 'bar', x, y: yOf(0) - h, width: barW - 4, height: h, fill: PALETTE[si % PALETTE.length] },
-          tag('title', {}, esc(`${g.label}, ${c.series[si]}: ${pctLabel(v)}`))),
+        tag(
+          'rect',
+          {
+            ...data,
+            ...(ci ? { 'data-low': ci.low.toFixed(4), 'data-high': ci.high.toFixed(4) } : {}),
+            class: 'bar',
+            x,
+            y: yOf(0) - h,
+            width: barW - 4,
+            height: h,
+            fill: PALETTE[si % PALETTE.length],
+          },
+          tag('title', {}, esc(`${g.label}, ${c.series[si]}: ${pctLabel(v)}${ci ? ` (interval ${pctLabel(ci.low)} to ${pctLabel(ci.high)})` : ''}`)),
+        ),
       );
-      parts.push(tag('text', { x: x + (barW - 4) / 2, y: yOf(0) - h - 4, 'text-anchor': 'middle', class: 'value' }, (v * 100).toFixed(c.labels === 'fine' ? 1 : 0)));
+      let labelY = yOf(0) - h - 4;
+      if (ci) {
+        const cx = x + (barW - 4) / 2;
+        const [y1, y2] = [yOf(ci.low), yOf(ci.high)];
+        parts.push(tag('line', { class: 'whisker', x1: cx, x2: cx, y1, y2 }));
+        for (const y of [y1, y2]) parts.push(tag('line', { class: 'whisker', x1: cx - 4, x2: cx + 4, y1: y, y2: y }));
+        labelY = Math.min(labelY, y2 - 4);
+      }
+      parts.push(tag('text', { x: x + (barW - 4) / 2, y: labelY, 'text-anchor': 'middle', class: 'value' }, (v * 100).toFixed(digits)));
     });
-    parts.push(tag('text', { x: gx + (c.series.length * barW) / 2, y: top + plotH + 18, 'text-anchor': 'middle', class: 'category' }, esc(g.label)));
+    parts.push(
+      multilineText({ x: gx + (c.series.length * barW) / 2, y: top + plotH + 18, 'text-anchor': 'middle', class: 'category' }, labelLines[gi]!, g.label),
+    );
   });
+  if (c.reference && Number.isFinite(c.reference.value)) {
+    const y = yOf(c.reference.value);
+    parts.push(tag('line', { class: 'ref-line', 'data-reference-value': c.reference.value.toFixed(4), x1: left, x2: width - 10, y1: y, y2: y }));
+    parts.push(
+      tag('text', { x: width - 12, y: y - 4, 'text-anchor': 'end', class: 'ref-label' }, esc(`${c.reference.label} = ${(c.reference.value * 100).toFixed(1)}`)),
+    );
+  }
   c.series.forEach((s, si) => {
     const x = left;
     const y = legendY + 20 * si;
     parts.push(tag('rect', { x, y: y - 10, width: 12, height: 12, fill: PALETTE[si % PALETTE.length] }));
     parts.push(tag('text', { x: x + 18, y, class: 'legend' }, esc(s)));
   });
-  const svg = tag('svg', { xmlns: 'http://www.w3.org/2000/svg', viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', 'aria-label': c.title }, ...parts);
+  const svg = tag(
+    'svg',
+    { xmlns: 'http://www.w3.org/2000/svg', viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', 'aria-label': c.title },
+    ...parts,
+  );
   return figure(c.kind, c.title, c.caption, svg);
 }

@@ -1,6 +1,6 @@
 import type { ExperimentReport } from '../../harness/harness';
 import { flipSummaries, matrices, systemLabel, type MatrixSummary } from '../summary';
-import { methodName } from '../text';
+import { level, methodName } from '../text';
 import { barChart } from './bars';
 import { heatMap } from './heatmap';
 import { lineChart } from './lines';
@@ -24,7 +24,17 @@ function shownMatrices(report: ExperimentReport): MatrixSummary[] {
   return all.filter((m) => m.shots === undefined || m.shots === maxShots.get(`${m.dataset}|${m.method}`));
 }
 
-/** Bars per system: the old module on its features against a module rebuilt on them. */
+/** The margin's interval of M(upgraded, old) − M(old, old) placed around M(old, old): the whisker of the hot-plug bar. */
+function hotPlugInterval(report: ExperimentReport, m: MatrixSummary, upgraded: string, old: string): { low: number; high: number } | undefined {
+  if (upgraded === old) return undefined;
+  const v = report.verdicts.find(
+    (x) => x.dataset === m.dataset && x.task === m.task && x.method === m.method && (x.shots ?? null) === (m.shots ?? null) && x.metric === m.metric && x.old === old && x.upgraded === upgraded,
+  );
+  const ci = v?.verdict.interval;
+  return v && ci ? { low: v.oldOld + ci.low, high: v.oldOld + ci.high } : undefined;
+}
+
+/** Bars per system: the old module on its features (with the verdict's interval) against a module rebuilt on them, and a line at M(old, old). */
 export function accuracyFigures(report: ExperimentReport): string[] {
   const old = oldSystem(report);
   const name = (id: string) => systemLabel(report, id);
@@ -34,19 +44,24 @@ export function accuracyFigures(report: ExperimentReport): string[] {
       barChart({
         kind: 'accuracy-bars',
         title: `${m.dataset}: ${methodName(m.task, m.method)} — ${m.metric} per system`,
-        caption: `Each system's ${m.metric} with the module built on ${name(old)} (hot-plug, no retraining) and with a module rebuilt on the system itself. n/a: the old module cannot take that system's features.`,
+        caption: `Each system's ${m.metric} with the module built on ${name(old)} (hot-plug, no retraining) and with a module rebuilt on the system itself. ` +
+          `Whiskers: M(old, old) + the ${level(report)} interval of the margin, so a whisker wholly above the dashed line at M(old, old) is a compatible upgrade. n/a: the old module cannot take that system's features.`,
         yLabel: m.metric,
         series: [`module built on ${name(old)}`, 'module rebuilt on the system'],
-        groups: m.systems.map((s) => ({ label: name(s), values: [at(m, s, old), at(m, s, s)] })),
+        groups: m.systems.map((s) => ({ label: name(s), values: [at(m, s, old), at(m, s, s)], intervals: [hotPlugInterval(report, m, s, old), undefined] })),
+        ...(at(m, old, old) !== undefined ? { reference: { value: at(m, old, old)!, label: 'M(old, old)' } } : {}),
       }),
     );
 }
 
-/** The query × reference matrices. */
+/** The query × reference matrices, coloured relative to M(old, old). */
 export function heatMapFigures(report: ExperimentReport): string[] {
   const name = (id: string) => systemLabel(report, id);
+  const old = oldSystem(report);
   return shownMatrices(report).map((m) =>
     heatMap({
+      reasons: m.reasons,
+      ...(at(m, old, old) !== undefined ? { reference: { value: at(m, old, old)!, label: 'M(old, old)' } } : {}),
       title: `${m.dataset}: ${methodName(m.task, m.method, m.shots)} — ${m.metric} compatibility matrix`,
       caption: `Rows: the system that embeds the queries / test images. Columns: the system the ${m.task === 'retrieval' ? 'gallery' : 'module'} was built on. The diagonal is each system alone; off-diagonal cells are upgrades without retraining. Mean over seeds.`,
       rows: m.systems.map(name),

@@ -3,17 +3,23 @@ import type { ExperimentReport } from '../../harness/harness';
 import { CONTRAST_HEADER, contrastTableRows, flipSummaries, marginWithInterval, pctStat, runsLabel, systemLabel, verdictSummaries } from '../summary';
 import { CRITERION_TEXT, intervalNote, level, methodName } from '../text';
 import { accuracyFigures, flipFigures, heatMapFigures, shotFigures } from './figures';
+import { ablationRows, ablationTable, promptTable, summaryMatrix, summaryNote, type CellState } from '../lead';
 import { esc, tag } from './svg';
 
 const STYLE = `
-body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #222; margin: 0 auto; max-width: 1100px; padding: 24px; }
-h1 { font-size: 26px; margin-bottom: 4px; } h2 { margin-top: 36px; border-bottom: 1px solid #ddd; padding-bottom: 4px; } h3 { font-size: 15px; margin: 0 0 6px; }
+body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #222; margin: 0 auto; max-width: 1352px; padding: 16px 24px; }
+h1 { font-size: 22px; margin: 0 0 2px; } p.sub { margin: 0 0 8px; color: #555; font-size: 13px; } h2.first { margin: 6px 0 2px; font-size: 17px; border: 0; padding: 0; } h2 { margin-top: 36px; border-bottom: 1px solid #ddd; padding-bottom: 4px; } h3 { font-size: 15px; margin: 0 0 6px; }
 .criterion { background: #f5f8fc; border-left: 4px solid #4e79a7; padding: 10px 16px; }
 table { border-collapse: collapse; margin: 10px 0; font-size: 13px; } th, td { border: 1px solid #ddd; padding: 4px 8px; text-align: left; vertical-align: top; } th { background: #f3f3f3; } td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.ok { color: #1b7a2e; font-weight: 600; } td.bad { color: #b3261e; font-weight: 600; } td.unsure { color: #8a6d00; font-weight: 600; }
 .figures { display: flex; flex-wrap: wrap; gap: 24px; } figure.chart { margin: 0; padding: 12px; border: 1px solid #e4e4e4; border-radius: 6px; background: #fff; }
 figcaption { font-size: 12px; color: #555; width: 0; min-width: 100%; margin-top: 6px; }
 svg text { font-family: system-ui, sans-serif; } .tick, .legend, .category { font-size: 12px; fill: #333; } .axis-label { font-size: 12px; fill: #555; }
+table.summary { font-size: 13px; margin: 6px 0; } table.summary th { font-weight: 600; max-width: 112px; white-space: normal; vertical-align: bottom; }
+table.summary td { padding: 3px 6px; white-space: nowrap; } table.summary td.v { text-align: center; white-space: nowrap; font-variant-numeric: tabular-nums; min-width: 86px; }
+td.v.compatible { background: #cdebd3; color: #14532d; } td.v.inconclusive { background: #efe6cc; color: #5c4a00; } td.v.not-compatible { background: #f6cfcb; color: #7f1d1d; } td.v.na { background: #ececec; color: #666; }
+p.legend, p.notes { font-size: 12px; color: #444; margin: 2px 0; } .swatch { display: inline-block; width: 11px; height: 11px; vertical-align: -1px; margin: 0 3px 0 10px; border: 1px solid #bbb; }
+svg { max-width: 100%; height: auto; } .whisker { stroke: #222; stroke-width: 1.4; } .ref-line { stroke: #b3261e; stroke-width: 1.5; stroke-dasharray: 5 3; } .ref-label { font-size: 11px; fill: #b3261e; }
 .value { font-size: 11px; fill: #333; } .value.na { fill: #999; } .grid { stroke: #e8e8e8; } .cell-value { font-size: 14px; font-weight: 600; } .bar.na { fill: #bbb; }
 `;
 
@@ -30,8 +36,68 @@ const SCRIPT = `
     f.setAttribute('data-marks', String(svg ? svg.querySelectorAll('[data-value]').length : 0));
   });
   document.body.setAttribute('data-figures-rendered', String(figs.length));
+  // Where the answer lands on the first screen: the summary matrix's box, which table comes first, the viewport.
+  var summary = document.querySelector('table[data-table="summary"]');
+  if (summary) {
+    var s = summary.getBoundingClientRect();
+    document.body.setAttribute('data-summary-top', String(Math.round(s.top)));
+    document.body.setAttribute('data-summary-bottom', String(Math.ceil(s.bottom)));
+    document.body.setAttribute('data-summary-right', String(Math.ceil(s.right)));
+  }
+  var first = document.querySelector('table');
+  document.body.setAttribute('data-first-table', first ? String(first.getAttribute('data-table')) : 'none');
+  document.body.setAttribute('data-viewport', window.innerWidth + 'x' + window.innerHeight);
+  document.body.setAttribute('data-page-width', String(document.documentElement.scrollWidth));
 })();
 `;
+
+const STATE_CSS: Record<CellState, string> = { compatible: 'compatible', inconclusive: 'inconclusive', 'not compatible': 'not-compatible', 'n/a': 'na' };
+
+/** The answer: modules × upgrades, each cell the verdict's colour and the margin ± interval. */
+function summaryTable(report: ExperimentReport): string[] {
+  const m = summaryMatrix(report);
+  if (!m.rows.length) return [];
+  const head = tag('tr', {}, tag('th', {}, 'dataset'), tag('th', {}, 'module'), ...m.columns.map((c) => tag('th', { 'data-upgrade': c.upgraded }, esc(c.label))));
+  const rows = m.rows.map((r, ri) =>
+    tag('tr', {},
+      tag('td', {}, esc(r.dataset)), tag('td', {}, esc(r.label)),
+      ...m.cells[ri]!.map((c, ci) => {
+        const col = m.columns[ci]!;
+        const note = c.reason ? m.reasons.indexOf(c.reason) + 1 : 0;
+        const title = c.state === 'n/a'
+          ? `n/a [${note}]: ${c.reason}`
+          : `${c.state}: M(${systemLabel(report, col.upgraded)}, ${systemLabel(report, col.old)}) − M(old, old) = ${c.text} points${c.interval ? ` (interval ${(c.interval.low * 100).toFixed(1)} to ${(c.interval.high * 100).toFixed(1)})` : ''}`;
+        return tag('td', { class: `v ${STATE_CSS[c.state]}`, 'data-verdict': c.state, 'data-module': `${r.dataset}/${r.method}`, 'data-upgrade': col.upgraded, title },
+          esc(c.state === 'n/a' ? `n/a [${note}]` : c.text));
+      })));
+  const swatch = (state: CellState, text: string) => `${tag('span', { class: `swatch`, style: `background:${SWATCH[state]}` }, '')}${esc(text)}`;
+  const legend = tag('p', { class: 'legend' }, esc(summaryNote(report)), ' ', swatch('compatible', 'compatible'), swatch('inconclusive', 'inconclusive'), swatch('not compatible', 'not compatible'), swatch('n/a', 'n/a'));
+  const notes = m.reasons.length ? [tag('p', { class: 'notes' }, m.reasons.map((r, i) => esc(`[${i + 1}] ${r}`)).join('<br>'))] : [];
+  return [tag('table', { class: 'summary', 'data-table': 'summary' }, head, ...rows), legend, ...notes];
+}
+
+const SWATCH: Record<CellState, string> = { compatible: '#cdebd3', inconclusive: '#efe6cc', 'not compatible': '#f6cfcb', 'n/a': '#ececec' };
+
+function ablationHtml(report: ExperimentReport): string[] {
+  const rows = ablationRows(report);
+  if (!rows.length) return [];
+  const t = ablationTable(rows);
+  const numeric = new Set([2, 3, 4, 5, 6, 7, 8]);
+  return [tag('table', { 'data-table': 'ablation' },
+    tag('tr', {}, ...t.header.map((h) => tag('th', {}, esc(h)))),
+    ...t.rows.map((r) => tag('tr', {}, ...r.map((c, i) => tag('td', numeric.has(i) ? { class: 'num' } : {}, esc(c))))))];
+}
+
+function promptHtml(report: ExperimentReport): string[] {
+  const t = promptTable(report);
+  if (!t.rows.length) return [];
+  return [tag('table', { 'data-table': 'prompts' },
+    tag('tr', {}, ...t.header.map((h) => tag('th', {}, esc(h)))),
+    ...t.rows.map((r) => tag('tr', {}, ...r.cells.map((c, i) => {
+      const state = r.states[i];
+      return tag('td', state ? { class: `v ${STATE_CSS[state]}`, 'data-verdict': state } : i >= 4 ? { class: 'num' } : {}, esc(c));
+    }))))];
+}
 
 function verdictTable(report: ExperimentReport): string {
   const name = (id: string) => systemLabel(report, id);
@@ -76,10 +142,15 @@ function section(title: string, intro: string, body: string[]): string {
 /** A self-contained HTML page (inline CSS, SVG and script; nothing fetched) of a report. */
 export function htmlReport(report: ExperimentReport, options: { generatedAt?: string } = {}): string {
   const systems = report.spec.systems.map((s) => `${s.label ?? s.id} = ${s.model}${s.adapter ? ` + ${s.adapter}` : ''}`).join('; ');
+  const summary = summaryTable(report);
   const body = [
     tag('h1', {}, esc(`Compatibility report: ${report.name}`)),
-    tag('p', {}, esc(`Systems: ${systems}. Datasets: ${report.spec.datasets.join(', ')}. Seeds: ${report.spec.seeds.join(', ')}.${options.generatedAt ? ` Generated ${options.generatedAt}.` : ''}`)),
-    tag('div', { class: 'criterion' }, ...CRITERION_TEXT.map((t) => tag('p', {}, esc(t)))),
+    tag('p', { class: 'sub' }, esc(`Datasets: ${report.spec.datasets.join(', ')}. Seeds: ${report.spec.seeds.join(', ')}.${options.generatedAt ? ` Generated ${options.generatedAt}.` : ''} Systems and the criterion in words are below the first tables.`)),
+    // The answer first: it must fit the first screen (1,400 × 900), which the browser test checks.
+    ...(summary.length ? [tag('h2', { class: 'first' }, 'Does each module keep working after each upgrade?'), ...summary] : []),
+    section('Adapter ablation', 'Each adapted system over every module of the summary (verdict counts); n/a where the application did not report a figure.', ablationHtml(report)),
+    section('Prompt learners against their references', "Trained on old, plugged into new (ContCoOp's protocol): against the new model's own zero-shot (the paper's reference) and against the same learner on old; margins in points ± half the interval.", promptHtml(report)),
+    section('How to read this report', `Systems: ${systems}.`, [tag('div', { class: 'criterion' }, ...CRITERION_TEXT.map((t) => tag('p', {}, esc(t))))]),
     section('Verdicts', `The criterion applied to each upgrade of each module (figures in %, mean ± std over random training runs; deterministic modules evaluated once). ${intervalNote(report)}`, [verdictTable(report)]),
     section('Contrasts', 'M(a) − M(b) for the references the spec names (not M(old, old)), with the same paired-bootstrap interval.', report.contrasts?.length ? [contrastTable(report)] : []),
     section('Accuracy per system', 'Hot-plug (old module, upgraded features) against rebuilding the module on each system.', [tag('div', { class: 'figures' }, ...accuracyFigures(report))]),

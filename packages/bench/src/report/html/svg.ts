@@ -47,3 +47,26 @@ export function niceMax(v: number): number {
   const steps = [0.05, 0.1, 0.2, 0.25, 0.5, 1];
   return steps.find((s) => v <= s) ?? 1;
 }
+
+/** Splits a label into lines of at most `width` characters at spaces (a longer word gets a line of its own), at most `maxLines` lines (the last ends with "…"). */
+export function wrapText(text: string, width: number, maxLines = 3): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  if (lines.length <= maxLines) return lines;
+  const kept = lines.slice(0, maxLines);
+  kept[maxLines - 1] = `${kept[maxLines - 1]!.slice(0, Math.max(1, width - 1))}…`;
+  return kept;
+}
+
+/** A <text> of several lines (tspans), the first baseline at y, `lineHeight` apart; the full label as its tooltip. */
+export function multilineText(attrs: Record<string, string | number | undefined> & { x: number; y: number }, lines: string[], full: string, lineHeight = 14): string {
+  const spans = lines.map((l, i) => tag('tspan', { x: attrs.x, dy: i === 0 ? 0 : lineHeight }, esc(l)));
+  return tag('text', attrs, tag('title', {}, esc(full)), ...spans);
+}
