@@ -102,11 +102,20 @@ describe('hotplug-taca end to end on tiny models', () => {
       expect(d.systems['new (no adapter)']).toBeNull(); // 12 vs 16 dims
       for (const s of ['old', 'new + taca-symmetric', 'new + projection']) {
         const f = d.systems[s]!;
-        for (const v of [f.oldHeadAccuracy, f.retrievalTop1, f.zeroShot, f.negativeFlipRate]) expect(v).toBeGreaterThanOrEqual(0);
+        // Fractions: a percentage or a NaN here is a bug.
+        for (const v of [f.oldHeadAccuracy, f.retrievalTop1, f.zeroShot, f.negativeFlipRate]) {
+          expect(v).toBeGreaterThanOrEqual(0);
+          expect(v).toBeLessThanOrEqual(1);
+        }
       }
+      // Even random tiny encoders keep enough of the pixels for the old head and the old gallery to beat chance
+      // (1/10; measured 0.17-0.23 head, 0.21-0.38 top-1 on 200/100 images), and the old system never flips against itself.
+      const old = d.systems.old!;
+      expect(old.oldHeadAccuracy).toBeGreaterThan(0.1);
+      expect(old.retrievalTop1).toBeGreaterThan(0.1);
+      expect(old.negativeFlipRate).toBe(0);
     }
     const t = results.training['taca-symmetric']!;
-    expect(t.backboneUnchanged).toBe(true);
     expect(t.trainedFraction).toBeGreaterThan(0);
     expect(Object.keys(results.compatible)).toEqual(['taca-symmetric', 'projection']);
     const md = readFileSync(join(out, 'results.md'), 'utf8');
