@@ -41,7 +41,9 @@ async function run(o: RunOptions): Promise<void> {
   const { markdown, paths, report } = await runBenchmark(spec, { models, adaptersRoot, outDir: resolve(o.out), cacheDir: resolve(o.cache) });
   console.log('\n' + markdown);
   const s = report.stats;
-  console.log(`done in ${((performance.now() - started) / 1000).toFixed(0)} s: ${report.cells.length} cells (${s.cellsCached} from the cache), ${s.featuresExtracted} feature sets extracted, ${s.headsTrained} heads and ${s.learnersTrained} learners trained`);
+  console.log(
+    `done in ${((performance.now() - started) / 1000).toFixed(0)} s: ${report.cells.length} cells (${s.cellsCached} from the cache), ${s.featuresExtracted} feature sets extracted, ${s.headsTrained} heads and ${s.learnersTrained} learners trained`,
+  );
   console.log(`reports:\n  ${paths.markdown}\n  ${paths.html}\n  ${paths.json}`);
 }
 
@@ -49,7 +51,8 @@ async function run(o: RunOptions): Promise<void> {
 export function benchProgram(): Command {
   const p = appProgram({
     name: 'hotplug-bench',
-    description: 'The compatibility benchmark: which downstream modules (linear / kNN heads, retrieval galleries, zero-shot and prompt-tuned classifiers) trained on the old model keep working on the new one, with and without adapters, and how well.',
+    description:
+      'The compatibility benchmark: which downstream modules (linear / kNN heads, retrieval galleries, zero-shot and prompt-tuned classifiers) trained on the old model keep working on the new one, with and without adapters, and how well.',
     version: readPackageVersion(new URL('../package.json', import.meta.url)),
   });
   p.command('run', { isDefault: true })
@@ -71,12 +74,15 @@ export function runCli(argv: string[]): Promise<number> {
   return runApp(argv, { program: benchProgram });
 }
 
-const invokedDirectly = typeof process !== 'undefined' && process.argv[1] !== undefined && (() => {
-  try {
-    return realpathSync(process.argv[1]!) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-})();
+const invokedDirectly =
+  typeof process !== 'undefined' &&
+  process.argv[1] !== undefined &&
+  (() => {
+    try {
+      return realpathSync(process.argv[1]!) === realpathSync(fileURLToPath(import.meta.url));
+    } catch {
+      return false;
+    }
+  })();
 
 if (invokedDirectly) runCli(process.argv.slice(2)).then((code) => (process.exitCode = code));

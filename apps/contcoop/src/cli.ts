@@ -13,8 +13,9 @@ import { driftFromInit, untrainedAccuracy } from './diagnose';
 export const COMMANDS = {
   train: 'train a prompt learner on model A (--train-on), save it, evaluate it on A and B',
   evaluate: 'apply a saved prompt state (--state) to a model (--on) and report test accuracy',
-  table: 'the compatibility table: every learner x shots x seed trained on old, evaluated on old and plugged into new, with the new model\'s zero-shot accuracy (JSON + Markdown)',
-  diagnose: 'why prompts do or do not transfer: how the two token-embedding spaces relate, and each learner\'s untrained prompts on old and new (JSON)',
+  table:
+    "the compatibility table: every learner x shots x seed trained on old, evaluated on old and plugged into new, with the new model's zero-shot accuracy (JSON + Markdown)",
+  diagnose: "why prompts do or do not transfer: how the two token-embedding spaces relate, and each learner's untrained prompts on old and new (JSON)",
 } as const;
 type CommandName = keyof typeof COMMANDS;
 
@@ -51,9 +52,29 @@ function one<T>(name: string, v: T[] | undefined): T | undefined {
 }
 
 interface Raw {
-  old?: string; new?: string; dataset?: string; datasets?: string[]; testSize?: number; conditionalTestSize?: number; cache?: string;
-  learner?: string; learners?: string[]; shots?: number[]; seed?: number[]; seeds?: number[]; trainOn: 'old' | 'new'; steps?: number; lr?: number; batchSize?: number;
-  options?: string; out: string; quick?: boolean; restart?: boolean; state?: string; on: 'old' | 'new'; backend?: string;
+  old?: string;
+  new?: string;
+  dataset?: string;
+  datasets?: string[];
+  testSize?: number;
+  conditionalTestSize?: number;
+  cache?: string;
+  learner?: string;
+  learners?: string[];
+  shots?: number[];
+  seed?: number[];
+  seeds?: number[];
+  trainOn: 'old' | 'new';
+  steps?: number;
+  lr?: number;
+  batchSize?: number;
+  options?: string;
+  out: string;
+  quick?: boolean;
+  restart?: boolean;
+  state?: string;
+  on: 'old' | 'new';
+  backend?: string;
 }
 
 /** Every option of every command (one set: each command reads what it needs). */
@@ -66,7 +87,12 @@ function withOptions(cmd: Command): Command {
     .addOption(intOption('--test-size <n>', 'evaluate on a seeded sample of N test images (default: all)'))
     .addOption(intOption('--conditional-test-size <n>', 'test images for CoCoOp, whose prompts are per image (default 1000)'))
     .option('--cache <dir>', 'image-feature cache (default: <out>/features)')
-    .option('--learner <kind>', `train: ${listLearners().map((l) => l.kind).join(', ')} (default contcoop)`)
+    .option(
+      '--learner <kind>',
+      `train: ${listLearners()
+        .map((l) => l.kind)
+        .join(', ')} (default contcoop)`,
+    )
     .addOption(listOption('--learners <list>', 'table / diagnose learners', { defaults: TABLE_LEARNERS }))
     .addOption(listOption('--shots <list>', 'shots per class (train: one, default 16; table: default 1,2,4,8,16)', { item: positiveInt }))
     .addOption(listOption('--seed <n>', 'train: the seed (default 1)', { item: positiveInt }))
@@ -76,7 +102,11 @@ function withOptions(cmd: Command): Command {
     .option('--lr <x>', 'learning rate', positiveNumber('lr'))
     .addOption(intOption('--batch-size <n>', 'batch size'))
     .option('--options <json>', 'learner options, e.g. \'{"nCtx":4,"distillWeight":2}\'')
-    .option('--out <dir>', 'result folder: train: <out>/<learner>-<dataset>-<shots>shot-s<seed>/; table: <out>/table/; diagnose: <out>/diagnose.json; rerun the same command to resume', defaultOutDir('contcoop'))
+    .option(
+      '--out <dir>',
+      'result folder: train: <out>/<learner>-<dataset>-<shots>shot-s<seed>/; table: <out>/table/; diagnose: <out>/diagnose.json; rerun the same command to resume',
+      defaultOutDir('contcoop'),
+    )
     .option('--quick', 'table: 2 shot counts, 2 seeds, 30 steps, 300 test images (a smoke run)')
     .option('--restart', 'train: discard a checkpoint made with other settings (otherwise refused with what changed)')
     .option('--state <file>', 'evaluate: the saved prompt state')
@@ -91,7 +121,8 @@ export function contcoopProgram(log: (line: string) => void = console.log): Comm
     description: 'Train prompts on one model, evaluate them on another; the compatibility table.',
     version: readPackageVersion(new URL('../package.json', import.meta.url)),
   });
-  for (const [name, description] of Object.entries(COMMANDS)) withOptions(p.command(name).description(description)).action((o: Raw) => runCommand(name as CommandName, o, log));
+  for (const [name, description] of Object.entries(COMMANDS))
+    withOptions(p.command(name).description(description)).action((o: Raw) => runCommand(name as CommandName, o, log));
   return p;
 }
 
@@ -120,8 +151,13 @@ export function main(argv: string[]): Promise<number> {
 async function runCommand(command: CommandName, values: Raw, log: (line: string) => void): Promise<void> {
   // Checks that need no model, before the backend starts.
   for (const role of ['old', 'new'] as const)
-    if (values[role] !== undefined && !existsSync(resolve(values[role]!))) throw new CliArgumentError(`model "${role}": ${resolve(values[role]!)} does not exist. Pass the folder that holds the model files (hotplug folder (saveClip), Hugging Face CLIP folder, open_clip folder)`, `--${role}`);
-  if (command === 'evaluate' && !values.state) throw new CliArgumentError('evaluate needs --state FILE (a prompt state written by the train command)', '--state');
+    if (values[role] !== undefined && !existsSync(resolve(values[role]!)))
+      throw new CliArgumentError(
+        `model "${role}": ${resolve(values[role]!)} does not exist. Pass the folder that holds the model files (hotplug folder (saveClip), Hugging Face CLIP folder, open_clip folder)`,
+        `--${role}`,
+      );
+  if (command === 'evaluate' && !values.state)
+    throw new CliArgumentError('evaluate needs --state FILE (a prompt state written by the train command)', '--state');
   const learnerOptions = jsonOptions(values.options);
   const outRoot = resolve(values.out);
   await initBackend((values.backend as Parameters<typeof initBackend>[0]) ?? 'auto');
@@ -157,15 +193,21 @@ async function runCommand(command: CommandName, values: Raw, log: (line: string)
     }
     if (command === 'diagnose') {
       const relation = tokenSpaceRelation(old, next);
-      log(`token embeddings old vs new (${relation.tokens} tokens): mean cosine of the same token ${relation.sameTokenCosine.toFixed(3)}, held-out R² of a linear map old -> new ${relation.linearMapHeldOutR2.toFixed(3)}`);
+      log(
+        `token embeddings old vs new (${relation.tokens} tokens): mean cosine of the same token ${relation.sameTokenCosine.toFixed(3)}, held-out R² of a linear map old -> new ${relation.linearMapHeldOutR2.toFixed(3)}`,
+      );
       const drift = { old: driftFromInit(old), new: driftFromInit(next) };
       for (const [id, d] of Object.entries(drift)) {
-        if (d) log(`${id}: trained token embeddings vs their random initialisation (seed from training.json): mean cosine ${d.sameTokenCosine.toFixed(3)}, held-out R² ${d.linearMapHeldOutR2.toFixed(3)}`);
+        if (d)
+          log(
+            `${id}: trained token embeddings vs their random initialisation (seed from training.json): mean cosine ${d.sameTokenCosine.toFixed(3)}, held-out R² ${d.linearMapHeldOutR2.toFixed(3)}`,
+          );
       }
       const untrained: Record<string, Record<string, { old: number; new: number }>> = {};
       for (const dataset of values.datasets!) {
         untrained[dataset] = await untrainedAccuracy(bench, old, next, dataset, values.learners!);
-        for (const [kind, acc] of Object.entries(untrained[dataset]!)) log(`${dataset} ${kind} untrained: old ${(100 * acc.old).toFixed(1)}%, new ${(100 * acc.new).toFixed(1)}%`);
+        for (const [kind, acc] of Object.entries(untrained[dataset]!))
+          log(`${dataset} ${kind} untrained: old ${(100 * acc.old).toFixed(1)}%, new ${(100 * acc.new).toFixed(1)}%`);
       }
       const out = join(outRoot, 'diagnose.json');
       writeJsonAtomic(out, { models: { old: old.dir, new: next.dir }, tokenSpace: relation, driftFromInit: drift, untrained });
@@ -193,7 +235,15 @@ async function runCommand(command: CommandName, values: Raw, log: (line: string)
     const learner = createLearner(kind, target, { seed, options: learnerOptions });
     const feats = await bench.features(a, bench.fewShot(dataset, shots, seed), `${dataset} ${shots}-shot`);
     const recipe = recipeFor(kind, train);
-    const summary = await trainPromptLearner(learner, target, feats, { ...recipe, seed, checkpointDir: join(out, 'checkpoint'), checkpointEvery: 50, restart: values.restart ?? false, logFile: join(out, 'metrics.jsonl'), label: `${kind} on ${a.id}` });
+    const summary = await trainPromptLearner(learner, target, feats, {
+      ...recipe,
+      seed,
+      checkpointDir: join(out, 'checkpoint'),
+      checkpointEvery: 50,
+      restart: values.restart ?? false,
+      logFile: join(out, 'metrics.jsonl'),
+      label: `${kind} on ${a.id}`,
+    });
     saveLearner(learner, join(out, 'prompt.safetensors'), target);
     const onA = await bench.evaluate(learner, a, dataset);
     const onB = await bench.evaluate(learner, b, dataset);
@@ -202,15 +252,25 @@ async function runCommand(command: CommandName, values: Raw, log: (line: string)
     zs.dispose();
     learner.dispose();
     const result = {
-      learner: kind, options: learner.config, dataset, shots, seed, trainedOn: { id: a.id, dir: a.dir }, pluggedInto: { id: b.id, dir: b.dir },
-      recipe, finalLoss: summary?.finalLoss, accuracy: { [a.id]: onA.accuracy, [b.id]: onB.accuracy, [`${b.id} zero-shot`]: zsB.accuracy }, testImages: onB.images,
+      learner: kind,
+      options: learner.config,
+      dataset,
+      shots,
+      seed,
+      trainedOn: { id: a.id, dir: a.dir },
+      pluggedInto: { id: b.id, dir: b.dir },
+      recipe,
+      finalLoss: summary?.finalLoss,
+      accuracy: { [a.id]: onA.accuracy, [b.id]: onB.accuracy, [`${b.id} zero-shot`]: zsB.accuracy },
+      testImages: onB.images,
     };
     writeJsonAtomic(join(out, 'result.json'), result);
-    log(`${kind} (${dataset}, ${shots}-shot, seed ${seed}) trained on ${a.id}: ${(100 * onA.accuracy).toFixed(2)}% on ${a.id}, ${(100 * onB.accuracy).toFixed(2)}% plugged into ${b.id} (its zero-shot: ${(100 * zsB.accuracy).toFixed(2)}%) -> ${out}`);
+    log(
+      `${kind} (${dataset}, ${shots}-shot, seed ${seed}) trained on ${a.id}: ${(100 * onA.accuracy).toFixed(2)}% on ${a.id}, ${(100 * onB.accuracy).toFixed(2)}% plugged into ${b.id} (its zero-shot: ${(100 * zsB.accuracy).toFixed(2)}%) -> ${out}`,
+    );
   } finally {
     bench.dispose();
     old.clip.dispose();
     next.clip.dispose();
   }
 }
-

@@ -18,14 +18,21 @@ export const EVAL_DATASETS = ['fashion-mnist', 'mnist'] as const;
 
 function trainedDir(options: AppOptions, variant: string): string {
   const dir = adapterDir(options, variant);
-  if (!existsSync(join(dir, 'adapter.json'))) throw new Error(`no trained "${variant}" adapter in ${dir}; run: hotplug-taca train --variant ${variant} (with the same --out${options.variants.some((v) => !['taca-symmetric', 'sequential', 'parallel', 'lora', 'projection'].includes(v)) ? ' and --plugin' : ''})`);
+  if (!existsSync(join(dir, 'adapter.json')))
+    throw new Error(
+      `no trained "${variant}" adapter in ${dir}; run: hotplug-taca train --variant ${variant} (with the same --out${options.variants.some((v) => !['taca-symmetric', 'sequential', 'parallel', 'lora', 'projection'].includes(v)) ? ' and --plugin' : ''})`,
+    );
   return dir;
 }
 
 /** Max abs difference between the exported graph under onnxruntime-node and the tfjs adapted encoder. */
 async function onnxParity(encoder: AdaptedEncoder, path: string, next: LoadedModel): Promise<number> {
   const test = loadDataset('fashion-mnist', 'test');
-  const images = imageBatch(test, Int32Array.from({ length: 64 }, (_, i) => i), { mean: next.clip.config.vision.mean, std: next.clip.config.vision.std });
+  const images = imageBatch(
+    test,
+    Int32Array.from({ length: 64 }, (_, i) => i),
+    { mean: next.clip.config.vision.mean, std: next.clip.config.vision.std },
+  );
   const onnx = await loadOnnxImageEncoder(path, { batchSize: 64 });
   const [a, b] = [await onnx.encode(images), await encoder.encode(images)];
   const error = tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
@@ -60,7 +67,9 @@ export async function runTaca(options: AppOptions): Promise<Results | null> {
     const { command } = options;
     if (command === 'all' || command === 'train') {
       const corpus = trainingCorpus(options, inputFormat(next));
-      console.log(`caption corpus: ${corpus.size} image/caption pairs (${corpus.sourceNames.join(' + ')}, train splits) at ${corpus.height}x${corpus.width}x${corpus.channels}`);
+      console.log(
+        `caption corpus: ${corpus.size} image/caption pairs (${corpus.sourceNames.join(' + ')}, train splits) at ${corpus.height}x${corpus.width}x${corpus.channels}`,
+      );
       const feats = await oldCorpusFeatures(options, teacher, corpus);
       for (const variant of options.variants) {
         await trainVariant(options, variant, next, old, teacher, corpus, feats);

@@ -3,7 +3,16 @@ import { join, resolve } from 'node:path';
 import { appProgram, choiceOption, defaultOutDir, intOption, listOption, numberOption, readPackageVersion, type Command } from '@hotplug/cli';
 import { CliArgumentError } from '@hotplug/runtime';
 import { embeddedModelDir } from '@hotplug/models';
-import { adapterNames, listAdapters, resolveAdapterConfig, TACA_LOSS_DEFAULTS, TACA_TRAINING_DEFAULTS, type HybridLossConfig, type OutputProjectionMode, type TacaTrainingConfig } from '@hotplug/taca';
+import {
+  adapterNames,
+  listAdapters,
+  resolveAdapterConfig,
+  TACA_LOSS_DEFAULTS,
+  TACA_TRAINING_DEFAULTS,
+  type HybridLossConfig,
+  type OutputProjectionMode,
+  type TacaTrainingConfig,
+} from '@hotplug/taca';
 
 export const COMMANDS = ['all', 'train', 'evaluate', 'export'] as const;
 export type Command_ = (typeof COMMANDS)[number];
@@ -60,7 +69,8 @@ function jsonObject(v: string): Record<string, unknown> {
   } catch (err) {
     throw new CliArgumentError(`--options must be a JSON object of adapter options, e.g. '{"bottleneck":8}' (${(err as Error).message})`, '--options');
   }
-  if (!o || typeof o !== 'object' || Array.isArray(o)) throw new CliArgumentError(`--options must be a JSON object of adapter options, e.g. '{"bottleneck":8}', got ${v}`, '--options');
+  if (!o || typeof o !== 'object' || Array.isArray(o))
+    throw new CliArgumentError(`--options must be a JSON object of adapter options, e.g. '{"bottleneck":8}', got ${v}`, '--options');
   return o as Record<string, unknown>;
 }
 
@@ -69,15 +79,28 @@ function withOptions(cmd: Command): Command {
   return cmd
     .option('--old <dir>', 'old model folder (default: the embedded old model)')
     .option('--new <dir>', 'new model folder (default: the embedded new model)')
-    .option('--out <dir>', 'result folder: adapters/<variant>/ (adapter, training.json, visual-taca.onnx; what apps/bench reads with --adapters), train/<variant>/ (checkpoints: rerun to resume), cache/, results.json, results.md', defaultOutDir('taca'))
+    .option(
+      '--out <dir>',
+      'result folder: adapters/<variant>/ (adapter, training.json, visual-taca.onnx; what apps/bench reads with --adapters), train/<variant>/ (checkpoints: rerun to resume), cache/, results.json, results.md',
+      defaultOutDir('taca'),
+    )
     .option('--install-into-models', "also copy each trained adapter into @hotplug/models' adapters/ (the shipped adapters apps/bench uses by default)")
     .option('--restart', 'discard checkpoints made with another configuration and train afresh (otherwise such a rerun is refused with what changed)')
-    .addOption(listOption('--variant <names>', `adapter variants (registered: ${adapterNames().join(', ')}; 'every' for all)`, { defaults: APP_DEFAULTS.variants }))
-    .addOption(intOption('--bottleneck <n>', 'bottleneck width / LoRA rank, for the variants that have it (default: the variant\'s, 16)'))
+    .addOption(
+      listOption('--variant <names>', `adapter variants (registered: ${adapterNames().join(', ')}; 'every' for all)`, { defaults: APP_DEFAULTS.variants }),
+    )
+    .addOption(intOption('--bottleneck <n>', "bottleneck width / LoRA rank, for the variants that have it (default: the variant's, 16)"))
     .addOption(numberOption('--scale <x>', 'adapter scale, for the variants that have it (default 1)'))
     .option('--options <json>', 'variant options as a JSON object, applied to every chosen variant that has each key, e.g. \'{"activation":"gelu"}\'')
     .addOption(listOption('--blocks <list>', 'blocks that get adapters (default: all)', { item: blockIndex }))
-    .addOption(choiceOption('--output-projection <mode>', 'learned map into the old embedding space', ['auto', 'always', 'never'] as const, APP_DEFAULTS.outputProjection))
+    .addOption(
+      choiceOption(
+        '--output-projection <mode>',
+        'learned map into the old embedding space',
+        ['auto', 'always', 'never'] as const,
+        APP_DEFAULTS.outputProjection,
+      ),
+    )
     .addOption(intOption('--steps <n>', `training steps (default ${TACA_TRAINING_DEFAULTS.steps}; --quick ${QUICK.steps})`))
     .addOption(intOption('--batch-size <n>', `(default ${TACA_TRAINING_DEFAULTS.batchSize})`))
     .addOption(numberOption('--lr <x>', `peak learning rate (default ${APP_DEFAULTS.lr})`, { min: 0, exclusiveMin: true }))
@@ -85,7 +108,14 @@ function withOptions(cmd: Command): Command {
     .addOption(numberOption('--w-distill <x>', 'distillation weight', { min: 0, default: TACA_LOSS_DEFAULTS.distill }))
     .addOption(numberOption('--w-contrastive <x>', 'contrastive weight', { min: 0, default: TACA_LOSS_DEFAULTS.contrastive }))
     .addOption(numberOption('--w-influence <x>', 'influence weight', { min: 0, default: TACA_LOSS_DEFAULTS.influence }))
-    .addOption(choiceOption('--corpus <kind>', "training corpus: scenes = @hotplug/data's adapter corpus of captioned train-split scenes; labels = the per-label caption corpus the shipped adapters were trained on", ['scenes', 'labels'] as const, 'scenes'))
+    .addOption(
+      choiceOption(
+        '--corpus <kind>',
+        "training corpus: scenes = @hotplug/data's adapter corpus of captioned train-split scenes; labels = the per-label caption corpus the shipped adapters were trained on",
+        ['scenes', 'labels'] as const,
+        'scenes',
+      ),
+    )
     .addOption(intOption('--corpus-size <n>', 'scene-corpus pairs (default 20000)'))
     .addOption(intOption('--max-per-dataset <n>', 'labels corpus: images per dataset (default 10000)'))
     .addOption(intOption('--train-size <n>', 'images per dataset for the old heads and the retrieval gallery (default 5000)'))
@@ -102,16 +132,30 @@ export function resolveOptions(command: Command_, o: Raw): AppOptions {
   const quick = (o.quick as boolean | undefined) ?? false;
   let variants = o.variant;
   if (variants.includes('every')) variants = adapterNames();
-  for (const v of variants) if (!adapterNames().includes(v)) throw new CliArgumentError(`unknown --variant "${v}"; known variants: ${adapterNames().join(', ')} (a plug-in's variants: add --plugin MODULE)`, '--variant');
+  for (const v of variants)
+    if (!adapterNames().includes(v))
+      throw new CliArgumentError(
+        `unknown --variant "${v}"; known variants: ${adapterNames().join(', ')} (a plug-in's variants: add --plugin MODULE)`,
+        '--variant',
+      );
   variants = [...new Set(variants)];
   const given: Record<string, unknown> = { ...(o.options !== undefined ? jsonObject(o.options as string) : {}) };
   if (o.bottleneck !== undefined) given.bottleneck = o.bottleneck;
   if (o.scale !== undefined) given.scale = o.scale;
-  const known = new Set(listAdapters().filter((a) => variants.includes(a.name)).flatMap((a) => Object.keys(a.defaults)));
+  const known = new Set(
+    listAdapters()
+      .filter((a) => variants.includes(a.name))
+      .flatMap((a) => Object.keys(a.defaults)),
+  );
   const unused = Object.keys(given).filter((k) => !known.has(k));
-  if (unused.length) throw new CliArgumentError(`no chosen variant (${variants.join(', ')}) has the option ${unused.map((k) => `"${k}"`).join(', ')}; their options: ${[...known].join(', ') || '(none)'}`, '--options');
+  if (unused.length)
+    throw new CliArgumentError(
+      `no chosen variant (${variants.join(', ')}) has the option ${unused.map((k) => `"${k}"`).join(', ')}; their options: ${[...known].join(', ') || '(none)'}`,
+      '--options',
+    );
   for (const role of ['old', 'new'] as const)
-    if (o[role] !== undefined && !existsSync(resolve(o[role] as string))) throw new CliArgumentError(`--${role} ${resolve(o[role] as string)} does not exist; give a model folder`, `--${role}`);
+    if (o[role] !== undefined && !existsSync(resolve(o[role] as string)))
+      throw new CliArgumentError(`--${role} ${resolve(o[role] as string)} does not exist; give a model folder`, `--${role}`);
   const out = resolve(o.out as string);
   const options: AppOptions = {
     command,
@@ -127,7 +171,12 @@ export function resolveOptions(command: Command_, o: Raw): AppOptions {
       batchSize: (o.batchSize as number | undefined) ?? (quick ? QUICK.batchSize : TACA_TRAINING_DEFAULTS.batchSize),
       lr: (o.lr as number | undefined) ?? APP_DEFAULTS.lr,
       warmupSteps: quick ? 2 : TACA_TRAINING_DEFAULTS.warmupSteps,
-      loss: { distill: o.wDistill as number, distillKind: o.distill as 'cosine' | 'l2', contrastive: o.wContrastive as number, influence: o.wInfluence as number },
+      loss: {
+        distill: o.wDistill as number,
+        distillKind: o.distill as 'cosine' | 'l2',
+        contrastive: o.wContrastive as number,
+        influence: o.wInfluence as number,
+      },
     },
     corpus: o.corpus as 'scenes' | 'labels',
     corpusSize: (o.corpusSize as number | undefined) ?? (quick ? QUICK.corpusSize : 20000),

@@ -45,7 +45,8 @@ export function numberOption(flags: string, description: string, range: { min?: 
 export function choiceOption<C extends string>(flags: string, description: string, choices: readonly C[], fallback?: C): Option {
   const name = optionName(flags);
   const opt = new Option(flags, `${description} (${choices.join(' | ')})`).argParser((v: string) => {
-    if (!(choices as readonly string[]).includes(v)) throw new CliArgumentError(`--${name} must be ${choices.join(', ').replace(/, ([^,]*)$/, ' or $1')}, got "${v}"`, `--${name}`);
+    if (!(choices as readonly string[]).includes(v))
+      throw new CliArgumentError(`--${name} must be ${choices.join(', ').replace(/, ([^,]*)$/, ' or $1')}, got "${v}"`, `--${name}`);
     return v as C;
   });
   return fallback !== undefined ? opt.default(fallback) : opt;

@@ -20,7 +20,13 @@ export function pluginArgs(argv: readonly string[]): string[] {
     if (arg === '--') break;
     const value = arg === '--plugin' ? argv[++i] : arg.startsWith('--plugin=') ? arg.slice('--plugin='.length) : undefined;
     if (arg === '--plugin' && value === undefined) throw new PluginError('--plugin needs a module: a file path or an installed package name', '--plugin');
-    if (value !== undefined) out.push(...value.split(',').map((s) => s.trim()).filter(Boolean));
+    if (value !== undefined)
+      out.push(
+        ...value
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      );
   }
   return out;
 }
@@ -35,7 +41,10 @@ function pluginUrl(spec: string, cwd: string): string {
     // A package name, resolved from the working directory (the user's project), not from this app.
     return pathToFileURL(createRequire(join(cwd, 'package.json')).resolve(spec)).href;
   } catch {
-    throw new PluginError(`--plugin ${spec}: no file of that name, and no package of that name installed under ${cwd} (npm install it, or give a path)`, '--plugin');
+    throw new PluginError(
+      `--plugin ${spec}: no file of that name, and no package of that name installed under ${cwd} (npm install it, or give a path)`,
+      '--plugin',
+    );
   }
 }
 

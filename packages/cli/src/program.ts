@@ -39,5 +39,10 @@ export function appProgram(info: AppInfo): Command {
     .showHelpAfterError('(add --help for usage)')
     .configureHelp({ showGlobalOptions: true, sortOptions: false })
     .exitOverride()
-    .addOption(listOption('--plugin <module>', 'a module (file path or installed package) to load first; it may register adapters, learners, heads or maps into this app (a list: comma-separated or repeated)'));
+    .addOption(
+      listOption(
+        '--plugin <module>',
+        'a module (file path or installed package) to load first; it may register adapters, learners, heads or maps into this app (a list: comma-separated or repeated)',
+      ),
+    );
 }

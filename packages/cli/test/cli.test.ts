@@ -14,7 +14,15 @@ function app(record: (o: Record<string, unknown>) => void, fail?: Error): () => 
     p.command('run', { isDefault: true })
       .description('run it')
       .addOption(listOption('--variant <names>', 'variants', { defaults: ['a', 'b'] }))
-      .addOption(listOption('--blocks <list>', 'blocks', { item: (v, o) => { const n = Number(v); if (!Number.isInteger(n) || n < 0) throw new CliArgumentError(`${o} takes block indices, got "${v}"`, o); return n; } }))
+      .addOption(
+        listOption('--blocks <list>', 'blocks', {
+          item: (v, o) => {
+            const n = Number(v);
+            if (!Number.isInteger(n) || n < 0) throw new CliArgumentError(`${o} takes block indices, got "${v}"`, o);
+            return n;
+          },
+        }),
+      )
       .addOption(intOption('--steps <n>', 'steps', { default: 10 }))
       .addOption(numberOption('--lr <x>', 'learning rate', { min: 0, exclusiveMin: true }))
       .addOption(choiceOption('--teacher <kind>', 'teacher', ['tfjs', 'onnx'] as const, 'tfjs'))
@@ -31,11 +39,22 @@ async function run(argv: string[], fail?: Error): Promise<{ code: number; got?: 
   const errors: string[] = [];
   let out = '';
   const write = process.stdout.write;
-  process.stdout.write = ((s: string) => ((out += s), true)) as typeof process.stdout.write;
+  process.stdout.write = ((s: string) => {
+    out += s;
+    return true;
+  }) as typeof process.stdout.write;
   const writeErr = process.stderr.write;
-  process.stderr.write = ((s: string) => (errors.push(s), true)) as typeof process.stderr.write;
+  process.stderr.write = ((s: string) => {
+    errors.push(s);
+    return true;
+  }) as typeof process.stderr.write;
   try {
-    const code = await runApp(argv, { program: app((o) => (got = o), fail), error: (l) => errors.push(l) });
+    const code = await runApp(argv, {
+      program: app((o) => {
+        got = o;
+      }, fail),
+      error: (l) => errors.push(l),
+    });
     return { code, got, errors, out };
   } finally {
     process.stdout.write = write;
@@ -51,7 +70,7 @@ describe('the shared command-line convention', () => {
     expect((await run(['--blocks', '3,4', '--blocks', '5'])).got!.blocks).toEqual([3, 4, 5]);
   });
 
-  it('--version prints package.json\'s version and -h the help, both exit 0', async () => {
+  it("--version prints package.json's version and -h the help, both exit 0", async () => {
     const v = await run(['--version']);
     expect(v.code).toBe(EXIT.ok);
     expect(v.out.trim()).toBe(version);
@@ -91,8 +110,14 @@ describe('the shared command-line convention', () => {
   it('loads --plugin modules (paths, comma lists, before or after the command) before the program is built', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hotplug-cli-plugin-'));
     const key = Symbol.for('hotplug.cli.test.loaded');
-    writeFileSync(join(dir, 'one.mjs'), `globalThis[Symbol.for('hotplug.cli.test.loaded')] = [...(globalThis[Symbol.for('hotplug.cli.test.loaded')] ?? []), 'one'];\n`);
-    writeFileSync(join(dir, 'two.cjs'), `globalThis[Symbol.for('hotplug.cli.test.loaded')] = [...(globalThis[Symbol.for('hotplug.cli.test.loaded')] ?? []), 'two'];\n`);
+    writeFileSync(
+      join(dir, 'one.mjs'),
+      `globalThis[Symbol.for('hotplug.cli.test.loaded')] = [...(globalThis[Symbol.for('hotplug.cli.test.loaded')] ?? []), 'one'];\n`,
+    );
+    writeFileSync(
+      join(dir, 'two.cjs'),
+      `globalThis[Symbol.for('hotplug.cli.test.loaded')] = [...(globalThis[Symbol.for('hotplug.cli.test.loaded')] ?? []), 'two'];\n`,
+    );
     writeFileSync(join(dir, 'broken.mjs'), `throw new Error('plugin bug');\n`);
     const r = await run(['run', '--plugin', `${join(dir, 'one.mjs')},${join(dir, 'two.cjs')}`]);
     expect(r.code).toBe(EXIT.ok);

@@ -37,7 +37,8 @@ interface Entry {
 // @hotplug/contcoop (its own node_modules, or the CommonJS build) registers where the app looks.
 const KEY = Symbol.for('hotplug.contcoop.learners');
 const global = globalThis as { [KEY]?: Map<string, Entry> };
-const REGISTRY: Map<string, Entry> = (global[KEY] ??= new Map());
+if (!global[KEY]) global[KEY] = new Map();
+const REGISTRY: Map<string, Entry> = global[KEY];
 
 /** Adds a prompt-learner family under a unique name: registerLearner(kind, factory, { defaults, validate, describe }). */
 export function registerLearner(kind: string, factory: LearnerFactory, spec: LearnerSpec): void {
@@ -61,13 +62,17 @@ export function learnerDefaults(kind: string): Readonly<Record<string, unknown>>
 
 function entry(kind: string): Entry {
   const e = REGISTRY.get(kind);
-  if (!e) throw new LearnerOptionError(`unknown prompt learner "${kind}"; registered: ${[...REGISTRY.keys()].join(', ')} (add one with registerLearner, or load a plug-in with --plugin)`);
+  if (!e)
+    throw new LearnerOptionError(
+      `unknown prompt learner "${kind}"; registered: ${[...REGISTRY.keys()].join(', ')} (add one with registerLearner, or load a plug-in with --plugin)`,
+    );
   return e;
 }
 
 function checkOptions(kind: string, spec: LearnerSpec, options: Record<string, unknown>): void {
   for (const key of Object.keys(options)) {
-    if (!(key in spec.defaults)) throw new LearnerOptionError(`prompt learner "${kind}" has no option "${key}"; its options are: ${Object.keys(spec.defaults).join(', ') || '(none)'}`);
+    if (!(key in spec.defaults))
+      throw new LearnerOptionError(`prompt learner "${kind}" has no option "${key}"; its options are: ${Object.keys(spec.defaults).join(', ') || '(none)'}`);
   }
   const v = spec.validate;
   if (!v) return;
@@ -101,7 +106,19 @@ export function createLearner(kind: string, target: PromptTarget | LearnerShape,
 
 const asOptions = (defaults: object) => defaults as unknown as Record<string, unknown>;
 registerBuiltIn('zeroshot', (_o, init) => new ZeroshotLearner({}, init), { defaults: {}, describe: 'hand-written templates (the reference)' });
-registerBuiltIn('coop', (o, init) => new CoopLearner(o, init), { defaults: asOptions(COOP_DEFAULTS), describe: 'CoOp: M learned context vectors, shared or class-specific' });
-registerBuiltIn('cocoop', (o, init) => new CocoopLearner(o, init), { defaults: asOptions(COCOOP_DEFAULTS), describe: 'CoCoOp: a meta-net adds an image-conditioned bias to the context' });
-registerBuiltIn('kgcoop', (o, init) => new KgcoopLearner(o, init), { defaults: asOptions(KGCOOP_DEFAULTS), describe: 'KgCoOp: CoOp + penalty towards the hand-written class features' });
-registerBuiltIn('contcoop', (o, init) => new ContcoopLearner(o, init), { defaults: asOptions(CONTCOOP_DEFAULTS), describe: 'ContCoOp: context attends over the class-name embeddings of the model in use, + zero-shot distillation' });
+registerBuiltIn('coop', (o, init) => new CoopLearner(o, init), {
+  defaults: asOptions(COOP_DEFAULTS),
+  describe: 'CoOp: M learned context vectors, shared or class-specific',
+});
+registerBuiltIn('cocoop', (o, init) => new CocoopLearner(o, init), {
+  defaults: asOptions(COCOOP_DEFAULTS),
+  describe: 'CoCoOp: a meta-net adds an image-conditioned bias to the context',
+});
+registerBuiltIn('kgcoop', (o, init) => new KgcoopLearner(o, init), {
+  defaults: asOptions(KGCOOP_DEFAULTS),
+  describe: 'KgCoOp: CoOp + penalty towards the hand-written class features',
+});
+registerBuiltIn('contcoop', (o, init) => new ContcoopLearner(o, init), {
+  defaults: asOptions(CONTCOOP_DEFAULTS),
+  describe: 'ContCoOp: context attends over the class-name embeddings of the model in use, + zero-shot distillation',
+});

@@ -50,7 +50,8 @@ interface Entry {
 // @hotplug/heads (its own node_modules, or the CommonJS build) registers where the app looks.
 const KEY = Symbol.for('hotplug.heads.families');
 const global = globalThis as { [KEY]?: Map<string, Entry> };
-const factories: Map<string, Entry> = (global[KEY] ??= new Map());
+if (!global[KEY]) global[KEY] = new Map();
+const factories: Map<string, Entry> = global[KEY];
 
 /** Registers a head family under a unique name: registerHead(kind, { create, load }, { defaults, validate, describe }). */
 export function registerHead<O>(kind: string, factory: HeadFactory<O>, spec?: HeadSpec<O>): void {
@@ -82,7 +83,8 @@ function entryFor(kind: string): Entry {
 function checkOptions(kind: string, spec: HeadSpec, options: Record<string, unknown>): void {
   const defaults = spec.defaults as Record<string, unknown>;
   for (const key of Object.keys(options))
-    if (!(key in defaults)) throw new HeadOptionsError(`the ${kind} head has no option "${key}"; its options are: ${Object.keys(defaults).join(', ') || '(none)'}`);
+    if (!(key in defaults))
+      throw new HeadOptionsError(`the ${kind} head has no option "${key}"; its options are: ${Object.keys(defaults).join(', ') || '(none)'}`);
   const v = spec.validate;
   if (!v) return;
   const full = { ...defaults, ...options };
@@ -127,7 +129,12 @@ export function loadHead(dir: string, options: LoadHeadOptions = {}): Classifier
   const raw = parseJson(readFileSync(path, 'utf8'), path, 'the file is corrupt, save the head again', HeadStoreError);
   const kind = raw && typeof raw === 'object' ? (raw as { kind?: unknown }).kind : undefined;
   if (typeof kind !== 'string') throw new HeadStoreError(`${path} names no head kind`, path, 'kind');
-  if (!factories.has(kind)) throw new HeadStoreError(`${path}: unknown head kind "${kind}": registered kinds are ${headKinds().join(', ')} (a plug-in's head: load it with --plugin)`, path, 'kind');
+  if (!factories.has(kind))
+    throw new HeadStoreError(
+      `${path}: unknown head kind "${kind}": registered kinds are ${headKinds().join(', ')} (a plug-in's head: load it with --plugin)`,
+      path,
+      'kind',
+    );
   const head = entryFor(kind).factory.load(dir);
   checkIdentity(`the ${kind} head`, path, head.info?.space, options.space, { role: 'embedding space', force: options.force, warn: options.warn });
   return head;
@@ -135,15 +142,27 @@ export function loadHead(dir: string, options: LoadHeadOptions = {}): Classifier
 
 // The values DenseHead and KnnHead use for options that are not given.
 const DENSE = { epochs: 30, batchSize: 64, weightDecay: 0, normalize: true, seed: 0 };
-registerBuiltIn<HeadOptionsByKind['linear']>('linear', { create: (o) => new DenseHead('linear', o), load: (d) => DenseHead.load(d) }, {
-  defaults: { ...DENSE, learningRate: 1e-2 },
-  describe: 'linear classifier (softmax regression) on L2-normalised features',
-});
-registerBuiltIn<DenseHeadOptions>('mlp', { create: (o) => new DenseHead('mlp', o), load: (d) => DenseHead.load(d) }, {
-  defaults: { hidden: [256], ...DENSE, learningRate: 3e-3 },
-  describe: 'MLP classifier (ReLU hidden layers; learning rate 1e-2 when hidden is [])',
-});
-registerBuiltIn<KnnHeadOptions>('knn', { create: (o) => new KnnHead(o), load: (d) => KnnHead.load(d) }, {
-  defaults: { k: 5, weighting: 'uniform', temperature: 0.07 },
-  describe: 'k-nearest neighbours by cosine similarity over the stored train features',
-});
+registerBuiltIn<HeadOptionsByKind['linear']>(
+  'linear',
+  { create: (o) => new DenseHead('linear', o), load: (d) => DenseHead.load(d) },
+  {
+    defaults: { ...DENSE, learningRate: 1e-2 },
+    describe: 'linear classifier (softmax regression) on L2-normalised features',
+  },
+);
+registerBuiltIn<DenseHeadOptions>(
+  'mlp',
+  { create: (o) => new DenseHead('mlp', o), load: (d) => DenseHead.load(d) },
+  {
+    defaults: { hidden: [256], ...DENSE, learningRate: 3e-3 },
+    describe: 'MLP classifier (ReLU hidden layers; learning rate 1e-2 when hidden is [])',
+  },
+);
+registerBuiltIn<KnnHeadOptions>(
+  'knn',
+  { create: (o) => new KnnHead(o), load: (d) => KnnHead.load(d) },
+  {
+    defaults: { k: 5, weighting: 'uniform', temperature: 0.07 },
+    describe: 'k-nearest neighbours by cosine similarity over the stored train features',
+  },
+);

@@ -94,7 +94,10 @@ export class AdapterBuilder {
   ) {
     this.rng = new Rng(`taca/${config.variant}/${config.seed}`);
     for (const b of config.blocks ?? [])
-      if (b >= target.depth) throw new AdapterConfigError(`adapter blocks ${JSON.stringify(config.blocks)} name block ${b}, but the encoder has ${target.depth} blocks (0..${target.depth - 1})`);
+      if (b >= target.depth)
+        throw new AdapterConfigError(
+          `adapter blocks ${JSON.stringify(config.blocks)} name block ${b}, but the encoder has ${target.depth} blocks (0..${target.depth - 1})`,
+        );
   }
 
   /** The blocks hooks apply to (the config's list, or every block). */
@@ -104,7 +107,8 @@ export class AdapterBuilder {
 
   private add(name: string, shape: number[], fill: (values: Float32Array) => void): string {
     if (this.params.has(name)) throw new Error(`adapter variable "${name}" is created twice`);
-    if (!shape.every((d) => Number.isInteger(d) && d > 0)) throw new AdapterConfigError(`adapter variable "${name}" needs a shape of positive integers, got [${shape}]`);
+    if (!shape.every((d) => Number.isInteger(d) && d > 0))
+      throw new AdapterConfigError(`adapter variable "${name}" needs a shape of positive integers, got [${shape}]`);
     const size = shape.reduce((a, b) => a * b, 1);
     // createAdapter's bound (loadAdapter: the manifest's parameter count) is checked before allocating.
     const budget = allocationBudget();
@@ -189,11 +193,17 @@ export class AdapterBuilder {
     const mode = this.config.outputProjection;
     const differ = embedDim !== oldEmbedDim;
     if (differ && mode === 'never' && !options.forceProjection)
-      throw new AdapterDimensionError(embedDim, oldEmbedDim, `outputProjection is 'never'; set it to 'auto' (adds a learned ${embedDim}->${oldEmbedDim} map) or use the 'projection' variant`);
+      throw new AdapterDimensionError(
+        embedDim,
+        oldEmbedDim,
+        `outputProjection is 'never'; set it to 'auto' (adds a learned ${embedDim}->${oldEmbedDim} map) or use the 'projection' variant`,
+      );
     const withProjection = options.forceProjection || mode === 'always' || differ;
     let proj: { weight: string; bias: string } | null = null;
     if (withProjection) {
-      const weight = differ ? this.normal('adapter.output_proj.weight', [embedDim, oldEmbedDim], embedDim ** -0.5) : this.identity('adapter.output_proj.weight', embedDim, oldEmbedDim);
+      const weight = differ
+        ? this.normal('adapter.output_proj.weight', [embedDim, oldEmbedDim], embedDim ** -0.5)
+        : this.identity('adapter.output_proj.weight', embedDim, oldEmbedDim);
       proj = { weight, bias: this.zeros('adapter.output_proj.bias', [oldEmbedDim]) };
     }
     const params = this.params;

@@ -26,7 +26,13 @@ export interface AdapterConfig<O extends object = Record<string, unknown>> {
  * What createAdapter accepts: the shared fields, the variant's options under `options`, or
  * (shorthand) a variant's options at the top level: `{ variant: 'lora', bottleneck: 8 }`.
  */
-export type AdapterConfigInput = { variant: string; blocks?: number[]; outputProjection?: OutputProjectionMode; seed?: number; options?: Record<string, unknown> } & Record<string, unknown>;
+export type AdapterConfigInput = {
+  variant: string;
+  blocks?: number[];
+  outputProjection?: OutputProjectionMode;
+  seed?: number;
+  options?: Record<string, unknown>;
+} & Record<string, unknown>;
 
 /** Defaults of the fields every variant shares. */
 export const ADAPTER_DEFAULTS: Omit<AdapterConfig, 'variant' | 'options'> = { outputProjection: 'auto', seed: 0 };
@@ -40,7 +46,8 @@ export function sharedConfigProblems(config: Omit<AdapterConfig, 'options'>): st
   if (typeof config.variant !== 'string' || config.variant === '') problems.push('variant must be a registered adapter name');
   if (config.blocks !== undefined && (!Array.isArray(config.blocks) || config.blocks.some((b) => !Number.isInteger(b) || b < 0)))
     problems.push(`blocks must be a list of block indices (non-negative integers), got ${JSON.stringify(config.blocks)}`);
-  if (!['auto', 'always', 'never'].includes(config.outputProjection)) problems.push(`outputProjection must be auto, always or never, got ${JSON.stringify(config.outputProjection)}`);
+  if (!['auto', 'always', 'never'].includes(config.outputProjection))
+    problems.push(`outputProjection must be auto, always or never, got ${JSON.stringify(config.outputProjection)}`);
   if (!Number.isInteger(config.seed)) problems.push(`seed must be an integer, got ${config.seed}`);
   return problems;
 }

@@ -16,12 +16,24 @@ const FORMAT = 'hotplug-taca-adapter';
 export const ADAPTER_LIMITS = { width: 1 << 16, depth: 1024, embedDim: 1 << 16, bottleneck: 1 << 16, parameters: 2_000_000_000 };
 
 const dim = (max: number) => z.number().int().positive().max(max);
-const identity = z.strictObject({ fingerprint: z.string().regex(/^[0-9a-f]{16}$/, '16 hex digits (weightsFingerprint)'), name: z.string().max(200).optional() });
+const identity = z.strictObject({
+  fingerprint: z.string().regex(/^[0-9a-f]{16}$/, '16 hex digits (weightsFingerprint)'),
+  name: z.string().max(200).optional(),
+});
 
 const trainedOn = z.strictObject({ model: identity, outputSpace: identity });
 const shared = {
   variant: z.string().min(1).max(100),
-  blocks: z.array(z.number().int().nonnegative().max(ADAPTER_LIMITS.depth - 1)).max(ADAPTER_LIMITS.depth).optional(),
+  blocks: z
+    .array(
+      z
+        .number()
+        .int()
+        .nonnegative()
+        .max(ADAPTER_LIMITS.depth - 1),
+    )
+    .max(ADAPTER_LIMITS.depth)
+    .optional(),
   outputProjection: z.enum(['auto', 'always', 'never']),
   seed: z.number().int(),
 };
@@ -59,7 +71,10 @@ const ManifestV1Schema = z.strictObject({
     bottleneck: dim(ADAPTER_LIMITS.bottleneck),
     scale: z.number().finite(),
     activation: z.enum(['relu', 'gelu', 'quickgelu']),
-    loraTargets: z.array(z.enum(['q', 'k', 'v', 'out'])).min(1).max(4),
+    loraTargets: z
+      .array(z.enum(['q', 'k', 'v', 'out']))
+      .min(1)
+      .max(4),
   }),
   target: z.strictObject(target),
   parameters: z.number().int().nonnegative().max(ADAPTER_LIMITS.parameters),
@@ -101,7 +116,14 @@ export function saveAdapter(adapter: Adapter, dir: string, trainedOn?: AdapterId
   );
   const { variant, blocks, outputProjection, seed, options } = adapter.config;
   const config = { variant, ...(blocks ? { blocks } : {}), outputProjection, seed, options: options as Record<string, unknown> };
-  const manifest: AdapterManifest = { format: FORMAT, version: 2, config, target: { ...adapter.target }, parameters: adapter.parameterCount(), ...(trainedOn ? { trainedOn } : {}) };
+  const manifest: AdapterManifest = {
+    format: FORMAT,
+    version: 2,
+    config,
+    target: { ...adapter.target },
+    parameters: adapter.parameterCount(),
+    ...(trainedOn ? { trainedOn } : {}),
+  };
   writeJsonAtomic(join(dir, ADAPTER_CONFIG_FILE), manifest);
 }
 
@@ -126,18 +148,32 @@ function readManifest(dir: string): ReadManifest {
       : validate(ManifestSchema, raw, path, FIX, AdapterManifestError);
   const t = manifest.target;
   if (manifest.config.blocks?.some((b) => b >= t.depth))
-    throw new AdapterManifestError(`${path}: config.blocks ${JSON.stringify(manifest.config.blocks)} name blocks past the target's depth ${t.depth}; ${FIX}`, path, 'config.blocks');
-  if ('heads' in t && t.width % t.heads !== 0) throw new AdapterManifestError(`${path}: target.width ${t.width} is not a multiple of target.heads ${t.heads}; ${FIX}`, path, 'target.heads');
+    throw new AdapterManifestError(
+      `${path}: config.blocks ${JSON.stringify(manifest.config.blocks)} name blocks past the target's depth ${t.depth}; ${FIX}`,
+      path,
+      'config.blocks',
+    );
+  if ('heads' in t && t.width % t.heads !== 0)
+    throw new AdapterManifestError(`${path}: target.width ${t.width} is not a multiple of target.heads ${t.heads}; ${FIX}`, path, 'target.heads');
   // The weights file must hold every declared parameter (float32): a count past it is refused before anything is allocated.
   const weights = join(dir, ADAPTER_WEIGHTS_FILE);
   const bytes = existsSync(weights) ? statSync(weights).size : 0;
   if (manifest.parameters * 4 > bytes)
-    throw new AdapterManifestError(`${weights} has ${bytes} bytes, but ${ADAPTER_CONFIG_FILE} declares ${manifest.parameters} parameters (${manifest.parameters * 4} bytes of float32): the weights file is truncated or the manifest is wrong; ${FIX}`, path, 'parameters');
+    throw new AdapterManifestError(
+      `${weights} has ${bytes} bytes, but ${ADAPTER_CONFIG_FILE} declares ${manifest.parameters} parameters (${manifest.parameters * 4} bytes of float32): the weights file is truncated or the manifest is wrong; ${FIX}`,
+      path,
+      'parameters',
+    );
   return manifest;
 }
 
 /** The config, target and identity a saved adapter was built with (schema-checked; heads / mlpWidth absent in version-1 adapters). */
-export function readAdapterManifest(dir: string): { config: Omit<AdapterConfig, 'blocks'> & { blocks?: number[] }; target: Omit<AdapterTarget, 'heads' | 'mlpWidth'> & Partial<AdapterTarget>; parameters: number; trainedOn?: AdapterIdentity } {
+export function readAdapterManifest(dir: string): {
+  config: Omit<AdapterConfig, 'blocks'> & { blocks?: number[] };
+  target: Omit<AdapterTarget, 'heads' | 'mlpWidth'> & Partial<AdapterTarget>;
+  parameters: number;
+  trainedOn?: AdapterIdentity;
+} {
   const { config, target, parameters, trainedOn } = readManifest(dir);
   return { config, target, parameters, ...(trainedOn ? { trainedOn } : {}) };
 }
@@ -161,16 +197,29 @@ export function loadAdapter(dir: string, visual?: VisionTransformer, options: Lo
   const source = join(dir, ADAPTER_CONFIG_FILE);
   const check = { force: options.force, warn: options.warn };
   if (visual) checkIdentity('the adapter', source, manifest.trainedOn?.model, encoderIdentity(visual), { ...check, role: 'encoder' });
-  if (options.outputSpace) checkIdentity('the adapter', source, manifest.trainedOn?.outputSpace, options.outputSpace, { ...check, role: 'output space (old encoder)' });
+  if (options.outputSpace)
+    checkIdentity('the adapter', source, manifest.trainedOn?.outputSpace, options.outputSpace, { ...check, role: 'output space (old encoder)' });
   const t = manifest.target;
   let built: AdapterTarget;
   if (visual) {
     const want = adapterTarget(visual, t.oldEmbedDim);
-    if (want.width !== t.width || want.depth !== t.depth || want.embedDim !== t.embedDim || ('heads' in t && (want.heads !== t.heads || want.mlpWidth !== t.mlpWidth)))
-      throw new AdapterManifestError(`the adapter in ${dir} was trained for an encoder of width ${t.width}, depth ${t.depth}, embedding ${t.embedDim}${'heads' in t ? `, ${t.heads} heads, MLP width ${t.mlpWidth}` : ''}; "${visual.config.name}" has width ${want.width}, depth ${want.depth}, embedding ${want.embedDim}, ${want.heads} heads, MLP width ${want.mlpWidth}`);
+    if (
+      want.width !== t.width ||
+      want.depth !== t.depth ||
+      want.embedDim !== t.embedDim ||
+      ('heads' in t && (want.heads !== t.heads || want.mlpWidth !== t.mlpWidth))
+    )
+      throw new AdapterManifestError(
+        `the adapter in ${dir} was trained for an encoder of width ${t.width}, depth ${t.depth}, embedding ${t.embedDim}${'heads' in t ? `, ${t.heads} heads, MLP width ${t.mlpWidth}` : ''}; "${visual.config.name}" has width ${want.width}, depth ${want.depth}, embedding ${want.embedDim}, ${want.heads} heads, MLP width ${want.mlpWidth}`,
+      );
     built = want;
   } else if ('heads' in t) built = t;
-  else throw new AdapterManifestError(`${source} was saved before adapters recorded their block shape (version 1); load it with its encoder: loadAdapter(dir, visual)`, source, 'target');
+  else
+    throw new AdapterManifestError(
+      `${source} was saved before adapters recorded their block shape (version 1); load it with its encoder: loadAdapter(dir, visual)`,
+      source,
+      'target',
+    );
   let adapter: Adapter;
   try {
     adapter = createAdapter(manifest.config, built, { maxParameters: manifest.parameters });
@@ -180,7 +229,11 @@ export function loadAdapter(dir: string, visual?: VisionTransformer, options: Lo
   }
   if (adapter.parameterCount() !== manifest.parameters) {
     adapter.dispose();
-    throw new AdapterManifestError(`${source}: parameters is ${manifest.parameters} but a ${manifest.config.variant} adapter of this config has ${adapter.parameterCount()}; ${FIX}`, source, 'parameters');
+    throw new AdapterManifestError(
+      `${source}: parameters is ${manifest.parameters} but a ${manifest.config.variant} adapter of this config has ${adapter.parameterCount()}; ${FIX}`,
+      source,
+      'parameters',
+    );
   }
   const reader = SafetensorsReader.open(join(dir, ADAPTER_WEIGHTS_FILE));
   try {
@@ -191,7 +244,8 @@ export function loadAdapter(dir: string, visual?: VisionTransformer, options: Lo
       else if (entry.shape.join(',') !== v.shape.join(',')) problems.push(`"${name}" has shape [${entry.shape}] but the adapter needs [${v.shape}]`);
     }
     for (const name of reader.entries.keys()) if (!adapter.params.has(name)) problems.push(`unexpected tensor "${name}"`);
-    if (problems.length) throw new AdapterManifestError(`${join(dir, ADAPTER_WEIGHTS_FILE)} does not match its ${ADAPTER_CONFIG_FILE}:\n  - ${problems.join('\n  - ')}`);
+    if (problems.length)
+      throw new AdapterManifestError(`${join(dir, ADAPTER_WEIGHTS_FILE)} does not match its ${ADAPTER_CONFIG_FILE}:\n  - ${problems.join('\n  - ')}`);
     for (const [name, v] of adapter.params) {
       const value = tf.tensor(reader.readFloat32(name), v.shape, 'float32');
       v.assign(value);

@@ -11,7 +11,11 @@ export type AdapterFactory<O extends object = Record<string, unknown>> = (config
  * per problem.
  */
 export type OptionsValidator<O> =
-  | { safeParse(value: unknown): { success: true; data: O } | { success: false; error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] } } }
+  | {
+      safeParse(
+        value: unknown,
+      ): { success: true; data: O } | { success: false; error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] } };
+    }
   | ((options: O) => readonly string[] | void);
 
 /** How a variant's options are described, defaulted and checked (the third argument of registerAdapter). */
@@ -52,7 +56,8 @@ interface Store {
 // into the same map the app reads.
 const KEY = Symbol.for('hotplug.taca.adapters');
 const global = globalThis as { [KEY]?: Store };
-const store: Store = (global[KEY] ??= { variants: new Map(), parametersCreated: 0 });
+if (!global[KEY]) global[KEY] = { variants: new Map(), parametersCreated: 0 };
+const store: Store = global[KEY];
 
 /** The process-wide allocation bound of the factory now running (used by AdapterBuilder). */
 export function allocationBudget(): Store {
@@ -67,7 +72,10 @@ export function allocationBudget(): Store {
 export function registerAdapter<O extends object>(name: string, factory: AdapterFactory<O>, spec?: AdapterVariantSpec<O>): void {
   if (!name || typeof name !== 'string') throw new AdapterConfigError('registerAdapter needs a non-empty name');
   if (store.variants.has(name)) throw new AdapterConfigError(`an adapter variant named "${name}" is already registered; pick another name`);
-  store.variants.set(name, { factory: factory as AdapterFactory<never>, spec: (spec ?? { defaults: {} }) as unknown as AdapterVariantSpec<Record<string, unknown>> });
+  store.variants.set(name, {
+    factory: factory as AdapterFactory<never>,
+    spec: (spec ?? { defaults: {} }) as unknown as AdapterVariantSpec<Record<string, unknown>>,
+  });
 }
 
 /** Registers a built-in once per process (a second copy of this package finds it there already). */
@@ -86,14 +94,23 @@ export function listAdapters(): AdapterVariantInfo[] {
 
 function entry(variant: string): Entry {
   const e = store.variants.get(variant);
-  if (!e) throw new AdapterConfigError(`unknown adapter variant "${variant}"; known variants: ${adapterNames().join(', ')} (add one with registerAdapter(name, factory, { defaults }), or load a plug-in with --plugin)`);
+  if (!e)
+    throw new AdapterConfigError(
+      `unknown adapter variant "${variant}"; known variants: ${adapterNames().join(', ')} (add one with registerAdapter(name, factory, { defaults }), or load a plug-in with --plugin)`,
+    );
   return e;
 }
 
 /** Fills defaults and checks the shared fields and the variant's options; one error lists every problem. */
 export function resolveAdapterConfig(input: AdapterConfigInput): AdapterConfig {
   if (!input || typeof input !== 'object') throw new AdapterConfigError('an adapter config must be an object with a variant');
-  const shared = { ...ADAPTER_DEFAULTS, variant: input.variant, ...(input.blocks !== undefined ? { blocks: input.blocks } : {}), ...(input.outputProjection !== undefined ? { outputProjection: input.outputProjection } : {}), ...(input.seed !== undefined ? { seed: input.seed } : {}) };
+  const shared = {
+    ...ADAPTER_DEFAULTS,
+    variant: input.variant,
+    ...(input.blocks !== undefined ? { blocks: input.blocks } : {}),
+    ...(input.outputProjection !== undefined ? { outputProjection: input.outputProjection } : {}),
+    ...(input.seed !== undefined ? { seed: input.seed } : {}),
+  };
   const problems = sharedConfigProblems(shared);
   if (problems.length) throw new AdapterConfigError(`invalid adapter config:\n  - ${problems.join('\n  - ')}`);
   const { spec } = entry(shared.variant);
@@ -102,7 +119,9 @@ export function resolveAdapterConfig(input: AdapterConfigInput): AdapterConfig {
   const known = Object.keys(spec.defaults);
   const unknown = Object.keys(given).filter((k) => !known.includes(k));
   if (unknown.length)
-    throw new AdapterConfigError(`adapter variant "${shared.variant}" has no option ${unknown.map((k) => `"${k}"`).join(', ')}; its options are: ${known.join(', ') || '(none)'}`);
+    throw new AdapterConfigError(
+      `adapter variant "${shared.variant}" has no option ${unknown.map((k) => `"${k}"`).join(', ')}; its options are: ${known.join(', ') || '(none)'}`,
+    );
   let options: Record<string, unknown> = { ...structuredClone(spec.defaults), ...given };
   const validate = spec.validate;
   if (typeof validate === 'function') {
@@ -111,7 +130,9 @@ export function resolveAdapterConfig(input: AdapterConfigInput): AdapterConfig {
   } else if (validate) {
     const parsed = validate.safeParse(options);
     if (!parsed.success)
-      throw new AdapterConfigError(`invalid options for adapter variant "${shared.variant}":\n  - ${parsed.error.issues.map((i) => `${i.path.length ? `${i.path.map(String).join('.')}: ` : ''}${i.message}`).join('\n  - ')}`);
+      throw new AdapterConfigError(
+        `invalid options for adapter variant "${shared.variant}":\n  - ${parsed.error.issues.map((i) => `${i.path.length ? `${i.path.map(String).join('.')}: ` : ''}${i.message}`).join('\n  - ')}`,
+      );
     options = parsed.data;
   }
   return { ...shared, blocks: shared.blocks ? [...shared.blocks] : undefined, options };

@@ -1,7 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  AdapterBuilder, AdapterConfigError, AdapterDimensionError, adapterNames, adapterTarget, createAdapter, injectAdapter, listAdapters, registerAdapter, resolveAdapterConfig,
+  AdapterBuilder,
+  AdapterConfigError,
+  AdapterDimensionError,
+  adapterNames,
+  adapterTarget,
+  createAdapter,
+  injectAdapter,
+  listAdapters,
+  registerAdapter,
+  resolveAdapterConfig,
   type AdapterFactory,
 } from '../src/index';
 import { z } from 'zod';
@@ -30,19 +39,27 @@ describe('adapter variants', () => {
   });
 
   it('rejects an unknown variant, listing the known ones', () => {
-    expect(() => createAdapter({ variant: 'houlsbyy' }, target())).toThrow(/unknown adapter variant "houlsbyy"; known variants: taca-symmetric, sequential, parallel, lora, projection/);
+    expect(() => createAdapter({ variant: 'houlsbyy' }, target())).toThrow(
+      /unknown adapter variant "houlsbyy"; known variants: taca-symmetric, sequential, parallel, lora, projection/,
+    );
   });
 
   it('rejects bad configs with every problem named, per variant', () => {
     expect(() => createAdapter({ variant: 'lora', bottleneck: 0, scale: NaN, targets: ['fc1' as never] }, target())).toThrow(AdapterConfigError);
-    expect(() => createAdapter({ variant: 'lora', bottleneck: 0, scale: NaN, targets: ['fc1' as never] }, target())).toThrow(/options for adapter variant "lora":\n  - bottleneck: [^\n]*\n  - scale: [^\n]*\n  - targets\.0: /);
+    expect(() => createAdapter({ variant: 'lora', bottleneck: 0, scale: NaN, targets: ['fc1' as never] }, target())).toThrow(
+      /options for adapter variant "lora":\n {2}- bottleneck: [^\n]*\n {2}- scale: [^\n]*\n {2}- targets\.0: /,
+    );
     expect(() => createAdapter({ variant: 'parallel', blocks: [5] }, target())).toThrow(/name block 5, but the encoder has 2 blocks/);
     // A variant's options belong to it: LoRA's targets mean nothing to a bottleneck adapter, projection has none.
-    expect(() => createAdapter({ variant: 'parallel', targets: ['q'] }, target())).toThrow(/adapter variant "parallel" has no option "targets"; its options are: bottleneck, activation, scale/);
-    expect(() => createAdapter({ variant: 'projection', options: { bottleneck: 4 } }, target())).toThrow(/"projection" has no option "bottleneck"; its options are: \(none\)/);
+    expect(() => createAdapter({ variant: 'parallel', targets: ['q'] }, target())).toThrow(
+      /adapter variant "parallel" has no option "targets"; its options are: bottleneck, activation, scale/,
+    );
+    expect(() => createAdapter({ variant: 'projection', options: { bottleneck: 4 } }, target())).toThrow(
+      /"projection" has no option "bottleneck"; its options are: \(none\)/,
+    );
   });
 
-  it('fills each variant\'s own defaults and lists them', () => {
+  it("fills each variant's own defaults and lists them", () => {
     expect(createAdapter({ variant: 'lora' }, target()).config.options).toEqual({ bottleneck: 16, scale: 1, targets: ['q', 'v'] });
     const info = listAdapters().find((a) => a.name === 'taca-symmetric')!;
     expect(info.defaults).toEqual({ bottleneck: 16, activation: 'relu', scale: 1 });
@@ -55,7 +72,10 @@ describe('adapter variants', () => {
   for (const variant of adapterNames()) {
     it(`${variant}: starts as the plain new model and matches the plain-op reference once trained weights are in`, () => {
       expect(REFERENCES[variant], `test/reference.ts has no reference for "${variant}"`).toBeDefined();
-      const adapter = createAdapter({ variant, blocks: variant === 'parallel' ? [1] : undefined, options: options[variant] ?? { bottleneck: 4, scale: 0.5 } }, target());
+      const adapter = createAdapter(
+        { variant, blocks: variant === 'parallel' ? [1] : undefined, options: options[variant] ?? { bottleneck: 4, scale: 0.5 } },
+        target(),
+      );
       const encoder = injectAdapter(pair.next.visual, adapter);
       const plain = tf.tidy(() => referenceForward(pair.next, null, images));
       const initial = tf.tidy(() => encoder.forward(images));
@@ -92,7 +112,9 @@ describe('adapter variants', () => {
   it('adds an output projection when the embedding dimensions differ, and refuses with outputProjection never', () => {
     const t = { ...target(), oldEmbedDim: 10 };
     expect(() => createAdapter({ variant: 'taca-symmetric', outputProjection: 'never' }, t)).toThrow(AdapterDimensionError);
-    expect(() => createAdapter({ variant: 'taca-symmetric', outputProjection: 'never' }, t)).toThrow(/embeds into 12 dims but the old model's space has 10.*'auto'/);
+    expect(() => createAdapter({ variant: 'taca-symmetric', outputProjection: 'never' }, t)).toThrow(
+      /embeds into 12 dims but the old model's space has 10.*'auto'/,
+    );
     const a = createAdapter({ variant: 'taca-symmetric' }, t);
     expect(a.hasOutputProjection).toBe(true);
     const enc = injectAdapter(pair.next.visual, a);
@@ -112,7 +134,10 @@ describe('adapter variants', () => {
 
   it('adds a new variant with one factory, its options and one registration line (the README example)', () => {
     // A gated parallel MLP adapter: out + tanh-gated bottleneck of the MLP input.
-    interface GatedOptions { bottleneck: number; gateInit: number }
+    interface GatedOptions {
+      bottleneck: number;
+      gateInit: number;
+    }
     const gated: AdapterFactory<GatedOptions> = (config, t) => {
       const o = config.options;
       const b = new AdapterBuilder(config, t);
@@ -126,7 +151,11 @@ describe('adapter variants', () => {
         },
       });
     };
-    registerAdapter('gated', gated, { defaults: { bottleneck: 8, gateInit: 0 }, validate: z.strictObject({ bottleneck: z.number().int().positive(), gateInit: z.number().min(-1).max(1) }), describe: 'tanh-gated MLP bottleneck' });
+    registerAdapter('gated', gated, {
+      defaults: { bottleneck: 8, gateInit: 0 },
+      validate: z.strictObject({ bottleneck: z.number().int().positive(), gateInit: z.number().min(-1).max(1) }),
+      describe: 'tanh-gated MLP bottleneck',
+    });
     expect(() => registerAdapter('gated', gated)).toThrow(/already registered/);
     expect(() => createAdapter({ variant: 'gated', gateInit: 3 }, target())).toThrow(/gateInit: /);
     const a = createAdapter({ variant: 'gated', bottleneck: 3, gateInit: 0.5 }, target());
@@ -150,7 +179,9 @@ describe('adapter variants', () => {
     expect(() => b.zeros('neg', [0, 3])).toThrow(/shape of positive integers/);
     for (const v of b.params.values()) v.dispose();
     const before = tf.memory().numTensors;
-    expect(() => createAdapter({ variant: 'taca-symmetric', bottleneck: 4 }, target(), { maxParameters: 100 })).toThrow(/needs more than the 100 parameters allowed/);
+    expect(() => createAdapter({ variant: 'taca-symmetric', bottleneck: 4 }, target(), { maxParameters: 100 })).toThrow(
+      /needs more than the 100 parameters allowed/,
+    );
     expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -53,31 +53,55 @@ export const REFERENCES: Record<string, VariantReference> = {
   },
   lora: {
     linear: (r, i, name, input, y) =>
-      r.options.targets.includes(name) ? tf.add(y, tf.mul(dense(dense(input, r.p(`adapter.blocks.${i}.lora_${name}.a`)), r.p(`adapter.blocks.${i}.lora_${name}.b`)), r.options.scale)) : y,
+      r.options.targets.includes(name)
+        ? tf.add(y, tf.mul(dense(dense(input, r.p(`adapter.blocks.${i}.lora_${name}.a`)), r.p(`adapter.blocks.${i}.lora_${name}.b`)), r.options.scale))
+        : y,
   },
   projection: {},
 };
 
 /** Forward of clip.visual with `adapter` inserted the way its variant is specified (REFERENCES), then its output projection. */
-export function referenceForward(clip: Clip, adapter: Adapter | null, images: tf.Tensor4D, references: Record<string, VariantReference> = REFERENCES): tf.Tensor2D {
+export function referenceForward(
+  clip: Clip,
+  adapter: Adapter | null,
+  images: tf.Tensor4D,
+  references: Record<string, VariantReference> = REFERENCES,
+): tf.Tensor2D {
   return tf.tidy(() => {
     const W = clip.namedWeights();
-    const w = (n: string): T => W.get(n) ?? (() => { throw new Error(`no weight ${n}`); })();
+    const w = (n: string): T =>
+      W.get(n) ??
+      (() => {
+        throw new Error(`no weight ${n}`);
+      })();
     const p = (n: string): T | undefined => adapter?.params.get(n);
     const v = clip.config.vision;
     const eps = clip.config.layerNormEpsilon;
     const cfg = adapter?.config;
     const ref = cfg ? references[cfg.variant] : undefined;
     if (cfg && !ref) throw new Error(`no reference for adapter variant "${cfg.variant}": add one to test/reference.ts`);
-    const r: RefContext = { p: (n) => p(n) ?? (() => { throw new Error(`no adapter weight ${n}`); })(), options: (cfg?.options ?? {}) as Record<string, any> };
+    const r: RefContext = {
+      p: (n) =>
+        p(n) ??
+        (() => {
+          throw new Error(`no adapter weight ${n}`);
+        })(),
+      options: (cfg?.options ?? {}) as Record<string, any>,
+    };
     const inBlock = (i: number) => !!adapter && (cfg!.blocks ?? [...Array(v.depth).keys()]).includes(i);
     const [B, H] = images.shape;
     const g = H / v.patchSize;
-    const patches = tf.reshape(tf.transpose(tf.reshape(images, [B, g, v.patchSize, g, v.patchSize, v.channels]), [0, 1, 3, 2, 4, 5]), [B, g * g, v.patchSize * v.patchSize * v.channels]);
+    const patches = tf.reshape(tf.transpose(tf.reshape(images, [B, g, v.patchSize, g, v.patchSize, v.channels]), [0, 1, 3, 2, 4, 5]), [
+      B,
+      g * g,
+      v.patchSize * v.patchSize * v.channels,
+    ]);
     let x = dense(patches, tf.reshape(w('visual.patch_embed.weight'), [-1, v.width]));
     x = tf.concat([tf.broadcastTo(tf.reshape(w('visual.class_token'), [1, 1, v.width]), [B, 1, v.width]), x], 1);
     x = layerNorm(tf.add(x, w('visual.pos_embed')), w('visual.ln_pre.gamma'), w('visual.ln_pre.beta'), eps);
-    const heads = v.heads, hd = v.width / heads, tokens = x.shape[1]!;
+    const heads = v.heads,
+      hd = v.width / heads,
+      tokens = x.shape[1]!;
     for (let i = 0; i < v.depth; i++) {
       const pre = `visual.blocks.${i}`;
       const on = inBlock(i) ? ref : undefined;

@@ -10,7 +10,11 @@ export const BOTTLENECK_DEFAULTS: BottleneckOptions = { bottleneck: 16, activati
 
 export const BottleneckOptionsSchema = z.strictObject({
   /** Hidden width r of the down/up projections. */
-  bottleneck: z.number().int().positive().max(1 << 16),
+  bottleneck: z
+    .number()
+    .int()
+    .positive()
+    .max(1 << 16),
   /** Non-linearity between down and up projection. */
   activation: z.enum(['relu', 'gelu', 'quickgelu']),
   /** Multiplier s of the bottleneck's output. */

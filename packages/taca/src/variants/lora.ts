@@ -17,9 +17,17 @@ export interface LoraOptions {
 export const LORA_DEFAULTS: LoraOptions = { bottleneck: 16, scale: 1, targets: ['q', 'v'] };
 
 const LoraOptionsSchema = z.strictObject({
-  bottleneck: z.number().int().positive().max(1 << 16),
+  bottleneck: z
+    .number()
+    .int()
+    .positive()
+    .max(1 << 16),
   scale: z.number().finite(),
-  targets: z.array(z.enum(['q', 'k', 'v', 'out'])).min(1).max(4).refine((t) => new Set(t).size === t.length, 'each target at most once'),
+  targets: z
+    .array(z.enum(['q', 'k', 'v', 'out']))
+    .min(1)
+    .max(4)
+    .refine((t) => new Set(t).size === t.length, 'each target at most once'),
 });
 
 /**
@@ -34,7 +42,10 @@ export const loraAdapter: AdapterFactory<LoraOptions> = (config, target) => {
   for (const block of b.blocks)
     for (const t of o.targets) {
       const prefix = `adapter.blocks.${block}.lora_${t}`;
-      weights.set(`${block}.${t}`, { a: b.normal(`${prefix}.a`, [target.width, o.bottleneck], target.width ** -0.5), b: b.zeros(`${prefix}.b`, [o.bottleneck, target.width]) });
+      weights.set(`${block}.${t}`, {
+        a: b.normal(`${prefix}.a`, [target.width, o.bottleneck], target.width ** -0.5),
+        b: b.zeros(`${prefix}.b`, [o.bottleneck, target.width]),
+      });
     }
   const hooks: EncoderHooks = {
     linear<T>({ ops, block, linear, input, output }: LinearHookArgs<T>): T | void {

@@ -6,7 +6,8 @@ import type { AdapterFactory, AdapterVariantSpec } from '../registry';
  * new embedding to the old one (identity-initialised when the dimensions match). No options;
  * `blocks` does not apply.
  */
-export const projectionAdapter: AdapterFactory<Record<string, never>> = (config, target) => new AdapterBuilder(config, target).build(undefined, { forceProjection: true });
+export const projectionAdapter: AdapterFactory<Record<string, never>> = (config, target) =>
+  new AdapterBuilder(config, target).build(undefined, { forceProjection: true });
 
 export const PROJECTION: AdapterVariantSpec<Record<string, never>> = {
   defaults: {},

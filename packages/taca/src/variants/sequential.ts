@@ -13,7 +13,8 @@ export const sequentialAdapter: AdapterFactory<BottleneckOptions> = (config, tar
   const b = new AdapterBuilder(config, target);
   const weights = new Map<string, BottleneckNames>();
   for (const block of b.blocks)
-    for (const site of ['attention', 'mlp'] as const) weights.set(`${block}.${site}`, b.bottleneck(`adapter.blocks.${block}.${site}`, target.width, target.width, o.bottleneck));
+    for (const site of ['attention', 'mlp'] as const)
+      weights.set(`${block}.${site}`, b.bottleneck(`adapter.blocks.${block}.${site}`, target.width, target.width, o.bottleneck));
   const hooks: EncoderHooks = {
     sublayer<T>({ ops, block, sublayer, output }: SublayerHookArgs<T>): T | void {
       const names = weights.get(`${block}.${sublayer}`);

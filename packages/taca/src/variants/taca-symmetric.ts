@@ -15,7 +15,8 @@ export const tacaSymmetric: AdapterFactory<BottleneckOptions> = (config, target)
   const b = new AdapterBuilder(config, target);
   const weights = new Map<string, BottleneckNames>();
   for (const block of b.blocks)
-    for (const site of ['attention', 'mlp'] as const) weights.set(`${block}.${site}`, b.bottleneck(`adapter.blocks.${block}.${site}`, target.width, target.width, o.bottleneck));
+    for (const site of ['attention', 'mlp'] as const)
+      weights.set(`${block}.${site}`, b.bottleneck(`adapter.blocks.${block}.${site}`, target.width, target.width, o.bottleneck));
   const hooks: EncoderHooks = {
     sublayer<T>({ ops, block, sublayer, normed, output }: SublayerHookArgs<T>): T | void {
       const names = weights.get(`${block}.${sublayer}`);
