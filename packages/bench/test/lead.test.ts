@@ -7,6 +7,8 @@ import {
   htmlReport,
   marginPlusMinus,
   markdownReport,
+  promptLearnerContrasts,
+  reasonGist,
   matrices,
   promptRows,
   relativeColour,
@@ -16,7 +18,7 @@ import {
   type ExperimentReport,
   type ExperimentSpec,
 } from '../src/index';
-import { smallSpec } from './spec-fixture';
+import { smallSpec, upgradeSpec } from './spec-fixture';
 import { world } from './world';
 
 describe('margin ± interval, one decimal', () => {
@@ -86,7 +88,9 @@ describe('the tables a report leads with', () => {
     // The old linear head cannot take the new model's 20-dim features: the harness's reason, numbered once.
     expect(m.cells[0]![0]!.state).toBe('n/a');
     expect(m.cells[0]![0]!.reason).toMatch(/12-dim features .* 20-dim/);
-    expect(m.reasons).toContain(m.cells[0]![0]!.reason);
+    // Notes give the gist once for every system with that mismatch; the cell keeps the full text.
+    expect(reasonGist(m.cells[0]![0]!.reason!)).toBe('linear head was built on 12-dim features but got 20-dim features');
+    expect(m.reasons).toContain(reasonGist(m.cells[0]![0]!.reason!));
   });
 
   it("ablation: the application's parameters and minutes, verdict counts over the summary's modules; n/a without them", () => {
@@ -143,5 +147,24 @@ describe('the tables a report leads with', () => {
     const v = report.verdicts.find((x) => x.method === 'linear' && x.upgraded === 'new+proj' && x.metric === 'accuracy')!;
     expect(bars).toContain(`data-low="${(v.oldOld + v.verdict.interval!.low).toFixed(4)}" data-high="${(v.oldOld + v.verdict.interval!.high).toFixed(4)}"`);
     expect(bars).toMatch(/class="whisker"/);
+  });
+});
+
+describe('promptLearnerContrasts', () => {
+  it("gives ContCoOp's zero-shot reference for every prompt learner, shot count and comparison the learner runs on", () => {
+    const spec = upgradeSpec();
+    const contrasts = promptLearnerContrasts({ ...spec, contrasts: [] });
+    // coop, kgcoop, contcoop × shots 1, 4 × the one comparison; zero-shot itself is the reference, not a learner.
+    expect(contrasts).toHaveLength(6);
+    expect(contrasts[1]).toEqual({
+      id: 'coop-4-shot-old-to-new-vs-zero-shot',
+      label: "coop 4-shot trained on old, on new vs new's zero-shot",
+      a: { method: 'coop', query: 'new', reference: 'old', shots: 4 },
+      b: { method: 'zero-shot', query: 'new', reference: 'new', shots: 0 },
+    });
+    // A learner limited to systems that do not include the comparison's new model gets none.
+    const limited = { ...spec, learners: spec.learners!.map((l) => (l.id === 'coop' ? { ...l, systems: ['old'] } : l)) };
+    expect(promptLearnerContrasts(limited).some((c) => c.a.method === 'coop')).toBe(false);
+    expect(promptLearnerContrasts(spec, 'nothing')).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import type { ExperimentSpec, StepRegistry } from '../src/index';
+import { promptLearnerContrasts, type ExperimentSpec, type StepRegistry } from '../src/index';
 
 /** The grid the harness tests run: 3 systems, 2 heads, retrieval, 1 learner at 2 shot counts, 2 seeds. */
 export function smallSpec(): ExperimentSpec {
@@ -28,6 +28,11 @@ export function smallSpec(): ExperimentSpec {
  * limited to old and new, with the ContCoOp contrasts.
  */
 export function upgradeSpec(): ExperimentSpec {
+  const spec = upgradeGrid();
+  return { ...spec, contrasts: promptLearnerContrasts(spec) };
+}
+
+function upgradeGrid(): ExperimentSpec {
   const adapted = [
     ['new+taca-symmetric', 'new + TaCA symmetric'],
     ['new+sequential', 'new + sequential'],
@@ -60,9 +65,6 @@ export function upgradeSpec(): ExperimentSpec {
       ...learners.map((id) => ({ id, learner: 'centroid', shots: [1, 4], options: { as: id }, systems: ['old', 'new'] })),
     ],
     comparisons: [{ old: 'old', new: 'new', adapted: adapted.map(([id]) => id!) }],
-    contrasts: learners.flatMap((id) => [
-      { id: `${id}-vs-zero-shot`, a: { method: id, query: 'new', reference: 'old', shots: 4 }, b: { method: 'zero-shot', query: 'new', reference: 'new', shots: 0 } },
-    ]),
     bootstrap: { resamples: 200 },
   };
 }

@@ -93,3 +93,35 @@ export function contrasts(spec: ExperimentSpec, records: CellRecord[]): Contrast
   }
   return out;
 }
+
+/**
+ * The contrasts ContCoOp's protocol needs beyond the verdicts: each prompt learner (a learner
+ * with a positive shot count), trained on each comparison's old system and plugged into its new
+ * one, against the new model's own zero-shot (`zeroShot`: the id of a learner run at 0 shots;
+ * default: every learner whose shot counts are all 0), at every shot count. The other reference,
+ * the same learner on old, is the verdict itself. Add them to a spec with
+ * `spec.contrasts = [...(spec.contrasts ?? []), ...promptLearnerContrasts(spec)]`.
+ */
+export function promptLearnerContrasts(spec: ExperimentSpec, zeroShot?: string): ContrastSpec[] {
+  const learners = spec.learners ?? [];
+  const references = learners.filter((l) => (zeroShot === undefined ? l.shots.every((s) => s === 0) : l.id === zeroShot));
+  const runsOn = (l: { systems?: string[] }, id: string) => l.systems === undefined || l.systems.includes(id);
+  const out: ContrastSpec[] = [];
+  for (const z of references) {
+    for (const l of learners) {
+      if (l === z) continue;
+      for (const c of spec.comparisons) {
+        if (!runsOn(l, c.old) || !runsOn(l, c.new) || !runsOn(z, c.new)) continue;
+        for (const shots of l.shots.filter((s) => s > 0)) {
+          out.push({
+            id: `${l.id}-${shots}-shot-${c.old}-to-${c.new}-vs-${z.id}`,
+            label: `${l.id} ${shots}-shot trained on ${c.old}, on ${c.new} vs ${c.new}'s ${z.id}`,
+            a: { method: l.id, query: c.new, reference: c.old, shots },
+            b: { method: z.id, query: c.new, reference: c.new, shots: Math.min(...z.shots) },
+          });
+        }
+      }
+    }
+  }
+  return out;
+}

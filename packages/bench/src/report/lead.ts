@@ -46,7 +46,7 @@ export interface SummaryMatrix {
   columns: SummaryColumn[];
   /** cells[row][column]. */
   cells: SummaryCell[][];
-  /** Distinct n/a reasons, numbered from 1 in order of appearance (cells refer to them as notes). */
+  /** Distinct gists of the n/a reasons (reasonGist), numbered from 1 in order of appearance; a cell's note is reasons.indexOf(reasonGist(cell.reason)) + 1. */
   reasons: string[];
 }
 
@@ -148,9 +148,11 @@ export function summaryMatrix(report: ExperimentReport): SummaryMatrix {
     }
   }
 
+  // Notes are numbered by gist; each cell keeps its full reason.
   const reasons: string[] = [];
   const note = (reason: string) => {
-    if (!reasons.includes(reason)) reasons.push(reason);
+    const gist = reasonGist(reason);
+    if (!reasons.includes(gist)) reasons.push(gist);
     return reason;
   };
   const cells = rows.map((row) =>
@@ -182,6 +184,16 @@ export function summaryMatrix(report: ExperimentReport): SummaryMatrix {
     }),
   );
   return { rows, columns, cells, reasons };
+}
+
+/**
+ * The gist of an n/a reason for notes under a table: its first sentence without the quoted
+ * model names, so that one note covers every system with the same mismatch (the full text stays
+ * in the cell's tooltip and the JSON report).
+ */
+export function reasonGist(reason: string): string {
+  const first = reason.split(/(?<=\.)\s/)[0] ?? reason;
+  return first.replace(/\s*\(model "[^"]*"\)/g, '').replace(/\.$/, '');
 }
 
 /** Counts of each verdict state. */
@@ -340,6 +352,12 @@ export function promptRows(report: ExperimentReport): PromptRow[] {
   return out;
 }
 
+/** "+4.2 ± 3.1 (higher)", or "n/a (cannot run: …)" for a side that cannot run. */
+function referenceText(c: ReferenceComparison): string {
+  if (c.state === 'n/a') return 'n/a (cannot run: the learner cannot take the new features)';
+  return `${c.text} (${c.state === 'compatible' ? 'higher' : c.state === 'not compatible' ? 'lower' : c.state})`;
+}
+
 /** The prompt-learner table as text cells (shared by both writers): header, then rows. */
 export function promptTable(
   report: ExperimentReport,
@@ -368,12 +386,8 @@ export function promptTable(
         pct(r.onOld),
         pct(r.pluggedIntoNew),
         pct(r.vsNewZeroShot?.reference),
-        r.vsNewZeroShot
-          ? `${r.vsNewZeroShot.text} (${r.vsNewZeroShot.state === 'compatible' ? 'higher' : r.vsNewZeroShot.state === 'not compatible' ? 'lower' : r.vsNewZeroShot.state})`
-          : 'n/a (no contrast in the spec)',
-        r.vsSameOnOld
-          ? `${r.vsSameOnOld.text} (${r.vsSameOnOld.state === 'compatible' ? 'higher' : r.vsSameOnOld.state === 'not compatible' ? 'lower' : r.vsSameOnOld.state})`
-          : 'n/a',
+        r.vsNewZeroShot ? referenceText(r.vsNewZeroShot) : 'n/a (no contrast: add promptLearnerContrasts(spec) to spec.contrasts)',
+        r.vsSameOnOld ? referenceText(r.vsSameOnOld) : 'n/a',
       ],
       states: [undefined, undefined, undefined, undefined, undefined, undefined, undefined, r.vsNewZeroShot?.state, r.vsSameOnOld?.state],
     })),

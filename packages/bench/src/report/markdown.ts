@@ -2,7 +2,7 @@ import { writeFileAtomic } from '@hotplug/runtime';
 import type { ExperimentReport } from '../harness/harness';
 import { CONTRAST_HEADER, contrastTableRows, flipSummaries, marginWithInterval, matrices, pctStat, runsLabel, systemLabel, verdictSummaries } from './summary';
 import { CRITERION_TEXT, intervalNote, level, methodName } from './text';
-import { ablationRows, ablationTable, promptTable, summaryMatrix, summaryNote, type CellState } from './lead';
+import { ablationRows, ablationTable, promptTable, reasonGist, summaryMatrix, summaryNote, type CellState } from './lead';
 
 function table(header: string[], rows: string[][]): string {
   const esc = (s: string) => s.replace(/\|/g, '\\|');
@@ -27,7 +27,7 @@ function leadingTables(report: ExperimentReport): string[] {
     const rows = m.rows.map((r, ri) => [
       r.dataset,
       r.label,
-      ...m.cells[ri]!.map((c) => (c.state === 'n/a' ? `${MARK['n/a']} n/a [${m.reasons.indexOf(c.reason!) + 1}]` : `${MARK[c.state]} ${c.text}`)),
+      ...m.cells[ri]!.map((c) => (c.state === 'n/a' ? `${MARK['n/a']} n/a [${m.reasons.indexOf(reasonGist(c.reason!)) + 1}]` : `${MARK[c.state]} ${c.text}`)),
     ]);
     out.push(table(header, rows), '');
     // Markdown line breaks (two trailing spaces) keep the notes one per line in one paragraph.

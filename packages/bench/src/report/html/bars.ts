@@ -30,17 +30,19 @@ export function barChart(c: BarChart): string {
   const maxWidth = c.maxWidth ?? 1300;
   // Bars narrow and group labels wrap so that the whole chart fits maxWidth.
   const groups = Math.max(1, c.groups.length);
-  const groupW = Math.max(c.series.length * 14 + 12, Math.min(Math.max(c.series.length * 30 + 28, 96), Math.floor((maxWidth - left - 20) / groups)));
+  // Room on the right for the reference line's label, clear of the bars.
+  const refRoom = c.reference ? 104 : 0;
+  const groupW = Math.max(c.series.length * 14 + 12, Math.min(Math.max(c.series.length * 30 + 28, 96), Math.floor((maxWidth - left - 20 - refRoom) / groups)));
   const barW = Math.min(30, Math.floor((groupW - 12) / Math.max(1, c.series.length)));
-  const labelLines = c.groups.map((g) => wrapText(g.label, Math.max(6, Math.floor(groupW / 7)), 3));
+  const labelLines = c.groups.map((g) => wrapText(g.label, Math.max(6, Math.floor(groupW / 7)), 4));
   const labelH = Math.max(1, ...labelLines.map((l) => l.length)) * 14;
-  const width = Math.max(420, left + groups * groupW + 20);
+  const width = Math.max(420, left + groups * groupW + 20 + refRoom);
   const legendY = top + plotH + labelH + 24;
   const height = legendY + 20 * c.series.length + 4;
   const max = c.max ?? 1;
   const yOf = (v: number) => top + plotH * (1 - Math.min(1, Math.max(0, v / max)));
   const digits = c.labels === 'percent' ? 0 : 1;
-  const parts = [percentAxis(left, width - 10, yOf, c.yLabel, 16, max)];
+  const parts = [percentAxis(left, width - 10 - refRoom, yOf, c.yLabel, 16, max)];
   c.groups.forEach((g, gi) => {
     const gx = left + gi * groupW + (groupW - c.series.length * barW) / 2;
     g.values.forEach((v, si) => {
@@ -85,9 +87,13 @@ export function barChart(c: BarChart): string {
   });
   if (c.reference && Number.isFinite(c.reference.value)) {
     const y = yOf(c.reference.value);
-    parts.push(tag('line', { class: 'ref-line', 'data-reference-value': c.reference.value.toFixed(4), x1: left, x2: width - 10, y1: y, y2: y }));
+    parts.push(tag('line', { class: 'ref-line', 'data-reference-value': c.reference.value.toFixed(4), x1: left, x2: width - refRoom, y1: y, y2: y }));
     parts.push(
-      tag('text', { x: width - 12, y: y - 4, 'text-anchor': 'end', class: 'ref-label' }, esc(`${c.reference.label} = ${(c.reference.value * 100).toFixed(1)}`)),
+      tag(
+        'text',
+        { x: width - refRoom + 4, y: y + 4, 'text-anchor': 'start', class: 'ref-label' },
+        esc(`${c.reference.label} = ${(c.reference.value * 100).toFixed(1)}`),
+      ),
     );
   }
   c.series.forEach((s, si) => {

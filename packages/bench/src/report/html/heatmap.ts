@@ -1,3 +1,4 @@
+import { reasonGist } from '../lead';
 import { esc, figure, multilineText, pctLabel, tag, wrapText } from './svg';
 
 /** A query × reference matrix of values in [0, 1]; undefined cells are pairs that cannot run. */
@@ -103,7 +104,14 @@ export function heatMap(h: HeatMap): string {
     ...parts,
   );
   const scale = `Colours are relative: white at ${h.reference?.label ?? 'the mean of the shown values'} = ${(reference * 100).toFixed(1)}, blue above, red below, full colour at ±${(span * 100).toFixed(1)} points (the largest deviation shown).`;
-  const reasons = [...new Set((h.reasons ?? []).flat().filter((r): r is string => !!r))];
-  const na = reasons.length ? ` n/a: ${reasons.join('; ')}.` : '';
+  const reasons = [
+    ...new Set(
+      (h.reasons ?? [])
+        .flat()
+        .filter((r): r is string => !!r)
+        .map(reasonGist),
+    ),
+  ];
+  const na = reasons.length ? ` n/a: ${reasons.join('; ')} (each cell's full reason in its tooltip).` : '';
   return figure('compat-heatmap', h.title, `${h.caption} ${scale}${na}`, svg);
 }

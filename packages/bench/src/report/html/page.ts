@@ -3,7 +3,7 @@ import type { ExperimentReport } from '../../harness/harness';
 import { CONTRAST_HEADER, contrastTableRows, flipSummaries, marginWithInterval, pctStat, runsLabel, systemLabel, verdictSummaries } from '../summary';
 import { CRITERION_TEXT, intervalNote, level, methodName } from '../text';
 import { accuracyFigures, flipFigures, heatMapFigures, shotFigures } from './figures';
-import { ablationRows, ablationTable, promptTable, summaryMatrix, summaryNote, type CellState } from '../lead';
+import { ablationRows, ablationTable, promptTable, reasonGist, summaryMatrix, summaryNote, type CellState } from '../lead';
 import { esc, tag } from './svg';
 
 const STYLE = `
@@ -63,7 +63,7 @@ function summaryTable(report: ExperimentReport): string[] {
       tag('td', {}, esc(r.dataset)), tag('td', {}, esc(r.label)),
       ...m.cells[ri]!.map((c, ci) => {
         const col = m.columns[ci]!;
-        const note = c.reason ? m.reasons.indexOf(c.reason) + 1 : 0;
+        const note = c.reason ? m.reasons.indexOf(reasonGist(c.reason)) + 1 : 0;
         const title = c.state === 'n/a'
           ? `n/a [${note}]: ${c.reason}`
           : `${c.state}: M(${systemLabel(report, col.upgraded)}, ${systemLabel(report, col.old)}) − M(old, old) = ${c.text} points${c.interval ? ` (interval ${(c.interval.low * 100).toFixed(1)} to ${(c.interval.high * 100).toFixed(1)})` : ''}`;
