@@ -17,6 +17,8 @@ figcaption { font-size: 12px; color: #555; width: 0; min-width: 100%; margin-top
 svg text { font-family: system-ui, sans-serif; } .tick, .legend, .category { font-size: 12px; fill: #333; } .axis-label { font-size: 12px; fill: #555; }
 table.summary { font-size: 13px; margin: 6px 0; } table.summary th { font-weight: 600; max-width: 112px; white-space: normal; vertical-align: bottom; }
 table.summary td { padding: 3px 6px; white-space: nowrap; } table.summary td.v { text-align: center; white-space: nowrap; font-variant-numeric: tabular-nums; min-width: 86px; }
+table.summary.compact { font-size: 12px; } table.summary.compact td.v { min-width: 46px; padding: 2px 3px; } table.summary.compact th { max-width: 62px; font-size: 11px; padding: 3px; overflow-wrap: anywhere; hyphens: auto; }
+table.summary.compact span.ci { display: block; font-size: 11px; } table.summary th.group { text-align: center; border-bottom: 2px solid #999; }
 td.v.compatible { background: #cdebd3; color: #14532d; } td.v.inconclusive { background: #efe6cc; color: #5c4a00; } td.v.not-compatible { background: #f6cfcb; color: #7f1d1d; } td.v.na { background: #ececec; color: #666; }
 p.legend, p.notes { font-size: 12px; color: #444; margin: 2px 0; } .swatch { display: inline-block; width: 11px; height: 11px; vertical-align: -1px; margin: 0 3px 0 10px; border: 1px solid #bbb; }
 svg { max-width: 100%; height: auto; } .whisker { stroke: #222; stroke-width: 1.4; } .ref-line { stroke: #b3261e; stroke-width: 1.5; stroke-dasharray: 5 3; } .ref-label { font-size: 11px; fill: #b3261e; }
@@ -57,7 +59,19 @@ const STATE_CSS: Record<CellState, string> = { compatible: 'compatible', inconcl
 function summaryTable(report: ExperimentReport): string[] {
   const m = summaryMatrix(report);
   if (!m.rows.length) return [];
-  const head = tag('tr', {}, tag('th', {}, 'dataset'), tag('th', {}, 'module'), ...m.columns.map((c) => tag('th', { 'data-upgrade': c.upgraded }, esc(c.label))));
+  // Several old systems (e.g. two model pairs): a header row per old system over its upgrades.
+  const olds = [...new Set(m.columns.map((c) => c.old))];
+  const groups = olds.length > 1
+    ? [tag('tr', {}, tag('th', { colspan: 2 }, ''), ...olds.map((o) => tag('th', { colspan: m.columns.filter((c) => c.old === o).length, class: 'group' }, esc(`upgrades of ${systemLabel(report, o)}`))))]
+    : [];
+  const head = tag('tr', {}, tag('th', {}, 'dataset'), tag('th', {}, 'module'),
+    ...m.columns.map((c) => tag('th', { 'data-upgrade': c.upgraded }, esc(olds.length > 1 ? systemLabel(report, c.upgraded) : c.label))));
+  // Many upgrades: the interval goes under the margin, so the columns stay narrow enough for 1,400 px.
+  const compact = m.columns.length > 9;
+  const cellText = (text: string) => {
+    const cut = text.indexOf(' ');
+    return cut < 0 ? esc(text) : `${tag('span', { class: 'm' }, esc(text.slice(0, cut)))} ${tag('span', { class: 'ci' }, esc(text.slice(cut + 1)))}`;
+  };
   const rows = m.rows.map((r, ri) =>
     tag('tr', {},
       tag('td', {}, esc(r.dataset)), tag('td', {}, esc(r.label)),
@@ -68,12 +82,12 @@ function summaryTable(report: ExperimentReport): string[] {
           ? `n/a [${note}]: ${c.reason}`
           : `${c.state}: M(${systemLabel(report, col.upgraded)}, ${systemLabel(report, col.old)}) − M(old, old) = ${c.text} points${c.interval ? ` (interval ${(c.interval.low * 100).toFixed(1)} to ${(c.interval.high * 100).toFixed(1)})` : ''}`;
         return tag('td', { class: `v ${STATE_CSS[c.state]}`, 'data-verdict': c.state, 'data-module': `${r.dataset}/${r.method}`, 'data-upgrade': col.upgraded, title },
-          esc(c.state === 'n/a' ? `n/a [${note}]` : c.text));
+          c.state === 'n/a' ? esc(`n/a [${note}]`) : cellText(c.text));
       })));
   const swatch = (state: CellState, text: string) => `${tag('span', { class: `swatch`, style: `background:${SWATCH[state]}` }, '')}${esc(text)}`;
   const legend = tag('p', { class: 'legend' }, esc(summaryNote(report)), ' ', swatch('compatible', 'compatible'), swatch('inconclusive', 'inconclusive'), swatch('not compatible', 'not compatible'), swatch('n/a', 'n/a'));
   const notes = m.reasons.length ? [tag('p', { class: 'notes' }, m.reasons.map((r, i) => esc(`[${i + 1}] ${r}`)).join('<br>'))] : [];
-  return [tag('table', { class: 'summary', 'data-table': 'summary' }, head, ...rows), legend, ...notes];
+  return [tag('table', { class: compact ? 'summary compact' : 'summary', 'data-table': 'summary' }, ...groups, head, ...rows), legend, ...notes];
 }
 
 const SWATCH: Record<CellState, string> = { compatible: '#cdebd3', inconclusive: '#efe6cc', 'not compatible': '#f6cfcb', 'n/a': '#ececec' };
