@@ -21,7 +21,8 @@ describe('models named by a spec', () => {
     writeFileSync(path, JSON.stringify({ ...quick, experiment: { ...quick.experiment, systems } }));
     const spec = readBenchSpec(path);
     expect(spec.baseDir).toBe(join(root, 'specs'));
-    const dirs = specModelDirs(spec, spec.experiment.systems.map((s) => s.model));
+    expect(spec.experiment.systems.map((s) => s.model)).toContain('../my-models/hf-clip');
+    const dirs = specModelDirs(spec, ['old', 'new', '../my-models/hf-clip', 'old']);
     expect(dirs).toEqual({ old: embeddedModelDir('old'), new: embeddedModelDir('new'), '../my-models/hf-clip': join(root, 'my-models', 'hf-clip') });
     // Every embedded model is a registered name; --old / --new replace those two.
     for (const name of EMBEDDED_MODELS) expect(specModelDirs(spec, [name])[name]).toBe(embeddedModelDir(name));
