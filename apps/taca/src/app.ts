@@ -68,7 +68,7 @@ export async function runTaca(options: AppOptions): Promise<Results | null> {
     if (command === 'all' || command === 'train') {
       const corpus = trainingCorpus(options, inputFormat(next));
       console.log(
-        `caption corpus: ${corpus.size} image/caption pairs (${corpus.sourceNames.join(' + ')}, train splits) at ${corpus.height}x${corpus.width}x${corpus.channels}`,
+        `caption corpus: ${corpus.size} image/caption pairs (${options.captions ? options.captions : `${corpus.sourceNames.join(' + ')}, train splits`}) at ${corpus.height}x${corpus.width}x${corpus.channels}`,
       );
       const feats = await oldCorpusFeatures(options, teacher, corpus);
       for (const variant of options.variants) {

@@ -43,6 +43,8 @@ export interface AppOptions {
   training: Partial<TacaTrainingConfig> & { loss: HybridLossConfig };
   /** 'scenes' (default): the adapter scene corpus; 'labels': the per-label caption corpus of the shipped adapters. */
   corpus: 'scenes' | 'labels';
+  /** `--captions FILE`: a CSV/JSONL of image paths + captions used as the corpus instead of `corpus` (absolute path). */
+  captions?: string;
   corpusSize: number;
   maxPerDataset: number;
   trainSize: number;
@@ -116,6 +118,10 @@ function withOptions(cmd: Command): Command {
         'scenes',
       ),
     )
+    .option(
+      '--captions <file>',
+      'your own training corpus: a CSV (header: path,caption[,label]) or JSONL of image paths + captions, paths relative to the file\'s folder and inside it; images are resized to the new model\'s input (replaces --corpus)',
+    )
     .addOption(intOption('--corpus-size <n>', 'scene-corpus pairs (default 20000)'))
     .addOption(intOption('--max-per-dataset <n>', 'labels corpus: images per dataset (default 10000)'))
     .addOption(intOption('--train-size <n>', 'images per dataset for the old heads and the retrieval gallery (default 5000)'))
@@ -156,6 +162,9 @@ export function resolveOptions(command: Command_, o: Raw): AppOptions {
   for (const role of ['old', 'new'] as const)
     if (o[role] !== undefined && !existsSync(resolve(o[role] as string)))
       throw new CliArgumentError(`--${role} ${resolve(o[role] as string)} does not exist; give a model folder`, `--${role}`);
+  const captions = o.captions !== undefined ? resolve(o.captions as string) : undefined;
+  if (captions !== undefined && !existsSync(captions))
+    throw new CliArgumentError(`--captions ${captions} does not exist; give a CSV or JSONL file of image paths and captions`, '--captions');
   const out = resolve(o.out as string);
   const options: AppOptions = {
     command,
@@ -179,6 +188,7 @@ export function resolveOptions(command: Command_, o: Raw): AppOptions {
       },
     },
     corpus: o.corpus as 'scenes' | 'labels',
+    ...(captions !== undefined ? { captions } : {}),
     corpusSize: (o.corpusSize as number | undefined) ?? (quick ? QUICK.corpusSize : 20000),
     maxPerDataset: (o.maxPerDataset as number | undefined) ?? (quick ? QUICK.maxPerDataset : 10000),
     trainSize: (o.trainSize as number | undefined) ?? (quick ? QUICK.trainSize : 5000),

@@ -6,6 +6,7 @@ import {
   ADAPTER_CONFIG_FILE, adapterTarget, createAdapter, encoderIdentity, injectAdapter, saveAdapter, teacherFeatures, textClassifier, trainAdapter,
   type Teacher, type TeacherFeatures,
 } from '@hotplug/taca';
+import { captionFileCorpus, isCaptionFileCorpus } from './captions';
 import { adapterConfigOf, type AppOptions } from './options';
 import type { LoadedModel } from './models';
 
@@ -55,8 +56,10 @@ function lastLoggedLoss(file: string): number | null {
  * The task-agnostic corpus (no labels, no test data). Default: @hotplug/data's adapter corpus,
  * captioned scenes of train-split objects, converted to the new encoder's input `format`.
  * `--corpus labels`: the per-label caption corpus the shipped adapters were trained on.
+ * `--captions FILE`: the user's own image/caption pairs instead of either.
  */
 export function trainingCorpus(options: AppOptions, format: ImageFormat): CaptionCorpus {
+  if (options.captions) return captionFileCorpus(options.captions, format);
   if (options.corpus === 'labels') return buildCaptionCorpus({ seed: 0, maxPerDataset: options.maxPerDataset });
   return adapterCorpus({ size: options.corpusSize, format });
 }
@@ -74,6 +77,11 @@ const isSceneCorpus = (corpus: CaptionCorpus) => 'corpus' in corpus;
 export function vocabularyPrompts(corpus: CaptionCorpus): string[][] {
   // Scene captions talk about the 20 object categories.
   if (isSceneCorpus(corpus)) return sceneCategoryPrompts();
+  // A user's file: its label column's classes, or (unlabelled) each distinct caption as its own class.
+  if (isCaptionFileCorpus(corpus))
+    return corpus.classNames.length > 1 || corpus.classNames[0] !== 'unlabelled'
+      ? corpus.classNames.map((c) => [`a photo of a ${c}.`])
+      : [...new Set(corpus.captions)].map((c) => [c]);
   const out: string[][] = [];
   for (const name of corpus.sourceNames) {
     const vocab = captionVocabulary(name);
