@@ -2,10 +2,12 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseExperimentSpec, SpecError, type ExperimentSpec } from '@hotplug/bench';
 import type { PromptTrainConfig } from '@hotplug/contcoop';
+import { listDatasets } from '@hotplug/data';
 import { parseJson, validate } from '@hotplug/runtime';
 import { z } from 'zod';
 import type { DataLimits } from './systems';
 import type { MapsSpecInput } from './steps/maps';
+import { resolveUserDatasets, UserDatasetsSchema } from './user-datasets';
 
 /** A benchmark file: the experiment grid plus how much data and prompt training it uses. */
 export interface BenchSpec {
@@ -28,7 +30,7 @@ const count = z.number().int().positive().max(10_000_000);
  */
 const BenchSpecSchema = z.strictObject({
   experiment: z.unknown(),
-  data: z.strictObject({ trainImages: count.optional(), testImages: count.optional() }).optional(),
+  data: z.strictObject({ trainImages: count.optional(), testImages: count.optional(), userDatasets: UserDatasetsSchema.optional() }).optional(),
   promptTraining: z
     .strictObject({
       steps: count.optional(),
@@ -59,7 +61,21 @@ export function readBenchSpec(path: string): BenchSpec {
   if (spec.experiment === undefined)
     throw new SpecError(`${path}: "experiment" (the grid: datasets, seeds, systems, heads, learners, comparisons) is missing`, path, 'experiment');
   const experiment = parseExperimentSpec(spec.experiment, `${path} "experiment"`);
-  return { ...spec, experiment, ...(spec.maps !== undefined ? { maps: spec.maps as MapsSpecInput } : {}), file: resolve(path), baseDir: dirname(resolve(path)) } as BenchSpec;
+  const baseDir = dirname(resolve(path));
+  const user = spec.data?.userDatasets ? resolveUserDatasets(spec.data.userDatasets, baseDir) : undefined;
+  const registered = listDatasets();
+  for (const name of Object.keys(user ?? {}))
+    if (registered.includes(name))
+      throw new SpecError(`${path}: data.userDatasets."${name}" has the name of a registered dataset; give yours another name`, path, `data.userDatasets.${name}`);
+  for (const name of experiment.datasets)
+    if (!registered.includes(name) && !user?.[name])
+      throw new SpecError(
+        `${path}: experiment.datasets names "${name}", which is neither a registered dataset (${registered.join(', ')}) nor one of data.userDatasets (${Object.keys(user ?? {}).join(', ') || 'none'})`,
+        path,
+        'experiment.datasets',
+      );
+  const data = spec.data ? { ...spec.data, ...(user ? { userDatasets: user } : {}) } : undefined;
+  return { ...spec, ...(data ? { data } : {}), experiment, ...(spec.maps !== undefined ? { maps: spec.maps as MapsSpecInput } : {}), file: resolve(path), baseDir } as BenchSpec;
 }
 
 /** TaCA adapter variants the systems of a spec use (names of the spec's post-hoc maps excluded). */

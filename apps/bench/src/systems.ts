@@ -2,9 +2,10 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadClip, MODEL_FILE } from '@hotplug/backbones';
 import { imageFeatures, sampleTestIndices, type EvaluatedModel, type FeatureSet, type Split } from '@hotplug/bench';
-import { loadDataset, subset, type ImageDataset } from '@hotplug/data';
+import { classPrompts, decodeIndex, indexLabels, loadDataset, renderSingleObjects, subset, subsetIndex, type ClassPrompts, type ImageDataset, type ImageFormat } from '@hotplug/data';
 import { embeddedModelDir } from '@hotplug/models';
 import { sha256File } from '@hotplug/runtime';
+import { userDatasetIndex, userDatasetsVersion, type UserDatasetSpec } from './user-datasets';
 
 /** How much of each dataset the benchmark reads. */
 export interface DataLimits {
@@ -12,6 +13,11 @@ export interface DataLimits {
   trainImages?: number;
   /** Test images per dataset (a seeded sample stratified by class, @hotplug/bench's sampleTestIndices; default all). */
   testImages?: number;
+  /**
+   * The user's own datasets by name (image folders, caption files with labels), paths absolute
+   * (readBenchSpec resolves them against the spec file's folder); `experiment.datasets` may name them.
+   */
+  userDatasets?: Record<string, UserDatasetSpec>;
 }
 
 /**
@@ -47,32 +53,80 @@ export class Workspace {
     return m;
   }
 
-  split(dataset: string, split: Split): ImageDataset {
-    const key = `${dataset}/${split}`;
+  /**
+   * A dataset split in the given model input format: Fashion-MNIST / MNIST digits are drawn
+   * onto canvases the way @hotplug/data's classification tasks draw them (the picked images only).
+   */
+  split(dataset: string, split: Split, format?: ImageFormat): ImageDataset {
+    const key = `${dataset}/${split}/${format ? `${format.size}x${format.channels}` : 'native'}`;
     let ds = this.splits.get(key);
+    if (!ds && this.limits.userDatasets?.[dataset]) {
+      ds = this.userSplit(dataset, this.limits.userDatasets[dataset], split, format);
+      this.splits.set(key, ds);
+    }
     if (!ds) {
       const full = loadDataset(dataset, split);
-      const limit = split === 'train' ? this.limits.trainImages : this.limits.testImages;
-      if (limit === undefined || limit >= full.size) ds = full;
-      else if (split === 'train') {
-        const stride = full.size / limit;
-        ds = subset(full, Int32Array.from({ length: limit }, (_, i) => Math.floor(i * stride)));
-      } else ds = subset(full, sampleTestIndices(full.labels, limit, dataset));
+      const picked = this.pick(full.labels, split, dataset);
+      ds = picked ? subset(full, picked) : full;
+      if (format && (format.size !== ds.height || format.channels !== ds.channels))
+        ds = { ...ds, height: format.size, width: format.size, channels: format.channels, images: renderSingleObjects(ds.images, ds.size, format, false, `${dataset} ${split} canvases`) };
       this.splits.set(key, ds);
     }
     return ds;
   }
 
+  /** The images of a split the data limits keep (train: an evenly strided pick; test: a seeded stratified sample), or undefined for all. */
+  private pick(labels: Int32Array, split: Split, dataset: string): Int32Array | undefined {
+    const limit = split === 'train' ? this.limits.trainImages : this.limits.testImages;
+    if (limit === undefined || limit >= labels.length) return undefined;
+    if (split === 'train') {
+      const stride = labels.length / limit;
+      return Int32Array.from({ length: limit }, (_, i) => Math.floor(i * stride));
+    }
+    return sampleTestIndices(labels, limit, dataset);
+  }
+
+  /**
+   * A user dataset's split: listed by @hotplug/data's readers, cut by the data limits, and only
+   * the kept images decoded, resized and converted to `format` (native size, RGB without one).
+   */
+  private userSplit(name: string, spec: UserDatasetSpec, split: Split, format?: ImageFormat): ImageDataset {
+    const index = userDatasetIndex(name, spec, split);
+    const picked = this.pick(indexLabels(index), split, name);
+    const kept = picked ? subsetIndex(index, picked) : index;
+    return decodeIndex(kept, { ...(format ? { size: [format.size, format.size] as const, channels: format.channels } : {}) }).dataset;
+  }
+
+  /** Zero-shot prompts of a dataset's classes: the registered datasets' own, or a user dataset's class names. */
+  classPrompts(dataset: string): ClassPrompts {
+    const user = this.limits.userDatasets?.[dataset];
+    return user ? classPrompts(dataset, userDatasetIndex(dataset, user, 'train').classNames) : classPrompts(dataset);
+  }
+
+  /** The pixel format a model takes. */
+  inputFormat(model: string): ImageFormat {
+    const v = this.model(model).clip.config.vision;
+    if (v.channels !== 1 && v.channels !== 3) throw new Error(`model "${model}" takes ${v.channels}-channel images; the benchmark's datasets come in 1 or 3 channels`);
+    return { size: v.imageSize, channels: v.channels };
+  }
+
   /** Image features of a model (with whatever adapter hooks are installed on it now). */
   async features(model: string, dataset: string, split: Split, id = model): Promise<FeatureSet> {
-    const ds = this.split(dataset, split);
     const m = this.model(model);
+    const ds = this.split(dataset, split, this.inputFormat(model));
     return { features: await imageFeatures({ id, clip: m.clip }, ds), labels: ds.labels };
   }
 
   /** A string that changes when the data limits change (part of every step version). */
   get dataVersion(): string {
-    return `train${this.limits.trainImages ?? 'all'}-test${this.limits.testImages === undefined ? 'all' : `${this.limits.testImages}-stratified`}`;
+    const user = this.limits.userDatasets && Object.keys(this.limits.userDatasets).length > 0 ? this.userVersion() : '';
+    return `${user}train${this.limits.trainImages ?? 'all'}-test${this.limits.testImages === undefined ? 'all' : `${this.limits.testImages}-stratified`}`;
+  }
+
+  private userVersionCache?: string;
+  private userVersion(): string {
+    this.userVersionCache ??= `user-${userDatasetsVersion(this.limits.userDatasets!)}-`;
+    return this.userVersionCache;
   }
 
   dispose(): void {

@@ -1,5 +1,4 @@
 import { zeroShotClassifier, zeroShotPredict, type LearnerStep } from '@hotplug/bench';
-import { classPrompts } from '@hotplug/data';
 import { featureMatrix } from '@hotplug/heads';
 import type { Workspace } from '../systems';
 import type { AdapterSteps } from './adapters';
@@ -17,7 +16,7 @@ export function zeroShotLearner(ws: Workspace, adapters: AdapterSteps): LearnerS
     seeded: false,
     async train(request) {
       const model = ws.model(request.model);
-      const classes = await zeroShotClassifier(model, classPrompts(request.dataset).prompts);
+      const classes = await zeroShotClassifier(model, ws.classPrompts(request.dataset).prompts);
       const header = new Float32Array([classes.rows, classes.dim]);
       const bytes = new Uint8Array((2 + classes.data.length) * 4);
       new Float32Array(bytes.buffer).set(header, 0);
