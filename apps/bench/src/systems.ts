@@ -88,13 +88,13 @@ export class Workspace {
 
   /**
    * A user dataset's split: listed by @hotplug/data's readers, cut by the data limits, and only
-   * the kept images decoded, resized and converted to `format` (native size, RGB without one).
+   * the kept images decoded, brought to `format` as CLIP's preprocessing does (shorter side scaled, centre crop) and converted to its channels (native size, RGB without one).
    */
   private userSplit(name: string, spec: UserDatasetSpec, split: Split, format?: ImageFormat): ImageDataset {
     const index = userDatasetIndex(name, spec, split);
     const picked = this.pick(indexLabels(index), split, name);
     const kept = picked ? subsetIndex(index, picked) : index;
-    return decodeIndex(kept, { ...(format ? { size: [format.size, format.size] as const, channels: format.channels } : {}) }).dataset;
+    return decodeIndex(kept, { ...(format ? { size: [format.size, format.size] as const, channels: format.channels, fit: 'center-crop' as const } : {}) }).dataset;
   }
 
   /** Zero-shot prompts of a dataset's classes: the registered datasets' own, or a user dataset's class names. */

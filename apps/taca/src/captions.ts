@@ -13,11 +13,18 @@ export const isCaptionFileCorpus = (corpus: CaptionCorpus): corpus is CaptionFil
 /**
  * `--captions FILE`: a CSV (header row) or JSONL of image path + caption, read by @hotplug/data's
  * readCaptionFile, which confines every path to the file's folder and names a bad file with its
- * DataListingError / ImageDecodeError / PathOutsideRootError. Images are resized (stretch, as the
- * scene corpus) and converted to the new encoder's size and channels.
+ * DataListingError / ImageDecodeError / PathOutsideRootError. Images are brought to the new
+ * encoder's size as CLIP's preprocessing does (shorter side scaled to fit, centre crop: photos keep
+ * their aspect ratio) and converted to its channels.
  */
 export function captionFileCorpus(file: string, format: ImageFormat): CaptionFileCorpus {
-  const { dataset } = readCaptionFile(file, { size: [format.size, format.size], channels: format.channels, name: 'captions', split: 'train' });
+  const { dataset } = readCaptionFile(file, {
+    size: [format.size, format.size],
+    channels: format.channels,
+    fit: 'center-crop',
+    name: 'captions',
+    split: 'train',
+  });
   const captions = dataset.captions ?? [];
   // The feature cache is keyed by sourceNames: a digest of the pixels and captions, so an edited file is never read from a stale cache.
   const digest = createHash('sha256').update(dataset.images).update(JSON.stringify(captions)).digest('hex').slice(0, 16);

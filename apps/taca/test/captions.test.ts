@@ -7,7 +7,7 @@ import { initBackend } from '@hotplug/kernels';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { captionFileCorpus } from '../src/captions';
 import { parseOptions, runCli } from '../src/index';
-import { TINY_CLASSES, writeTinyImageFolder } from './image-folder';
+import { rgbPngOf, TINY_CLASSES, writeTinyImageFolder } from './image-folder';
 import { writeTinyPair } from './tiny-models';
 
 const temp = (label: string) => mkdtempSync(join(tmpdir(), `taca-captions-${label}-`));
@@ -56,6 +56,22 @@ describe('--captions FILE', () => {
     const other = join(data.root, 'first-two.csv');
     writeFileSync(other, readFileSync(data.captions, 'utf8').split('\n').slice(0, 3).join('\n'));
     expect(captionFileCorpus(other, format).sourceNames).not.toEqual(corpus.sourceNames);
+  });
+
+  it('keeps the aspect ratio of a tall image: shorter side scaled, centre cropped (white bands above and below are cut)', () => {
+    const dir = temp('tall');
+    // 30 wide, 90 high: white rows 0-29 and 60-89, green in the middle third, which is exactly the centre crop.
+    writeFileSync(
+      join(dir, 'tall.png'),
+      rgbPngOf(30, 90, (_, y) => (y >= 30 && y < 60 ? TINY_CLASSES.green : [255, 255, 255])),
+    );
+    writeFileSync(join(dir, 'c.jsonl'), `${JSON.stringify({ image: 'tall.png', caption: 'a tall one' })}\n`);
+    const corpus = captionFileCorpus(join(dir, 'c.jsonl'), { size: 12, channels: 3 });
+    // Output rows 1-10 read only the middle third: its green exactly. The antialiasing filter of rows 0 and 11
+    // reaches a row or two past the crop (as PIL's), so they are mostly green; a stretch would make them white.
+    const at = (row: number, c: number) => corpus.images[(row * 12 + 6) * 3 + c]!;
+    for (let row = 1; row <= 10; row++) for (let c = 0; c < 3; c++) expect(Math.abs(at(row, c) - TINY_CLASSES.green[c]!)).toBeLessThanOrEqual(1);
+    for (const row of [0, 11]) for (let c = 0; c < 3; c++) expect(Math.abs(at(row, c) - TINY_CLASSES.green[c]!)).toBeLessThan(Math.abs(255 - at(row, c)));
   });
 
   it("refuses a path that leaves the file's folder with the readers' PathOutsideRootError (exit code 2)", async () => {

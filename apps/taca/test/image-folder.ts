@@ -15,17 +15,22 @@ function chunk(type: string, data: Uint8Array): Buffer {
 
 /** An 8-bit RGB PNG of side x side filled with `rgb`, a bright square in the top-left quarter. */
 export function rgbPng(side: number, rgb: readonly [number, number, number]): Buffer {
+  return rgbPngOf(side, side, (x, y) => (x < side / 2 && y < side / 2 ? [255, 255, 255] : rgb));
+}
+
+/** An 8-bit RGB PNG of width x height with the colour `at(x, y)` per pixel. */
+export function rgbPngOf(width: number, height: number, at: (x: number, y: number) => readonly number[]): Buffer {
   const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(side, 0);
-  ihdr.writeUInt32BE(side, 4);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
   ihdr[8] = 8; // bit depth
   ihdr[9] = 2; // truecolour
-  const raw = Buffer.alloc(side * (1 + side * 3));
-  for (let y = 0; y < side; y++) {
-    const row = y * (1 + side * 3); // filter byte 0 (none) leads each scanline
-    for (let x = 0; x < side; x++) {
-      const mark = x < side / 2 && y < side / 2;
-      for (let c = 0; c < 3; c++) raw[row + 1 + x * 3 + c] = mark ? 255 : rgb[c]!;
+  const raw = Buffer.alloc(height * (1 + width * 3));
+  for (let y = 0; y < height; y++) {
+    const row = y * (1 + width * 3); // filter byte 0 (none) leads each scanline
+    for (let x = 0; x < width; x++) {
+      const px = at(x, y);
+      for (let c = 0; c < 3; c++) raw[row + 1 + x * 3 + c] = px[c]!;
     }
   }
   return Buffer.concat([
