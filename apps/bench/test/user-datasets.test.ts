@@ -66,6 +66,10 @@ describe('spec data.userDatasets', () => {
     expect(refused({ userDatasets: { colours: { kind: 'image-folder', path: 'colours', split: { testFraction: 1.5, seed: 0 } } } })).toThrow(/testFraction/);
     expect(refused({ userDatasets: { colours: { kind: 'image-folder', path: 'colours', extra: 1 } } })).toThrow(/extra/);
     expect(refused({ userDatasets: { mnist: { kind: 'image-folder', path: 'colours' } } }, ['mnist'])).toThrow(/"mnist" has the name of a registered dataset/);
+    const withCoop = { ...experiment(['colours']), learners: [{ id: 'coop', learner: 'coop', shots: [1], systems: ['old', 'new'] }] };
+    expect(() =>
+      readBenchSpec(specFile(dir, { experiment: withCoop, data: { userDatasets: { colours: { kind: 'image-folder', path: 'colours' } } } })),
+    ).toThrow(/prompt learners \(coop\) do not run on user datasets yet \(colours\)/);
     expect(refused({}, ['colurs'])).toThrow(/"colurs", which is neither a registered dataset .* nor one of data.userDatasets/);
   });
 
