@@ -1,6 +1,4 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { loadClip, MODEL_FILE } from '@hotplug/backbones';
+import { loadClip, ModelFolderError, type LoadedClip } from '@hotplug/backbones';
 import { imageFeatures, sampleTestIndices, type EvaluatedModel, type FeatureSet, type Split } from '@hotplug/bench';
 import { classPrompts, decodeIndex, indexLabels, loadDataset, renderSingleObjects, subset, subsetIndex, type ClassPrompts, type ImageDataset, type ImageFormat } from '@hotplug/data';
 import { embeddedModelDir } from '@hotplug/models';
@@ -44,10 +42,19 @@ export class Workspace {
     if (!m) {
       const dir = this.modelDirs[name];
       if (!dir) throw new Error(`no model named "${name}" in this benchmark; models: ${Object.keys(this.modelDirs).join(', ')}`);
-      if (!existsSync(join(dir, MODEL_FILE))) throw new Error(`model "${name}": ${join(dir, MODEL_FILE)} is missing; train the embedded pair with apps/pretrain or pass a model folder`);
-      const { clip, tokenizer } = loadClip(dir);
-      if (!tokenizer) throw new Error(`model "${name}" in ${dir} has no tokenizer.json`);
-      m = { id: name, clip, tokenizer, version: sha256File(join(dir, MODEL_FILE)).slice(0, 16) };
+      let loaded: LoadedClip;
+      try {
+        loaded = loadClip(dir); // any folder kind: hotplug, Hugging Face, open_clip
+      } catch (err) {
+        if (!(err instanceof ModelFolderError)) throw err;
+        throw new ModelFolderError({ file: `model "${name}"`, problem: `${err.file} ${err.problem}`, fix: `${err.fix ?? ''}; the embedded models are written by apps/pretrain` }, err.kinds);
+      }
+      const { clip, tokenizer } = loaded;
+      if (!tokenizer) {
+        clip.dispose();
+        throw new Error(`model "${name}" in ${dir} has no tokenizer.json`);
+      }
+      m = { id: name, clip, tokenizer, version: sha256File(loaded.files.weights).slice(0, 16) };
       this.models.set(name, m);
     }
     return m;

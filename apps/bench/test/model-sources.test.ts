@@ -3,11 +3,14 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ModelFolderError } from '@hotplug/backbones';
+import { buildTokenizer, configForTokenizer, createClip, getConfig, ModelFolderError, saveClip } from '@hotplug/backbones';
+import { initBackend } from '@hotplug/kernels';
+import { sha256File } from '@hotplug/runtime';
 import { EMBEDDED_MODELS, embeddedModelDir } from '@hotplug/models';
 import { describe, expect, it } from 'vitest';
 import { specModelDirs } from '../src/run';
 import { readBenchSpec } from '../src/spec';
+import { Workspace } from '../src/systems';
 
 const quick = JSON.parse(readFileSync(fileURLToPath(new URL('../specs/quick.json', import.meta.url)), 'utf8'));
 
@@ -35,5 +38,20 @@ describe('models named by a spec', () => {
     }
     expect(err).toBeInstanceOf(ModelFolderError);
     expect((err as Error).message).toMatch(/mine\.json: model "newest": "newest" is neither a registered model nor a model folder: .*specs\/newest does not exist\. Name one of the registered models: old, new/);
+  });
+
+  it('loads a model folder through loadClip (any kind), versioned by the weights file it read', async () => {
+    await initBackend(undefined, { log: () => {} });
+    const root = mkdtempSync(join(tmpdir(), 'bench-workspace-'));
+    const tokenizer = buildTokenizer(['a red shirt', 'a blue shoe', 'two digits'], { contextLength: 8, vocabSize: 600 });
+    const clip = createClip(configForTokenizer(getConfig('hotplug-old'), tokenizer), { seed: 1 });
+    saveClip(clip, join(root, 'mine'), tokenizer);
+    clip.dispose();
+    mkdirSync(join(root, 'empty'));
+    const ws = new Workspace({ mine: join(root, 'mine'), empty: join(root, 'empty') });
+    expect(ws.model('mine').version).toBe(sha256File(join(root, 'mine', 'model.safetensors')).slice(0, 16));
+    expect(() => ws.model('empty')).toThrow(ModelFolderError);
+    expect(() => ws.model('empty')).toThrow(/^model "empty": .*empty is not a model folder of any kind loadClip reads:[\s\S]*open_clip folder/);
+    ws.dispose();
   });
 });
