@@ -15,8 +15,8 @@ export interface PretrainConfig extends TrainingRecipe {
   checkpointEvery: number;
   /**
    * Start some weights from another trained model instead of random values: `from` is an
-   * embedded model ('old' or 'new') or a model folder; `weights` are exact weight names
-   * (e.g. "text.token_embedding"). Models released as upgrades often do this (EVA-CLIP
+   * embedded model ('old', 'new', 'new-lineage') or a model folder; `weights` are exact weight
+   * names (e.g. "text.token_embedding") or prefixes ending in "*" ("text.*": the text tower). Models released as upgrades often do this (EVA-CLIP
    * starts its text tower from OpenAI CLIP), which keeps their token spaces related.
    */
   warmStart?: { from: string; weights: string[] };

@@ -3,9 +3,12 @@ import { buildCaptionCorpus, classPrompts, getTask, listTasks, pretrainingCorpus
 
 /** The datasets the embedded pair is pretrained and evaluated on. */
 export const EMBEDDED_DATASETS = ['fashion-mnist', 'mnist'] as const;
-export const CONTEXT_LENGTH = 16;
-/** The embedded models' input: 28x28 grayscale. */
-export const EMBEDDED_FORMAT: ImageFormat = { size: 28, channels: 1 };
+/** Text context of the embedded models: scene captions are 20 tokens at the median, 36 at the 90th percentile. */
+export const CONTEXT_LENGTH = 32;
+/** BPE vocabulary: large enough that most of the scene grammar's ~350 words are one token. */
+export const VOCAB_SIZE = 1536;
+/** The embedded models' input: 32x32 RGB (colour is part of the scenes' captions and tasks). */
+export const EMBEDDED_FORMAT: ImageFormat = { size: 32, channels: 3 };
 
 /**
  * Which corpus trains the pair: 'scenes' (default) is @hotplug/data's pretraining corpus of
@@ -44,8 +47,10 @@ export function prepareCorpus(options: PrepareOptions = {}): PreparedCorpus {
   const prompts = options.corpus === 'labels'
     ? EMBEDDED_DATASETS.flatMap((d) => classPrompts(d).prompts.flat())
     : listTasks().flatMap((n) => { const t = getTask(n); return t.classNames.flatMap((c) => t.templates.map((tpl) => tpl.replaceAll('{}', c))); });
-  const tokenizer = buildTokenizer([...corpus.captions, ...prompts], { contextLength: CONTEXT_LENGTH, vocabSize: 1024 });
-  const tokenIds = new Int32Array(corpus.size * CONTEXT_LENGTH);
-  corpus.captions.forEach((c, i) => tokenIds.set(tokenizer.encode(c), i * CONTEXT_LENGTH));
+  const labels = options.corpus === 'labels';
+  const contextLength = labels ? 16 : CONTEXT_LENGTH;
+  const tokenizer = buildTokenizer([...corpus.captions, ...prompts], { contextLength, vocabSize: labels ? 1024 : VOCAB_SIZE });
+  const tokenIds = new Int32Array(corpus.size * contextLength);
+  corpus.captions.forEach((c, i) => tokenIds.set(tokenizer.encode(c), i * contextLength));
   return { corpus, tokenizer, tokenIds };
 }

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { configForTokenizer, createClip, loadClip, resolveConfig, saveClip, type Clip, type Tokenizer } from '@hotplug/backbones';
-import { loadEmbeddedModel } from '@hotplug/models';
+import { EMBEDDED_MODELS, loadEmbeddedModel, type EmbeddedModelName } from '@hotplug/models';
 import { PRESET_PIPELINES, bytesToTensor, composeTransforms } from '@hotplug/data';
 import { contrastiveLoss } from '@hotplug/kernels';
 import { Rng, sha256 } from '@hotplug/runtime';
@@ -45,9 +45,28 @@ function gatherTokens(tokenIds: Int32Array, contextLength: number, indices: Int3
   return out;
 }
 
+/**
+ * Exact names, or a prefix ending in "*" ("text.*" is the whole text tower), expanded over
+ * the source model's weight names.
+ */
+export function expandWeightNames(patterns: string[], source: Map<string, unknown>, sourceName: string): string[] {
+  const names: string[] = [];
+  for (const p of patterns) {
+    if (!p.endsWith('*')) { names.push(p); continue; }
+    const hits = [...source.keys()].filter((n) => n.startsWith(p.slice(0, -1)));
+    if (hits.length === 0) throw new Error(`warmStart: no weight of "${sourceName}" matches "${p}"`);
+    names.push(...hits);
+  }
+  return [...new Set(names)];
+}
+
 /** Copies the named weights of another trained model into `clip` (shapes must match). */
-export function warmStart(clip: Clip, spec: NonNullable<PretrainConfig['warmStart']>, tokenizer: Tokenizer): void {
-  const loaded = spec.from === 'old' || spec.from === 'new' ? loadEmbeddedModel(spec.from) : loadClip(spec.from);
+export function warmStart(clip: Clip, spec: NonNullable<PretrainConfig['warmStart']>, tokenizer: Tokenizer, modelsRoot?: string): void {
+  // An embedded name means that model of this run when the run writes its models elsewhere (--out).
+  const sibling = modelsRoot && (EMBEDDED_MODELS as readonly string[]).includes(spec.from) ? join(modelsRoot, spec.from) : undefined;
+  const loaded = sibling && existsSync(join(sibling, 'config.json'))
+    ? loadClip(sibling)
+    : (EMBEDDED_MODELS as readonly string[]).includes(spec.from) ? loadEmbeddedModel(spec.from as EmbeddedModelName) : loadClip(spec.from);
   const source = loaded.clip;
   try {
     // A token table only means the same thing under the same token ids.
@@ -55,7 +74,7 @@ export function warmStart(clip: Clip, spec: NonNullable<PretrainConfig['warmStar
       throw new Error(`warmStart: "${spec.from}" was trained with another tokenizer than this corpus builds; text weights would not line up (rebuild both from the same corpus)`);
     const from = source.namedWeights();
     const to = clip.namedWeights();
-    for (const name of spec.weights) {
+    for (const name of expandWeightNames(spec.weights, from, spec.from)) {
       const src = from.get(name);
       const dst = to.get(name);
       if (!src) throw new Error(`warmStart: the model "${spec.from}" has no weight "${name}"`);
@@ -83,7 +102,7 @@ export async function pretrainModel(recipe: PretrainConfig, prepared: PreparedCo
   const clip = createClip(config, { seed: recipe.seed });
   if (recipe.warmStart) {
     try {
-      warmStart(clip, recipe.warmStart, tokenizer);
+      warmStart(clip, recipe.warmStart, tokenizer, dirname(options.outDir));
     } catch (err) {
       clip.dispose();
       throw new Error(`recipe ${recipe.name}: ${(err as Error).message}`);

@@ -7,7 +7,7 @@ import { initBackend } from '@hotplug/kernels';
 import { loadClip } from '@hotplug/backbones';
 import type { PretrainConfig } from '../src/config';
 import { prepareCorpus, type PreparedCorpus } from '../src/corpus';
-import { pretrainModel, warmStart } from '../src/pretrain';
+import { expandWeightNames, pretrainModel, warmStart } from '../src/pretrain';
 import { readPretrainConfig } from '../src/config';
 import { configForTokenizer, createClip, resolveConfig, buildTokenizer } from '@hotplug/backbones';
 
@@ -15,7 +15,7 @@ import { configForTokenizer, createClip, resolveConfig, buildTokenizer } from '@
 const tiny: PretrainConfig = {
   name: 'tiny',
   description: 'test recipe',
-  model: { base: 'hotplug-old', name: 'tiny', embedDim: 32, vision: { width: 32, depth: 1, heads: 2 }, text: { width: 64, depth: 1, heads: 2 } },
+  model: { base: 'hotplug-old', name: 'tiny', embedDim: 32, vision: { imageSize: 32, patchSize: 8, channels: 3, mean: [0.4, 0.35, 0.33], std: [0.27, 0.26, 0.23], width: 32, depth: 1, heads: 2 }, text: { contextLength: 32, width: 64, depth: 1, heads: 2 } },
   seed: 5,
   steps: 12,
   batchSize: 32,
@@ -45,12 +45,12 @@ describe('pretrainModel', () => {
   it('builds a corpus from train splits only, with a tokenizer that knows every caption', () => {
     expect(prepared.corpus.split).toBe('train');
     expect(prepared.corpus.sourceNames).toEqual(['scenes-pretrain']);
-    expect([prepared.corpus.height, prepared.corpus.channels]).toEqual([28, 1]);
+    expect([prepared.corpus.height, prepared.corpus.channels]).toEqual([32, 3]);
     // The corpus the shipped pair was trained on stays available by name.
     const labels = prepareCorpus({ corpus: 'labels', seed: 0, maxPerDataset: 20 });
     expect([labels.corpus.size, labels.corpus.sourceNames.join('+')]).toEqual([40, 'fashion-mnist+mnist']);
     expect(prepared.corpus.size).toBe(320);
-    expect(prepared.tokenIds.length).toBe(320 * 16);
+    expect(prepared.tokenIds.length).toBe(320 * 32);
     // Decoding spaces out punctuation ("left - hand", "objects :"); the words and their order must come back.
     const norm = (t: string) => t.replace(/\s+([,.;:])/g, '$1').replace(/\s*-\s*/g, '-');
     for (const caption of prepared.corpus.captions.slice(0, 50)) {
@@ -91,8 +91,8 @@ describe('pretrainModel', () => {
   });
 
   it('refuses a corpus whose image size the model does not take', async () => {
-    const bad = { ...tiny, model: { ...tiny.model, vision: { ...tiny.model.vision, imageSize: 32, patchSize: 8 } } };
-    await expect(pretrainModel(bad, prepared, { runDir: '/tmp/unused', outDir: '/tmp/unused', progress: false })).rejects.toThrow(/takes 32x32x1 images but the corpus holds 28x28x1/);
+    const bad = { ...tiny, model: { ...tiny.model, vision: { ...tiny.model.vision, imageSize: 28, patchSize: 7 } } };
+    await expect(pretrainModel(bad, prepared, { runDir: '/tmp/unused', outDir: '/tmp/unused', progress: false })).rejects.toThrow(/takes 28x28x3 images but the corpus holds 32x32x3/);
   });
 
   it('warm-starts named weights from another model folder, and refuses mismatches with the fix', async () => {
@@ -110,20 +110,37 @@ describe('pretrainModel', () => {
     const wide = createClip(configForTokenizer(resolveConfig({ ...tiny.model, text: { width: 32, depth: 1, heads: 2 } }), prepared.tokenizer), { seed: 1 });
     expect(() => warmStart(wide, { from: join(dir, 'source'), weights: ['text.token_embedding'] }, prepared.tokenizer)).toThrow(/same shape/);
     wide.dispose();
-    const other = buildTokenizer(['a completely different corpus'], { contextLength: 16 });
+    const other = buildTokenizer(['a completely different corpus'], { contextLength: 32 });
     const again = fresh();
     expect(() => warmStart(again, { from: join(dir, 'source'), weights: ['text.token_embedding'] }, other)).toThrow(/another tokenizer/);
     again.dispose();
   });
 
-  it('ships a valid control recipe that warm-starts the new model from the old token table', () => {
-    const recipe = readPretrainConfig(new URL('../configs/new-shared-tokens.json', import.meta.url).pathname);
-    expect(recipe.warmStart).toEqual({ from: 'old', weights: ['text.token_embedding'] });
-    const newRecipe = readPretrainConfig(new URL('../configs/new.json', import.meta.url).pathname);
-    // Everything else is the new model's recipe, so the token table is the only difference.
-    const { name, description, model, warmStart: _w, ...rest } = recipe;
-    const { name: _n, description: _d, model: newModel, ...newRest } = newRecipe;
-    expect(rest).toEqual(newRest);
-    expect(model.base).toBe(newModel.base);
+  it('expands "text.*" to the whole text tower and refuses a prefix that matches nothing', () => {
+    const clip = createClip(configForTokenizer(resolveConfig(tiny.model), prepared.tokenizer), { seed: 1 });
+    const weights = clip.namedWeights();
+    const names = expandWeightNames(['text.*', 'logit_scale'], weights, 'x');
+    expect(names.length).toBe([...weights.keys()].filter((n) => n.startsWith('text.')).length + 1);
+    expect(names).toContain('text.token_embedding');
+    expect(names.every((n) => n.startsWith('text.') || n === 'logit_scale')).toBe(true);
+    expect(() => expandWeightNames(['vision.nothing*'], weights, 'x')).toThrow(/no weight of "x" matches/);
+    clip.dispose();
+  });
+
+  it('ships pair B with old\'s whole text tower and width and a larger vision tower', () => {
+    const read = (n: string) => readPretrainConfig(new URL(`../configs/${n}.json`, import.meta.url).pathname);
+    const old = read('old');
+    const next = read('new');
+    const lineage = read('new-lineage');
+    expect(lineage.warmStart).toEqual({ from: 'old', weights: ['text.*'] });
+    expect(lineage.model.text).toEqual(old.model.text);
+    expect(lineage.model.embedDim).toBe(old.model.embedDim);
+    // A larger vision tower than old's, trained from scratch.
+    const size = (v: typeof old.model.vision) => v!.width! * v!.width! * v!.depth!;
+    expect(size(lineage.model.vision)).toBeGreaterThan(size(old.model.vision));
+    expect(lineage.warmStart!.weights.some((w) => w.startsWith('visual.'))).toBe(false);
+    // Pair A changes the embedding width, as ViT-B/32 -> ViT-L/14 does.
+    expect(next.model.embedDim).not.toBe(old.model.embedDim);
+    expect(next.seed).not.toBe(old.seed);
   });
 });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadClip, type Clip, type Tokenizer } from '@hotplug/backbones';
 
-export const EMBEDDED_MODELS = ['old', 'new'] as const;
+export const EMBEDDED_MODELS = ['old', 'new', 'new-lineage'] as const;
 export type EmbeddedModelName = (typeof EMBEDDED_MODELS)[number];
 
 /** The package folder (src/ and dist/ both sit one level below it). */
@@ -16,7 +16,7 @@ export function embeddedWeightsRoot(): string {
 }
 
 function checkName(name: string): asserts name is EmbeddedModelName {
-  if (!(EMBEDDED_MODELS as readonly string[]).includes(name)) throw new Error(`unknown embedded model "${name}"; the embedded pair is ${EMBEDDED_MODELS.join(' and ')}`);
+  if (!(EMBEDDED_MODELS as readonly string[]).includes(name)) throw new Error(`unknown embedded model "${name}"; the embedded models are ${EMBEDDED_MODELS.join(', ')}`);
 }
 
 /** Folder of the TaCA adapters trained on the embedded pair by apps/taca, one folder per variant. */
