@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { resolveModelSource } from '@hotplug/backbones';
-import { StepRegistry, runExperiment, writeHtmlReport, writeJsonReport, writeMarkdownReport, markdownReport, type ExperimentReport } from '@hotplug/bench';
+import { StepRegistry, promptLearnerContrasts, runExperiment, writeHtmlReport, writeJsonReport, writeMarkdownReport, markdownReport, type ExperimentReport } from '@hotplug/bench';
 import { listLearners } from '@hotplug/contcoop';
 import { EMBEDDED_MODELS, embeddedModelDir } from '@hotplug/models';
 import { adapterVariants, type BenchSpec } from './spec';
@@ -63,7 +63,9 @@ export async function runBenchmark(spec: BenchSpec, options: BenchRunOptions): P
       else if (promptKinds.has(l.learner)) steps.learner(l.learner, promptLearner(ws, adapters, l.learner, spec.promptTraining ?? {}));
       else throw new Error(`spec: learner "${l.learner}" is neither "zeroshot" nor a prompt learner of @hotplug/contcoop (${[...promptKinds].join(', ')})`);
     }
-    const report = await runExperiment(spec.experiment, steps, { cacheDir: options.cacheDir, progress: options.progress });
+    // ContCoOp's reference: every prompt learner plugged into new against the new model's own zero-shot.
+    const experiment = { ...spec.experiment, contrasts: [...(spec.experiment.contrasts ?? []), ...promptLearnerContrasts(spec.experiment)] };
+    const report = await runExperiment(experiment, steps, { cacheDir: options.cacheDir, progress: options.progress });
     const paths = { json: join(options.outDir, 'report.json'), markdown: join(options.outDir, 'report.md'), html: join(options.outDir, 'report.html') };
     writeJsonReport(paths.json, report);
     writeMarkdownReport(paths.markdown, report);

@@ -1,10 +1,22 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { imageFeatures, SpecError, type AdapterStep, type FeatureSet, type Split } from '@hotplug/bench';
+import { imageFeatures, SpecError, type AdapterFacts, type AdapterStep, type FeatureSet, type Split } from '@hotplug/bench';
 import { sha256File } from '@hotplug/runtime';
 import { ADAPTER_WEIGHTS_FILE, injectAdapter, loadAdapter } from '@hotplug/taca';
 import type { Workspace } from '../systems';
+
+/** What apps/taca's training.json says about one trained adapter (absent fields stay n/a in the report). */
+function adapterFacts(dir: string): AdapterFacts | undefined {
+  const path = join(dir, 'training.json');
+  if (!existsSync(path)) return undefined;
+  const t = JSON.parse(readFileSync(path, 'utf8')) as { adapterParameters?: number; seconds?: number; steps?: number; trainedFraction?: number };
+  return {
+    ...(typeof t.adapterParameters === 'number' ? { trainableParameters: t.adapterParameters } : {}),
+    ...(typeof t.seconds === 'number' ? { trainingMinutes: t.seconds / 60 } : {}),
+    ...(typeof t.steps === 'number' ? { note: `${t.steps} steps${typeof t.trainedFraction === 'number' ? `, ${(100 * t.trainedFraction).toFixed(1)}% of the encoder's parameters` : ''}` } : {}),
+  };
+}
 
 /**
  * TaCA adapters trained by apps/taca (one folder per variant), applied to the new model.
@@ -42,6 +54,7 @@ export class AdapterSteps {
     return {
       version: `${variant}-${sha256File(join(dir, ADAPTER_WEIGHTS_FILE)).slice(0, 16)}-${this.ws.dataVersion}`,
       extract: ({ model, dataset, split }) => this.features(model, variant, dataset, split),
+      facts: adapterFacts(dir),
     };
   }
 
@@ -70,7 +83,7 @@ export class AdapterSteps {
     const m = this.ws.model(model);
     const encoder = injectAdapter(m.clip.visual, loadAdapter(dir, m.clip.visual));
     try {
-      const ds = this.ws.split(dataset, split);
+      const ds = this.ws.split(dataset, split, this.ws.inputFormat(model));
       const features = await imageFeatures({ id: `${model}+${variant}`, clip: m.clip, forward: (x: tf.Tensor4D) => encoder.forward(x) }, ds);
       return { features, labels: ds.labels };
     } finally {

@@ -25,7 +25,7 @@ export function promptLearner(ws: Workspace, adapters: AdapterSteps, kind: strin
     return new PromptTarget(ws.model(request.model), prompts.classNames, { zeroShotPrompts: prompts.prompts });
   };
   return {
-    version: `prompt-${kind}-v1-${JSON.stringify(training)}-${ws.dataVersion}`,
+    version: `prompt-${kind}-v2-${JSON.stringify(training)}-${ws.dataVersion}`,
     async train(request) {
       if (request.adapter) throw new Error(`prompt learner "${kind}" trains on a model's own image and text encoders; leave adapted systems out of its "systems"`);
       const t = target(request);
