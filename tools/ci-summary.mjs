@@ -14,11 +14,16 @@ const projects = ['packages', 'apps']
   .filter((p) => p.scripts?.test)
   .map((p) => p.name.replace(/^@hotplug\//, ''));
 
-let passed = 0, failed = 0, skipped = 0;
+let passed = 0,
+  failed = 0,
+  skipped = 0;
 const missing = [];
 for (const name of projects) {
   const file = join(reportDir, `${name}.json`);
-  if (!existsSync(file)) { missing.push(name); continue; }
+  if (!existsSync(file)) {
+    missing.push(name);
+    continue;
+  }
   const r = JSON.parse(readFileSync(file, 'utf8'));
   passed += r.numPassedTests;
   failed += r.numFailedTests;

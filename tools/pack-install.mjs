@@ -34,9 +34,7 @@ for (const n of names) if (!packages.has(n)) throw new Error(`unknown package ${
 
 // A user's environment: nothing npm-related inherited from this process (npm run sets many
 // npm_config_* variables, the repository's .npmrc among them) and no ONNXRUNTIME_NODE_INSTALL.
-const env = Object.fromEntries(
-  Object.entries(process.env).filter(([k]) => !/^npm_|^NPM_|^ONNXRUNTIME_NODE_INSTALL|^INIT_CWD$/i.test(k)),
-);
+const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_|^NPM_|^ONNXRUNTIME_NODE_INSTALL|^INIT_CWD$/i.test(k)));
 
 /** @hotplug dependencies a user's install pulls in: dependencies and required peers, transitively. */
 function closure(name, seen = new Set()) {
@@ -54,7 +52,11 @@ const tarDir = join(work, 'tarballs');
 mkdirSync(tarDir);
 const needed = [...new Set(names.flatMap((n) => [...closure(n)]))];
 const packed = JSON.parse(
-  execFileSync('npm', ['pack', '--json', '--pack-destination', tarDir, ...needed.flatMap((n) => ['-w', n])], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }),
+  execFileSync('npm', ['pack', '--json', '--pack-destination', tarDir, ...needed.flatMap((n) => ['-w', n])], {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  }),
 );
 const tarball = new Map(packed.map((p) => [p.name, join(tarDir, p.filename)]));
 
@@ -62,7 +64,8 @@ function checkLicense(name) {
   const files = packed.find((p) => p.name === name).files.map((f) => f.path);
   const problems = [];
   if (!files.includes('LICENSE')) problems.push('no LICENSE in the tarball');
-  if (files.includes('binding.gyp') && packages.get(name).pkg.gypfile !== false) problems.push('ships binding.gyp without "gypfile": false (npm would run node-gyp rebuild)');
+  if (files.includes('binding.gyp') && packages.get(name).pkg.gypfile !== false)
+    problems.push('ships binding.gyp without "gypfile": false (npm would run node-gyp rebuild)');
   return problems;
 }
 
@@ -76,7 +79,8 @@ for (const name of names) {
   const install = spawnSync('npm', ['install', ...tarballs], { cwd: dir, env, encoding: 'utf8' });
   const seconds = (Date.now() - t0) / 1000;
   const result = { name, installExit: install.status, seconds, problems: checkLicense(name) };
-  if (install.status !== 0) result.problems.push(`npm install exited ${install.status}: ${(install.stderr || install.stdout).trim().split('\n').slice(-6).join(' | ')}`);
+  if (install.status !== 0)
+    result.problems.push(`npm install exited ${install.status}: ${(install.stderr || install.stdout).trim().split('\n').slice(-6).join(' | ')}`);
   else {
     result.sizeKiB = Number(execFileSync('du', ['-sk', 'node_modules'], { cwd: dir, encoding: 'utf8' }).split('\t')[0]);
     // Same API from import and require, in a plain Node process of the user's folder.
@@ -104,7 +108,9 @@ for (const name of names) {
   }
   results.push(result);
   const size = result.sizeKiB === undefined ? '-' : `${(result.sizeKiB / 1024).toFixed(1)} MiB`;
-  console.log(`${name}: npm install exit ${result.installExit} in ${seconds.toFixed(1)} s, node_modules ${size}${result.problems.length ? `; PROBLEMS: ${result.problems.join('; ')}` : ''}`);
+  console.log(
+    `${name}: npm install exit ${result.installExit} in ${seconds.toFixed(1)} s, node_modules ${size}${result.problems.length ? `; PROBLEMS: ${result.problems.join('; ')}` : ''}`,
+  );
 }
 
 if (jsonFile) writeFileSync(jsonFile, JSON.stringify(results, null, 2));

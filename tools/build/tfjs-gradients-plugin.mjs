@@ -28,9 +28,7 @@ export function tfjsGradientsPlugin() {
   return {
     name: 'hotplug-tfjs-gradients',
     setup(build) {
-      build.onResolve({ filter: STATEFUL }, (args) =>
-        TREE.test(args.importer) ? { path: 'tfjs-core-public', namespace: 'hotplug-tfjs-shim' } : undefined,
-      );
+      build.onResolve({ filter: STATEFUL }, (args) => (TREE.test(args.importer) ? { path: 'tfjs-core-public', namespace: 'hotplug-tfjs-shim' } : undefined));
       build.onLoad({ filter: /.*/, namespace: 'hotplug-tfjs-shim' }, () => ({
         contents: SHIM,
         loader: 'js',

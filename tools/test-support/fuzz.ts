@@ -9,7 +9,12 @@ import fc from 'fast-check';
 import { afterAll, expect } from 'vitest';
 
 export type Outcome = 'accepted' | 'clear error' | 'other';
-export interface FuzzCounts { tried: number; clear: number; accepted: number; other: number }
+export interface FuzzCounts {
+  tried: number;
+  clear: number;
+  accepted: number;
+  other: number;
+}
 
 export interface FuzzTallyOptions {
   /** Which thrown values count as a clear error; default: an InputError from @hotplug/runtime. */
@@ -81,7 +86,8 @@ export function fuzzTally(reader: string, options: FuzzTallyOptions = {}): FuzzT
       return 'accepted';
     },
     record,
-    line: () => `fuzz[${reader}]: ${counts.tried} ${unit} tried, ${counts.clear} clear errors, ${counts.accepted} accepted (${acceptedMeans}), ${counts.other} other outcomes`,
+    line: () =>
+      `fuzz[${reader}]: ${counts.tried} ${unit} tried, ${counts.clear} clear errors, ${counts.accepted} accepted (${acceptedMeans}), ${counts.other} other outcomes`,
   };
   if (print) afterAll(() => console.log(tally.line()));
   return tally;

@@ -1,6 +1,15 @@
 import { join } from 'node:path';
 import { resolveModelSource } from '@hotplug/backbones';
-import { StepRegistry, promptLearnerContrasts, runExperiment, writeHtmlReport, writeJsonReport, writeMarkdownReport, markdownReport, type ExperimentReport } from '@hotplug/bench';
+import {
+  StepRegistry,
+  promptLearnerContrasts,
+  runExperiment,
+  writeHtmlReport,
+  writeJsonReport,
+  writeMarkdownReport,
+  markdownReport,
+  type ExperimentReport,
+} from '@hotplug/bench';
 import { listLearners } from '@hotplug/contcoop';
 import { EMBEDDED_MODELS, embeddedModelDir } from '@hotplug/models';
 import { adapterVariants, type BenchSpec } from './spec';
@@ -37,7 +46,9 @@ export function specModelDirs(spec: BenchSpec, names: Iterable<string>, override
   const registered = Object.fromEntries(EMBEDDED_MODELS.map((n) => [n, embeddedModelDir(n)]));
   const dirs: Record<string, string> = {};
   for (const name of new Set(names))
-    dirs[name] = overrides[name] ?? resolveModelSource(name, { registered, ...(spec.baseDir ? { baseDir: spec.baseDir } : {}), source: `${spec.file ?? 'spec'}: model "${name}"` }).dir;
+    dirs[name] =
+      overrides[name] ??
+      resolveModelSource(name, { registered, ...(spec.baseDir ? { baseDir: spec.baseDir } : {}), source: `${spec.file ?? 'spec'}: model "${name}"` }).dir;
   return dirs;
 }
 
@@ -52,7 +63,10 @@ export async function runBenchmark(spec: BenchSpec, options: BenchRunOptions): P
     const maps = mapsSpec ? new MapSteps(ws, adapters, mapsSpec, spec.experiment.datasets) : undefined;
     const steps = new StepRegistry();
     for (const name of new Set(spec.experiment.systems.map((s) => s.model))) {
-      steps.model(name, { version: `${ws.model(name).version}-${ws.dataVersion}`, extract: ({ dataset, split }) => adapters.features(name, undefined, dataset, split) });
+      steps.model(name, {
+        version: `${ws.model(name).version}-${ws.dataVersion}`,
+        extract: ({ dataset, split }) => adapters.features(name, undefined, dataset, split),
+      });
     }
     for (const variant of adapterVariants(spec.experiment, mapIds)) steps.adapter(variant, adapters.step(variant));
     for (const id of maps?.ids() ?? []) steps.adapter(id, maps!.step(id));

@@ -66,7 +66,11 @@ export function readBenchSpec(path: string): BenchSpec {
   const registered = listDatasets();
   for (const name of Object.keys(user ?? {}))
     if (registered.includes(name))
-      throw new SpecError(`${path}: data.userDatasets."${name}" has the name of a registered dataset; give yours another name`, path, `data.userDatasets.${name}`);
+      throw new SpecError(
+        `${path}: data.userDatasets."${name}" has the name of a registered dataset; give yours another name`,
+        path,
+        `data.userDatasets.${name}`,
+      );
   for (const name of experiment.datasets)
     if (!registered.includes(name) && !user?.[name])
       throw new SpecError(
@@ -84,7 +88,14 @@ export function readBenchSpec(path: string): BenchSpec {
       'experiment.learners',
     );
   const data = spec.data ? { ...spec.data, ...(user ? { userDatasets: user } : {}) } : undefined;
-  return { ...spec, ...(data ? { data } : {}), experiment, ...(spec.maps !== undefined ? { maps: spec.maps as MapsSpecInput } : {}), file: resolve(path), baseDir } as BenchSpec;
+  return {
+    ...spec,
+    ...(data ? { data } : {}),
+    experiment,
+    ...(spec.maps !== undefined ? { maps: spec.maps as MapsSpecInput } : {}),
+    file: resolve(path),
+    baseDir,
+  } as BenchSpec;
 }
 
 /** TaCA adapter variants the systems of a spec use (names of the spec's post-hoc maps excluded). */

@@ -1,6 +1,17 @@
 import { loadClip, ModelFolderError, type LoadedClip } from '@hotplug/backbones';
 import { imageFeatures, sampleTestIndices, type EvaluatedModel, type FeatureSet, type Split } from '@hotplug/bench';
-import { classPrompts, decodeIndex, indexLabels, loadDataset, renderSingleObjects, subset, subsetIndex, type ClassPrompts, type ImageDataset, type ImageFormat } from '@hotplug/data';
+import {
+  classPrompts,
+  decodeIndex,
+  indexLabels,
+  loadDataset,
+  renderSingleObjects,
+  subset,
+  subsetIndex,
+  type ClassPrompts,
+  type ImageDataset,
+  type ImageFormat,
+} from '@hotplug/data';
 import { embeddedModelDir } from '@hotplug/models';
 import { sha256File } from '@hotplug/runtime';
 import { userDatasetIndex, userDatasetsVersion, type UserDatasetSpec } from './user-datasets';
@@ -47,7 +58,10 @@ export class Workspace {
         loaded = loadClip(dir); // any folder kind: hotplug, Hugging Face, open_clip
       } catch (err) {
         if (!(err instanceof ModelFolderError)) throw err;
-        throw new ModelFolderError({ file: `model "${name}"`, problem: `${err.file} ${err.problem}`, fix: `${err.fix ?? ''}; the embedded models are written by apps/pretrain` }, err.kinds);
+        throw new ModelFolderError(
+          { file: `model "${name}"`, problem: `${err.file} ${err.problem}`, fix: `${err.fix ?? ''}; the embedded models are written by apps/pretrain` },
+          err.kinds,
+        );
       }
       const { clip, tokenizer } = loaded;
       if (!tokenizer) {
@@ -76,7 +90,13 @@ export class Workspace {
       const picked = this.pick(full.labels, split, dataset);
       ds = picked ? subset(full, picked) : full;
       if (format && (format.size !== ds.height || format.channels !== ds.channels))
-        ds = { ...ds, height: format.size, width: format.size, channels: format.channels, images: renderSingleObjects(ds.images, ds.size, format, false, `${dataset} ${split} canvases`) };
+        ds = {
+          ...ds,
+          height: format.size,
+          width: format.size,
+          channels: format.channels,
+          images: renderSingleObjects(ds.images, ds.size, format, false, `${dataset} ${split} canvases`),
+        };
       this.splits.set(key, ds);
     }
     return ds;
@@ -101,7 +121,8 @@ export class Workspace {
     const index = userDatasetIndex(name, spec, split);
     const picked = this.pick(indexLabels(index), split, name);
     const kept = picked ? subsetIndex(index, picked) : index;
-    return decodeIndex(kept, { ...(format ? { size: [format.size, format.size] as const, channels: format.channels, fit: 'center-crop' as const } : {}) }).dataset;
+    return decodeIndex(kept, { ...(format ? { size: [format.size, format.size] as const, channels: format.channels, fit: 'center-crop' as const } : {}) })
+      .dataset;
   }
 
   /** Zero-shot prompts of a dataset's classes: the registered datasets' own, or a user dataset's class names. */
@@ -113,7 +134,8 @@ export class Workspace {
   /** The pixel format a model takes. */
   inputFormat(model: string): ImageFormat {
     const v = this.model(model).clip.config.vision;
-    if (v.channels !== 1 && v.channels !== 3) throw new Error(`model "${model}" takes ${v.channels}-channel images; the benchmark's datasets come in 1 or 3 channels`);
+    if (v.channels !== 1 && v.channels !== 3)
+      throw new Error(`model "${model}" takes ${v.channels}-channel images; the benchmark's datasets come in 1 or 3 channels`);
     return { size: v.imageSize, channels: v.channels };
   }
 

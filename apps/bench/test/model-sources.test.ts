@@ -15,7 +15,7 @@ import { Workspace } from '../src/systems';
 const quick = JSON.parse(readFileSync(fileURLToPath(new URL('../specs/quick.json', import.meta.url)), 'utf8'));
 
 describe('models named by a spec', () => {
-  it('resolves registered names to the embedded folders and paths from the spec file\'s folder', () => {
+  it("resolves registered names to the embedded folders and paths from the spec file's folder", () => {
     const root = mkdtempSync(join(tmpdir(), 'bench-models-'));
     mkdirSync(join(root, 'specs'));
     mkdirSync(join(root, 'my-models', 'hf-clip'), { recursive: true });
@@ -37,7 +37,9 @@ describe('models named by a spec', () => {
       err = e;
     }
     expect(err).toBeInstanceOf(ModelFolderError);
-    expect((err as Error).message).toMatch(/mine\.json: model "newest": "newest" is neither a registered model nor a model folder: .*specs\/newest does not exist\. Name one of the registered models: old, new/);
+    expect((err as Error).message).toMatch(
+      /mine\.json: model "newest": "newest" is neither a registered model nor a model folder: .*specs\/newest does not exist\. Name one of the registered models: old, new/,
+    );
   });
 
   it('loads a model folder through loadClip (any kind), versioned by the weights file it read', async () => {

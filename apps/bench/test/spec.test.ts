@@ -36,11 +36,15 @@ describe('bench spec validation (regression)', () => {
     expect(() => readBenchSpec(path)).toThrow(/datasets: Invalid input: expected array, received string/);
   });
   it('refuses "trainImages": "100"', () => {
-    expect(() => readBenchSpec(write({ ...quick, data: { trainImages: '100' } }))).toThrow(/data\.trainImages: Invalid input: expected number, received string/);
+    expect(() => readBenchSpec(write({ ...quick, data: { trainImages: '100' } }))).toThrow(
+      /data\.trainImages: Invalid input: expected number, received string/,
+    );
   });
-  it('refuses a spec without systems before anything uses it (was: Cannot read properties of undefined (reading \'flatMap\'))', () => {
+  it("refuses a spec without systems before anything uses it (was: Cannot read properties of undefined (reading 'flatMap'))", () => {
     const { systems: _s, ...experiment } = quick.experiment;
-    expect(() => readBenchSpec(write({ ...quick, experiment }))).toThrow(/"experiment" is not valid:\n {2}systems: Invalid input: expected array, received undefined/);
+    expect(() => readBenchSpec(write({ ...quick, experiment }))).toThrow(
+      /"experiment" is not valid:\n {2}systems: Invalid input: expected array, received undefined/,
+    );
   });
   it('refuses unknown sections (a typo would otherwise be ignored)', () => {
     expect(() => readBenchSpec(write({ ...quick, promptTrainig: { steps: 5 } }))).toThrow(/Unrecognized key: "promptTrainig"/);
@@ -61,11 +65,21 @@ function attempt(spec: unknown): void {
 describe('bench spec fuzz', () => {
   const hostile = fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.constantFrom('mnist', '100', -1, 1e9, 0.5, null, [], {}, [{}], ['a', 'a']));
   const setters: Array<(s: any, v: unknown) => void> = [
-    (s, v) => (s.experiment.datasets = v), (s, v) => (s.experiment.seeds = v), (s, v) => (s.experiment.systems = v),
-    (s, v) => (s.experiment.systems[0].model = v), (s, v) => (s.experiment.heads = v), (s, v) => (s.experiment.heads[0].options = v),
-    (s, v) => (s.experiment.learners[0].shots = v), (s, v) => (s.experiment.retrieval = v), (s, v) => (s.experiment.comparisons = v),
-    (s, v) => (s.experiment.name = v), (s, v) => (s.data = v), (s, v) => (s.data.trainImages = v), (s, v) => (s.promptTraining = v),
-    (s, v) => (s.promptTraining.lr = v), (s, v) => (s.experiment = v),
+    (s, v) => (s.experiment.datasets = v),
+    (s, v) => (s.experiment.seeds = v),
+    (s, v) => (s.experiment.systems = v),
+    (s, v) => (s.experiment.systems[0].model = v),
+    (s, v) => (s.experiment.heads = v),
+    (s, v) => (s.experiment.heads[0].options = v),
+    (s, v) => (s.experiment.learners[0].shots = v),
+    (s, v) => (s.experiment.retrieval = v),
+    (s, v) => (s.experiment.comparisons = v),
+    (s, v) => (s.experiment.name = v),
+    (s, v) => (s.data = v),
+    (s, v) => (s.data.trainImages = v),
+    (s, v) => (s.promptTraining = v),
+    (s, v) => (s.promptTraining.lr = v),
+    (s, v) => (s.experiment = v),
   ];
   it('a field replaced by an arbitrary or hostile value', () => {
     fc.assert(
@@ -78,6 +92,9 @@ describe('bench spec fuzz', () => {
     );
   });
   it('arbitrary text as the file', () => {
-    fc.assert(fc.property(fc.string({ maxLength: 120 }), (text) => attempt(text)), { numRuns: 50, seed: 18 });
+    fc.assert(
+      fc.property(fc.string({ maxLength: 120 }), (text) => attempt(text)),
+      { numRuns: 50, seed: 18 },
+    );
   });
 });

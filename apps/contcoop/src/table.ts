@@ -53,7 +53,14 @@ const modelHash = (m: LoadedModel) => sha256File(m.weights);
  * summarises. Finished cells are kept in `outDir/cells.json` (keyed by models, recipe and
  * options), so a rerun after an interruption continues where it stopped.
  */
-export async function runTable(bench: Workbench, old: LoadedModel, next: LoadedModel, spec: TableSpec, outDir: string, log: (line: string) => void = () => {}): Promise<TableReport> {
+export async function runTable(
+  bench: Workbench,
+  old: LoadedModel,
+  next: LoadedModel,
+  spec: TableSpec,
+  outDir: string,
+  log: (line: string) => void = () => {},
+): Promise<TableReport> {
   const t0 = performance.now();
   const models = { old: { dir: old.dir, sha256: modelHash(old) }, new: { dir: next.dir, sha256: modelHash(next) } };
   const cellsPath = join(outDir, 'cells.json');
@@ -72,7 +79,15 @@ export async function runTable(bench: Workbench, old: LoadedModel, next: LoadedM
   }
   const cells: CellResult[] = [];
   const write = () => {
-    const report: TableReport = { generatedBy: 'hotplug-contcoop table', models, spec, zeroShot, rows: summarise(spec, zeroShot, cells), cells, seconds: (performance.now() - t0) / 1000 };
+    const report: TableReport = {
+      generatedBy: 'hotplug-contcoop table',
+      models,
+      spec,
+      zeroShot,
+      rows: summarise(spec, zeroShot, cells),
+      cells,
+      seconds: (performance.now() - t0) / 1000,
+    };
     writeJsonAtomic(join(outDir, 'table.json'), report);
     writeFileAtomic(join(outDir, 'table.md'), tableMarkdown(report));
     return report;
@@ -84,13 +99,27 @@ export async function runTable(bench: Workbench, old: LoadedModel, next: LoadedM
         for (const learner of spec.learners.filter((l) => l !== 'zeroshot')) {
           const recipe = recipeFor(learner, spec.train);
           const options = spec.options?.[learner];
-          const key = sha256(JSON.stringify({ models, dataset, learner, shots, seed, recipe, options, testSize: bench.options.testSize, conditionalTestSize: bench.options.conditionalTestSize }));
+          const key = sha256(
+            JSON.stringify({
+              models,
+              dataset,
+              learner,
+              shots,
+              seed,
+              recipe,
+              options,
+              testSize: bench.options.testSize,
+              conditionalTestSize: bench.options.conditionalTestSize,
+            }),
+          );
           let cell = done.get(key);
           if (!cell) {
             cell = await bench.runCell(old, next, { dataset, learner, shots, seed, options }, recipe);
             done.set(key, cell);
             writeJsonAtomic(cellsPath, [...done]);
-            log(`${dataset} ${learner} ${shots}-shot seed ${seed}: old ${pct(cell.accTrainModel)}, plugged into new ${pct(cell.accOtherModel)} (trained in ${cell.trainSeconds.toFixed(1)} s)`);
+            log(
+              `${dataset} ${learner} ${shots}-shot seed ${seed}: old ${pct(cell.accTrainModel)}, plugged into new ${pct(cell.accOtherModel)} (trained in ${cell.trainSeconds.toFixed(1)} s)`,
+            );
           }
           cells.push(cell);
           write();
@@ -108,7 +137,17 @@ export function summarise(spec: TableSpec, zeroShot: TableReport['zeroShot'], ce
     const byImages = zeroShot[dataset]!;
     if (spec.learners.includes('zeroshot')) {
       for (const [images, zs] of Object.entries(byImages).sort((a, b) => Number(b[0]) - Number(a[0]))) {
-        rows.push({ dataset, learner: 'zeroshot', shots: 0, old: stat([zs.old]), pluggedIntoNew: stat([zs.new]), newZeroShot: zs.new, gainOverNewZeroShot: 0, testImages: Number(images), seeds: 0 });
+        rows.push({
+          dataset,
+          learner: 'zeroshot',
+          shots: 0,
+          old: stat([zs.old]),
+          pluggedIntoNew: stat([zs.new]),
+          newZeroShot: zs.new,
+          gainOverNewZeroShot: 0,
+          testImages: Number(images),
+          seeds: 0,
+        });
       }
     }
     for (const learner of spec.learners.filter((l) => l !== 'zeroshot')) {
@@ -118,7 +157,17 @@ export function summarise(spec: TableSpec, zeroShot: TableReport['zeroShot'], ce
         const plugged = stat(here.map((c) => c.accOtherModel));
         // The zero-shot reference on the same test images as this learner.
         const zs = byImages[here[0]!.testImages]!;
-        rows.push({ dataset, learner, shots, old: stat(here.map((c) => c.accTrainModel)), pluggedIntoNew: plugged, newZeroShot: zs.new, gainOverNewZeroShot: plugged.mean - zs.new, testImages: here[0]!.testImages, seeds: here.length });
+        rows.push({
+          dataset,
+          learner,
+          shots,
+          old: stat(here.map((c) => c.accTrainModel)),
+          pluggedIntoNew: plugged,
+          newZeroShot: zs.new,
+          gainOverNewZeroShot: plugged.mean - zs.new,
+          testImages: here[0]!.testImages,
+          seeds: here.length,
+        });
       }
     }
   }
@@ -140,15 +189,25 @@ export function tableMarkdown(report: TableReport): string {
     '',
   ];
   for (const dataset of report.spec.datasets) {
-    lines.push(`## ${dataset}`, '', '| learner | shots | old | plugged into new | new zero-shot | gain vs new zero-shot | test images | seeds |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    lines.push(
+      `## ${dataset}`,
+      '',
+      '| learner | shots | old | plugged into new | new zero-shot | gain vs new zero-shot | test images | seeds |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    );
     for (const r of report.rows.filter((x) => x.dataset === dataset)) {
       const gain = r.learner === 'zeroshot' ? '' : `${r.gainOverNewZeroShot >= 0 ? '+' : ''}${(100 * r.gainOverNewZeroShot).toFixed(1)}`;
-      lines.push(`| ${r.learner} | ${r.shots || '-'} | ${pm(r.old)} | ${pm(r.pluggedIntoNew)} | ${(100 * r.newZeroShot).toFixed(1)} | ${Number.isFinite(r.gainOverNewZeroShot) ? gain : 'n/a'} | ${r.testImages} | ${r.seeds || '-'} |`);
+      lines.push(
+        `| ${r.learner} | ${r.shots || '-'} | ${pm(r.old)} | ${pm(r.pluggedIntoNew)} | ${(100 * r.newZeroShot).toFixed(1)} | ${Number.isFinite(r.gainOverNewZeroShot) ? gain : 'n/a'} | ${r.testImages} | ${r.seeds || '-'} |`,
+      );
     }
     lines.push('');
     const refusals = new Set(report.cells.filter((c) => c.dataset === dataset && c.incompatible).map((c) => `${c.learner}: ${c.incompatible}`));
     for (const why of refusals) lines.push(`n/a: ${why}`, '');
   }
-  lines.push(`Old model: \`${report.models.old.dir}\` (sha256 ${report.models.old.sha256.slice(0, 12)}), new model: \`${report.models.new.dir}\` (sha256 ${report.models.new.sha256.slice(0, 12)}). ${report.cells.length} trained cells, ${(report.seconds / 60).toFixed(1)} min.`, '');
+  lines.push(
+    `Old model: \`${report.models.old.dir}\` (sha256 ${report.models.old.sha256.slice(0, 12)}), new model: \`${report.models.new.dir}\` (sha256 ${report.models.new.sha256.slice(0, 12)}). ${report.cells.length} trained cells, ${(report.seconds / 60).toFixed(1)} min.`,
+    '',
+  );
   return lines.join('\n');
 }

@@ -1,6 +1,16 @@
 import { Rng } from '@hotplug/runtime';
 import { classPrompts, fewShotSplit, loadDataset, subset, type EmbeddedName, type ImageDataset } from '@hotplug/data';
-import { accuracyOf, createLearner, FeatureCache, predictClasses, PromptTarget, trainPromptLearner, type ImageFeatures, type PromptLearner, type PromptTrainConfig } from '@hotplug/contcoop';
+import {
+  accuracyOf,
+  createLearner,
+  FeatureCache,
+  predictClasses,
+  PromptTarget,
+  trainPromptLearner,
+  type ImageFeatures,
+  type PromptLearner,
+  type PromptTrainConfig,
+} from '@hotplug/contcoop';
 import type { LoadedModel } from './models';
 
 export interface WorkbenchOptions {
@@ -64,7 +74,10 @@ export class Workbench {
     let split = this.testSplits.get(key);
     if (!split) {
       const full = loadDataset(dataset as EmbeddedName, 'test');
-      split = limit !== undefined && limit < full.size ? subset(full, new Rng(`test-sample/${dataset}`).permutation(full.size).subarray(0, limit).sort(), `test-sample${limit}`) : full;
+      split =
+        limit !== undefined && limit < full.size
+          ? subset(full, new Rng(`test-sample/${dataset}`).permutation(full.size).subarray(0, limit).sort(), `test-sample${limit}`)
+          : full;
       this.testSplits.set(key, split);
     }
     return split;
@@ -83,12 +96,18 @@ export class Workbench {
     const before = this.cache.misses;
     const t0 = performance.now();
     const f = await this.cache.get(model.clip, split);
-    if (this.cache.misses > before) this.options.log?.(`encoded ${split.size} ${what} images with ${model.id} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    if (this.cache.misses > before)
+      this.options.log?.(`encoded ${split.size} ${what} images with ${model.id} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     return f;
   }
 
   /** Accuracy of a learner on a model's test split. */
-  async evaluate(learner: PromptLearner, model: LoadedModel, dataset: string, sample: 'auto' | 'conditional' = 'auto'): Promise<{ accuracy: number; images: number }> {
+  async evaluate(
+    learner: PromptLearner,
+    model: LoadedModel,
+    dataset: string,
+    sample: 'auto' | 'conditional' = 'auto',
+  ): Promise<{ accuracy: number; images: number }> {
     const split = this.testSplit(dataset, learner.conditional || sample === 'conditional');
     const feats = await this.features(model, split, `${dataset} test`);
     const pred = predictClasses(learner, this.target(model, dataset), feats);
@@ -96,14 +115,24 @@ export class Workbench {
   }
 
   /** Trains `learner` on model A's few-shot split and evaluates it on A and B. */
-  async runCell(a: LoadedModel, b: LoadedModel, cell: { dataset: string; learner: string; shots: number; seed: number; options?: Record<string, unknown> }, train: Partial<PromptTrainConfig>): Promise<CellResult> {
+  async runCell(
+    a: LoadedModel,
+    b: LoadedModel,
+    cell: { dataset: string; learner: string; shots: number; seed: number; options?: Record<string, unknown> },
+    train: Partial<PromptTrainConfig>,
+  ): Promise<CellResult> {
     const targetA = this.target(a, cell.dataset);
     const learner = createLearner(cell.learner, targetA, { seed: cell.seed, options: cell.options });
     try {
       const shots = this.fewShot(cell.dataset, cell.shots, cell.seed);
       const feats = await this.features(a, shots, `${cell.dataset} ${cell.shots}-shot`);
       const t0 = performance.now();
-      await trainPromptLearner(learner, targetA, feats, { progress: false, ...train, seed: cell.seed, label: `${cell.learner} ${cell.dataset} ${cell.shots}-shot s${cell.seed}` });
+      await trainPromptLearner(learner, targetA, feats, {
+        progress: false,
+        ...train,
+        seed: cell.seed,
+        label: `${cell.learner} ${cell.dataset} ${cell.shots}-shot s${cell.seed}`,
+      });
       const trainSeconds = (performance.now() - t0) / 1000;
       const onA = await this.evaluate(learner, a, cell.dataset);
       const base = { dataset: cell.dataset, learner: cell.learner, shots: cell.shots, seed: cell.seed, accTrainModel: onA.accuracy, trainSeconds };

@@ -16,7 +16,13 @@ beforeAll(async () => {
   const texts = ['fashion-mnist', 'mnist'].flatMap((d) => classPrompts(d).prompts.flat());
   const tokenizer = buildTokenizer(texts, { contextLength: 16, vocabSize: 700, minFrequency: 1 });
   const make = (dir: string, seed: number, textWidth: number, depth: number, embedDim = 16) => {
-    const config = resolveConfig({ base: 'hotplug-old', name: `tiny-${seed}`, embedDim, vision: { width: 32, depth: 1, heads: 2 }, text: { width: textWidth, depth, heads: 2 } });
+    const config = resolveConfig({
+      base: 'hotplug-old',
+      name: `tiny-${seed}`,
+      embedDim,
+      vision: { width: 32, depth: 1, heads: 2 },
+      text: { width: textWidth, depth, heads: 2 },
+    });
     const clip = createClip(configForTokenizer(config, tokenizer), { seed });
     saveClip(clip, dir, tokenizer);
     clip.dispose();
@@ -36,7 +42,26 @@ const capture = () => {
 describe('hotplug-contcoop table', () => {
   it('writes the JSON and Markdown table, and a rerun reuses every finished cell', async () => {
     const out = join(root, 'table');
-    const args = ['table', ...models, '--datasets', 'mnist', '--learners', 'zeroshot,coop,contcoop', '--shots', '1,2', '--seeds', '1,2', '--steps', '4', '--test-size', '60', '--out', out, '--cache', join(root, 'cache')];
+    const args = [
+      'table',
+      ...models,
+      '--datasets',
+      'mnist',
+      '--learners',
+      'zeroshot,coop,contcoop',
+      '--shots',
+      '1,2',
+      '--seeds',
+      '1,2',
+      '--steps',
+      '4',
+      '--test-size',
+      '60',
+      '--out',
+      out,
+      '--cache',
+      join(root, 'cache'),
+    ];
     const first = capture();
     await runCli(args, first.log);
     const report = JSON.parse(readFileSync(join(out, 'table', 'table.json'), 'utf8')) as TableReport;
@@ -66,7 +91,31 @@ describe('hotplug-contcoop table', () => {
 describe('hotplug-contcoop table with a smaller sample for CoCoOp', () => {
   it('compares CoCoOp with the zero-shot accuracy on its own seeded test sample', async () => {
     const out = join(root, 'table-sample');
-    await runCli(['table', ...models, '--datasets', 'mnist', '--learners', 'zeroshot,cocoop', '--shots', '1', '--seeds', '1', '--steps', '2', '--test-size', '60', '--conditional-test-size', '25', '--out', out, '--cache', join(root, 'cache')], () => {});
+    await runCli(
+      [
+        'table',
+        ...models,
+        '--datasets',
+        'mnist',
+        '--learners',
+        'zeroshot,cocoop',
+        '--shots',
+        '1',
+        '--seeds',
+        '1',
+        '--steps',
+        '2',
+        '--test-size',
+        '60',
+        '--conditional-test-size',
+        '25',
+        '--out',
+        out,
+        '--cache',
+        join(root, 'cache'),
+      ],
+      () => {},
+    );
     const report = JSON.parse(readFileSync(join(out, 'table', 'table.json'), 'utf8')) as TableReport;
     expect(report.rows.map((r) => `${r.learner}/${r.testImages}`)).toEqual(['zeroshot/60', 'zeroshot/25', 'cocoop/25']);
     expect(report.rows[2]!.newZeroShot).toBe(report.zeroShot.mnist![25]!.new);
@@ -89,7 +138,32 @@ describe('hotplug-contcoop table with a smaller sample for CoCoOp', () => {
 describe('hotplug-contcoop table with a new model of another embedding size', () => {
   it('reports CoCoOp as not pluggable (n/a, with the reason) and still plugs the text-only learners in', async () => {
     const out = join(root, 'table-dim');
-    await runCli(['table', '--old', dirs.old, '--new', dirs.otherDim, '--datasets', 'mnist', '--learners', 'cocoop,coop', '--shots', '1', '--seeds', '1', '--steps', '2', '--test-size', '30', '--out', out, '--cache', join(root, 'cache')], () => {});
+    await runCli(
+      [
+        'table',
+        '--old',
+        dirs.old,
+        '--new',
+        dirs.otherDim,
+        '--datasets',
+        'mnist',
+        '--learners',
+        'cocoop,coop',
+        '--shots',
+        '1',
+        '--seeds',
+        '1',
+        '--steps',
+        '2',
+        '--test-size',
+        '30',
+        '--out',
+        out,
+        '--cache',
+        join(root, 'cache'),
+      ],
+      () => {},
+    );
     const report = JSON.parse(readFileSync(join(out, 'table', 'table.json'), 'utf8')) as TableReport;
     const [cocoop, coop] = report.rows;
     expect(cocoop!.pluggedIntoNew.n).toBe(0);
@@ -116,14 +190,56 @@ describe('hotplug-contcoop train / evaluate', () => {
 
   it('refuses a model with another token width, naming the widths', async () => {
     const out = join(root, 'run-wide');
-    await runCli(['train', ...models, '--dataset', 'mnist', '--test-size', '40', '--learner', 'coop', '--shots', '1', '--steps', '2', '--out', out, '--cache', join(root, 'cache')], () => {});
-    await expect(runCli(['evaluate', '--old', dirs.old, '--new', dirs.wide, '--dataset', 'mnist', '--test-size', '40', '--state', join(out, 'coop-mnist-1shot-s1', 'prompt.safetensors'), '--on', 'new', '--cache', join(root, 'cache')], () => {}))
-      .rejects.toThrow(/learned for token-embedding width 32, but model "tiny-3" has width 48/);
+    await runCli(
+      [
+        'train',
+        ...models,
+        '--dataset',
+        'mnist',
+        '--test-size',
+        '40',
+        '--learner',
+        'coop',
+        '--shots',
+        '1',
+        '--steps',
+        '2',
+        '--out',
+        out,
+        '--cache',
+        join(root, 'cache'),
+      ],
+      () => {},
+    );
+    await expect(
+      runCli(
+        [
+          'evaluate',
+          '--old',
+          dirs.old,
+          '--new',
+          dirs.wide,
+          '--dataset',
+          'mnist',
+          '--test-size',
+          '40',
+          '--state',
+          join(out, 'coop-mnist-1shot-s1', 'prompt.safetensors'),
+          '--on',
+          'new',
+          '--cache',
+          join(root, 'cache'),
+        ],
+        () => {},
+      ),
+    ).rejects.toThrow(/learned for token-embedding width 32, but model "tiny-3" has width 48/);
   });
 
   it('explains bad arguments and missing model folders', async () => {
     await expect(runCli(['fly'], () => {})).rejects.toThrow(/unknown command 'fly'/);
-    await expect(runCli(['table', '--old', join(root, 'nowhere'), '--new', dirs.new], () => {})).rejects.toThrow(/model "old": .*nowhere does not exist\. Pass the folder that holds the model files \(hotplug folder \(saveClip\), Hugging Face CLIP folder, open_clip folder\)/);
+    await expect(runCli(['table', '--old', join(root, 'nowhere'), '--new', dirs.new], () => {})).rejects.toThrow(
+      /model "old": .*nowhere does not exist\. Pass the folder that holds the model files \(hotplug folder \(saveClip\), Hugging Face CLIP folder, open_clip folder\)/,
+    );
     await expect(runCli(['train', ...models, '--shots', 'two'], () => {})).rejects.toThrow(/--shots takes positive integers/);
     // Issue 18: a negative value can be passed (not "ambiguous" to parseArgs) and is refused by the range check.
     await expect(runCli(['train', ...models, '--lr', '-1'], () => {})).rejects.toThrow('--lr must be a positive number, got "-1"');
@@ -131,7 +247,8 @@ describe('hotplug-contcoop train / evaluate', () => {
     const help = capture();
     await runCli(['--help'], help.log);
     expect(help.lines[0]).toContain('Usage: hotplug-contcoop');
-    for (const part of ['--version', '--plugin <module>', '\n  train [options]', '\n  evaluate [options]', '\n  table [options]', '\n  diagnose [options]']) expect(help.lines.join('\n')).toContain(part);
+    for (const part of ['--version', '--plugin <module>', '\n  train [options]', '\n  evaluate [options]', '\n  table [options]', '\n  diagnose [options]'])
+      expect(help.lines.join('\n')).toContain(part);
   });
 
   it('exits 2 on usage errors before the backend starts, 0 for --help and --version', async () => {
@@ -147,6 +264,8 @@ describe('hotplug-contcoop train / evaluate', () => {
     } finally {
       [console.error, console.log] = [error, log];
     }
-    expect(errors.join('\n')).toMatch(/--lr must be a positive number, got "0"[\s\S]*--seeds takes positive integers separated by commas, got "x"[\s\S]*evaluate needs --state FILE/);
+    expect(errors.join('\n')).toMatch(
+      /--lr must be a positive number, got "0"[\s\S]*--seeds takes positive integers separated by commas, got "x"[\s\S]*evaluate needs --state FILE/,
+    );
   });
 });

@@ -14,7 +14,13 @@ const dir = mkdtempSync(join(tmpdir(), 'app-contcoop-drift-'));
 beforeAll(async () => {
   await initBackend();
   const tokenizer = buildTokenizer(classPrompts('mnist').prompts.flat(), { contextLength: 16, vocabSize: 600, minFrequency: 1 });
-  const config = resolveConfig({ base: 'hotplug-old', name: 'drift', embedDim: 16, vision: { width: 32, depth: 1, heads: 2 }, text: { width: 16, depth: 1, heads: 2 } });
+  const config = resolveConfig({
+    base: 'hotplug-old',
+    name: 'drift',
+    embedDim: 16,
+    vision: { width: 32, depth: 1, heads: 2 },
+    text: { width: 16, depth: 1, heads: 2 },
+  });
   const clip = createClip(configForTokenizer(config, tokenizer), { seed: 7 });
   saveClip(clip, dir, tokenizer);
   clip.dispose();

@@ -20,7 +20,7 @@ function common(cmd: Command): Command {
     .option('--out <dir>', 'where the database, live.json, manifests, checkpoints and maps live', './runs/index')
     .option('--old <dir>', 'old model folder (default: the embedded old model)')
     .option('--new <dir>', 'new model folder (default: the embedded new model)')
-    .option('--adapters <dir>', 'trained TaCA adapters, one folder per variant (default: the embedded pair\'s)')
+    .option('--adapters <dir>', "trained TaCA adapters, one folder per variant (default: the embedded pair's)")
     .option('--backend <name>', 'tfjs backend: node-gpu, node, hotplug-cpu, wasm, cpu (default: the best available)');
 }
 
@@ -55,7 +55,9 @@ export function program(): Command {
     .option('--ivf-pq', 'build an IVF-PQ vector index after writing')
     .action(async (o) => void (await build(o)));
 
-  common(sub('plan', 'fit each post-hoc map and load each TaCA adapter on a sample; report Recall@k and MRR against a full re-embedding, and the added latency'))
+  common(
+    sub('plan', 'fit each post-hoc map and load each TaCA adapter on a sample; report Recall@k and MRR against a full re-embedding, and the added latency'),
+  )
     .option('--table <name>', 'table (default: the live one)')
     .option('--sample <n>', 'items sampled from the table', '2000')
     .option('--queries <n>', 'held-out queries (at most a quarter of the sample; the rest fit the maps)', '400')
@@ -76,7 +78,7 @@ export function program(): Command {
 
   scale(items(common(sub('ingest', 'add new items to a table, encoded by the new model + a TaCA adapter and stamped'))))
     .option('--table <name>', 'table (default: the live one)')
-    .option('--encoder <system>', 'new+ADAPTER (or the table\'s own model)', 'new+taca-symmetric')
+    .option('--encoder <system>', "new+ADAPTER (or the table's own model)", 'new+taca-symmetric')
     .action(async (o) => void (await ingest(o)));
 
   scale(common(sub('backfill', 're-embed everything in a table with the new model into a new table (resumable; the old table keeps serving)')))
@@ -100,7 +102,7 @@ export function program(): Command {
     .option('--dim <n>', 'search: vector width', '64')
     .option('--sub-vectors <n>', 'search: IVF-PQ sub-vectors (must divide --dim)', '16')
     .option('--refine <n>', 'search: refine factor of the re-ranked IVF-PQ row', '10')
-    .option('--partitions <n>', 'search: IVF partitions (default: LanceDB\'s, about sqrt(rows))')
+    .option('--partitions <n>', "search: IVF partitions (default: LanceDB's, about sqrt(rows))")
     .option('--max-iterations <n>', 'search: k-means iterations of the IVF and PQ training')
     .option('--sample-rate <n>', 'search: training vectors per partition / code')
     .option('--items <n>', 'ingest: items per run', '6000')
@@ -111,7 +113,7 @@ export function program(): Command {
     .requiredOption('--redis <url>', 'Redis URL')
     .option('--queue <name>', 'BullMQ queue name', 'hotplug-index')
     .option('--concurrency <n>', 'shards at once', '1')
-    .option('--lock-ms <n>', 'job lock; a killed worker\'s shard is retried after about this long', '30000')
+    .option('--lock-ms <n>', "job lock; a killed worker's shard is retried after about this long", '30000')
     .addOption(new Option('--backend <name>', 'tfjs backend'))
     .action(async (o) => void (await worker(o)));
   return p;

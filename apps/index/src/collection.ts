@@ -67,9 +67,15 @@ export function parseSource(text: string): CollectionSource {
 }
 
 export function parseAugment(text: string): AugmentName[] {
-  const names = text.split(',').map((s) => s.trim()).filter(Boolean);
+  const names = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const bad = names.filter((n) => !(AUGMENT_NAMES as string[]).includes(n));
-  if (bad.length || names.length === 0) throw new UsageError(`--augment "${text}": unknown augmentation ${bad.map((b) => `"${b}"`).join(', ') || '(none given)'}; known: ${AUGMENT_NAMES.join(', ')}`);
+  if (bad.length || names.length === 0)
+    throw new UsageError(
+      `--augment "${text}": unknown augmentation ${bad.map((b) => `"${b}"`).join(', ') || '(none given)'}; known: ${AUGMENT_NAMES.join(', ')}`,
+    );
   if (new Set(names).size !== names.length) throw new UsageError(`--augment "${text}" names an augmentation twice`);
   return names as AugmentName[];
 }
@@ -112,7 +118,9 @@ export class Collection {
     const first = this.parts[0]!.data;
     for (const p of this.parts)
       if (p.data.height !== first.height || p.data.width !== first.width || p.data.channels !== first.channels)
-        throw new UsageError(`sources of one collection must share an image size: ${first.name} is ${first.height}x${first.width}x${first.channels}, ${p.data.name} is ${p.data.height}x${p.data.width}x${p.data.channels}`);
+        throw new UsageError(
+          `sources of one collection must share an image size: ${first.name} is ${first.height}x${first.width}x${first.channels}, ${p.data.name} is ${p.data.height}x${p.data.width}x${p.data.channels}`,
+        );
   }
 
   get height(): number {
@@ -135,7 +143,14 @@ export class Collection {
         const image = p.start + Math.floor(at / this.augment.length);
         const augment = this.augment[at % this.augment.length]!;
         const { dataset, split } = p.source;
-        return { id: `${dataset}/${split}/${image}${augment === 'none' ? '' : `#${augment}`}`, dataset, split, index: image, augment, label: p.data.labels[image]! + p.labelOffset };
+        return {
+          id: `${dataset}/${split}/${image}${augment === 'none' ? '' : `#${augment}`}`,
+          dataset,
+          split,
+          index: image,
+          augment,
+          label: p.data.labels[image]! + p.labelOffset,
+        };
       }
       at -= n;
     }
@@ -157,7 +172,9 @@ export class Collection {
     for (let i = 0; i < positions.length; i++) {
       const ref = this.item(positions[i]!);
       items.push(ref);
-      const src = this.parts.find((p) => p.source.dataset === ref.dataset && p.source.split === ref.split && ref.index >= p.start && ref.index < p.start + p.count)!;
+      const src = this.parts.find(
+        (p) => p.source.dataset === ref.dataset && p.source.split === ref.split && ref.index >= p.start && ref.index < p.start + p.count,
+      )!;
       augmentInto(src.data.images.subarray(ref.index * per, (ref.index + 1) * per), out.subarray(i * per, (i + 1) * per), ref.augment, w, h, c);
     }
     return { items, images: { size: positions.length, height: h, width: w, channels: c, images: out } };

@@ -5,7 +5,12 @@ import type { SystemEncoder } from './systems';
 /** Ranked ids per query, best first, `k` long; with `exclude`, query i's own item is dropped from its list. */
 export async function rankedIds(gallery: Gallery, queries: Matrix, options: SearchOptions, k: number, exclude?: readonly string[]): Promise<string[][]> {
   const hits = await gallery.search(queries, exclude ? k + 1 : k, { ...options, withMetadata: false });
-  return hits.map((list, i) => list.map((h) => h.id).filter((id) => id !== exclude?.[i]).slice(0, k));
+  return hits.map((list, i) =>
+    list
+      .map((h) => h.id)
+      .filter((id) => id !== exclude?.[i])
+      .slice(0, k),
+  );
 }
 
 export function median(xs: number[]): number {
@@ -45,7 +50,7 @@ async function timeUs(encoder: SystemEncoder, images: ImageStack, batchSize: num
  * machine falls on both sides of each pair. `images.size` 1 gives the per-query figure.
  */
 export async function addedEncodeUs(bare: SystemEncoder, adapted: SystemEncoder, images: ImageStack, reps = 40): Promise<{ bareUs: number; addedUs: number }> {
-  for (let i = 0; i < 3; i++) (await timeUs(bare, images, images.size), await timeUs(adapted, images, images.size));
+  for (let i = 0; i < 3; i++) await timeUs(bare, images, images.size), await timeUs(adapted, images, images.size);
   const base: number[] = [];
   const diff: number[] = [];
   for (let i = 0; i < reps; i++) {

@@ -28,12 +28,15 @@ export type { PlanReport, PlanRow } from './commands/plan';
 export type { QueryResult } from './commands/query';
 export { setWorkerCommand } from './commands/common';
 
-const invokedDirectly = typeof process !== 'undefined' && process.argv[1] !== undefined && (() => {
-  try {
-    return realpathSync(process.argv[1]!) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-})();
+const invokedDirectly =
+  typeof process !== 'undefined' &&
+  process.argv[1] !== undefined &&
+  (() => {
+    try {
+      return realpathSync(process.argv[1]!) === realpathSync(fileURLToPath(import.meta.url));
+    } catch {
+      return false;
+    }
+  })();
 
 if (invokedDirectly) runCli(process.argv.slice(2)).then((code) => process.exit(code));

@@ -26,7 +26,8 @@ export function readLive(out: string): LivePointer | null {
   } catch (e) {
     throw new UsageError(`${path} is not valid JSON (${(e as Error).message}); rewrite it with: hotplug-index cutover --to TABLE --out ${out}`);
   }
-  if (p.format !== 'hotplug-index-live' || typeof p.table !== 'string') throw new UsageError(`${path} is not a hotplug-index live pointer; rewrite it with: hotplug-index cutover --to TABLE --out ${out}`);
+  if (p.format !== 'hotplug-index-live' || typeof p.table !== 'string')
+    throw new UsageError(`${path} is not a hotplug-index live pointer; rewrite it with: hotplug-index cutover --to TABLE --out ${out}`);
   return p;
 }
 

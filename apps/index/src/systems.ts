@@ -75,7 +75,11 @@ export class ModelSet {
       }
       const { clip } = loaded;
       const fingerprint = sha256File(loaded.files.weights).slice(0, 16);
-      m = { clip, fingerprint, space: { model: fingerprint, modelName: `${role}:${clip.config.name}`, dim: clip.config.embedDim, normalized: true, adapters: [] } };
+      m = {
+        clip,
+        fingerprint,
+        space: { model: fingerprint, modelName: `${role}:${clip.config.name}`, dim: clip.config.embedDim, normalized: true, adapters: [] },
+      };
       this.models.set(role, m);
     }
     return m;
@@ -89,7 +93,10 @@ export class ModelSet {
     let a = this.adapters.get(variant);
     if (!a) {
       const dir = join(this.dirs.adapters, variant);
-      if (!existsSync(join(dir, 'adapter.json'))) throw new UsageError(`no trained TaCA adapter "${variant}" in ${this.dirs.adapters}; train one with apps/taca (hotplug-taca train --variant ${variant}) or pass --adapters DIR`);
+      if (!existsSync(join(dir, 'adapter.json')))
+        throw new UsageError(
+          `no trained TaCA adapter "${variant}" in ${this.dirs.adapters}; train one with apps/taca (hotplug-taca train --variant ${variant}) or pass --adapters DIR`,
+        );
       const next = this.model('new');
       const adapter = loadAdapter(dir, next.clip.visual);
       const fingerprint = sha256File(join(dir, 'adapter.safetensors')).slice(0, 16);

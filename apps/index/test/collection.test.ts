@@ -16,10 +16,23 @@ describe('collections', () => {
   });
 
   it('lists every image once per augmentation, with stable ids and per-dataset label offsets', () => {
-    const c = new Collection({ sources: [{ dataset: 'fashion-mnist', split: 'test', start: 3, count: 2 }, { dataset: 'mnist', split: 'test', count: 1 }], augment: ['none', 'hflip'] });
+    const c = new Collection({
+      sources: [
+        { dataset: 'fashion-mnist', split: 'test', start: 3, count: 2 },
+        { dataset: 'mnist', split: 'test', count: 1 },
+      ],
+      augment: ['none', 'hflip'],
+    });
     expect(c.size).toBe(6);
     const ids = Array.from({ length: 6 }, (_, i) => c.item(i).id);
-    expect(ids).toEqual(['fashion-mnist/test/3', 'fashion-mnist/test/3#hflip', 'fashion-mnist/test/4', 'fashion-mnist/test/4#hflip', 'mnist/test/0', 'mnist/test/0#hflip']);
+    expect(ids).toEqual([
+      'fashion-mnist/test/3',
+      'fashion-mnist/test/3#hflip',
+      'fashion-mnist/test/4',
+      'fashion-mnist/test/4#hflip',
+      'mnist/test/0',
+      'mnist/test/0#hflip',
+    ]);
     const fm = loadDataset('fashion-mnist', 'test');
     const mn = loadDataset('mnist', 'test');
     expect(c.item(2).label).toBe(fm.labels[4]);
@@ -33,7 +46,12 @@ describe('collections', () => {
     const { images } = c.slice(0, 4);
     const px = (k: number, x: number, y: number) => images.images[k * 784 + y * 28 + x]!;
     const raw = loadDataset('fashion-mnist', 'test').images;
-    for (const [x, y] of [[0, 0], [5, 13], [27, 20], [14, 14]] as const) {
+    for (const [x, y] of [
+      [0, 0],
+      [5, 13],
+      [27, 20],
+      [14, 14],
+    ] as const) {
       expect(px(0, x, y)).toBe(raw[y * 28 + x]);
       expect(px(1, x, y)).toBe(raw[y * 28 + (27 - x)]);
       expect(px(2, x, y)).toBe(x >= 2 ? raw[y * 28 + x - 2] : 0);
@@ -42,7 +60,11 @@ describe('collections', () => {
   });
 
   it('cuts contiguous shards, the last one shorter', () => {
-    expect(planShards(10, 4)).toEqual([{ shard: 0, start: 0, end: 4 }, { shard: 1, start: 4, end: 8 }, { shard: 2, start: 8, end: 10 }]);
+    expect(planShards(10, 4)).toEqual([
+      { shard: 0, start: 0, end: 4 },
+      { shard: 1, start: 4, end: 8 },
+      { shard: 2, start: 8, end: 10 },
+    ]);
     expect(() => planShards(10, 0)).toThrow(/--shard-size must be a positive integer/);
   });
 });

@@ -23,7 +23,8 @@ function freePort(): Promise<number> {
 
 function loopbackOnly(url: string): string {
   const host = new URL(url).hostname;
-  if (host !== '127.0.0.1' && host !== 'localhost' && host !== '[::1]') throw new Error(`HOTPLUG_REDIS_URL=${url}: the tests only use a loopback Redis (127.0.0.1)`);
+  if (host !== '127.0.0.1' && host !== 'localhost' && host !== '[::1]')
+    throw new Error(`HOTPLUG_REDIS_URL=${url}: the tests only use a loopback Redis (127.0.0.1)`);
   return url;
 }
 

@@ -84,7 +84,10 @@ describe('hotplug-index upgrade workflow on the embedded pair', () => {
     const logs = new Map<number, string>();
     const start = (): Promise<ChildProcess> =>
       new Promise((resolve, reject) => {
-        const w = spawn(viteNode, [entry, '--', 'worker', '--redis', (redis as TestRedis).url, '--queue', queue, '--lock-ms', '2000'], { cwd: appDir, stdio: ['ignore', 'pipe', 'pipe'] });
+        const w = spawn(viteNode, [entry, '--', 'worker', '--redis', (redis as TestRedis).url, '--queue', queue, '--lock-ms', '2000'], {
+          cwd: appDir,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
         logs.set(w.pid!, '');
         const onData = (d: Buffer) => {
           logs.set(w.pid!, logs.get(w.pid!)! + d.toString());
@@ -108,7 +111,19 @@ describe('hotplug-index upgrade workflow on the embedded pair', () => {
       victim.stdout!.on('data', watch);
     });
     try {
-      const ingest = await cli(['ingest', '--source', INGESTED, '--encoder', 'new+taca-symmetric', '--redis', (redis as TestRedis).url, '--queue', queue, '--shard-size', '30']);
+      const ingest = await cli([
+        'ingest',
+        '--source',
+        INGESTED,
+        '--encoder',
+        'new+taca-symmetric',
+        '--redis',
+        (redis as TestRedis).url,
+        '--queue',
+        queue,
+        '--shard-size',
+        '30',
+      ]);
       expect(ingest.code, ingest.out + '\n' + [...logs.values()].join('\n')).toBe(EXIT.ok);
       const orphan = await killed;
       // The killed worker's shard was taken over by the survivor once its lock lapsed.
@@ -123,7 +138,10 @@ describe('hotplug-index upgrade workflow on the embedded pair', () => {
     const items: { id: string; source: string }[] = [];
     for await (const batch of g.scan({ withVectors: false })) items.push(...batch.map((s) => ({ id: s.id, source: s.source })));
     await g.close();
-    const expected = [...Array.from({ length: 400 }, (_, i) => `fashion-mnist/test/${i}`), ...Array.from({ length: 240 }, (_, i) => `fashion-mnist/test/${400 + i}`)];
+    const expected = [
+      ...Array.from({ length: 400 }, (_, i) => `fashion-mnist/test/${i}`),
+      ...Array.from({ length: 240 }, (_, i) => `fashion-mnist/test/${400 + i}`),
+    ];
     expect(ids.length).toBe(expected.length);
     expect(new Set(ids).size).toBe(ids.length);
     expect(new Set(ids)).toEqual(new Set(expected));

@@ -74,23 +74,44 @@ export function qualityBars(tasks: TaskFigures[], tokens: TokenFigures, models: 
   for (const t of tasks.filter((x) => x.task === 'fashion-mnist' || x.task === 'mnist')) {
     for (const m of models) {
       const lp = t.linearProbe![m]!;
-      bars.push({ bar: `${t.task}: linear probe of ${m} above the raw-pixel linear probe`, figure: `${pct(lp)} vs ${pct(t.rawPixels)}`, pass: lp > t.rawPixels! });
+      bars.push({
+        bar: `${t.task}: linear probe of ${m} above the raw-pixel linear probe`,
+        figure: `${pct(lp)} vs ${pct(t.rawPixels)}`,
+        pass: lp > t.rawPixels!,
+      });
     }
   }
   for (const p of PAIRS) {
     for (const t of tasks) {
       const zs = gain(t.zeroShot, p.next, p.old);
-      bars.push({ bar: `pair ${p.id}: ${p.next} beats ${p.old} by >= 3 points, ${t.task} zero-shot${t.metric === 'recall@1' ? ' (recall@1)' : ''}`, figure: `${zs >= 0 ? '+' : ''}${zs.toFixed(1)}`, pass: zs >= 3 });
+      bars.push({
+        bar: `pair ${p.id}: ${p.next} beats ${p.old} by >= 3 points, ${t.task} zero-shot${t.metric === 'recall@1' ? ' (recall@1)' : ''}`,
+        figure: `${zs >= 0 ? '+' : ''}${zs.toFixed(1)}`,
+        pass: zs >= 3,
+      });
       if (t.linearProbe) {
         const lp = gain(t.linearProbe, p.next, p.old);
-        bars.push({ bar: `pair ${p.id}: ${p.next} beats ${p.old} by >= 3 points, ${t.task} linear probe`, figure: `${lp >= 0 ? '+' : ''}${lp.toFixed(1)}`, pass: lp >= 3 });
+        bars.push({
+          bar: `pair ${p.id}: ${p.next} beats ${p.old} by >= 3 points, ${t.task} linear probe`,
+          figure: `${lp >= 0 ? '+' : ''}${lp.toFixed(1)}`,
+          pass: lp >= 3,
+        });
       }
     }
   }
-  for (const m of tokens.models) bars.push({ bar: `${m.id}: token embeddings moved (mean cosine to random init < 0.5, corpus tokens)`, figure: m.cosineToInit.toFixed(3), pass: m.cosineToInit < 0.5 });
+  for (const m of tokens.models)
+    bars.push({
+      bar: `${m.id}: token embeddings moved (mean cosine to random init < 0.5, corpus tokens)`,
+      figure: m.cosineToInit.toFixed(3),
+      pass: m.cosineToInit < 0.5,
+    });
   for (const p of tokens.pairs) {
     const related = p.pair === 'B';
-    bars.push({ bar: `pair ${p.pair}: ${p.from} <-> ${p.to} token tables ${related ? 'related (held-out R² > 0.5)' : 'unrelated (held-out R² < 0.5)'}`, figure: p.r2.toFixed(3), pass: related ? p.r2 > 0.5 : p.r2 < 0.5 });
+    bars.push({
+      bar: `pair ${p.pair}: ${p.from} <-> ${p.to} token tables ${related ? 'related (held-out R² > 0.5)' : 'unrelated (held-out R² < 0.5)'}`,
+      figure: p.r2.toFixed(3),
+      pass: related ? p.r2 > 0.5 : p.r2 < 0.5,
+    });
   }
   // "Near chance": the naive figure keeps less than a fifth of the old model's margin over chance.
   for (const t of tasks) {
@@ -99,7 +120,11 @@ export function qualityBars(tasks: TaskFigures[], tokens: TokenFigures, models: 
     const oldFig = t.linearProbe ? t.linearProbe.old! : t.zeroShot.old!;
     const naiveFig = t.linearProbe ? n.linearProbe! : n.zeroShot;
     const limit = t.chance + 0.2 * (oldFig - t.chance);
-    bars.push({ bar: `pair A: naive use of old's ${t.linearProbe ? 'linear head' : t.kind === 'text-retrieval' ? 'text encoder' : 'gallery'} on new lands near chance, ${t.task}`, figure: `${pct(naiveFig)} (chance ${pct(t.chance)}, old ${pct(oldFig)})`, pass: naiveFig <= limit });
+    bars.push({
+      bar: `pair A: naive use of old's ${t.linearProbe ? 'linear head' : t.kind === 'text-retrieval' ? 'text encoder' : 'gallery'} on new lands near chance, ${t.task}`,
+      figure: `${pct(naiveFig)} (chance ${pct(t.chance)}, old ${pct(oldFig)})`,
+      pass: naiveFig <= limit,
+    });
   }
   return bars;
 }
@@ -119,24 +144,46 @@ export function modelCardMarkdown(card: ModelCard): string {
   lines.push('');
   lines.push('## Data', '', card.data, '');
   lines.push('## Training', '');
-  lines.push('| model | recipe | parameters | size | steps × batch | seed | loss first → last | time | min / 1,000 steps | backend |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  lines.push(
+    '| model | recipe | parameters | size | steps × batch | seed | loss first → last | time | min / 1,000 steps | backend |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+  );
   for (const t of card.training) {
-    lines.push(`| ${t.name} | ${t.description} (\`${t.config}\`) | ${(t.parameters / 1e6).toFixed(2)} M | ${t.bytes ? `${(t.bytes / 1e6).toFixed(1)} MB` : ''} | ${t.steps} × ${t.batchSize} | ${t.seed} | ${t.initialLoss?.toFixed(3) ?? '?'} → ${t.finalLoss?.toFixed(3) ?? '?'} | ${mins(t.seconds)} | ${t.minutesPer1000Steps?.toFixed(1) ?? ''} | ${t.backend} |`);
+    lines.push(
+      `| ${t.name} | ${t.description} (\`${t.config}\`) | ${(t.parameters / 1e6).toFixed(2)} M | ${t.bytes ? `${(t.bytes / 1e6).toFixed(1)} MB` : ''} | ${t.steps} × ${t.batchSize} | ${t.seed} | ${t.initialLoss?.toFixed(3) ?? '?'} → ${t.finalLoss?.toFixed(3) ?? '?'} | ${mins(t.seconds)} | ${t.minutesPer1000Steps?.toFixed(1) ?? ''} | ${t.backend} |`,
+    );
   }
   lines.push('');
   lines.push('## Downstream tasks (held-out scenes and test splits)', '');
-  lines.push('Classification tasks: a seeded 50/50 stratified split of the task items; the linear probe trains on one half, probe and zero-shot are scored on the other. Presence: mean average precision over the 20 categories (one-vs-rest). Retrieval: recall@1. Percentages.', '');
-  const head = ['task', 'metric', 'chance', ...models.map((m) => `zero-shot ${m}`), ...models.map((m) => `linear probe ${m}`), 'raw pixels', 'naive old→new (head / zero-shot)'];
+  lines.push(
+    'Classification tasks: a seeded 50/50 stratified split of the task items; the linear probe trains on one half, probe and zero-shot are scored on the other. Presence: mean average precision over the 20 categories (one-vs-rest). Retrieval: recall@1. Percentages.',
+    '',
+  );
+  const head = [
+    'task',
+    'metric',
+    'chance',
+    ...models.map((m) => `zero-shot ${m}`),
+    ...models.map((m) => `linear probe ${m}`),
+    'raw pixels',
+    'naive old→new (head / zero-shot)',
+  ];
   lines.push(`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`);
   for (const t of card.tasks) {
     const n = t.naive.new;
-    lines.push(`| ${[t.task, t.metric, pct(t.chance), ...models.map((m) => pct(t.zeroShot[m])), ...models.map((m) => pct(t.linearProbe?.[m])), pct(t.rawPixels), n ? `${pct(n.linearProbe)} / ${pct(n.zeroShot)}` : 'n/a'].join(' | ')} |`);
+    lines.push(
+      `| ${[t.task, t.metric, pct(t.chance), ...models.map((m) => pct(t.zeroShot[m])), ...models.map((m) => pct(t.linearProbe?.[m])), pct(t.rawPixels), n ? `${pct(n.linearProbe)} / ${pct(n.zeroShot)}` : 'n/a'].join(' | ')} |`,
+    );
   }
   lines.push('');
-  lines.push('"naive old→new" is the pair-A upgrade done without any adapter: the old model\'s linear head (or zero-shot classifier, gallery, text encoder) fed the new model\'s features, cut to the old 64 dimensions. Near chance means the spaces are incompatible, which is what TaCA and ContCoOp repair.', '');
+  lines.push(
+    '"naive old→new" is the pair-A upgrade done without any adapter: the old model\'s linear head (or zero-shot classifier, gallery, text encoder) fed the new model\'s features, cut to the old 64 dimensions. Near chance means the spaces are incompatible, which is what TaCA and ContCoOp repair.',
+    '',
+  );
   lines.push('## Token embeddings', '');
   lines.push('| model | mean cosine to random init (corpus tokens) | all rows | corpus tokens / vocabulary |', '| --- | --- | --- | --- |');
-  for (const m of card.tokens.models) lines.push(`| ${m.id} | ${m.cosineToInit.toFixed(3)} | ${m.cosineToInitAllRows.toFixed(3)} | ${m.usedTokens} / ${m.vocabSize} |`);
+  for (const m of card.tokens.models)
+    lines.push(`| ${m.id} | ${m.cosineToInit.toFixed(3)} | ${m.cosineToInitAllRows.toFixed(3)} | ${m.usedTokens} / ${m.vocabSize} |`);
   lines.push('');
   lines.push('| pair | tables | held-out R² of an affine map |', '| --- | --- | --- |');
   for (const p of card.tokens.pairs) lines.push(`| ${p.pair} | ${p.from} → ${p.to} | ${p.r2.toFixed(3)} |`);

@@ -62,20 +62,29 @@ function knownRecipes(): string[] {
 /** Every check that needs no model or backend. */
 function check(command: CommandName, o: Raw): void {
   const known = knownRecipes();
-  for (const m of o.model) if (!known.includes(m)) throw new CliArgumentError(`--model "${m}" has no recipe; known: ${known.join(', ')} (configs in ${configDir})`, '--model');
+  for (const m of o.model)
+    if (!known.includes(m)) throw new CliArgumentError(`--model "${m}" has no recipe; known: ${known.join(', ')} (configs in ${configDir})`, '--model');
   if (command === 'all' && o.model.some((m) => !EMBEDDED.includes(m)))
-    throw new CliArgumentError(`"all" trains and evaluates the embedded models (${EMBEDDED.join(', ')}); train other recipes with "train --model NAME"`, '--model');
+    throw new CliArgumentError(
+      `"all" trains and evaluates the embedded models (${EMBEDDED.join(', ')}); train other recipes with "train --model NAME"`,
+      '--model',
+    );
   if (o.installIntoModels && o.model.some((m) => !EMBEDDED.includes(m)))
     throw new CliArgumentError(`--install-into-models installs only the embedded models (${EMBEDDED.join(', ')})`, '--install-into-models');
-  if (o.models !== undefined && command !== 'evaluate') throw new CliArgumentError('--models DIR is read by "evaluate" only ("all" evaluates what it trained)', '--models');
-  if (o.models !== undefined) for (const m of EMBEDDED) if (!existsSync(join(resolve(o.models), m, 'config.json')))
-    throw new CliArgumentError(`--models ${o.models}: no model folder ${m}/ (it must hold ${EMBEDDED.join(', ')})`, '--models');
+  if (o.models !== undefined && command !== 'evaluate')
+    throw new CliArgumentError('--models DIR is read by "evaluate" only ("all" evaluates what it trained)', '--models');
+  if (o.models !== undefined)
+    for (const m of EMBEDDED)
+      if (!existsSync(join(resolve(o.models), m, 'config.json')))
+        throw new CliArgumentError(`--models ${o.models}: no model folder ${m}/ (it must hold ${EMBEDDED.join(', ')})`, '--models');
 }
 
 async function train(o: Raw, at: Layout, backendName: string, recipes: Record<string, PretrainConfig>): Promise<void> {
   console.log(`building the ${o.corpus} caption corpus and tokenizer`);
   const prepared = prepareCorpus({ corpus: o.corpus, seed: 0, maxPerDataset: o.maxPerDataset, size: o.corpusSize });
-  console.log(`corpus: ${prepared.corpus.size} image/caption pairs from ${prepared.corpus.sourceNames.join(' + ')} (train splits); vocabulary ${prepared.tokenizer.vocabSize}`);
+  console.log(
+    `corpus: ${prepared.corpus.size} image/caption pairs from ${prepared.corpus.sourceNames.join(' + ')} (train splits); vocabulary ${prepared.tokenizer.vocabSize}`,
+  );
   for (const name of o.model) {
     const recipe = recipes[name]!;
     const runDir = join(at.train, name);
@@ -92,17 +101,29 @@ async function train(o: Raw, at: Layout, backendName: string, recipes: Record<st
           ? earlier
           : completeRecord(
               {
-                name, description: recipe.description, config: `apps/pretrain/configs/${name}.json`, steps: totalSteps, batchSize: recipe.batchSize,
-                seed: recipe.seed, seconds: summary.totalSeconds, minutesPer1000Steps: ((summary.totalSeconds / totalSteps) * 1000) / 60, backend: backendName,
-                corpus: o.corpus, ...('seed' in prepared.corpus && typeof prepared.corpus.seed === 'number' ? { corpusSeed: prepared.corpus.seed } : {}),
-                corpusSize: prepared.corpus.size, parameters, ...(recipe.warmStart ? { warmStart: recipe.warmStart } : {}),
+                name,
+                description: recipe.description,
+                config: `apps/pretrain/configs/${name}.json`,
+                steps: totalSteps,
+                batchSize: recipe.batchSize,
+                seed: recipe.seed,
+                seconds: summary.totalSeconds,
+                minutesPer1000Steps: ((summary.totalSeconds / totalSteps) * 1000) / 60,
+                backend: backendName,
+                corpus: o.corpus,
+                ...('seed' in prepared.corpus && typeof prepared.corpus.seed === 'number' ? { corpusSeed: prepared.corpus.seed } : {}),
+                corpusSize: prepared.corpus.size,
+                parameters,
+                ...(recipe.warmStart ? { warmStart: recipe.warmStart } : {}),
               },
               modelDir,
               runDir,
             );
       writeJsonAtomic(infoPath, record);
       writeJsonAtomic(join(modelDir, 'training.json'), record);
-      console.log(`${name}: ${summary.steps} steps in ${(summary.totalSeconds / 60).toFixed(1)} min, final loss ${summary.finalLoss.toFixed(3)} -> ${modelDir}`);
+      console.log(
+        `${name}: ${summary.steps} steps in ${(summary.totalSeconds / 60).toFixed(1)} min, final loss ${summary.finalLoss.toFixed(3)} -> ${modelDir}`,
+      );
     } finally {
       clip.dispose();
     }
@@ -119,10 +140,14 @@ async function evaluate(o: Raw, modelsRoot: string, cardDir: string, recipes: Re
       if (!tokenizer) throw new Error(`${join(modelsRoot, name)} has no tokenizer.json`);
       loaded.push({ id: name, clip, tokenizer });
     }
-    const training = EMBEDDED.map((n) => completeRecord(JSON.parse(readFileSync(join(modelsRoot, n, 'training.json'), 'utf8')) as TrainingRecord, join(modelsRoot, n), join(trainRoot, n)));
+    const training = EMBEDDED.map((n) =>
+      completeRecord(JSON.parse(readFileSync(join(modelsRoot, n, 'training.json'), 'utf8')) as TrainingRecord, join(modelsRoot, n), join(trainRoot, n)),
+    );
     const prepared = prepareCorpus({ corpus: (training[0]!.corpus ?? 'scenes') as CorpusName, size: training[0]!.corpusSize });
     const card = await buildModelCard(loaded, recipes, prepared, training, {
-      maxItems: o.evalMaxItems, ...(o.evalSceneItems ? { sceneItems: o.evalSceneItems } : {}), log: (l) => console.log(l),
+      maxItems: o.evalMaxItems,
+      ...(o.evalSceneItems ? { sceneItems: o.evalSceneItems } : {}),
+      log: (l) => console.log(l),
     });
     writeJsonAtomic(join(cardDir, 'card.json'), card);
     writeFileAtomic(join(cardDir, 'MODEL_CARD.md'), modelCardMarkdown(card));
@@ -148,7 +173,10 @@ async function runCommand(command: CommandName, o: Raw): Promise<void> {
   check(command, o);
   const at = layoutOf(o);
   const backend = await initBackend((o.backend as Parameters<typeof initBackend>[0]) ?? 'auto');
-  const recipes = Object.fromEntries([...new Set([...EMBEDDED, ...o.model])].map((m) => [m, readPretrainConfig(join(configDir, `${m}.json`))])) as Record<string, PretrainConfig>;
+  const recipes = Object.fromEntries([...new Set([...EMBEDDED, ...o.model])].map((m) => [m, readPretrainConfig(join(configDir, `${m}.json`))])) as Record<
+    string,
+    PretrainConfig
+  >;
   if (command !== 'evaluate') await train(o, at, backend.name, recipes);
   if (command !== 'train') await evaluate(o, command === 'all' ? at.models : resolve(o.models ?? embeddedWeightsRoot()), at.card, recipes);
   if (o.installIntoModels) install(at, command === 'evaluate' ? [] : o.model);
@@ -157,15 +185,28 @@ async function runCommand(command: CommandName, o: Raw): Promise<void> {
 function withOptions(cmd: Command): Command {
   return cmd
     .addOption(listOption('--model <names>', `recipes in configs/ to train (known: ${knownRecipes().join(', ')})`, { defaults: [...EMBEDDED] }))
-    .option('--out <dir>', 'result folder: models/<name>/ (model folders), train/<name>/ (checkpoints, metrics.jsonl; rerun to resume), card/ (card.json, MODEL_CARD.md)', defaultOutDir('pretrain'))
+    .option(
+      '--out <dir>',
+      'result folder: models/<name>/ (model folders), train/<name>/ (checkpoints, metrics.jsonl; rerun to resume), card/ (card.json, MODEL_CARD.md)',
+      defaultOutDir('pretrain'),
+    )
     .option('--models <dir>', 'evaluate: a folder holding one model folder per embedded model (default: the @hotplug/models package)')
-    .option('--install-into-models', "copy the trained models and the card into @hotplug/models (what every app loads by default)")
+    .option('--install-into-models', 'copy the trained models and the card into @hotplug/models (what every app loads by default)')
     .addOption(intOption('--steps <n>', "override every recipe's step count"))
     .option('--restart', 'discard checkpoints made with another recipe or corpus and train afresh (otherwise such a rerun is refused with what changed)')
-    .addOption(choiceOption('--corpus <kind>', "scenes: @hotplug/data's pretraining corpus; labels: the older per-label caption corpus", ['scenes', 'labels'] as const, 'scenes'))
+    .addOption(
+      choiceOption(
+        '--corpus <kind>',
+        "scenes: @hotplug/data's pretraining corpus; labels: the older per-label caption corpus",
+        ['scenes', 'labels'] as const,
+        'scenes',
+      ),
+    )
     .addOption(intOption('--corpus-size <n>', 'scenes in the scene corpus (default 60000)'))
     .addOption(intOption('--max-per-dataset <n>', 'labels corpus: images per dataset'))
-    .addOption(intOption('--eval-max-items <n>', "classification tasks with more items (Fashion-MNIST's 10,000) are cut to N, stratified and seeded", { default: 4000 }))
+    .addOption(
+      intOption('--eval-max-items <n>', "classification tasks with more items (Fashion-MNIST's 10,000) are cut to N, stratified and seeded", { default: 4000 }),
+    )
     .addOption(intOption('--eval-scene-items <n>', "items per scene task (default: each task's own, 1,000-2,000)"))
     .option('--backend <name>', 'force a tfjs backend (node-gpu, node, hotplug-cpu, wasm, cpu)');
 }

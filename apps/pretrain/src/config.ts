@@ -41,7 +41,14 @@ export function readPretrainConfig(path: string): PretrainConfig {
   if (typeof raw.augment !== 'boolean') throw new Error(`${path}: "augment" must be true or false`);
   const warm = raw.warmStart as PretrainConfig['warmStart'] | undefined;
   if (warm !== undefined) {
-    if (!warm || typeof warm.from !== 'string' || !warm.from || !Array.isArray(warm.weights) || warm.weights.length === 0 || warm.weights.some((w) => typeof w !== 'string'))
+    if (
+      !warm ||
+      typeof warm.from !== 'string' ||
+      !warm.from ||
+      !Array.isArray(warm.weights) ||
+      warm.weights.length === 0 ||
+      warm.weights.some((w) => typeof w !== 'string')
+    )
       throw new Error(`${path}: "warmStart" must be { "from": "old" | "new" | "<model folder>", "weights": ["<weight name>", ...] }`);
   }
   return raw as unknown as PretrainConfig;

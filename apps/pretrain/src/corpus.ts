@@ -41,12 +41,17 @@ export interface PrepareOptions {
  * prompt an evaluation uses is in its vocabulary.
  */
 export function prepareCorpus(options: PrepareOptions = {}): PreparedCorpus {
-  const corpus = options.corpus === 'labels'
-    ? buildCaptionCorpus({ datasets: [...EMBEDDED_DATASETS], seed: options.seed ?? 0, maxPerDataset: options.maxPerDataset })
-    : pretrainingCorpus({ size: options.size, format: options.format ?? EMBEDDED_FORMAT });
-  const prompts = options.corpus === 'labels'
-    ? EMBEDDED_DATASETS.flatMap((d) => classPrompts(d).prompts.flat())
-    : listTasks().flatMap((n) => { const t = getTask(n); return t.classNames.flatMap((c) => t.templates.map((tpl) => tpl.replaceAll('{}', c))); });
+  const corpus =
+    options.corpus === 'labels'
+      ? buildCaptionCorpus({ datasets: [...EMBEDDED_DATASETS], seed: options.seed ?? 0, maxPerDataset: options.maxPerDataset })
+      : pretrainingCorpus({ size: options.size, format: options.format ?? EMBEDDED_FORMAT });
+  const prompts =
+    options.corpus === 'labels'
+      ? EMBEDDED_DATASETS.flatMap((d) => classPrompts(d).prompts.flat())
+      : listTasks().flatMap((n) => {
+          const t = getTask(n);
+          return t.classNames.flatMap((c) => t.templates.map((tpl) => tpl.replaceAll('{}', c)));
+        });
   const labels = options.corpus === 'labels';
   const contextLength = labels ? 16 : CONTEXT_LENGTH;
   const tokenizer = buildTokenizer([...corpus.captions, ...prompts], { contextLength, vocabSize: labels ? 1024 : VOCAB_SIZE });

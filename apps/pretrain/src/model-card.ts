@@ -27,7 +27,13 @@ export function tokenFigures(models: EvaluatedModel[], recipes: Record<string, P
     try {
       const a = table(m);
       const b = { data: init.text.tokenEmbedding.dataSync() as Float32Array, rows: a.rows, dim: a.dim };
-      out.models.push({ id: m.id, cosineToInit: meanRowCosine(a, b, used), cosineToInitAllRows: meanRowCosine(a, b, all), usedTokens: used.length, vocabSize: a.rows });
+      out.models.push({
+        id: m.id,
+        cosineToInit: meanRowCosine(a, b, used),
+        cosineToInitAllRows: meanRowCosine(a, b, all),
+        usedTokens: used.length,
+        vocabSize: a.rows,
+      });
     } finally {
       init.dispose();
     }
@@ -44,7 +50,10 @@ export function tokenFigures(models: EvaluatedModel[], recipes: Record<string, P
 function lossEnds(runDir: string): { initialLoss?: number; finalLoss?: number } {
   const path = join(runDir, 'metrics.jsonl');
   if (!existsSync(path)) return {};
-  const losses = readFileSync(path, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { loss: number }).loss);
+  const losses = readFileSync(path, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => (JSON.parse(l) as { loss: number }).loss);
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   return { initialLoss: mean(losses.slice(0, 3)), finalLoss: mean(losses.slice(-3)) };
 }
@@ -55,7 +64,7 @@ export function completeRecord(record: TrainingRecord, modelDir: string, runDir:
   return {
     ...lossEnds(runDir),
     ...record,
-    minutesPer1000Steps: record.minutesPer1000Steps ?? (record.seconds / record.steps) * 1000 / 60,
+    minutesPer1000Steps: record.minutesPer1000Steps ?? ((record.seconds / record.steps) * 1000) / 60,
     ...(existsSync(weights) ? { bytes: statSync(weights).size } : {}),
   };
 }
@@ -77,6 +86,10 @@ export async function buildModelCard(
     training,
     tasks,
     tokens,
-    bars: qualityBars(tasks, tokens, models.map((m) => m.id)),
+    bars: qualityBars(
+      tasks,
+      tokens,
+      models.map((m) => m.id),
+    ),
   };
 }

@@ -52,7 +52,10 @@ function gatherTokens(tokenIds: Int32Array, contextLength: number, indices: Int3
 export function expandWeightNames(patterns: string[], source: Map<string, unknown>, sourceName: string): string[] {
   const names: string[] = [];
   for (const p of patterns) {
-    if (!p.endsWith('*')) { names.push(p); continue; }
+    if (!p.endsWith('*')) {
+      names.push(p);
+      continue;
+    }
     const hits = [...source.keys()].filter((n) => n.startsWith(p.slice(0, -1)));
     if (hits.length === 0) throw new Error(`warmStart: no weight of "${sourceName}" matches "${p}"`);
     names.push(...hits);
@@ -64,14 +67,19 @@ export function expandWeightNames(patterns: string[], source: Map<string, unknow
 export function warmStart(clip: Clip, spec: NonNullable<PretrainConfig['warmStart']>, tokenizer: Tokenizer, modelsRoot?: string): void {
   // An embedded name means that model of this run when the run writes its models elsewhere (--out).
   const sibling = modelsRoot && (EMBEDDED_MODELS as readonly string[]).includes(spec.from) ? join(modelsRoot, spec.from) : undefined;
-  const loaded = sibling && existsSync(join(sibling, 'config.json'))
-    ? loadClip(sibling)
-    : (EMBEDDED_MODELS as readonly string[]).includes(spec.from) ? loadEmbeddedModel(spec.from as EmbeddedModelName) : loadClip(spec.from);
+  const loaded =
+    sibling && existsSync(join(sibling, 'config.json'))
+      ? loadClip(sibling)
+      : (EMBEDDED_MODELS as readonly string[]).includes(spec.from)
+        ? loadEmbeddedModel(spec.from as EmbeddedModelName)
+        : loadClip(spec.from);
   const source = loaded.clip;
   try {
     // A token table only means the same thing under the same token ids.
     if (spec.weights.some((w) => w.startsWith('text.')) && JSON.stringify(loaded.tokenizer?.toJSON()) !== JSON.stringify(tokenizer.toJSON()))
-      throw new Error(`warmStart: "${spec.from}" was trained with another tokenizer than this corpus builds; text weights would not line up (rebuild both from the same corpus)`);
+      throw new Error(
+        `warmStart: "${spec.from}" was trained with another tokenizer than this corpus builds; text weights would not line up (rebuild both from the same corpus)`,
+      );
     const from = source.namedWeights();
     const to = clip.namedWeights();
     for (const name of expandWeightNames(spec.weights, from, spec.from)) {
@@ -80,7 +88,9 @@ export function warmStart(clip: Clip, spec: NonNullable<PretrainConfig['warmStar
       if (!src) throw new Error(`warmStart: the model "${spec.from}" has no weight "${name}"`);
       if (!dst) throw new Error(`warmStart: the model being trained has no weight "${name}" (its weights: ${[...to.keys()].slice(0, 6).join(', ')}, ...)`);
       if (src.shape.join('x') !== dst.shape.join('x'))
-        throw new Error(`warmStart: "${name}" is [${src.shape}] in "${spec.from}" but [${dst.shape}] here; warm-start only weights of the same shape (same tokenizer and width)`);
+        throw new Error(
+          `warmStart: "${name}" is [${src.shape}] in "${spec.from}" but [${dst.shape}] here; warm-start only weights of the same shape (same tokenizer and width)`,
+        );
       dst.assign(src);
     }
   } finally {
@@ -98,7 +108,9 @@ export async function pretrainModel(recipe: PretrainConfig, prepared: PreparedCo
   const config = configForTokenizer(resolveConfig(recipe.model), tokenizer);
   const v = config.vision;
   if (corpus.height !== v.imageSize || corpus.width !== v.imageSize || corpus.channels !== v.channels)
-    throw new Error(`model ${config.name} takes ${v.imageSize}x${v.imageSize}x${v.channels} images but the corpus holds ${corpus.height}x${corpus.width}x${corpus.channels}`);
+    throw new Error(
+      `model ${config.name} takes ${v.imageSize}x${v.imageSize}x${v.channels} images but the corpus holds ${corpus.height}x${corpus.width}x${corpus.channels}`,
+    );
   const clip = createClip(config, { seed: recipe.seed });
   if (recipe.warmStart) {
     try {
@@ -129,7 +141,11 @@ export async function pretrainModel(recipe: PretrainConfig, prepared: PreparedCo
     run: {
       recipe: { ...recipe, steps: totalSteps },
       model: config,
-      data: { order: sampler.fingerprint(), corpusSize: corpus.size, tokens: sha256(new Uint8Array(tokenIds.buffer, tokenIds.byteOffset, tokenIds.byteLength)) },
+      data: {
+        order: sampler.fingerprint(),
+        corpusSize: corpus.size,
+        tokens: sha256(new Uint8Array(tokenIds.buffer, tokenIds.byteOffset, tokenIds.byteLength)),
+      },
     },
   });
   try {

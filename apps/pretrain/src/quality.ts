@@ -1,6 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { accuracy, imageFeatures, recallAtK, zeroShotClassifier, zeroShotPredict, type EvaluatedModel } from '@hotplug/bench';
-import { getTask, listTasks, loadTask, oneVsRest, stratifiedSplit, subset, type ClassificationData, type ImageDataset, type ImageFormat, type TaskData } from '@hotplug/data';
+import {
+  getTask,
+  listTasks,
+  loadTask,
+  oneVsRest,
+  stratifiedSplit,
+  subset,
+  type ClassificationData,
+  type ImageDataset,
+  type ImageFormat,
+  type TaskData,
+} from '@hotplug/data';
 import { averagePrecision, createHead, featureMatrix, type FeatureMatrix } from '@hotplug/heads';
 
 /**
@@ -102,12 +113,19 @@ function recallAt1(q: FeatureMatrix, g: FeatureMatrix, targets: Int32Array): num
     for (let c = 1; c < g.rows; c++) if (s[r * g.rows + c]! > s[r * g.rows + best]!) best = c;
     return [best];
   });
-  return recallAtK(rankings, Array.from(targets, (t) => new Set([t])), 1);
+  return recallAtK(
+    rankings,
+    Array.from(targets, (t) => new Set([t])),
+    1,
+  );
 }
 
 /** Text features of arbitrary strings (one embedding each), normalised, tagged with the model. */
 function textFeatures(model: EvaluatedModel, texts: readonly string[]): Promise<FeatureMatrix> {
-  return zeroShotClassifier(model, texts.map((t) => [t]));
+  return zeroShotClassifier(
+    model,
+    texts.map((t) => [t]),
+  );
 }
 
 /** Relation prompts depend on the item: classify each image among its own four prompts. */
@@ -177,7 +195,12 @@ function meanAveragePrecision(scores: Float32Array, rows: number, k: number, tar
   return sum / k;
 }
 
-async function multiLabelFigures(data: Extract<TaskData, { kind: 'multi-label' }>, models: EvaluatedModel[], oldId: string, log: (l: string) => void): Promise<TaskFigures> {
+async function multiLabelFigures(
+  data: Extract<TaskData, { kind: 'multi-label' }>,
+  models: EvaluatedModel[],
+  oldId: string,
+  log: (l: string) => void,
+): Promise<TaskFigures> {
   const k = data.classNames.length;
   // One split for all classes: stratified by object count keeps both halves alike.
   const counts = Int32Array.from(data.scenes, (s) => s.objects.length - 1);
@@ -232,14 +255,37 @@ async function multiLabelFigures(data: Extract<TaskData, { kind: 'multi-label' }
   // Chance mAP: the mean prevalence of a class.
   let positives = 0;
   for (const i of test) for (let c = 0; c < k; c++) positives += data.targets[i * k + c]!;
-  return { task: data.task, kind: 'multi-label', metric: 'mAP', items: test.length, chance: positives / (test.length * k), zeroShot, linearProbe: linear, rawPixels, naive };
+  return {
+    task: data.task,
+    kind: 'multi-label',
+    metric: 'mAP',
+    items: test.length,
+    chance: positives / (test.length * k),
+    zeroShot,
+    linearProbe: linear,
+    rawPixels,
+    naive,
+  };
 }
 
 const batchDataset = (name: string, b: { size: number; height: number; width: number; channels: number; images: Uint8Array }): ImageDataset => ({
-  name, split: 'test', size: b.size, height: b.height, width: b.width, channels: b.channels, images: b.images, labels: new Int32Array(b.size), classNames: ['item'],
+  name,
+  split: 'test',
+  size: b.size,
+  height: b.height,
+  width: b.width,
+  channels: b.channels,
+  images: b.images,
+  labels: new Int32Array(b.size),
+  classNames: ['item'],
 });
 
-async function retrievalFigures(data: Extract<TaskData, { kind: 'image-retrieval' | 'text-retrieval' }>, models: EvaluatedModel[], oldId: string, log: (l: string) => void): Promise<TaskFigures> {
+async function retrievalFigures(
+  data: Extract<TaskData, { kind: 'image-retrieval' | 'text-retrieval' }>,
+  models: EvaluatedModel[],
+  oldId: string,
+  log: (l: string) => void,
+): Promise<TaskFigures> {
   const gallery = new Map<string, FeatureMatrix>();
   const queries = new Map<string, FeatureMatrix>();
   for (const m of models) {
@@ -258,9 +304,10 @@ async function retrievalFigures(data: Extract<TaskData, { kind: 'image-retrieval
     // Image->image: new-model queries against the stored old gallery. Text->image: old text
     // encoder's queries against a gallery the new image encoder embedded.
     naive[m.id] = {
-      zeroShot: data.kind === 'image-retrieval'
-        ? recallAt1(toWidth(queries.get(m.id)!, oldDim, oldId), gallery.get(oldId)!, data.targets)
-        : recallAt1(queries.get(oldId)!, toWidth(gallery.get(m.id)!, oldDim, oldId), data.targets),
+      zeroShot:
+        data.kind === 'image-retrieval'
+          ? recallAt1(toWidth(queries.get(m.id)!, oldDim, oldId), gallery.get(oldId)!, data.targets)
+          : recallAt1(queries.get(oldId)!, toWidth(gallery.get(m.id)!, oldDim, oldId), data.targets),
     };
   }
   return { task: data.task, kind: data.kind, metric: 'recall@1', items: data.targets.length, chance: 1 / data.gallery.size, zeroShot, naive };

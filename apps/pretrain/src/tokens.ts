@@ -21,7 +21,8 @@ export function usedTokens(counts: Int32Array): Int32Array {
 
 /** Mean over the given rows of cos(a[r], b[r]) (same shapes). */
 export function meanRowCosine(a: TokenTable, b: TokenTable, rows: ArrayLike<number>): number {
-  if (a.rows !== b.rows || a.dim !== b.dim) throw new Error(`meanRowCosine: tables are [${a.rows}, ${a.dim}] and [${b.rows}, ${b.dim}]; compare tables of one shape`);
+  if (a.rows !== b.rows || a.dim !== b.dim)
+    throw new Error(`meanRowCosine: tables are [${a.rows}, ${a.dim}] and [${b.rows}, ${b.dim}]; compare tables of one shape`);
   let sum = 0;
   for (let k = 0; k < rows.length; k++) {
     const r = rows[k]!;
@@ -91,7 +92,7 @@ export function linearMapR2(from: TokenTable, to: TokenTable, rows: ArrayLike<nu
     }
   }
   const ridge = options.ridge ?? 1e-3;
-  const scale = (xtx.reduce((s, v, i) => (i % (p + 1) === 0 ? s + v : s), 0) / p) || 1;
+  const scale = xtx.reduce((s, v, i) => (i % (p + 1) === 0 ? s + v : s), 0) / p || 1;
   for (let i = 0; i < from.dim; i++) xtx[i * p + i]! += ridge * scale;
   const w = solveSpd(xtx, xty, p, q);
   const mean = new Float64Array(q);

@@ -15,7 +15,13 @@ import { configForTokenizer, createClip, resolveConfig, buildTokenizer } from '@
 const tiny: PretrainConfig = {
   name: 'tiny',
   description: 'test recipe',
-  model: { base: 'hotplug-old', name: 'tiny', embedDim: 32, vision: { imageSize: 32, patchSize: 8, channels: 3, mean: [0.4, 0.35, 0.33], std: [0.27, 0.26, 0.23], width: 32, depth: 1, heads: 2 }, text: { contextLength: 32, width: 64, depth: 1, heads: 2 } },
+  model: {
+    base: 'hotplug-old',
+    name: 'tiny',
+    embedDim: 32,
+    vision: { imageSize: 32, patchSize: 8, channels: 3, mean: [0.4, 0.35, 0.33], std: [0.27, 0.26, 0.23], width: 32, depth: 1, heads: 2 },
+    text: { contextLength: 32, width: 64, depth: 1, heads: 2 },
+  },
   seed: 5,
   steps: 12,
   batchSize: 32,
@@ -62,7 +68,9 @@ describe('pretrainModel', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hotplug-pretrain-'));
     const counts: number[] = [];
     const { clip, summary } = await pretrainModel({ ...tiny, steps: 16 }, prepared, {
-      runDir: join(dir, 'run'), outDir: join(dir, 'model'), progress: false,
+      runDir: join(dir, 'run'),
+      outDir: join(dir, 'model'),
+      progress: false,
       onStep: () => counts.push(tf.memory().numTensors),
     });
     const losses = summary.history.map((h) => h.loss);
@@ -80,7 +88,14 @@ describe('pretrainModel', () => {
 
     const dirB = mkdtempSync(join(tmpdir(), 'hotplug-pretrain-b-'));
     const opts = { runDir: join(dirB, 'run'), outDir: join(dirB, 'model'), progress: false };
-    await expect(pretrainModel(tiny, prepared, { ...opts, onStep: (r) => { if (r.step === 7) throw new Error('killed at step 7'); } })).rejects.toThrow('killed');
+    await expect(
+      pretrainModel(tiny, prepared, {
+        ...opts,
+        onStep: (r) => {
+          if (r.step === 7) throw new Error('killed at step 7');
+        },
+      }),
+    ).rejects.toThrow('killed');
     const resumed = await pretrainModel(tiny, prepared, opts);
     expect(resumed.summary.startStep).toBe(4);
     resumed.clip.dispose();
@@ -92,7 +107,9 @@ describe('pretrainModel', () => {
 
   it('refuses a corpus whose image size the model does not take', async () => {
     const bad = { ...tiny, model: { ...tiny.model, vision: { ...tiny.model.vision, imageSize: 28, patchSize: 7 } } };
-    await expect(pretrainModel(bad, prepared, { runDir: '/tmp/unused', outDir: '/tmp/unused', progress: false })).rejects.toThrow(/takes 28x28x3 images but the corpus holds 32x32x3/);
+    await expect(pretrainModel(bad, prepared, { runDir: '/tmp/unused', outDir: '/tmp/unused', progress: false })).rejects.toThrow(
+      /takes 28x28x3 images but the corpus holds 32x32x3/,
+    );
   });
 
   it('warm-starts named weights from another model folder, and refuses mismatches with the fix', async () => {
@@ -127,7 +144,7 @@ describe('pretrainModel', () => {
     clip.dispose();
   });
 
-  it('ships pair B with old\'s whole text tower and width and a larger vision tower', () => {
+  it("ships pair B with old's whole text tower and width and a larger vision tower", () => {
     const read = (n: string) => readPretrainConfig(new URL(`../configs/${n}.json`, import.meta.url).pathname);
     const old = read('old');
     const next = read('new');

@@ -24,7 +24,7 @@ describe('the shipped embedded models', () => {
     for (const t of card.training) expect(t.bytes!).toBeLessThan(20e6);
   });
 
-  it('reproduces the card\'s MNIST and colour figures from the shipped weights', async () => {
+  it("reproduces the card's MNIST and colour figures from the shipped weights", async () => {
     const models = EMBEDDED_MODELS.map((id) => ({ id, ...loadEmbeddedModel(id) }));
     try {
       const figures = await taskQuality(models, 'old', EMBEDDED_FORMAT, { tasks: ['mnist', 'scene-colour'] });

@@ -27,11 +27,12 @@ describe('token-table statistics', () => {
     const rng = new Rng(2);
     const a = Float32Array.from({ length: 8 * 12 }, () => rng.normal());
     const y = { data: new Float32Array(400 * 12), rows: 400, dim: 12 };
-    for (let r = 0; r < 400; r++) for (let c = 0; c < 12; c++) {
-      let s = 0.5 * c;
-      for (let k = 0; k < 8; k++) s += x.data[r * 8 + k]! * a[k * 12 + c]!;
-      y.data[r * 12 + c] = s;
-    }
+    for (let r = 0; r < 400; r++)
+      for (let c = 0; c < 12; c++) {
+        let s = 0.5 * c;
+        for (let k = 0; k < 8; k++) s += x.data[r * 8 + k]! * a[k * 12 + c]!;
+        y.data[r * 12 + c] = s;
+      }
     const rows = Array.from({ length: 400 }, (_, i) => i);
     expect(linearMapR2(x, y, rows)).toBeGreaterThan(0.999);
     const unrelated = linearMapR2(x, random(400, 12, 3), rows);

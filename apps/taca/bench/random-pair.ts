@@ -10,8 +10,13 @@ const dir = process.argv[2];
 if (!dir) throw new Error('usage: vite-node bench/random-pair.ts -- DIR');
 await initBackend();
 const corpus = buildCaptionCorpus({ seed: 0, maxPerDataset: 2000 });
-const tokenizer = buildTokenizer([...corpus.captions, ...classPrompts('fashion-mnist').prompts.flat(), ...classPrompts('mnist').prompts.flat()], { contextLength: 16 });
-for (const [role, base] of [['old', 'hotplug-old'], ['new', 'hotplug-new']] as const) {
+const tokenizer = buildTokenizer([...corpus.captions, ...classPrompts('fashion-mnist').prompts.flat(), ...classPrompts('mnist').prompts.flat()], {
+  contextLength: 16,
+});
+for (const [role, base] of [
+  ['old', 'hotplug-old'],
+  ['new', 'hotplug-new'],
+] as const) {
   const clip = createClip(configForTokenizer(resolveConfig({ base, name: `random-${role}`, embedDim: 64 }), tokenizer), { seed: role });
   saveClip(clip, join(dir, role), tokenizer);
   clip.dispose();

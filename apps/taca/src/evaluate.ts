@@ -30,7 +30,10 @@ export interface DatasetResult {
 function strided(dataset: ImageDataset, n: number): ImageDataset {
   if (n >= dataset.size) return dataset;
   const stride = Math.max(1, Math.floor(dataset.size / n));
-  return subset(dataset, Int32Array.from({ length: Math.min(n, Math.floor(dataset.size / stride)) }, (_, i) => i * stride));
+  return subset(
+    dataset,
+    Int32Array.from({ length: Math.min(n, Math.floor(dataset.size / stride)) }, (_, i) => i * stride),
+  );
 }
 
 /** L2-normalised embeddings of a dataset through any image encoder. */
@@ -39,7 +42,11 @@ export async function encodeDataset(encoder: ImageEncoder, norm: Normalization, 
   const out = new Float32Array(dataset.size * dim);
   for (let start = 0; start < dataset.size; start += batchSize) {
     const n = Math.min(batchSize, dataset.size - start);
-    const images = imageBatch(dataset, Int32Array.from({ length: n }, (_, i) => start + i), norm);
+    const images = imageBatch(
+      dataset,
+      Int32Array.from({ length: n }, (_, i) => start + i),
+      norm,
+    );
     const emb = await encoder.encode(images, { batchSize });
     const unit = tf.tidy(() => tf.div(emb, tf.maximum(tf.norm(emb, 'euclidean', -1, true), 1e-12)));
     out.set(await unit.data(), start * dim);

@@ -11,12 +11,15 @@ export type { Results } from './report';
 export type { DatasetResult, SystemFigures } from './evaluate';
 export type { TrainingRecord } from './train-variant';
 
-const invokedDirectly = typeof process !== 'undefined' && process.argv[1] !== undefined && (() => {
-  try {
-    return realpathSync(process.argv[1]!) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-})();
+const invokedDirectly =
+  typeof process !== 'undefined' &&
+  process.argv[1] !== undefined &&
+  (() => {
+    try {
+      return realpathSync(process.argv[1]!) === realpathSync(fileURLToPath(import.meta.url));
+    } catch {
+      return false;
+    }
+  })();
 
 if (invokedDirectly) runCli(process.argv.slice(2)).then((code) => (process.exitCode = code));

@@ -1,6 +1,16 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { exportImageEncoder, exportTextEncoder, loadClip, loadOnnxImageEncoder, loadOnnxTextEncoder, ModelFolderError, type Clip, type LoadedClip, type Tokenizer } from '@hotplug/backbones';
+import {
+  exportImageEncoder,
+  exportTextEncoder,
+  loadClip,
+  loadOnnxImageEncoder,
+  loadOnnxTextEncoder,
+  ModelFolderError,
+  type Clip,
+  type LoadedClip,
+  type Tokenizer,
+} from '@hotplug/backbones';
 import { sha256FileStreamed } from '@hotplug/runtime';
 import { teacherFromClip, type Teacher } from '@hotplug/taca';
 

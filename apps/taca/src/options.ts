@@ -120,7 +120,7 @@ function withOptions(cmd: Command): Command {
     )
     .option(
       '--captions <file>',
-      'your own training corpus: a CSV (header: path,caption[,label]) or JSONL of image paths + captions, paths relative to the file\'s folder and inside it; images are resized to the new model\'s input (replaces --corpus)',
+      "your own training corpus: a CSV (header: path,caption[,label]) or JSONL of image paths + captions, paths relative to the file's folder and inside it; images are resized to the new model's input (replaces --corpus)",
     )
     .addOption(intOption('--corpus-size <n>', 'scene-corpus pairs (default 20000)'))
     .addOption(intOption('--max-per-dataset <n>', 'labels corpus: images per dataset (default 10000)'))

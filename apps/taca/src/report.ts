@@ -41,12 +41,20 @@ export function markdownResults(results: Results): string {
       const t = variant ? results.training[variant] : undefined;
       const params = t ? `${t.adapterParameters} (${(100 * t.trainedFraction).toFixed(2)}%)` : '-';
       const time = t ? `${t.seconds.toFixed(0)} s` : '-';
-      lines.push(f ? `| ${d.dataset} | ${system} | ${pct(f.oldHeadAccuracy)} | ${system === 'old' ? '-' : pct(f.negativeFlipRate)} | ${pct(f.retrievalTop1)} | ${pct(f.zeroShot)} | ${params} | ${time} |` : `| ${d.dataset} | ${system} | dimension mismatch | - | - | - | - | - |`);
+      lines.push(
+        f
+          ? `| ${d.dataset} | ${system} | ${pct(f.oldHeadAccuracy)} | ${system === 'old' ? '-' : pct(f.negativeFlipRate)} | ${pct(f.retrievalTop1)} | ${pct(f.zeroShot)} | ${params} | ${time} |`
+          : `| ${d.dataset} | ${system} | dimension mismatch | - | - | - | - | - |`,
+      );
     }
     lines.push(`| ${d.dataset} | new/new (re-trained head, re-indexed) | ${pct(d.newNew.headAccuracy)} | - | ${pct(d.newNew.retrievalTop1)} | - | - | - |`);
   }
   lines.push('', 'Compatibility (old head on new+adapter > old head on old):', '');
   for (const [v, byDataset] of Object.entries(results.compatible))
-    lines.push(`- ${v}: ${Object.entries(byDataset).map(([d, ok]) => `${d} ${ok ? 'yes' : 'no'}`).join(', ')}`);
+    lines.push(
+      `- ${v}: ${Object.entries(byDataset)
+        .map(([d, ok]) => `${d} ${ok ? 'yes' : 'no'}`)
+        .join(', ')}`,
+    );
   return lines.join('\n') + '\n';
 }

@@ -3,8 +3,17 @@ import { join } from 'node:path';
 import { adapterCorpus, buildCaptionCorpus, captionVocabulary, sceneCategoryPrompts, type CaptionCorpus, type ImageFormat } from '@hotplug/data';
 import { writeJsonAtomic } from '@hotplug/runtime';
 import {
-  ADAPTER_CONFIG_FILE, adapterTarget, createAdapter, encoderIdentity, injectAdapter, saveAdapter, teacherFeatures, textClassifier, trainAdapter,
-  type Teacher, type TeacherFeatures,
+  ADAPTER_CONFIG_FILE,
+  adapterTarget,
+  createAdapter,
+  encoderIdentity,
+  injectAdapter,
+  saveAdapter,
+  teacherFeatures,
+  textClassifier,
+  trainAdapter,
+  type Teacher,
+  type TeacherFeatures,
 } from '@hotplug/taca';
 import { captionFileCorpus, isCaptionFileCorpus } from './captions';
 import { adapterConfigOf, type AppOptions } from './options';
@@ -67,7 +76,8 @@ export function trainingCorpus(options: AppOptions, format: ImageFormat): Captio
 /** The input format of a model's visual encoder. */
 export function inputFormat(model: LoadedModel): ImageFormat {
   const { imageSize, channels } = model.clip.config.vision;
-  if (channels !== 1 && channels !== 3) throw new Error(`model ${model.clip.config.name} takes ${channels}-channel images; scene corpora come in 1 or 3 channels`);
+  if (channels !== 1 && channels !== 3)
+    throw new Error(`model ${model.clip.config.name} takes ${channels}-channel images; scene corpora come in 1 or 3 channels`);
   return { size: imageSize, channels };
 }
 
@@ -92,13 +102,25 @@ export function vocabularyPrompts(corpus: CaptionCorpus): string[][] {
 
 export async function oldCorpusFeatures(options: AppOptions, teacher: Teacher, corpus: CaptionCorpus): Promise<TeacherFeatures> {
   const started = performance.now();
-  const feats = await teacherFeatures(teacher, corpus, { cacheFile: join(options.outDir, 'cache', `old-features-${teacher.id}-${corpus.sourceNames.join('+')}-${corpus.size}.safetensors`) });
-  console.log(`old-model features of ${corpus.size} corpus pairs: ${feats.cached ? 'read from the cache' : `computed in ${((performance.now() - started) / 1000).toFixed(1)} s and cached`}`);
+  const feats = await teacherFeatures(teacher, corpus, {
+    cacheFile: join(options.outDir, 'cache', `old-features-${teacher.id}-${corpus.sourceNames.join('+')}-${corpus.size}.safetensors`),
+  });
+  console.log(
+    `old-model features of ${corpus.size} corpus pairs: ${feats.cached ? 'read from the cache' : `computed in ${((performance.now() - started) / 1000).toFixed(1)} s and cached`}`,
+  );
   return feats;
 }
 
 /** Trains one variant (resuming a killed run), saves the adapter alone and its training record. */
-export async function trainVariant(options: AppOptions, variant: string, next: LoadedModel, old: LoadedModel, teacher: Teacher, corpus: CaptionCorpus, feats: TeacherFeatures): Promise<TrainingRecord> {
+export async function trainVariant(
+  options: AppOptions,
+  variant: string,
+  next: LoadedModel,
+  old: LoadedModel,
+  teacher: Teacher,
+  corpus: CaptionCorpus,
+  feats: TeacherFeatures,
+): Promise<TrainingRecord> {
   const dir = adapterDir(options, variant);
   const recordPath = join(dir, 'training.json');
   const adapter = createAdapter(adapterConfigOf(options, variant), adapterTarget(next.clip.visual, old.clip.config.embedDim));
@@ -107,7 +129,10 @@ export async function trainVariant(options: AppOptions, variant: string, next: L
     const started = performance.now();
     const classifier = options.training.loss.influence > 0 ? await textClassifier(teacher, vocabularyPrompts(corpus)) : undefined;
     const result = await trainAdapter({
-      encoder, corpus, teacher: feats, classifier,
+      encoder,
+      corpus,
+      teacher: feats,
+      classifier,
       config: { ...options.training, loss: { ...options.training.loss, scale: teacher.logitScale } },
       runDir: trainDir(options, variant),
       restart: options.restart,
@@ -117,7 +142,9 @@ export async function trainVariant(options: AppOptions, variant: string, next: L
     // A finished run rerun: the checkpoint said so and nothing trained; keep the record written when it trained.
     if (result.summary.alreadyFinished && existsSync(recordPath) && existsSync(join(dir, ADAPTER_CONFIG_FILE))) {
       const earlier = JSON.parse(readFileSync(recordPath, 'utf8')) as TrainingRecord;
-      console.log(`${variant}: already trained (${earlier.steps} steps, final loss ${earlier.finalLoss?.toFixed(4) ?? 'not recorded'}); ${dir} left as it is (--restart to train again)`);
+      console.log(
+        `${variant}: already trained (${earlier.steps} steps, final loss ${earlier.finalLoss?.toFixed(4) ?? 'not recorded'}); ${dir} left as it is (--restart to train again)`,
+      );
       return earlier;
     }
     saveAdapter(adapter, dir, { model: encoderIdentity(next.clip.visual), outputSpace: encoderIdentity(old.clip.visual) });
@@ -136,7 +163,9 @@ export async function trainVariant(options: AppOptions, variant: string, next: L
       corpusSize: corpus.size,
     };
     writeJsonAtomic(recordPath, record);
-    console.log(`${variant}: ${record.steps} steps in ${record.seconds.toFixed(1)} s, final loss ${record.finalLoss?.toFixed(4) ?? 'not recorded'}, ${record.adapterParameters} parameters (${(100 * record.trainedFraction).toFixed(2)}% of the backbone); backbone verified unchanged; saved to ${dir}`);
+    console.log(
+      `${variant}: ${record.steps} steps in ${record.seconds.toFixed(1)} s, final loss ${record.finalLoss?.toFixed(4) ?? 'not recorded'}, ${record.adapterParameters} parameters (${(100 * record.trainedFraction).toFixed(2)}% of the backbone); backbone verified unchanged; saved to ${dir}`,
+    );
     return record;
   } finally {
     encoder.dispose();

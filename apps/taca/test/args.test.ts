@@ -26,13 +26,42 @@ describe('command-line values', () => {
   });
 
   it('every numeric option: a value is either accepted as a valid number or refused with a CliArgumentError', () => {
-    const numeric = ['lr', 'steps', 'batch-size', 'bottleneck', 'scale', 'w-distill', 'w-contrastive', 'w-influence', 'corpus-size', 'max-per-dataset', 'train-size', 'test-size', 'blocks'];
-    const value = fc.oneof(fc.string({ maxLength: 12 }), fc.double().map(String), fc.integer().map(String), fc.constantFrom('-1', '-0', '1e400', 'NaN', '', ' ', '0x10', '1,2', '-1,3'));
+    const numeric = [
+      'lr',
+      'steps',
+      'batch-size',
+      'bottleneck',
+      'scale',
+      'w-distill',
+      'w-contrastive',
+      'w-influence',
+      'corpus-size',
+      'max-per-dataset',
+      'train-size',
+      'test-size',
+      'blocks',
+    ];
+    const value = fc.oneof(
+      fc.string({ maxLength: 12 }),
+      fc.double().map(String),
+      fc.integer().map(String),
+      fc.constantFrom('-1', '-0', '1e400', 'NaN', '', ' ', '0x10', '1,2', '-1,3'),
+    );
     fc.assert(
       fc.property(fc.constantFrom(...numeric), value, fc.boolean(), (name, v, joined) => {
         tally.runSync(() => {
           const o = parseOptions(joined ? [`--${name}=${v}`] : [`--${name}`, v]);
-          const all = [o.training.lr, o.training.steps!, o.training.batchSize!, (o.adapter.options.bottleneck ?? 16) as number, (o.adapter.options.scale ?? 1) as number, o.corpusSize, o.maxPerDataset, o.trainSize, o.testSize];
+          const all = [
+            o.training.lr,
+            o.training.steps!,
+            o.training.batchSize!,
+            (o.adapter.options.bottleneck ?? 16) as number,
+            (o.adapter.options.scale ?? 1) as number,
+            o.corpusSize,
+            o.maxPerDataset,
+            o.trainSize,
+            o.testSize,
+          ];
           expect(all.every(Number.isFinite)).toBe(true);
           expect(o.training.lr).toBeGreaterThan(0);
         });

@@ -69,7 +69,7 @@ describe('options', () => {
     expect(adapterConfigOf(o, 'lora').options).toEqual({ bottleneck: 4, targets: ['q', 'k'] });
     expect(adapterConfigOf(o, 'projection').options).toEqual({});
     expect(() => parseOptions(['--variant', 'projection', '--bottleneck', '4'])).toThrow(/no chosen variant \(projection\) has the option "bottleneck"/);
-    expect(() => parseOptions(['--variant', 'lora', '--options', '{"targets":["fc1"]}'])).toThrow(/options for adapter variant "lora":\n  - targets\.0/);
+    expect(() => parseOptions(['--variant', 'lora', '--options', '{"targets":["fc1"]}'])).toThrow(/options for adapter variant "lora":\n {2}- targets\.0/);
   });
 
   it('names bad arguments and the fix', () => {
@@ -80,91 +80,133 @@ describe('options', () => {
     expect(() => parseOptions(['--run-dir', 'x'])).toThrow(/unknown option '--run-dir'/);
   });
 
-  it('exits 2 on a usage error before starting anything, 0 for --version', async () => {
-    const usage = await cli(['train', '--variant', 'adaptr']);
-    expect(usage.status).toBe(2);
-    expect(usage.out).toMatch(/hotplug-taca: CliArgumentError: unknown --variant "adaptr"/);
-    expect(usage.out).not.toContain('[@hotplug/kernels] backend');
-    const version = await cli(['--version']);
-    expect(version.status).toBe(0);
-    expect(version.out.trim()).toBe(JSON.parse(readFileSync(join(appDir, 'package.json'), 'utf8')).version);
-  }, E2E_TIMEOUT_MS);
+  it(
+    'exits 2 on a usage error before starting anything, 0 for --version',
+    async () => {
+      const usage = await cli(['train', '--variant', 'adaptr']);
+      expect(usage.status).toBe(2);
+      expect(usage.out).toMatch(/hotplug-taca: CliArgumentError: unknown --variant "adaptr"/);
+      expect(usage.out).not.toContain('[@hotplug/kernels] backend');
+      const version = await cli(['--version']);
+      expect(version.status).toBe(0);
+      expect(version.out.trim()).toBe(JSON.parse(readFileSync(join(appDir, 'package.json'), 'utf8')).version);
+    },
+    E2E_TIMEOUT_MS,
+  );
 });
 
 describe('hotplug-taca end to end on tiny models', () => {
-  it('trains, exports and evaluates (old model through onnxruntime), writing the table and JSON', async () => {
-    const out = temp('all');
-    const r = await cli(['all', '--quick', '--old', pair.oldDir, '--new', pair.newDir, '--out', out, '--variant', 'taca-symmetric,projection', '--teacher', 'onnx', '--w-influence', '0.5']);
-    expect(r.status, r.out).toBe(0);
-    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Results;
-    expect(results.datasets.map((d) => d.dataset)).toEqual(['fashion-mnist', 'mnist']);
-    for (const d of results.datasets) {
-      expect(d.systems['new (no adapter)']).toBeNull(); // 12 vs 16 dims
-      for (const s of ['old', 'new + taca-symmetric', 'new + projection']) {
-        const f = d.systems[s]!;
-        // Fractions: a percentage or a NaN here is a bug.
-        for (const v of [f.oldHeadAccuracy, f.retrievalTop1, f.zeroShot, f.negativeFlipRate]) {
-          expect(v).toBeGreaterThanOrEqual(0);
-          expect(v).toBeLessThanOrEqual(1);
+  it(
+    'trains, exports and evaluates (old model through onnxruntime), writing the table and JSON',
+    async () => {
+      const out = temp('all');
+      const r = await cli([
+        'all',
+        '--quick',
+        '--old',
+        pair.oldDir,
+        '--new',
+        pair.newDir,
+        '--out',
+        out,
+        '--variant',
+        'taca-symmetric,projection',
+        '--teacher',
+        'onnx',
+        '--w-influence',
+        '0.5',
+      ]);
+      expect(r.status, r.out).toBe(0);
+      const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Results;
+      expect(results.datasets.map((d) => d.dataset)).toEqual(['fashion-mnist', 'mnist']);
+      for (const d of results.datasets) {
+        expect(d.systems['new (no adapter)']).toBeNull(); // 12 vs 16 dims
+        for (const s of ['old', 'new + taca-symmetric', 'new + projection']) {
+          const f = d.systems[s]!;
+          // Fractions: a percentage or a NaN here is a bug.
+          for (const v of [f.oldHeadAccuracy, f.retrievalTop1, f.zeroShot, f.negativeFlipRate]) {
+            expect(v).toBeGreaterThanOrEqual(0);
+            expect(v).toBeLessThanOrEqual(1);
+          }
         }
+        // Even random tiny encoders keep enough of the pixels for the old head and the old gallery to beat chance
+        // (1/10; measured 0.17-0.23 head, 0.21-0.38 top-1 on 200/100 images), and the old system never flips against itself.
+        const old = d.systems.old!;
+        expect(old.oldHeadAccuracy).toBeGreaterThan(0.1);
+        expect(old.retrievalTop1).toBeGreaterThan(0.1);
+        expect(old.negativeFlipRate).toBe(0);
       }
-      // Even random tiny encoders keep enough of the pixels for the old head and the old gallery to beat chance
-      // (1/10; measured 0.17-0.23 head, 0.21-0.38 top-1 on 200/100 images), and the old system never flips against itself.
-      const old = d.systems.old!;
-      expect(old.oldHeadAccuracy).toBeGreaterThan(0.1);
-      expect(old.retrievalTop1).toBeGreaterThan(0.1);
-      expect(old.negativeFlipRate).toBe(0);
-    }
-    const t = results.training['taca-symmetric']!;
-    expect(t.trainedFraction).toBeGreaterThan(0);
-    expect(Object.keys(results.compatible)).toEqual(['taca-symmetric', 'projection']);
-    const md = readFileSync(join(out, 'results.md'), 'utf8');
-    expect(md).toMatch(/\| fashion-mnist \| new \+ taca-symmetric \| \d+\.\d% \|/);
-    expect(r.out).toContain('| dataset | system | old head acc');
-    for (const v of ['taca-symmetric', 'projection']) {
-      expect(existsSync(join(out, 'adapters', v, 'adapter.safetensors'))).toBe(true);
-      expect(existsSync(join(out, 'adapters', v, 'visual-taca.onnx'))).toBe(true);
-      expect(JSON.parse(readFileSync(join(out, 'adapters', v, 'export.json'), 'utf8')).maxAbsError).toBeLessThan(1e-4);
-    }
-    expect(existsSync(join(out, 'cache'))).toBe(true);
-    // A second evaluation alone reuses the saved adapters.
-    const again = await cli(['evaluate', '--quick', '--old', pair.oldDir, '--new', pair.newDir, '--out', out, '--variant', 'projection']);
-    expect(again.status, again.out).toBe(0);
-    const missing = await cli(['evaluate', '--quick', '--old', pair.oldDir, '--new', pair.newDir, '--out', out, '--variant', 'lora']);
-    expect(missing.status).toBe(1);
-    expect(missing.out).toMatch(/no trained "lora" adapter.*hotplug-taca train --variant lora/);
-  }, E2E_TIMEOUT_MS);
+      const t = results.training['taca-symmetric']!;
+      expect(t.trainedFraction).toBeGreaterThan(0);
+      expect(Object.keys(results.compatible)).toEqual(['taca-symmetric', 'projection']);
+      const md = readFileSync(join(out, 'results.md'), 'utf8');
+      expect(md).toMatch(/\| fashion-mnist \| new \+ taca-symmetric \| \d+\.\d% \|/);
+      expect(r.out).toContain('| dataset | system | old head acc');
+      for (const v of ['taca-symmetric', 'projection']) {
+        expect(existsSync(join(out, 'adapters', v, 'adapter.safetensors'))).toBe(true);
+        expect(existsSync(join(out, 'adapters', v, 'visual-taca.onnx'))).toBe(true);
+        expect(JSON.parse(readFileSync(join(out, 'adapters', v, 'export.json'), 'utf8')).maxAbsError).toBeLessThan(1e-4);
+      }
+      expect(existsSync(join(out, 'cache'))).toBe(true);
+      // A second evaluation alone reuses the saved adapters.
+      const again = await cli(['evaluate', '--quick', '--old', pair.oldDir, '--new', pair.newDir, '--out', out, '--variant', 'projection']);
+      expect(again.status, again.out).toBe(0);
+      const missing = await cli(['evaluate', '--quick', '--old', pair.oldDir, '--new', pair.newDir, '--out', out, '--variant', 'lora']);
+      expect(missing.status).toBe(1);
+      expect(missing.out).toMatch(/no trained "lora" adapter.*hotplug-taca train --variant lora/);
+    },
+    E2E_TIMEOUT_MS,
+  );
 
-  it('resumes a killed training run to the adapter an uninterrupted run produces', async () => {
-    const args = (out: string) => ['train', '--quick', '--steps', '120', '--max-per-dataset', '64', '--old', pair.oldDir, '--new', pair.newDir, '--out', out, '--variant', 'lora'];
-    const straight = temp('straight');
-    expect((await cli(args(straight))).status).toBe(0);
-    // Rerunning the finished run trains nothing and keeps the record it wrote (not finalLoss null, seconds ~0).
-    const recordPath = join(straight, 'adapters', 'lora', 'training.json');
-    const recordText = readFileSync(recordPath, 'utf8');
-    expect(JSON.parse(recordText).finalLoss).toBeGreaterThan(0);
-    const rerun = await cli(args(straight));
-    expect(rerun.status, rerun.out).toBe(0);
-    expect(rerun.out).toMatch(/lora: already trained \(120 steps, final loss \d/);
-    expect(readFileSync(recordPath, 'utf8')).toBe(recordText);
+  it(
+    'resumes a killed training run to the adapter an uninterrupted run produces',
+    async () => {
+      const args = (out: string) => [
+        'train',
+        '--quick',
+        '--steps',
+        '120',
+        '--max-per-dataset',
+        '64',
+        '--old',
+        pair.oldDir,
+        '--new',
+        pair.newDir,
+        '--out',
+        out,
+        '--variant',
+        'lora',
+      ];
+      const straight = temp('straight');
+      expect((await cli(args(straight))).status).toBe(0);
+      // Rerunning the finished run trains nothing and keeps the record it wrote (not finalLoss null, seconds ~0).
+      const recordPath = join(straight, 'adapters', 'lora', 'training.json');
+      const recordText = readFileSync(recordPath, 'utf8');
+      expect(JSON.parse(recordText).finalLoss).toBeGreaterThan(0);
+      const rerun = await cli(args(straight));
+      expect(rerun.status, rerun.out).toBe(0);
+      expect(rerun.out).toMatch(/lora: already trained \(120 steps, final loss \d/);
+      expect(readFileSync(recordPath, 'utf8')).toBe(recordText);
 
-    const killed = temp('killed');
-    const child = spawn(viteNode, [entry, '--', ...args(killed)], { cwd: appDir, stdio: 'ignore' });
-    const manifest = join(killed, 'train', 'lora', 'ckpt', 'checkpoint.json');
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
-    while (!existsSync(manifest)) await new Promise((r) => setTimeout(r, 50));
-    child.kill('SIGKILL');
-    expect(await exited).toBe('SIGKILL');
-    expect(existsSync(join(killed, 'adapters', 'lora', 'adapter.json'))).toBe(false); // it really died mid-run
+      const killed = temp('killed');
+      const child = spawn(viteNode, [entry, '--', ...args(killed)], { cwd: appDir, stdio: 'ignore' });
+      const manifest = join(killed, 'train', 'lora', 'ckpt', 'checkpoint.json');
+      const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+      while (!existsSync(manifest)) await new Promise((r) => setTimeout(r, 50));
+      child.kill('SIGKILL');
+      expect(await exited).toBe('SIGKILL');
+      expect(existsSync(join(killed, 'adapters', 'lora', 'adapter.json'))).toBe(false); // it really died mid-run
 
-    const resumed = await cli(args(killed));
-    expect(resumed.status, resumed.out).toBe(0);
-    const record = JSON.parse(readFileSync(join(killed, 'adapters', 'lora', 'training.json'), 'utf8'));
-    expect(record.resumedFromStep).toBeGreaterThan(0);
-    const a = adapterValues(join(straight, 'adapters', 'lora'));
-    const b = adapterValues(join(killed, 'adapters', 'lora'));
-    for (const [name, values] of a) expect(Array.from(b.get(name)!), name).toEqual(Array.from(values));
-  }, E2E_TIMEOUT_MS);
+      const resumed = await cli(args(killed));
+      expect(resumed.status, resumed.out).toBe(0);
+      const record = JSON.parse(readFileSync(join(killed, 'adapters', 'lora', 'training.json'), 'utf8'));
+      expect(record.resumedFromStep).toBeGreaterThan(0);
+      const a = adapterValues(join(straight, 'adapters', 'lora'));
+      const b = adapterValues(join(killed, 'adapters', 'lora'));
+      for (const [name, values] of a) expect(Array.from(b.get(name)!), name).toEqual(Array.from(values));
+    },
+    E2E_TIMEOUT_MS,
+  );
 
   it('says how to get the embedded models when a folder is not a model', async () => {
     const errors: string[] = [];

@@ -13,8 +13,17 @@ export function writeTinyPair(dir: string, options: { newEmbed?: number } = {}):
   const texts = [...corpus.captions, ...scenes.captions, ...classPrompts('fashion-mnist').prompts.flat(), ...classPrompts('mnist').prompts.flat()];
   const tokenizer = buildTokenizer(texts, { contextLength: 16, minFrequency: 1 });
   const text = { width: 16, depth: 1, heads: 2 };
-  const old = createClip(configForTokenizer(resolveConfig({ base: 'hotplug-old', name: 'tiny-old', embedDim: 16, vision: { width: 16, depth: 1, heads: 2 }, text }), tokenizer), { seed: 1 });
-  const next = createClip(configForTokenizer(resolveConfig({ base: 'hotplug-new', name: 'tiny-new', embedDim: options.newEmbed ?? 16, vision: { patchSize: 7, width: 24, depth: 2, heads: 2 }, text }), tokenizer), { seed: 2 });
+  const old = createClip(
+    configForTokenizer(resolveConfig({ base: 'hotplug-old', name: 'tiny-old', embedDim: 16, vision: { width: 16, depth: 1, heads: 2 }, text }), tokenizer),
+    { seed: 1 },
+  );
+  const next = createClip(
+    configForTokenizer(
+      resolveConfig({ base: 'hotplug-new', name: 'tiny-new', embedDim: options.newEmbed ?? 16, vision: { patchSize: 7, width: 24, depth: 2, heads: 2 }, text }),
+      tokenizer,
+    ),
+    { seed: 2 },
+  );
   const oldDir = join(dir, 'old');
   const newDir = join(dir, 'new');
   saveClip(old, oldDir, tokenizer);

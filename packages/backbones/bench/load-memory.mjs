@@ -46,10 +46,14 @@ if (process.env.HOTPLUG_LOAD_BENCH_FILE) {
   clip.dispose();
   const size = statSync(file).size;
   const args = [fileURLToPath(import.meta.url), name, '--init', init];
-  const lines = execFileSync(process.execPath, args, { encoding: 'utf8', env: { ...process.env, HOTPLUG_LOAD_BENCH_FILE: file } }).trim().split('\n');
+  const lines = execFileSync(process.execPath, args, { encoding: 'utf8', env: { ...process.env, HOTPLUG_LOAD_BENCH_FILE: file } })
+    .trim()
+    .split('\n');
   const out = JSON.parse(lines[lines.length - 1]);
   rmSync(dir, { recursive: true, force: true });
   const overhead = out.afterLoad - out.afterCreate - (init === 'none' ? out.model : 0);
   console.log(`${name} (--init ${init}): checkpoint ${mb(size)} MiB, model ${mb(out.model)} MiB, largest tensor ${mb(out.largest)} MiB`);
-  console.log(`peak RSS after createClip ${mb(out.afterCreate)} MiB, after loadWeights ${mb(out.afterLoad)} MiB; loading needed ${mb(overhead)} MiB beyond the model (${(overhead / size).toFixed(2)}x the file), ${(out.ms / 1000).toFixed(1)} s`);
+  console.log(
+    `peak RSS after createClip ${mb(out.afterCreate)} MiB, after loadWeights ${mb(out.afterLoad)} MiB; loading needed ${mb(overhead)} MiB beyond the model (${(overhead / size).toFixed(2)}x the file), ${(out.ms / 1000).toFixed(1)} s`,
+  );
 }

@@ -26,8 +26,12 @@ console.log('ort', ((performance.now() - t) / 1000).toFixed(2), 's');
 t = performance.now();
 const b = await clip.visual.encode(images);
 console.log('tfjs', ((performance.now() - t) / 1000).toFixed(2), 's');
-const d = a.dataSync(), e = b.dataSync(); let m = 0; for (let i = 0; i < d.length; i++) m = Math.max(m, Math.abs(d[i] - e[i]));
-let mx = 0; for (let i = 0; i < e.length; i++) mx = Math.max(mx, Math.abs(e[i]));
+const d = a.dataSync(),
+  e = b.dataSync();
+let m = 0;
+for (let i = 0; i < d.length; i++) m = Math.max(m, Math.abs(d[i] - e[i]));
+let mx = 0;
+for (let i = 0; i < e.length; i++) mx = Math.max(mx, Math.abs(e[i]));
 console.log(`${name}: max abs error onnxruntime vs tfjs ${m.toExponential(2)} (largest |embedding| value ${mx.toFixed(2)})`);
 ort.dispose();
 clip.dispose();

@@ -54,16 +54,22 @@ exportImageEncoder(clip.visual, path);
 const ort = await loadOnnxImageEncoder(path, threads ? { intraOpNumThreads: threads } : {});
 
 const v = clip.config.vision;
-console.log(`${modelName} image encoder (${v.imageSize}x${v.imageSize}x${v.channels}, ${(v.imageSize / v.patchSize) ** 2 + 1} tokens, width ${v.width}, depth ${v.depth}, embed ${clip.config.embedDim}); median of ${runs} runs`);
+console.log(
+  `${modelName} image encoder (${v.imageSize}x${v.imageSize}x${v.channels}, ${(v.imageSize / v.patchSize) ** 2 + 1} tokens, width ${v.width}, depth ${v.depth}, embed ${clip.config.embedDim}); median of ${runs} runs`,
+);
 for (const s of report.skipped) console.log(`(skipped ${s.name}: ${s.reason.slice(0, 160)})`);
-console.log(`tfjs backend: ${report.name}${report.threads ? ` (${report.threads} threads, ${report.simd})` : ''}; onnxruntime-node intra-op threads: ${threads ?? 'default'}`);
+console.log(
+  `tfjs backend: ${report.name}${report.threads ? ` (${report.threads} threads, ${report.simd})` : ''}; onnxruntime-node intra-op threads: ${threads ?? 'default'}`,
+);
 console.log('batch | tfjs ms | tfjs img/s | ort ms | ort img/s | ort/tfjs');
 for (const batch of batches) {
   const images = tf.randomNormal([batch, v.imageSize, v.imageSize, v.channels], 0, 1, 'float32', batch);
   const repeats = batch === 1 ? runs * 5 : runs;
   const [tfMs, ortMs] = await timePair(clip.visual, ort, images, repeats);
   const rate = (ms) => (batch / (ms / 1000)).toFixed(0);
-  console.log(`${String(batch).padStart(5)} | ${tfMs.toFixed(2).padStart(7)} | ${rate(tfMs).padStart(10)} | ${ortMs.toFixed(2).padStart(6)} | ${rate(ortMs).padStart(9)} | ${(tfMs / ortMs).toFixed(2)}x`);
+  console.log(
+    `${String(batch).padStart(5)} | ${tfMs.toFixed(2).padStart(7)} | ${rate(tfMs).padStart(10)} | ${ortMs.toFixed(2).padStart(6)} | ${rate(ortMs).padStart(9)} | ${(tfMs / ortMs).toFixed(2)}x`,
+  );
   images.dispose();
 }
 ort.dispose();

@@ -8,7 +8,6 @@ const tf = require('@tensorflow/tfjs-core');
 const { initBackend } = require('@hotplug/kernels');
 const { createClip, getConfig, buildTokenizer, configForTokenizer, exportImageEncoder, loadOnnxImageEncoder, OnnxModelError } = require('@hotplug/backbones');
 
-
 (async () => {
   await initBackend();
   const tokenizer = buildTokenizer(['a photo of a dog', 'a photo of a cat'], { contextLength: 16, vocabSize: 600 });

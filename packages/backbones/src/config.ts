@@ -55,7 +55,12 @@ const GRAY_MEAN = [0.286];
 const GRAY_STD = [0.353];
 const LOG_1_OVER_007 = Math.log(1 / 0.07);
 
-function openaiClip(name: string, embedDim: number, vision: Pick<VisionConfig, 'imageSize' | 'patchSize' | 'width' | 'depth' | 'heads'>, text: Pick<TextConfig, 'width' | 'heads'>): ClipConfig {
+function openaiClip(
+  name: string,
+  embedDim: number,
+  vision: Pick<VisionConfig, 'imageSize' | 'patchSize' | 'width' | 'depth' | 'heads'>,
+  text: Pick<TextConfig, 'width' | 'heads'>,
+): ClipConfig {
   return {
     name,
     embedDim,
@@ -84,20 +89,24 @@ export function listConfigs(): string[] {
 export function getConfig(name: string): ClipConfig {
   // Published names are written both ways ("ViT-B/32" in papers, "ViT-B-32" in open_clip).
   const found = registry.get(name) ?? registry.get(name.replace(/\//g, '-'));
-  if (!found) throw new ModelConfigError({ file: 'model registry', problem: `unknown model config "${name}"; registered configs: ${listConfigs().join(', ')}. Register your own with registerConfig().` });
+  if (!found)
+    throw new ModelConfigError({
+      file: 'model registry',
+      problem: `unknown model config "${name}"; registered configs: ${listConfigs().join(', ')}. Register your own with registerConfig().`,
+    });
   return structuredClone(found);
 }
 
 /** Resolves a name or a (possibly partial) config over a base name. */
 export function resolveConfig(spec: string | ClipConfig | (ClipConfigInput & { base?: string }), source = 'model config'): ClipConfig {
   if (typeof spec === 'string') return getConfig(spec);
-  if (!spec || typeof spec !== 'object' || Array.isArray(spec)) throw new ModelConfigError({ file: source, problem: `a model config must be a name or an object, got ${JSON.stringify(spec)}` });
-  if ('base' in spec && spec.base !== undefined && typeof spec.base !== 'string') throw new ModelConfigError({ file: source, field: 'base', problem: `base must be the name of a registered config, got ${JSON.stringify(spec.base)}` });
+  if (!spec || typeof spec !== 'object' || Array.isArray(spec))
+    throw new ModelConfigError({ file: source, problem: `a model config must be a name or an object, got ${JSON.stringify(spec)}` });
+  if ('base' in spec && spec.base !== undefined && typeof spec.base !== 'string')
+    throw new ModelConfigError({ file: source, field: 'base', problem: `base must be the name of a registered config, got ${JSON.stringify(spec.base)}` });
   const base = 'base' in spec && spec.base ? getConfig(spec.base) : undefined;
   const { base: _ignored, ...rest } = spec as ClipConfigInput & { base?: string };
-  const merged = base
-    ? { ...base, ...rest, vision: { ...base.vision, ...rest.vision }, text: { ...base.text, ...rest.text } }
-    : (rest as ClipConfig);
+  const merged = base ? { ...base, ...rest, vision: { ...base.vision, ...rest.vision }, text: { ...base.text, ...rest.text } } : (rest as ClipConfig);
   validateConfig(merged as ClipConfig, {}, source);
   return structuredClone(merged as ClipConfig);
 }
@@ -136,26 +145,49 @@ export const DEFAULT_CONFIG_LIMITS: Readonly<ConfigLimits> = Object.freeze({
 const Activation = z.enum(['gelu', 'quickgelu'], { error: (i) => `must be "gelu" or "quickgelu", got ${JSON.stringify(i.input)}` });
 
 function configSchema(l: ConfigLimits) {
-  const int = (max: number) => z.unknown().superRefine((v, ctx) => {
-    if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) ctx.addIssue({ code: 'custom', message: `must be a positive integer, got ${JSON.stringify(v)}` });
-    else if (v > max) ctx.addIssue({ code: 'custom', message: `${v} is above the limit ${max}` });
-  });
+  const int = (max: number) =>
+    z.unknown().superRefine((v, ctx) => {
+      if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0)
+        ctx.addIssue({ code: 'custom', message: `must be a positive integer, got ${JSON.stringify(v)}` });
+      else if (v > max) ctx.addIssue({ code: 'custom', message: `${v} is above the limit ${max}` });
+    });
   const finite = z.number({ error: (i) => `must be a number, got ${JSON.stringify(i.input)}` }).refine(Number.isFinite, 'must be finite');
   return z.object({
     name: z.string({ error: 'must be a non-empty string' }).min(1, 'must be a non-empty string'),
     embedDim: int(l.maxEmbedDim),
     layerNormEpsilon: finite.refine((v) => v > 0, 'must be > 0'),
     logitScaleInit: finite,
-    vision: z.object({
-      imageSize: int(l.maxImageSize), patchSize: int(l.maxImageSize), channels: int(l.maxChannels), width: int(l.maxWidth),
-      depth: int(l.maxDepth), heads: int(l.maxHeads), mlpRatio: int(l.maxMlpRatio), activation: Activation,
-      mean: z.array(finite, { error: 'must be a list of numbers' }), std: z.array(finite, { error: 'must be a list of numbers' }),
-    }, { error: 'section is missing' }),
-    text: z.object({
-      contextLength: int(l.maxContextLength), vocabSize: int(l.maxVocabSize), width: int(l.maxWidth), depth: int(l.maxDepth),
-      heads: int(l.maxHeads), mlpRatio: int(l.maxMlpRatio), activation: Activation,
-      eotTokenId: z.number({ error: (i) => `must be a token id, got ${JSON.stringify(i.input)}` }).int('must be an integer').nonnegative('must be >= 0'),
-    }, { error: 'section is missing' }),
+    vision: z.object(
+      {
+        imageSize: int(l.maxImageSize),
+        patchSize: int(l.maxImageSize),
+        channels: int(l.maxChannels),
+        width: int(l.maxWidth),
+        depth: int(l.maxDepth),
+        heads: int(l.maxHeads),
+        mlpRatio: int(l.maxMlpRatio),
+        activation: Activation,
+        mean: z.array(finite, { error: 'must be a list of numbers' }),
+        std: z.array(finite, { error: 'must be a list of numbers' }),
+      },
+      { error: 'section is missing' },
+    ),
+    text: z.object(
+      {
+        contextLength: int(l.maxContextLength),
+        vocabSize: int(l.maxVocabSize),
+        width: int(l.maxWidth),
+        depth: int(l.maxDepth),
+        heads: int(l.maxHeads),
+        mlpRatio: int(l.maxMlpRatio),
+        activation: Activation,
+        eotTokenId: z
+          .number({ error: (i) => `must be a token id, got ${JSON.stringify(i.input)}` })
+          .int('must be an integer')
+          .nonnegative('must be >= 0'),
+      },
+      { error: 'section is missing' },
+    ),
   });
 }
 
@@ -164,7 +196,8 @@ export function estimateParameters(c: ClipConfig): number {
   const block = (w: number, r: number) => 4 * w * w + 4 * w + 2 * r * w * w + (r + 1) * w + 4 * w;
   const v = c.vision;
   const t = c.text;
-  const vision = v.depth * block(v.width, v.mlpRatio) + v.channels * v.patchSize ** 2 * v.width + visionTokenCount(v) * v.width + v.width * c.embedDim + 6 * v.width;
+  const vision =
+    v.depth * block(v.width, v.mlpRatio) + v.channels * v.patchSize ** 2 * v.width + visionTokenCount(v) * v.width + v.width * c.embedDim + 6 * v.width;
   const text = t.depth * block(t.width, t.mlpRatio) + (t.vocabSize + t.contextLength) * t.width + t.width * c.embedDim + 2 * t.width;
   return vision + text + 1;
 }
@@ -180,7 +213,7 @@ export function validateConfig(config: ClipConfig, limits: Partial<ConfigLimits>
     throw new ModelConfigError({
       file: source,
       problem: `invalid model config${typeof label === 'string' && label ? ` "${label}"` : ''}:\n  - ${problems.join('\n  - ')}`,
-      fix: 'Fix the fields above (limits: DEFAULT_CONFIG_LIMITS, raised through validateConfig\'s limits argument)',
+      fix: "Fix the fields above (limits: DEFAULT_CONFIG_LIMITS, raised through validateConfig's limits argument)",
     });
   };
   if (!config || typeof config !== 'object' || Array.isArray(config)) fail(['model config must be an object']);
@@ -190,18 +223,22 @@ export function validateConfig(config: ClipConfig, limits: Partial<ConfigLimits>
   const t = config.text;
   const ints = (...xs: unknown[]) => xs.every((x) => Number.isInteger(x) && (x as number) > 0);
   if (v && typeof v === 'object') {
-    if (ints(v.imageSize, v.patchSize) && v.imageSize % v.patchSize !== 0) problems.push(`vision.imageSize ${v.imageSize} is not a multiple of vision.patchSize ${v.patchSize}`);
+    if (ints(v.imageSize, v.patchSize) && v.imageSize % v.patchSize !== 0)
+      problems.push(`vision.imageSize ${v.imageSize} is not a multiple of vision.patchSize ${v.patchSize}`);
     if (ints(v.width, v.heads) && v.width % v.heads !== 0) problems.push(`vision.width ${v.width} is not divisible by vision.heads ${v.heads}`);
     if (!Array.isArray(v.mean) || v.mean.length !== v.channels) problems.push(`vision.mean must have one value per channel (${v.channels})`);
-    if (!Array.isArray(v.std) || v.std.length !== v.channels || v.std.some((s) => !(s > 0))) problems.push(`vision.std must have one positive value per channel (${v.channels})`);
+    if (!Array.isArray(v.std) || v.std.length !== v.channels || v.std.some((s) => !(s > 0)))
+      problems.push(`vision.std must have one positive value per channel (${v.channels})`);
   }
   if (t && typeof t === 'object') {
     if (ints(t.width, t.heads) && t.width % t.heads !== 0) problems.push(`text.width ${t.width} is not divisible by text.heads ${t.heads}`);
-    if (Number.isInteger(t.eotTokenId) && ints(t.vocabSize) && t.eotTokenId >= t.vocabSize) problems.push(`text.eotTokenId ${t.eotTokenId} must be a token id below text.vocabSize ${t.vocabSize}`);
+    if (Number.isInteger(t.eotTokenId) && ints(t.vocabSize) && t.eotTokenId >= t.vocabSize)
+      problems.push(`text.eotTokenId ${t.eotTokenId} must be a token id below text.vocabSize ${t.vocabSize}`);
   }
   if (problems.length) fail(problems);
   const params = estimateParameters(config);
-  if (params > l.maxParameters) fail([`the config makes about ${params.toExponential(2)} parameters, above the limit ${l.maxParameters.toExponential(2)} (maxParameters)`]);
+  if (params > l.maxParameters)
+    fail([`the config makes about ${params.toExponential(2)} parameters, above the limit ${l.maxParameters.toExponential(2)} (maxParameters)`]);
 }
 
 /** Number of tokens the image encoder sees: patches plus the class token. */

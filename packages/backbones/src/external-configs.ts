@@ -25,7 +25,12 @@ function num(obj: Record<string, unknown>, key: string, where: string, fallback?
 
 function ratio(hidden: number, width: number, where: string): number {
   const r = hidden / width;
-  if (!Number.isInteger(r)) fail('Hugging Face config', `${where}: intermediate_size ${hidden} is not a whole multiple of hidden_size ${width}, which this package's mlpRatio needs`, `${where}.intermediate_size`);
+  if (!Number.isInteger(r))
+    fail(
+      'Hugging Face config',
+      `${where}: intermediate_size ${hidden} is not a whole multiple of hidden_size ${width}, which this package's mlpRatio needs`,
+      `${where}.intermediate_size`,
+    );
   return r;
 }
 

@@ -36,7 +36,14 @@ export type { ModelSource, ModelSourceOptions } from './folders/source';
 export type { ModelFolderKindName, ModelFolderPlan } from './folders/kind';
 export { PREPROCESSOR_FILE, OPEN_CLIP_CONFIG_FILE, OPEN_CLIP_MODEL_FILE } from './folders/names';
 
-export { buildTokenizer, loadTokenizer, tokenizerFromJson, DEFAULT_MAX_VOCAB_SIZE, DEFAULT_MAX_CONTEXT_LENGTH, DEFAULT_MAX_TOKENIZER_BYTES } from './tokenizer/tokenizer';
+export {
+  buildTokenizer,
+  loadTokenizer,
+  tokenizerFromJson,
+  DEFAULT_MAX_VOCAB_SIZE,
+  DEFAULT_MAX_CONTEXT_LENGTH,
+  DEFAULT_MAX_TOKENIZER_BYTES,
+} from './tokenizer/tokenizer';
 export type { Tokenizer, TokenizerOptions } from './tokenizer/tokenizer';
 export { buildTokenizerJson, SPECIAL_TOKENS } from './tokenizer/build';
 export type { BuildTokenizerOptions } from './tokenizer/build';

@@ -68,7 +68,10 @@ export function loadClip(dir: string, options: LoadClipOptions = {}): LoadedClip
 
 /** A config whose text side matches the tokenizer (vocab size, EOT id, context length). */
 export function configForTokenizer(config: ClipConfig, tokenizer: Tokenizer): ClipConfig {
-  return resolveConfig({ ...config, text: { ...config.text, vocabSize: tokenizer.vocabSize, eotTokenId: tokenizer.eotTokenId, contextLength: tokenizer.contextLength } });
+  return resolveConfig({
+    ...config,
+    text: { ...config.text, vocabSize: tokenizer.vocabSize, eotTokenId: tokenizer.eotTokenId, contextLength: tokenizer.contextLength },
+  });
 }
 
 function checkTokenizerFits(config: ClipConfig, tokenizer: Tokenizer, file = 'tokenizer'): void {
@@ -78,5 +81,9 @@ function checkTokenizerFits(config: ClipConfig, tokenizer: Tokenizer, file = 'to
   if (tokenizer.eotTokenId !== t.eotTokenId) bad.push(`tokenizer EOT id ${tokenizer.eotTokenId} != text.eotTokenId ${t.eotTokenId}`);
   if (tokenizer.contextLength !== t.contextLength) bad.push(`tokenizer context ${tokenizer.contextLength} != text.contextLength ${t.contextLength}`);
   if (bad.length)
-    throw new TokenizerFileError({ file, problem: `tokenizer does not match model "${config.name}": ${bad.join('; ')}`, fix: 'Build the config with configForTokenizer(config, tokenizer), or use the tokenizer.json that came with the weights' });
+    throw new TokenizerFileError({
+      file,
+      problem: `tokenizer does not match model "${config.name}": ${bad.join('; ')}`,
+      fix: 'Build the config with configForTokenizer(config, tokenizer), or use the tokenizer.json that came with the weights',
+    });
 }

@@ -51,11 +51,35 @@ describe('configs that come with published weights', () => {
   const hfB32 = {
     projection_dim: 512,
     logit_scale_init_value: 2.6592,
-    text_config: { hidden_size: 512, intermediate_size: 2048, num_attention_heads: 8, num_hidden_layers: 12, max_position_embeddings: 77, vocab_size: 49408, hidden_act: 'quick_gelu', layer_norm_eps: 1e-5, eos_token_id: 2 },
-    vision_config: { hidden_size: 768, intermediate_size: 3072, num_attention_heads: 12, num_hidden_layers: 12, image_size: 224, patch_size: 32, hidden_act: 'quick_gelu', layer_norm_eps: 1e-5 },
+    text_config: {
+      hidden_size: 512,
+      intermediate_size: 2048,
+      num_attention_heads: 8,
+      num_hidden_layers: 12,
+      max_position_embeddings: 77,
+      vocab_size: 49408,
+      hidden_act: 'quick_gelu',
+      layer_norm_eps: 1e-5,
+      eos_token_id: 2,
+    },
+    vision_config: {
+      hidden_size: 768,
+      intermediate_size: 3072,
+      num_attention_heads: 12,
+      num_hidden_layers: 12,
+      image_size: 224,
+      patch_size: 32,
+      hidden_act: 'quick_gelu',
+      layer_norm_eps: 1e-5,
+    },
   };
   // As in open_clip's model_configs/ViT-B-32-quickgelu.json.
-  const openClipB32 = { embed_dim: 512, quick_gelu: true, vision_cfg: { image_size: 224, layers: 12, width: 768, patch_size: 32 }, text_cfg: { context_length: 77, vocab_size: 49408, width: 512, heads: 8, layers: 12 } };
+  const openClipB32 = {
+    embed_dim: 512,
+    quick_gelu: true,
+    vision_cfg: { image_size: 224, layers: 12, width: 768, patch_size: 32 },
+    text_cfg: { context_length: 77, vocab_size: 49408, width: 512, heads: 8, layers: 12 },
+  };
 
   it('reads a Hugging Face CLIP config.json into the same graph as the registered ViT-B-32', () => {
     const c = clipConfigFromHf(hfB32, 'ViT-B-32');
@@ -63,14 +87,23 @@ describe('configs that come with published weights', () => {
     expect({ ...c, logitScaleInit: 0 }).toEqual({ ...reg, logitScaleInit: 0 });
     expect(c.text.eotTokenId).toBe(49407); // legacy eos_token_id 2 means "largest id"
     expect(() => clipConfigFromHf({ projection_dim: 512 })).toThrow(/vision_config and text_config are required/);
-    expect(() => clipConfigFromHf({ ...hfB32, vision_config: { ...hfB32.vision_config, hidden_act: 'relu' } })).toThrow(/vision_config.hidden_act "relu" is not supported/);
-    expect(() => clipConfigFromHf({ ...hfB32, text_config: { ...hfB32.text_config, intermediate_size: 1000 } })).toThrow(/not a whole multiple of hidden_size 512/);
-    expect(() => clipConfigFromHf({ ...hfB32, vision_config: { ...hfB32.vision_config, patch_size: '32' } })).toThrow(/vision_config.patch_size is missing or not a number/);
+    expect(() => clipConfigFromHf({ ...hfB32, vision_config: { ...hfB32.vision_config, hidden_act: 'relu' } })).toThrow(
+      /vision_config.hidden_act "relu" is not supported/,
+    );
+    expect(() => clipConfigFromHf({ ...hfB32, text_config: { ...hfB32.text_config, intermediate_size: 1000 } })).toThrow(
+      /not a whole multiple of hidden_size 512/,
+    );
+    expect(() => clipConfigFromHf({ ...hfB32, vision_config: { ...hfB32.vision_config, patch_size: '32' } })).toThrow(
+      /vision_config.patch_size is missing or not a number/,
+    );
   });
 
   it("takes transformers' CLIPConfig defaults for fields a config leaves out (they describe OpenAI's ViT-B/32)", () => {
     // Recent save_pretrained writes only the fields that differ from the defaults.
-    expect({ ...clipConfigFromHf({ vision_config: {}, text_config: {} }, 'ViT-B-32'), logitScaleInit: 0 }).toEqual({ ...getConfig('ViT-B-32'), logitScaleInit: 0 });
+    expect({ ...clipConfigFromHf({ vision_config: {}, text_config: {} }, 'ViT-B-32'), logitScaleInit: 0 }).toEqual({
+      ...getConfig('ViT-B-32'),
+      logitScaleInit: 0,
+    });
     expect(clipConfigFromHf({ vision_config: { patch_size: 16 }, text_config: {} }).vision.patchSize).toBe(16);
   });
 

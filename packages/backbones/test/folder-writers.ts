@@ -55,7 +55,9 @@ function torchConv(clip: Clip, name: string): { shape: number[]; data: Float32Ar
   const { shape, data } = value(clip, name);
   const [kh, kw, ci, co] = shape as [number, number, number, number];
   const out = new Float32Array(data.length);
-  for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++) for (let i = 0; i < ci; i++) for (let o = 0; o < co; o++) out[((o * ci + i) * kh + y) * kw + x] = data[((y * kw + x) * ci + i) * co + o]!;
+  for (let y = 0; y < kh; y++)
+    for (let x = 0; x < kw; x++)
+      for (let i = 0; i < ci; i++) for (let o = 0; o < co; o++) out[((o * ci + i) * kh + y) * kw + x] = data[((y * kw + x) * ci + i) * co + o]!;
   return { shape: [co, ci, kh, kw], data: out };
 }
 
@@ -88,7 +90,14 @@ export function hfTensors(clip: Clip): RawTensor[] {
       const d = `${dst}.encoder.layers.${i}`;
       ln(`${s}.ln1`, `${d}.layer_norm1`);
       ln(`${s}.ln2`, `${d}.layer_norm2`);
-      for (const [ours, theirs] of [['attn.q', 'self_attn.q_proj'], ['attn.k', 'self_attn.k_proj'], ['attn.v', 'self_attn.v_proj'], ['attn.out', 'self_attn.out_proj'], ['mlp.fc1', 'mlp.fc1'], ['mlp.fc2', 'mlp.fc2']]) {
+      for (const [ours, theirs] of [
+        ['attn.q', 'self_attn.q_proj'],
+        ['attn.k', 'self_attn.k_proj'],
+        ['attn.v', 'self_attn.v_proj'],
+        ['attn.out', 'self_attn.out_proj'],
+        ['mlp.fc1', 'mlp.fc1'],
+        ['mlp.fc2', 'mlp.fc2'],
+      ]) {
         put(`${d}.${theirs}.weight`, torchLinear(clip, `${s}.${ours}.weight`));
         put(`${d}.${theirs}.bias`, value(clip, `${s}.${ours}.bias`));
       }
@@ -97,7 +106,11 @@ export function hfTensors(clip: Clip): RawTensor[] {
   tower('visual', 'vision_model', clip.config.vision.depth);
   tower('text', 'text_model', clip.config.text.depth);
   // transformers keeps this buffer in older checkpoints; readers must skip it.
-  out.push({ name: 'text_model.embeddings.position_ids', shape: [1, clip.config.text.contextLength], data: Float32Array.from({ length: clip.config.text.contextLength }, (_, i) => i) });
+  out.push({
+    name: 'text_model.embeddings.position_ids',
+    shape: [1, clip.config.text.contextLength],
+    data: Float32Array.from({ length: clip.config.text.contextLength }, (_, i) => i),
+  });
   return out;
 }
 
@@ -125,7 +138,11 @@ export function openClipTensors(clip: Clip): RawTensor[] {
       ln(`${s}.ln2`, `${d}.ln_2`);
       put(`${d}.attn.in_proj_weight`, concat(['q', 'k', 'v'].map((n) => torchLinear(clip, `${s}.attn.${n}.weight`))));
       put(`${d}.attn.in_proj_bias`, concat(['q', 'k', 'v'].map((n) => value(clip, `${s}.attn.${n}.bias`))));
-      for (const [ours, theirs] of [['attn.out', 'attn.out_proj'], ['mlp.fc1', 'mlp.c_fc'], ['mlp.fc2', 'mlp.c_proj']]) {
+      for (const [ours, theirs] of [
+        ['attn.out', 'attn.out_proj'],
+        ['mlp.fc1', 'mlp.c_fc'],
+        ['mlp.fc2', 'mlp.c_proj'],
+      ]) {
         put(`${d}.${theirs}.weight`, torchLinear(clip, `${s}.${ours}.weight`));
         put(`${d}.${theirs}.bias`, value(clip, `${s}.${ours}.bias`));
       }
@@ -146,8 +163,28 @@ export function hfConfigJson(clip: Clip, eosTokenId: number): Record<string, unk
     model_type: 'clip',
     projection_dim: clip.config.embedDim,
     logit_scale_init_value: clip.config.logitScaleInit,
-    text_config: { hidden_size: t.width, intermediate_size: t.width * t.mlpRatio, num_attention_heads: t.heads, num_hidden_layers: t.depth, max_position_embeddings: t.contextLength, vocab_size: t.vocabSize, hidden_act: act(t.activation), layer_norm_eps: clip.config.layerNormEpsilon, eos_token_id: eosTokenId },
-    vision_config: { hidden_size: v.width, intermediate_size: v.width * v.mlpRatio, num_attention_heads: v.heads, num_hidden_layers: v.depth, image_size: v.imageSize, patch_size: v.patchSize, num_channels: v.channels, hidden_act: act(v.activation), layer_norm_eps: clip.config.layerNormEpsilon },
+    text_config: {
+      hidden_size: t.width,
+      intermediate_size: t.width * t.mlpRatio,
+      num_attention_heads: t.heads,
+      num_hidden_layers: t.depth,
+      max_position_embeddings: t.contextLength,
+      vocab_size: t.vocabSize,
+      hidden_act: act(t.activation),
+      layer_norm_eps: clip.config.layerNormEpsilon,
+      eos_token_id: eosTokenId,
+    },
+    vision_config: {
+      hidden_size: v.width,
+      intermediate_size: v.width * v.mlpRatio,
+      num_attention_heads: v.heads,
+      num_hidden_layers: v.depth,
+      image_size: v.imageSize,
+      patch_size: v.patchSize,
+      num_channels: v.channels,
+      hidden_act: act(v.activation),
+      layer_norm_eps: clip.config.layerNormEpsilon,
+    },
   };
 }
 

@@ -7,7 +7,18 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import {
-  clipConfigFromHf, clipConfigFromOpenClip, createClip, getConfig, InvalidFileError, loadOnnxImageEncoder, loadTokenizer, loadWeights, resolveConfig, SafetensorsReader, saveWeights, tokenizerFromJson,
+  clipConfigFromHf,
+  clipConfigFromOpenClip,
+  createClip,
+  getConfig,
+  InvalidFileError,
+  loadOnnxImageEncoder,
+  loadTokenizer,
+  loadWeights,
+  resolveConfig,
+  SafetensorsReader,
+  saveWeights,
+  tokenizerFromJson,
 } from '../src/index';
 import { damagedBytes, expectMemoryBounded, expectOnly, fuzzByReader, memoryNow } from '../../../tools/test-support/fuzz';
 import { addModel } from './fuzz-helpers';
@@ -33,11 +44,18 @@ function safetensorsBytes(headerText: string, data: Uint8Array): Buffer {
 const damage = damagedBytes;
 
 const dims = fc.oneof(fc.integer({ min: -2, max: 6 }), fc.constantFrom(1e9, 2 ** 31, 2 ** 53, 1.5, Number.MAX_SAFE_INTEGER));
-const entry = fc.record({
-  dtype: fc.oneof(fc.constantFrom('F32', 'F16', 'BF16', 'F64', 'I32', 'I64', 'U8', 'BOOL'), fc.string({ maxLength: 4 })),
-  shape: fc.oneof(fc.array(dims, { maxLength: 4 }), fc.anything()),
-  data_offsets: fc.oneof(fc.tuple(fc.integer({ min: -4, max: 64 }), fc.integer({ min: -4, max: 64 })), fc.tuple(fc.nat(), fc.constantFrom(2 ** 40, 1e300)), fc.anything()),
-}, { requiredKeys: [] });
+const entry = fc.record(
+  {
+    dtype: fc.oneof(fc.constantFrom('F32', 'F16', 'BF16', 'F64', 'I32', 'I64', 'U8', 'BOOL'), fc.string({ maxLength: 4 })),
+    shape: fc.oneof(fc.array(dims, { maxLength: 4 }), fc.anything()),
+    data_offsets: fc.oneof(
+      fc.tuple(fc.integer({ min: -4, max: 64 }), fc.integer({ min: -4, max: 64 })),
+      fc.tuple(fc.nat(), fc.constantFrom(2 ** 40, 1e300)),
+      fc.anything(),
+    ),
+  },
+  { requiredKeys: [] },
+);
 
 describe('fuzz: backbones readers', () => {
   let memory = 0;
@@ -51,7 +69,14 @@ describe('fuzz: backbones readers', () => {
 
   it('safetensors: generated headers and damaged files', async () => {
     const dir = tempDir('fz-st');
-    const good = safetensorsBytes(JSON.stringify({ a: { dtype: 'F32', shape: [2, 2], data_offsets: [0, 16] }, b: { dtype: 'F16', shape: [3], data_offsets: [16, 22] }, __metadata__: { k: 'v' } }), new Uint8Array(22).fill(60));
+    const good = safetensorsBytes(
+      JSON.stringify({
+        a: { dtype: 'F32', shape: [2, 2], data_offsets: [0, 16] },
+        b: { dtype: 'F16', shape: [3], data_offsets: [16, 22] },
+        __metadata__: { k: 'v' },
+      }),
+      new Uint8Array(22).fill(60),
+    );
     const path = join(dir, 'x.safetensors');
     const check = async (bytes: Uint8Array) => {
       writeFileSync(path, bytes);
@@ -61,14 +86,20 @@ describe('fuzz: backbones readers', () => {
           // Accepted files are internally consistent: every tensor reads with its declared element count.
           for (const n of r.names) {
             const e = r.entry(n);
-            if (['F32', 'F16', 'BF16', 'F64', 'I32', 'I64'].includes(e.dtype)) expect(r.readFloat32(n, { allowNonFinite: true }).length).toBe(e.shape.reduce((a, b) => a * b, 1));
+            if (['F32', 'F16', 'BF16', 'F64', 'I32', 'I64'].includes(e.dtype))
+              expect(r.readFloat32(n, { allowNonFinite: true }).length).toBe(e.shape.reduce((a, b) => a * b, 1));
           }
         } finally {
           r.close();
         }
       });
     };
-    await fc.assert(fc.asyncProperty(fc.dictionary(fc.string({ maxLength: 6 }), entry, { maxKeys: 4 }), fc.nat(96), async (header, n) => check(safetensorsBytes(JSON.stringify(header), new Uint8Array(n)))), { numRuns: RUNS, seed });
+    await fc.assert(
+      fc.asyncProperty(fc.dictionary(fc.string({ maxLength: 6 }), entry, { maxKeys: 4 }), fc.nat(96), async (header, n) =>
+        check(safetensorsBytes(JSON.stringify(header), new Uint8Array(n))),
+      ),
+      { numRuns: RUNS, seed },
+    );
     await fc.assert(fc.asyncProperty(damage(good), check), { numRuns: RUNS, seed });
     expectOnly(dir, ['x.safetensors']);
   });
@@ -86,32 +117,57 @@ describe('fuzz: backbones readers', () => {
     );
     const path = join(dir, 'tokenizer.json');
     await fc.assert(
-      fc.asyncProperty(fc.array(mutation, { minLength: 1, maxLength: 3 }), fc.oneof(fc.integer({ min: -2, max: 100 }), fc.constantFrom(1e9, 77.5)), async (mutations, contextLength) => {
-        const json = structuredClone(base);
-        for (const [kind, key, v] of mutations) {
-          const vocab = json.model?.vocab;
-          if (kind === 'vocab' && vocab && typeof vocab === 'object' && !Array.isArray(vocab)) vocab[key as string] = v;
-          else if (kind === 'added' && Array.isArray(json.added_tokens) && json.added_tokens[key as number] && typeof json.added_tokens[key as number] === 'object') json.added_tokens[key as number].id = v;
-          else if (kind === 'model' && json.model && typeof json.model === 'object') json.model[key as string] = v;
-          else if (kind === 'root') json[key as string] = v;
-        }
-        writeFileSync(path, JSON.stringify(json));
-        await tryInput('tokenizer.json', () => {
-          const tok = loadTokenizer(path, { contextLength });
-          expect(tok.vocabSize).toBeLessThanOrEqual(1 << 20);
-          expect(tok.encode('a red shirt').length).toBe(contextLength);
-        });
-      }),
+      fc.asyncProperty(
+        fc.array(mutation, { minLength: 1, maxLength: 3 }),
+        fc.oneof(fc.integer({ min: -2, max: 100 }), fc.constantFrom(1e9, 77.5)),
+        async (mutations, contextLength) => {
+          const json = structuredClone(base);
+          for (const [kind, key, v] of mutations) {
+            const vocab = json.model?.vocab;
+            if (kind === 'vocab' && vocab && typeof vocab === 'object' && !Array.isArray(vocab)) vocab[key as string] = v;
+            else if (
+              kind === 'added' &&
+              Array.isArray(json.added_tokens) &&
+              json.added_tokens[key as number] &&
+              typeof json.added_tokens[key as number] === 'object'
+            )
+              json.added_tokens[key as number].id = v;
+            else if (kind === 'model' && json.model && typeof json.model === 'object') json.model[key as string] = v;
+            else if (kind === 'root') json[key as string] = v;
+          }
+          writeFileSync(path, JSON.stringify(json));
+          await tryInput('tokenizer.json', () => {
+            const tok = loadTokenizer(path, { contextLength });
+            expect(tok.vocabSize).toBeLessThanOrEqual(1 << 20);
+            expect(tok.encode('a red shirt').length).toBe(contextLength);
+          });
+        },
+      ),
       { numRuns: RUNS, seed },
     );
-    await fc.assert(fc.asyncProperty(fc.anything(), async (json) => void (await tryInput('tokenizer.json', () => tokenizerFromJson(json as Record<string, unknown>, { contextLength: 8 })))), { numRuns: 50, seed });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.anything(),
+        async (json) => void (await tryInput('tokenizer.json', () => tokenizerFromJson(json as Record<string, unknown>, { contextLength: 8 }))),
+      ),
+      { numRuns: 50, seed },
+    );
     expectOnly(dir, ['tokenizer.json']);
   });
 
   it('model configs (ours, Hugging Face, open_clip): fields set to generated values', async () => {
     const good = getConfig('hotplug-old') as unknown as Record<string, Record<string, unknown>>;
-    const fields = [...Object.keys(good).map((k) => [k]), ...Object.keys(good.vision!).map((k) => ['vision', k]), ...Object.keys(good.text!).map((k) => ['text', k])];
-    const value = fc.oneof(fc.integer({ min: -3, max: 200 }), fc.constantFrom(1e9, 2 ** 31, 0.5, NaN, Infinity, -0), fc.string({ maxLength: 4 }), fc.anything({ maxDepth: 1 }));
+    const fields = [
+      ...Object.keys(good).map((k) => [k]),
+      ...Object.keys(good.vision!).map((k) => ['vision', k]),
+      ...Object.keys(good.text!).map((k) => ['text', k]),
+    ];
+    const value = fc.oneof(
+      fc.integer({ min: -3, max: 200 }),
+      fc.constantFrom(1e9, 2 ** 31, 0.5, NaN, Infinity, -0),
+      fc.string({ maxLength: 4 }),
+      fc.anything({ maxDepth: 1 }),
+    );
     await fc.assert(
       fc.asyncProperty(fc.array(fc.tuple(fc.constantFrom(...fields), value), { minLength: 1, maxLength: 3 }), async (edits) => {
         const c = structuredClone(good);
@@ -123,17 +179,40 @@ describe('fuzz: backbones readers', () => {
       }),
       { numRuns: RUNS, seed },
     );
-    const hf = { projection_dim: 8, vision_config: { hidden_size: 16, image_size: 8, patch_size: 4, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 32 }, text_config: { hidden_size: 16, vocab_size: 50, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 32 } };
+    const hf = {
+      projection_dim: 8,
+      vision_config: { hidden_size: 16, image_size: 8, patch_size: 4, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 32 },
+      text_config: { hidden_size: 16, vocab_size: 50, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 32 },
+    };
     const section = fc.constantFrom('vision_config', 'text_config');
     await fc.assert(
-      fc.asyncProperty(section, fc.constantFrom('hidden_size', 'image_size', 'patch_size', 'num_hidden_layers', 'num_attention_heads', 'intermediate_size', 'vocab_size', 'num_channels', 'hidden_act', 'eos_token_id'), value, async (s, k, v) => {
-        const j = structuredClone(hf) as unknown as Record<string, Record<string, unknown>>;
-        j[s]![k] = v;
-        await tryInput('HF / open_clip config', () => clipConfigFromHf(j));
-      }),
+      fc.asyncProperty(
+        section,
+        fc.constantFrom(
+          'hidden_size',
+          'image_size',
+          'patch_size',
+          'num_hidden_layers',
+          'num_attention_heads',
+          'intermediate_size',
+          'vocab_size',
+          'num_channels',
+          'hidden_act',
+          'eos_token_id',
+        ),
+        value,
+        async (s, k, v) => {
+          const j = structuredClone(hf) as unknown as Record<string, Record<string, unknown>>;
+          j[s]![k] = v;
+          await tryInput('HF / open_clip config', () => clipConfigFromHf(j));
+        },
+      ),
       { numRuns: RUNS, seed },
     );
-    await fc.assert(fc.asyncProperty(fc.anything(), async (j) => void (await tryInput('HF / open_clip config', () => clipConfigFromOpenClip(j as Record<string, unknown>)))), { numRuns: 50, seed });
+    await fc.assert(
+      fc.asyncProperty(fc.anything(), async (j) => void (await tryInput('HF / open_clip config', () => clipConfigFromOpenClip(j as Record<string, unknown>)))),
+      { numRuns: 50, seed },
+    );
   });
 
   it('ONNX: damaged models and generated external-data locations', async () => {
@@ -152,7 +231,11 @@ describe('fuzz: backbones readers', () => {
       { numRuns: 60, seed },
     );
     const segment = fc.constantFrom('..', '.', 'w.bin', 'data', 'etc', 'passwd', '', '/', '\\', '%2e%2e');
-    const location = fc.oneof(fc.array(segment, { minLength: 1, maxLength: 6 }).map((s) => s.join('/')), fc.string({ maxLength: 12 }), fc.constantFrom('/etc/passwd', '../../../../etc/passwd', 'w.bin', './w.bin', '../data/w.bin'));
+    const location = fc.oneof(
+      fc.array(segment, { minLength: 1, maxLength: 6 }).map((s) => s.join('/')),
+      fc.string({ maxLength: 12 }),
+      fc.constantFrom('/etc/passwd', '../../../../etc/passwd', 'w.bin', './w.bin', '../data/w.bin'),
+    );
     await fc.assert(
       fc.asyncProperty(location, async (loc) => {
         writeFileSync(path, addModel(new Float32Array(4), loc));
@@ -191,7 +274,10 @@ describe('fuzz: backbones readers', () => {
         } else if (kind === 'dtype') text = text.replace(`"${name}":{"dtype":"F32"`, `"${name}":{"dtype":"U32"`);
         else if (kind === 'shape') {
           if (e.shape.length < 2 || e.shape[0] === e.shape[1]) return;
-          text = text.replace(`"${name}":{"dtype":"F32","shape":${JSON.stringify(e.shape)}`, `"${name}":{"dtype":"F32","shape":${JSON.stringify([e.shape[1], e.shape[0], ...e.shape.slice(2)])}`);
+          text = text.replace(
+            `"${name}":{"dtype":"F32","shape":${JSON.stringify(e.shape)}`,
+            `"${name}":{"dtype":"F32","shape":${JSON.stringify([e.shape[1], e.shape[0], ...e.shape.slice(2)])}`,
+          );
         } else text = text.replace(`"${name}":`, `"${name}_":`).replace(/ {1}$/, '');
         const h = Buffer.from(text.padEnd(headerLength, ' '), 'utf8');
         const len = Buffer.alloc(8);
@@ -199,7 +285,11 @@ describe('fuzz: backbones readers', () => {
         writeFileSync(path, Buffer.concat([len, h, body]));
         const outcome = await tryInput('loadWeights', () => loadWeights(target, path));
         expect(outcome).toBe('clear error');
-        for (const [n, v] of target.namedWeights()) expect((v.dataSync() as Float32Array).every((x, i) => Object.is(x, before.get(n)![i])), n).toBe(true);
+        for (const [n, v] of target.namedWeights())
+          expect(
+            (v.dataSync() as Float32Array).every((x, i) => Object.is(x, before.get(n)![i])),
+            n,
+          ).toBe(true);
       }),
       { numRuns: 40, seed },
     );

@@ -10,7 +10,10 @@ const fx = loadClipFixture();
 describe('loading Hugging Face and open_clip checkpoints', () => {
   beforeAll(setupBackend);
 
-  for (const [layout, file] of [['hf', 'tiny-clip-hf.safetensors'], ['open_clip', 'tiny-clip-openclip.safetensors']] as const) {
+  for (const [layout, file] of [
+    ['hf', 'tiny-clip-hf.safetensors'],
+    ['open_clip', 'tiny-clip-openclip.safetensors'],
+  ] as const) {
     it(`${layout}: image and text embeddings match the numpy reference`, async () => {
       const clip = createClip(fx.config, { seed: 99 });
       const report = loadWeights(clip, join(FIXTURES, file));
@@ -48,11 +51,15 @@ describe('loading Hugging Face and open_clip checkpoints', () => {
     }
     expect(message).toMatch(/does not fit model/);
     expect(message).toMatch(/unexpected tensors \(16\):[\s\S]*text_model\.encoder\.layers\.1\.mlp\.fc1\.weight/);
-    expect(message).toMatch(/wrongly shaped tensors \(1\):\s+text_model\.embeddings\.token_embedding\.weight: file has \[20, 16\], model "tiny-fixture" needs \[21, 16\]/);
+    expect(message).toMatch(
+      /wrongly shaped tensors \(1\):\s+text_model\.embeddings\.token_embedding\.weight: file has \[20, 16\], model "tiny-fixture" needs \[21, 16\]/,
+    );
     expect(message).not.toMatch(/missing tensors/);
     wrong.dispose();
     const deeper = createClip({ ...fx.config, vision: { ...fx.config.vision, depth: 3 } });
-    expect(() => loadWeights(deeper, join(FIXTURES, 'tiny-clip-openclip.safetensors'))).toThrow(/missing tensors \(12\):\s+visual\.transformer\.resblocks\.2\.ln_1\.weight \[16\]/);
+    expect(() => loadWeights(deeper, join(FIXTURES, 'tiny-clip-openclip.safetensors'))).toThrow(
+      /missing tensors \(12\):\s+visual\.transformer\.resblocks\.2\.ln_1\.weight \[16\]/,
+    );
     deeper.dispose();
   });
 
@@ -83,7 +90,9 @@ describe('loading Hugging Face and open_clip checkpoints', () => {
     const dir = tempDir('layout');
     const odd = join(dir, 'odd.safetensors');
     writeSafetensors(odd, [{ name: 'encoder.weight', shape: [2], data: () => Float32Array.of(1, 2) }]);
-    expect(() => loadWeights(clip, odd)).toThrow(/cannot tell the layout of .*odd.safetensors \(first tensors: encoder.weight\); pass \{ layout: 'hf' \| 'open_clip' \| 'hotplug' \}/);
+    expect(() => loadWeights(clip, odd)).toThrow(
+      /cannot tell the layout of .*odd.safetensors \(first tensors: encoder.weight\); pass \{ layout: 'hf' \| 'open_clip' \| 'hotplug' \}/,
+    );
     let msg = '';
     try {
       loadWeights(clip, join(FIXTURES, 'tiny-clip-openclip.safetensors'), { layout: 'hf' });
@@ -100,7 +109,10 @@ describe('loading Hugging Face and open_clip checkpoints', () => {
     const full = SafetensorsReader.open(join(FIXTURES, 'tiny-clip-hf.safetensors'));
     const visionOnly = join(tempDir('vision-only'), 'vision.safetensors');
     const keep = full.names.filter((n) => n.startsWith('vision_model.') || n === 'visual_projection.weight');
-    writeSafetensors(visionOnly, keep.map((name) => ({ name, shape: full.entry(name).shape, data: () => full.readFloat32(name) })));
+    writeSafetensors(
+      visionOnly,
+      keep.map((name) => ({ name, shape: full.entry(name).shape, data: () => full.readFloat32(name) })),
+    );
     full.close();
     const clip = createClip(fx.config, { seed: 3 });
     const textBefore = clip.text.namedWeights().get('text.token_embedding')!.dataSync().slice();

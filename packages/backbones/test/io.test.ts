@@ -29,7 +29,12 @@ describe('model folders (model.safetensors + config.json + tokenizer.json)', () 
     expect(loaded.tokenizer).toBeDefined();
     const ids = loaded.tokenizer!.encodeBatch(['a photo of a bag', 'a pullover']);
     const images = randomImages(config, 3);
-    const [a, b, c, d] = await Promise.all([clip.visual.encode(images), loaded.clip.visual.encode(images), clip.text.encode(ids), loaded.clip.text.encode(ids)]);
+    const [a, b, c, d] = await Promise.all([
+      clip.visual.encode(images),
+      loaded.clip.visual.encode(images),
+      clip.text.encode(ids),
+      loaded.clip.text.encode(ids),
+    ]);
     expect(maxAbsDiff(a.dataSync(), b.dataSync())).toBe(0);
     expect(maxAbsDiff(c.dataSync(), d.dataSync())).toBe(0);
     for (const [name, v] of clip.namedWeights()) expect(maxAbsDiff(v.dataSync(), loaded.clip.namedWeights().get(name)!.dataSync()), name).toBe(0);
@@ -45,7 +50,9 @@ describe('model folders (model.safetensors + config.json + tokenizer.json)', () 
     const other = createClip('hotplug-new', { seed: 2 });
     loadWeights(other, join(dir, 'model.safetensors'));
     expect(maxAbsDiff(other.logitScale.dataSync(), clip.logitScale.dataSync())).toBe(0);
-    expect(maxAbsDiff(other.namedWeights().get('visual.blocks.3.attn.q.weight')!.dataSync(), clip.namedWeights().get('visual.blocks.3.attn.q.weight')!.dataSync())).toBe(0);
+    expect(
+      maxAbsDiff(other.namedWeights().get('visual.blocks.3.attn.q.weight')!.dataSync(), clip.namedWeights().get('visual.blocks.3.attn.q.weight')!.dataSync()),
+    ).toBe(0);
     const { clip: loaded, tokenizer } = loadClip(dir);
     expect(tokenizer).toBeUndefined();
     loaded.dispose();
@@ -56,7 +63,9 @@ describe('model folders (model.safetensors + config.json + tokenizer.json)', () 
   it('explains what is wrong with a bad folder', () => {
     const clip = createClip('hotplug-old');
     const dir = tempDir('folder-bad');
-    expect(() => loadClip(dir)).toThrow(/is not a model folder of any kind loadClip reads:[\s\S]*hotplug folder \(saveClip\)[^\n]*missing: config.json is missing; model.safetensors is missing/);
+    expect(() => loadClip(dir)).toThrow(
+      /is not a model folder of any kind loadClip reads:[\s\S]*hotplug folder \(saveClip\)[^\n]*missing: config.json is missing; model.safetensors is missing/,
+    );
     saveClip(clip, dir);
     const model = readFileSync(join(dir, 'model.safetensors'));
     writeFileSync(join(dir, 'model.safetensors'), model.subarray(0, model.length - 100));
@@ -67,8 +76,12 @@ describe('model folders (model.safetensors + config.json + tokenizer.json)', () 
     writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...clip.config, vision: { ...clip.config.vision, heads: 5 } }));
     expect(() => loadClip(dir)).toThrow(/config.json: invalid model config "hotplug-old":\n {2}- vision.width 64 is not divisible by vision.heads 5/);
     const tokenizer = buildTokenizer(captions, { contextLength: 16 });
-    expect(() => saveClip(clip, tempDir('folder-mismatch'), buildTokenizer(captions, { contextLength: 8 }))).toThrow(/tokenizer context 8 != text.contextLength 16.*configForTokenizer/);
-    expect(() => saveClip(createClip({ base: 'hotplug-old', text: { vocabSize: 100, eotTokenId: 2 } }), tempDir('folder-mismatch2'), tokenizer)).toThrow(/tokenizer vocabulary \d+ > text.vocabSize 100/);
+    expect(() => saveClip(clip, tempDir('folder-mismatch'), buildTokenizer(captions, { contextLength: 8 }))).toThrow(
+      /tokenizer context 8 != text.contextLength 16.*configForTokenizer/,
+    );
+    expect(() => saveClip(createClip({ base: 'hotplug-old', text: { vocabSize: 100, eotTokenId: 2 } }), tempDir('folder-mismatch2'), tokenizer)).toThrow(
+      /tokenizer vocabulary \d+ > text.vocabSize 100/,
+    );
     clip.dispose();
   });
 });

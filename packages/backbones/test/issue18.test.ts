@@ -5,14 +5,26 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  createClip, loadOnnxImageEncoder, loadTokenizer, loadWeights, ModelConfigError, OnnxModelError, resolveConfig, SafetensorsError,
-  SafetensorsReader, saveWeights, TokenizerFileError, WeightsMismatchError, type Clip,
+  createClip,
+  loadOnnxImageEncoder,
+  loadTokenizer,
+  loadWeights,
+  ModelConfigError,
+  OnnxModelError,
+  resolveConfig,
+  SafetensorsError,
+  SafetensorsReader,
+  saveWeights,
+  TokenizerFileError,
+  WeightsMismatchError,
+  type Clip,
 } from '../src/index';
 import { rejected, thrown } from '../../../tools/test-support/fuzz';
 import { addModel, writeBytes } from './fuzz-helpers';
 import { FIXTURES, setupBackend, tempDir } from './helpers';
 
-const show = (label: string, err: unknown) => console.log(`[issue 18] ${label}: ${(err as Error).constructor.name}: ${(err as Error).message.split('\n').slice(0, 3).join(' | ')}`);
+const show = (label: string, err: unknown) =>
+  console.log(`[issue 18] ${label}: ${(err as Error).constructor.name}: ${(err as Error).message.split('\n').slice(0, 3).join(' | ')}`);
 
 function handMade(header: unknown, data: Uint8Array, headerText?: string): Buffer {
   const h = Buffer.from(headerText ?? JSON.stringify(header), 'utf8');
@@ -37,7 +49,9 @@ describe('issue 18, backbones readers', () => {
     const path = writeBytes(dir, 'evil.onnx', addModel(new Float32Array(4), '../../../../etc/passwd'));
     const byDefault = await rejected(loadOnnxImageEncoder(path));
     expect(byDefault).toBeInstanceOf(OnnxModelError);
-    expect(byDefault.message).toMatch(/keeps 1 tensor\(s\) in external files \("W" -> "\.\.\/\.\.\/\.\.\/\.\.\/etc\/passwd"\), which are refused by default.*externalDataDir/);
+    expect(byDefault.message).toMatch(
+      /keeps 1 tensor\(s\) in external files \("W" -> "\.\.\/\.\.\/\.\.\/\.\.\/etc\/passwd"\), which are refused by default.*externalDataDir/,
+    );
     show('case 1 (default)', byDefault);
     const optedIn = await rejected(loadOnnxImageEncoder(path, { externalDataDir: dir }));
     expect(optedIn).toBeInstanceOf(OnnxModelError);
@@ -94,9 +108,14 @@ describe('issue 18, backbones readers', () => {
     const bytes = readFileSync(path);
     const headerLength = Number(bytes.readBigUInt64LE(0));
     const header = JSON.parse(bytes.subarray(8, 8 + headerLength).toString('utf8')) as Record<string, { dtype: string; data_offsets: [number, number] }>;
-    const last = Object.entries(header).filter(([k]) => k !== '__metadata__').sort((a, b) => b[1].data_offsets[0] - a[1].data_offsets[0])[0]!;
+    const last = Object.entries(header)
+      .filter(([k]) => k !== '__metadata__')
+      .sort((a, b) => b[1].data_offsets[0] - a[1].data_offsets[0])[0]!;
     // U32 has F32's width, so only the dtype changes; the last tensor is the one assigned last.
-    const text = bytes.subarray(8, 8 + headerLength).toString('utf8').replace(`"${last[0]}":{"dtype":"F32"`, `"${last[0]}":{"dtype":"U32"`);
+    const text = bytes
+      .subarray(8, 8 + headerLength)
+      .toString('utf8')
+      .replace(`"${last[0]}":{"dtype":"F32"`, `"${last[0]}":{"dtype":"U32"`);
     const u32 = Buffer.concat([bytes.subarray(0, 8), Buffer.from(text, 'utf8'), bytes.subarray(8 + headerLength)]);
     writeFileSync(join(dir, 'u32.safetensors'), u32);
     const target = createClip('hotplug-old', { seed: 2 });
@@ -124,11 +143,17 @@ describe('issue 18, backbones readers', () => {
   it('case 6: safetensors with overlapping tensors, duplicate keys or trailing bytes are refused', () => {
     const dir = tempDir('i18-st');
     const open = (name: string, buf: Buffer) => thrown(() => SafetensorsReader.open(writeBytes(dir, name, buf)));
-    const overlap = open('overlap.safetensors', handMade({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'F32', shape: [2], data_offsets: [4, 12] } }, new Uint8Array(12)));
+    const overlap = open(
+      'overlap.safetensors',
+      handMade({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'F32', shape: [2], data_offsets: [4, 12] } }, new Uint8Array(12)),
+    );
     expect(overlap).toBeInstanceOf(SafetensorsError);
     expect(overlap.message).toMatch(/tensor "b" \(bytes 4..12\) overlaps tensor "a" \(bytes 0..8\)/);
     show('case 6 (overlap)', overlap);
-    const dup = open('dup.safetensors', handMade(null, new Uint8Array(8), '{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}'));
+    const dup = open(
+      'dup.safetensors',
+      handMade(null, new Uint8Array(8), '{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}'),
+    );
     expect(dup).toBeInstanceOf(SafetensorsError);
     expect(dup.message).toMatch(/tensor name "a" appears twice/);
     show('case 6 (duplicate key)', dup);

@@ -3,7 +3,18 @@ import { copyFileSync, readFileSync, rmSync, renameSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { InputError } from '@hotplug/runtime';
-import { createClip, detectModelFolder, loadClip, ModelConfigError, ModelFolderError, resolveModelSource, saveClip, type Clip, type ClipConfig, type Tokenizer } from '../src/index';
+import {
+  createClip,
+  detectModelFolder,
+  loadClip,
+  ModelConfigError,
+  ModelFolderError,
+  resolveModelSource,
+  saveClip,
+  type Clip,
+  type ClipConfig,
+  type Tokenizer,
+} from '../src/index';
 import { FIXTURES, loadClipFixture, maxAbsDiff, randomImages, setupBackend, tempDir } from './helpers';
 import { writeHfFolder, writeOpenClipFolder } from './folder-writers';
 
@@ -16,7 +27,17 @@ const tiny = (over: Partial<ClipConfig['text']> = {}, activation?: 'gelu' | 'qui
   text: { ...base.text, vocabSize: 540, eotTokenId: 539, contextLength: 8, ...(activation ? { activation } : {}), ...over },
 });
 
-const PRE = { do_resize: true, size: { shortest_edge: 8 }, do_center_crop: true, crop_size: { height: 8, width: 8 }, do_rescale: true, rescale_factor: 1 / 255, do_normalize: true, image_mean: [0.1, 0.2, 0.3], image_std: [0.5, 0.6, 0.7] };
+const PRE = {
+  do_resize: true,
+  size: { shortest_edge: 8 },
+  do_center_crop: true,
+  crop_size: { height: 8, width: 8 },
+  do_rescale: true,
+  rescale_factor: 1 / 255,
+  do_normalize: true,
+  image_mean: [0.1, 0.2, 0.3],
+  image_std: [0.5, 0.6, 0.7],
+};
 const TEXTS = ['a photo of a dog', 'two red shirts'];
 
 /** Largest difference between two models' image and text embeddings on the same inputs. */
@@ -64,14 +85,20 @@ describe('loadClip reads Hugging Face, open_clip and hotplug folders', () => {
     loaded.clip.dispose();
 
     // Other statistics in the file are what the model gets; a rescale factor other than 1/255 is folded in.
-    writeFileSync(join(dir, 'preprocessor_config.json'), JSON.stringify({ ...PRE, image_mean: [0.4, 0.45, 0.5], image_std: [0.2, 0.25, 0.3], rescale_factor: 1 / 127.5 }));
+    writeFileSync(
+      join(dir, 'preprocessor_config.json'),
+      JSON.stringify({ ...PRE, image_mean: [0.4, 0.45, 0.5], image_std: [0.2, 0.25, 0.3], rescale_factor: 1 / 127.5 }),
+    );
     const { clip: rescaled } = loadClip(dir);
     rescaled.config.vision.mean.forEach((m, i) => expect(m).toBeCloseTo([0.2, 0.225, 0.25][i]!, 12));
     rescaled.config.vision.std.forEach((s, i) => expect(s).toBeCloseTo([0.1, 0.125, 0.15][i]!, 12));
     rescaled.dispose();
     writeFileSync(join(dir, 'preprocessor_config.json'), JSON.stringify({ ...PRE, do_normalize: false }));
     const { clip: raw } = loadClip(dir);
-    expect([raw.config.vision.mean, raw.config.vision.std]).toEqual([[0, 0, 0], [1, 1, 1]]);
+    expect([raw.config.vision.mean, raw.config.vision.std]).toEqual([
+      [0, 0, 0],
+      [1, 1, 1],
+    ]);
     raw.dispose();
 
     // A crop size the position embeddings do not fit is an error, not silently replaced.
@@ -91,7 +118,10 @@ describe('loadClip reads Hugging Face, open_clip and hotplug folders', () => {
     const gap = await embeddingGap(openClipOriginal, loaded.clip, loaded.tokenizer!);
     console.info(`[open_clip folder] max abs embedding difference vs the original model: ${gap.toExponential(2)}`);
     expect(gap).toBeLessThan(1e-5);
-    expect([loaded.clip.config.vision.mean, loaded.clip.config.vision.std]).toEqual([[0.3, 0.2, 0.1], [0.7, 0.6, 0.5]]);
+    expect([loaded.clip.config.vision.mean, loaded.clip.config.vision.std]).toEqual([
+      [0.3, 0.2, 0.1],
+      [0.7, 0.6, 0.5],
+    ]);
     expect(loaded.clip.config.vision.activation).toBe('quickgelu');
     loaded.clip.dispose();
     // The same weights under the name model.safetensors (open_clip names inside) load the same.
@@ -104,7 +134,9 @@ describe('loadClip reads Hugging Face, open_clip and hotplug folders', () => {
     renameSync(join(dir, 'model.safetensors'), join(dir, 'open_clip_pytorch_model.bin'));
     const pickle = errorOf(() => loadClip(dir));
     expect(pickle).toBeInstanceOf(ModelFolderError);
-    expect(pickle.message).toMatch(/open_clip folder: looked for open_clip_config\.json[^\n]*; found open_clip_config\.json; missing: open_clip_model\.safetensors is missing and only open_clip_pytorch_model\.bin is there: that is a PyTorch pickle[^\n]*st\.save_file/);
+    expect(pickle.message).toMatch(
+      /open_clip folder: looked for open_clip_config\.json[^\n]*; found open_clip_config\.json; missing: open_clip_model\.safetensors is missing and only open_clip_pytorch_model\.bin is there: that is a PyTorch pickle[^\n]*st\.save_file/,
+    );
   });
 
   it('hotplug folder (saveClip) is still read, and detected as such', async () => {
@@ -148,8 +180,12 @@ describe('loadClip reads Hugging Face, open_clip and hotplug folders', () => {
     expect(err.kinds.map((k) => k.kind)).toEqual(['hf', 'hotplug', 'open_clip']);
     expect(err.kinds[0]!.found).toEqual(['config.json', 'model.safetensors']);
     expect(err.message).toMatch(/is not a model folder of any kind loadClip reads:/);
-    expect(err.message).toMatch(/- Hugging Face CLIP folder: looked for config\.json \(CLIPConfig[^\n]*preprocessor_config\.json[^\n]*; found config\.json, model\.safetensors; missing: preprocessor_config\.json is missing/);
-    expect(err.message).toMatch(/- hotplug folder \(saveClip\): [^\n]*missing: config\.json is not a hotplug config[^\n]*model\.safetensors holds Hugging Face weight names, not hotplug ones/);
+    expect(err.message).toMatch(
+      /- Hugging Face CLIP folder: looked for config\.json \(CLIPConfig[^\n]*preprocessor_config\.json[^\n]*; found config\.json, model\.safetensors; missing: preprocessor_config\.json is missing/,
+    );
+    expect(err.message).toMatch(
+      /- hotplug folder \(saveClip\): [^\n]*missing: config\.json is not a hotplug config[^\n]*model\.safetensors holds Hugging Face weight names, not hotplug ones/,
+    );
     expect(err.message).toMatch(/- open_clip folder: [^\n]*missing: open_clip_config\.json is missing/);
 
     writeFileSync(join(dir, 'preprocessor_config.json'), JSON.stringify(PRE));
@@ -184,7 +220,11 @@ describe('loadClip reads Hugging Face, open_clip and hotplug folders', () => {
     const root = tempDir('sources');
     const dir = writeHfFolder(original, join(root, 'models', 'mine'), PRE);
     const registered = { old: join(root, 'embedded-old'), 'new-lineage': join(root, 'embedded-lineage') };
-    expect(resolveModelSource('new-lineage', { registered, baseDir: root })).toEqual({ spec: 'new-lineage', dir: registered['new-lineage'], registered: 'new-lineage' });
+    expect(resolveModelSource('new-lineage', { registered, baseDir: root })).toEqual({
+      spec: 'new-lineage',
+      dir: registered['new-lineage'],
+      registered: 'new-lineage',
+    });
     expect(resolveModelSource('models/mine', { registered, baseDir: root })).toEqual({ spec: 'models/mine', dir });
     expect(resolveModelSource(dir, { registered, baseDir: '/elsewhere' }).dir).toBe(dir);
     // A registered name wins over a folder of that name; "./" makes it a path.
@@ -193,7 +233,9 @@ describe('loadClip reads Hugging Face, open_clip and hotplug folders', () => {
     expect(resolveModelSource('./old', { registered, baseDir: root }).dir).toBe(join(root, 'old'));
     const err = errorOf(() => resolveModelSource('newer', { registered, baseDir: root, source: 'spec.json systems[1].model' }));
     expect(err).toBeInstanceOf(ModelFolderError);
-    expect(err.message).toMatch(/^spec\.json systems\[1\]\.model: "newer" is neither a registered model nor a model folder: .*newer does not exist\. Name one of the registered models: old, new-lineage, or give the path/);
+    expect(err.message).toMatch(
+      /^spec\.json systems\[1\]\.model: "newer" is neither a registered model nor a model folder: .*newer does not exist\. Name one of the registered models: old, new-lineage, or give the path/,
+    );
     expect(() => resolveModelSource('models/missing', { registered, baseDir: root })).toThrow(/"models\/missing" is not a model folder: .* does not exist/);
     expect(() => resolveModelSource('', { registered })).toThrow(/a model must be a registered name or a folder path, got ""/);
   });

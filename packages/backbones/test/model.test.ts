@@ -18,7 +18,15 @@ describe('CLIP encoders', () => {
   });
   afterAll(() => clip.dispose());
 
-  const ids = () => tf.tensor2d([[1, 5, 6, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], [1, 7, 8, 9, 10, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]], undefined, 'int32');
+  const ids = () =>
+    tf.tensor2d(
+      [
+        [1, 5, 6, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+        [1, 7, 8, 9, 10, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+      ],
+      undefined,
+      'int32',
+    );
 
   it('produces embeddings of the configured sizes, deterministically per seed', async () => {
     const images = randomImages(clip.config, 3);
@@ -66,9 +74,15 @@ describe('CLIP encoders', () => {
       expect(linears).toEqual(['q', 'k', 'v', 'out', 'fc1', 'fc2']);
       expect(maxAbsDiff(hooked.embedding.dataSync(), base.embedding.dataSync())).toBe(0); // observing changes nothing
       // Zeroing the MLP output of the last block equals stopping the block after attention.
-      const zeroMlp: EncoderHooks = { blocks: (b) => b === 2, sublayer: ({ ops, sublayer, output }) => (sublayer === 'mlp' ? ops.scale(output, 0) : undefined) };
+      const zeroMlp: EncoderHooks = {
+        blocks: (b) => b === 2,
+        sublayer: ({ ops, sublayer, output }) => (sublayer === 'mlp' ? ops.scale(output, 0) : undefined),
+      };
       const captured: tf.Tensor[] = [];
-      const capture: EncoderHooks = { blocks: [2], sublayer: ({ sublayer, input, output }) => void (sublayer === 'mlp' && captured.push(input as tf.Tensor, output as tf.Tensor)) };
+      const capture: EncoderHooks = {
+        blocks: [2],
+        sublayer: ({ sublayer, input, output }) => void (sublayer === 'mlp' && captured.push(input as tf.Tensor, output as tf.Tensor)),
+      };
       const cut = clip.visual.forward(images, { hooks: [zeroMlp, capture], returnTokens: [2] });
       expect(maxAbsDiff(captured[1]!.dataSync(), new Float32Array(captured[1]!.size))).toBe(0); // later hooks see the replacement
       expect(maxAbsDiff(cut.tokens.get(2)!.dataSync(), captured[0]!.dataSync())).toBe(0);
@@ -112,11 +126,12 @@ describe('CLIP encoders', () => {
     // Small steps: token embeddings are tiny (std 0.02) and LayerNorm makes the loss strongly curved.
     const h = 2e-3;
     for (const index of [64 * 1 + 3, 64 * 3 + 10, 16 * 64 + 64 * 4 + 7]) {
-      const bump = (d: number) => tf.tidy(() => {
-        const copy = Float32Array.from(base);
-        copy[index]! += d;
-        return loss(tf.tensor3d(copy, emb.shape as [number, number, number])).dataSync()[0]!;
-      });
+      const bump = (d: number) =>
+        tf.tidy(() => {
+          const copy = Float32Array.from(base);
+          copy[index]! += d;
+          return loss(tf.tensor3d(copy, emb.shape as [number, number, number])).dataSync()[0]!;
+        });
       const numeric = (bump(h) - bump(-h)) / (2 * h);
       expect(Math.abs(numeric - g[index]!)).toBeLessThan(1e-2 * Math.max(1, Math.abs(numeric)));
     }
@@ -181,7 +196,9 @@ describe('CLIP encoders', () => {
   });
 
   it('rejects malformed inputs with the expected shape in the message', async () => {
-    await expect(clip.visual.encode(tf.zeros([2, 1, 28, 28]) as tf.Tensor4D)).rejects.toThrow(/expects NHWC images \[batch, 28, 28, 1\], got \[2, 1, 28, 28\] \(looks like NCHW/);
+    await expect(clip.visual.encode(tf.zeros([2, 1, 28, 28]) as tf.Tensor4D)).rejects.toThrow(
+      /expects NHWC images \[batch, 28, 28, 1\], got \[2, 1, 28, 28\] \(looks like NCHW/,
+    );
     await expect(clip.visual.encode(tf.zeros([2, 28, 28, 1], 'int32') as tf.Tensor4D)).rejects.toThrow(/expects float32 images/);
     await expect(clip.visual.encode(randomImages(clip.config, 1), { batchSize: 0 })).rejects.toThrow(/batchSize must be a positive integer/);
     await expect(clip.visual.encode(tf.zeros([0, 28, 28, 1]) as tf.Tensor4D)).rejects.toThrow(/empty batch/);
@@ -223,7 +240,9 @@ describe('CLIP encoders', () => {
     const halved = await embedImageBytes(clip, stack, { batchSize: 2, forward: (x) => tf.slice(clip.visual.forward(x).embedding, [0, 0], [-1, 32]) });
     expect(halved.dim).toBe(32);
     expect(tf.memory().numTensors).toBe(before);
-    await expect(embedImageBytes(clip, { ...stack, height: 8, width: 8, images: bytes.subarray(0, n * 64) })).rejects.toThrow(/takes 28x28x1 images; dataset "synthetic" has 8x8x1/);
+    await expect(embedImageBytes(clip, { ...stack, height: 8, width: 8, images: bytes.subarray(0, n * 64) })).rejects.toThrow(
+      /takes 28x28x1 images; dataset "synthetic" has 8x8x1/,
+    );
     expected.dispose();
   });
 });

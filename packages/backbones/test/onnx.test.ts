@@ -2,7 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
-import { createClip, exportImageEncoder, exportTextEncoder, loadOnnxImageEncoder, loadOnnxTextEncoder, loadWeights, type Clip, type EncoderHooks } from '../src/index';
+import {
+  createClip,
+  exportImageEncoder,
+  exportTextEncoder,
+  loadOnnxImageEncoder,
+  loadOnnxTextEncoder,
+  loadWeights,
+  type Clip,
+  type EncoderHooks,
+} from '../src/index';
 import { ModelProto } from '../src/onnx/proto';
 import { attentionMaskFor } from '../src/onnx/ort-encoder';
 import { writeFileAtomic } from '@hotplug/runtime';
@@ -28,7 +37,11 @@ describe('ONNX export and onnxruntime-node inference', () => {
       irVersion: number;
       opsetImport: { version: number }[];
       metadataProps: { key: string; value: string }[];
-      graph: { initializer: { name: string; dims: number[] }[]; input: { name: string; type: { tensorType: { shape: { dim: { dimParam?: string; dimValue?: number }[] } } } }[]; output: { name: string }[] };
+      graph: {
+        initializer: { name: string; dims: number[] }[];
+        input: { name: string; type: { tensorType: { shape: { dim: { dimParam?: string; dimValue?: number }[] } } } }[];
+        output: { name: string }[];
+      };
     };
     expect(model.irVersion).toBe(8);
     expect(model.opsetImport[0]!.version).toBe(17);
@@ -171,7 +184,10 @@ describe('ONNX export and onnxruntime-node inference', () => {
 
   it('text encoder with a prompt-side hook on the last block exports and matches tfjs', async () => {
     const shift = tf.variable(tf.randomNormal([fx.config.text.width], 0, 0.5, 'float32', 4));
-    const hooks: EncoderHooks = { blocks: [fx.config.text.depth - 1], sublayer: ({ ops, sublayer, output }) => (sublayer === 'attention' ? ops.add(output, ops.weight('text.adapter.shift', shift)) : undefined) };
+    const hooks: EncoderHooks = {
+      blocks: [fx.config.text.depth - 1],
+      sublayer: ({ ops, sublayer, output }) => (sublayer === 'attention' ? ops.add(output, ops.weight('text.adapter.shift', shift)) : undefined),
+    };
     const ids = tf.tensor2d(fx.ids, undefined, 'int32');
     const expected = tf.tidy(() => clip.text.encodeTokens(ids, { hooks: [hooks] }).embedding);
     const path = join(dir, 'text-adapted.onnx');
@@ -235,7 +251,9 @@ describe('ONNX export and onnxruntime-node inference', () => {
     const twice: EncoderHooks = { sublayer: ({ ops, output }) => ops.add(output, ops.weight('adapter.bias', clash)) };
     const other = tf.ones([fx.config.vision.width]);
     const again: EncoderHooks = { sublayer: ({ ops, output }) => ops.add(output, ops.weight('adapter.bias', other)) };
-    expect(() => exportImageEncoder(clip.visual, join(dir, 'clash.onnx'), { hooks: [twice, again] })).toThrow(/weight name "adapter.bias" is used for two different tensors/);
+    expect(() => exportImageEncoder(clip.visual, join(dir, 'clash.onnx'), { hooks: [twice, again] })).toThrow(
+      /weight name "adapter.bias" is used for two different tensors/,
+    );
     expect(() => exportImageEncoder(clip.visual, join(dir, 'x.onnx'), { inputLayout: 'HWCN' as never })).toThrow(/inputLayout must be 'NHWC' or 'NCHW'/);
     tf.dispose([clash, other]);
   });
@@ -254,8 +272,16 @@ describe('ONNX parity on the embedded default models', () => {
       const ortText = await loadOnnxTextEncoder(join(dir, 'text.onnx'));
       const images = randomImages(clip.config, 6, 21);
       const t = clip.config.text;
-      const rows = [[1, 17, 300, 2], [1, 5, 6, 7, 8, 9, 10, 2], [1, ...Array.from({ length: t.contextLength - 2 }, (_, i) => 100 + i), 2]];
-      const ids = tf.tensor2d(rows.map((r) => [...r, ...new Array(t.contextLength - r.length).fill(0)]), undefined, 'int32');
+      const rows = [
+        [1, 17, 300, 2],
+        [1, 5, 6, 7, 8, 9, 10, 2],
+        [1, ...Array.from({ length: t.contextLength - 2 }, (_, i) => 100 + i), 2],
+      ];
+      const ids = tf.tensor2d(
+        rows.map((r) => [...r, ...new Array(t.contextLength - r.length).fill(0)]),
+        undefined,
+        'int32',
+      );
       const [a, b, c, d] = [await ortImage.encode(images), await clip.visual.encode(images), await ortText.encode(ids), await clip.text.encode(ids)];
       const imageErr = maxAbsDiff(a.dataSync(), b.dataSync());
       const textErr = maxAbsDiff(c.dataSync(), d.dataSync());

@@ -23,7 +23,13 @@ beforeAll(async () => {
   await setupBackend();
   tokenizer = buildTokenizer(texts, { contextLength: 8, vocabSize: 600 });
   const config = configForTokenizer(
-    resolveConfig({ base: 'hotplug-old', name: 'tiny-text', embedDim: 8, vision: { imageSize: 8, patchSize: 4, width: 16, depth: 1, heads: 2 }, text: { width: 16, depth: 1, heads: 2, contextLength: 8 } }),
+    resolveConfig({
+      base: 'hotplug-old',
+      name: 'tiny-text',
+      embedDim: 8,
+      vision: { imageSize: 8, patchSize: 4, width: 16, depth: 1, heads: 2 },
+      text: { width: 16, depth: 1, heads: 2, contextLength: 8 },
+    }),
     tokenizer,
   );
   clip = createClip(config, { seed: 5 });
@@ -57,7 +63,11 @@ describe('promptEnsemble', () => {
   });
 
   it('takes written-out prompts (uneven per class) and does not depend on the batch size', async () => {
-    const prompts = [['a photo of a cat.', 'a drawing of a cat.'], ['a photo of a dog.'], ['a photo of a big bird.', 'a drawing of a big bird.', 'a photo of a dog.']];
+    const prompts = [
+      ['a photo of a cat.', 'a drawing of a cat.'],
+      ['a photo of a dog.'],
+      ['a photo of a big bird.', 'a drawing of a big bird.', 'a photo of a dog.'],
+    ];
     const whole = await promptEnsemble(clip.text, tokenizer, prompts);
     const chunked = await promptEnsemble(clip.text, tokenizer, prompts, { batchSize: 2 });
     expect(maxAbsDiff(whole.data, reference(prompts))).toBeLessThan(1e-5);

@@ -33,7 +33,11 @@ describe('safetensors', () => {
     const dir = tempDir('st-rt');
     const path = join(dir, 'w.safetensors');
     const calls: string[] = [];
-    writeSafetensors(path, tensors.map((t) => ({ name: t.name, shape: t.shape, data: () => (calls.push(t.name), t.values) })), { note: 'hi' });
+    writeSafetensors(
+      path,
+      tensors.map((t) => ({ name: t.name, shape: t.shape, data: () => (calls.push(t.name), t.values) })),
+      { note: 'hi' },
+    );
     expect(calls).toEqual(tensors.map((t) => t.name)); // each tensor is produced only when written, in order
     expect(readdirSync(dir)).toEqual(['w.safetensors']); // no temporary file left behind
     const bytes = readFileSync(path);
@@ -58,7 +62,12 @@ describe('safetensors', () => {
     expect(() => writeSafetensors(path, [{ name: 'x', shape: [3], data: () => Float32Array.of(1, 2) }])).toThrow(/has 2 values but shape \[3\] needs 3/);
     expect(readFileSync(path).equals(before)).toBe(true);
     expect(readdirSync(dir)).toEqual(['w.safetensors']);
-    expect(() => writeSafetensors(path, [{ name: 'x', shape: [1], data: () => Float32Array.of(1) }, { name: 'x', shape: [1], data: () => Float32Array.of(1) }])).toThrow(/appears twice/);
+    expect(() =>
+      writeSafetensors(path, [
+        { name: 'x', shape: [1], data: () => Float32Array.of(1) },
+        { name: 'x', shape: [1], data: () => Float32Array.of(1) },
+      ]),
+    ).toThrow(/appears twice/);
   });
 
   it('decodes F16, BF16, F64, I32 and I64 to float32', () => {
@@ -73,13 +82,18 @@ describe('safetensors', () => {
     data.writeDoubleLE(-3, 20);
     data.writeInt32LE(-7, 28);
     data.writeBigInt64LE(123456789n, 32);
-    const path = writeTemp(handMade({
-      h: { dtype: 'F16', shape: [4], data_offsets: [0, 8] },
-      bf: { dtype: 'BF16', shape: [2], data_offsets: [8, 12] },
-      d: { dtype: 'F64', shape: [2], data_offsets: [12, 28] },
-      i: { dtype: 'I32', shape: [1], data_offsets: [28, 32] },
-      l: { dtype: 'I64', shape: [1], data_offsets: [32, 40] },
-    }, data));
+    const path = writeTemp(
+      handMade(
+        {
+          h: { dtype: 'F16', shape: [4], data_offsets: [0, 8] },
+          bf: { dtype: 'BF16', shape: [2], data_offsets: [8, 12] },
+          d: { dtype: 'F64', shape: [2], data_offsets: [12, 28] },
+          i: { dtype: 'I32', shape: [1], data_offsets: [28, 32] },
+          l: { dtype: 'I64', shape: [1], data_offsets: [32, 40] },
+        },
+        data,
+      ),
+    );
     const r = SafetensorsReader.open(path);
     expect(() => r.readFloat32('h')).toThrow(/tensor "h" holds Infinity at element 3; expected finite values/);
     expect(Array.from(r.readFloat32('h', { allowNonFinite: true }))).toEqual([1, -2, 0.5, Infinity]);
@@ -107,7 +121,9 @@ describe('safetensors', () => {
     expect(open(handMade({ x: { dtype: 'F32', shape: [2] } }, new Uint8Array(8)))).toThrow(/tensor "x" needs dtype, shape and data_offsets/);
     expect(open(handMade({ x: { dtype: 'F32', shape: [2, -1], data_offsets: [0, 8] } }, new Uint8Array(8)))).toThrow(/tensor "x" has an invalid shape/);
     expect(open(handMade({ x: { dtype: 'F32', shape: [2], data_offsets: [8, 0] } }, new Uint8Array(8)))).toThrow(/invalid data_offsets/);
-    expect(open(handMade({ x: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, new Uint8Array(8)))).toThrow(/tensor "x" \[3\] F32 needs 12 bytes but data_offsets span 8/);
+    expect(open(handMade({ x: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, new Uint8Array(8)))).toThrow(
+      /tensor "x" \[3\] F32 needs 12 bytes but data_offsets span 8/,
+    );
     expect(open(handMade({ x: { dtype: 'Q4', shape: [2], data_offsets: [0, 2] } }, new Uint8Array(2)))).toThrow(/unknown dtype "Q4"/);
     // A dtype the format defines but this package does not convert: the error names what is supported.
     const u8 = SafetensorsReader.open(writeTemp(handMade({ x: { dtype: 'U8', shape: [2], data_offsets: [0, 2] } }, new Uint8Array(2))));

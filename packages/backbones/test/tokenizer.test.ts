@@ -51,7 +51,14 @@ describe('loading a Hugging Face tokenizer.json', () => {
 });
 
 describe('building the small tokenizer of the embedded models', () => {
-  const captions = ['a photo of a t-shirt', 'a photo of a trouser', 'a photo of a sneaker', 'a photo of an ankle boot', 'a blurry photo of a bag', 'a photo of a coat'];
+  const captions = [
+    'a photo of a t-shirt',
+    'a photo of a trouser',
+    'a photo of a sneaker',
+    'a photo of an ankle boot',
+    'a blurry photo of a bag',
+    'a photo of a coat',
+  ];
 
   it('trains a byte-level BPE in tokenizer.json format with the four specials', () => {
     const tok = buildTokenizer(captions, { contextLength: 16, vocabSize: 600 });

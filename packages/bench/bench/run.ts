@@ -33,7 +33,10 @@ for (let r = 0; r < runs; r++) {
   const second = await runExperiment(spec, steps, { cacheDir, progress: false });
   warm.push((performance.now() - t0) / 1000);
   if (second.stats.cellsComputed !== 0 || calls.extract + calls.learnerTrain !== 0) throw new Error('the warm rerun recomputed something');
-  if (r === 0) console.log(`grid: ${gridSize(spec)} cells, ${first.stats.headsTrained} heads trained, ${first.stats.learnersTrained} learners trained, train ${sizes.train} / test ${sizes.test} samples per split`);
+  if (r === 0)
+    console.log(
+      `grid: ${gridSize(spec)} cells, ${first.stats.headsTrained} heads trained, ${first.stats.learnersTrained} learners trained, train ${sizes.train} / test ${sizes.test} samples per split`,
+    );
   rmSync(cacheDir, { recursive: true, force: true });
 }
 const c = median(cold);

@@ -27,7 +27,17 @@ export { htmlReport, writeHtmlReport } from './report/html/page';
 export { matrices, verdictSummaries, flipSummaries, stat, marginWithInterval } from './report/summary';
 export type { FlipSummary, MatrixSummary, Stat, VerdictSummary } from './report/summary';
 export { summaryMatrix, ablationRows, promptRows, marginPlusMinus, reasonGist } from './report/lead';
-export type { AblationRow, CellState, PromptRow, ReferenceComparison, SummaryCell, SummaryColumn, SummaryMatrix, SummaryRow, VerdictCounts } from './report/lead';
+export type {
+  AblationRow,
+  CellState,
+  PromptRow,
+  ReferenceComparison,
+  SummaryCell,
+  SummaryColumn,
+  SummaryMatrix,
+  SummaryRow,
+  VerdictCounts,
+} from './report/lead';
 export { relativeColour } from './report/html/heatmap';
 export { imageFeatures } from './features/encode';
 export type { EvaluatedModel, ImageFeatureSource } from './features/encode';

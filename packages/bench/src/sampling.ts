@@ -61,7 +61,10 @@ export function sampleTestIndices(labels: ArrayLike<number>, n: number, seed: nu
     byClass.get(l)!.push(i);
   }
   const classes = [...byClass.keys()].sort((a, b) => a - b);
-  const counts = stratifiedCounts(classes.map((c) => byClass.get(c)!.length), n);
+  const counts = stratifiedCounts(
+    classes.map((c) => byClass.get(c)!.length),
+    n,
+  );
   const out: number[] = [];
   classes.forEach((c, k) => {
     // One stream per class: a class's pick does not depend on how many images the others have.

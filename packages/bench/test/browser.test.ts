@@ -15,17 +15,33 @@ if (!haveChromium && process.env.CI === 'true') {
   throw new Error(`CI=true but ${CHROMIUM} is absent: the headless-browser report tests must run in CI (apt-get install chromium, or set CHROMIUM_PATH)`);
 }
 if (!haveChromium) {
-  console.warn(`skipping the headless-browser report tests: ${CHROMIUM} is absent (apt-get install chromium, or set CHROMIUM_PATH); under CI=true this fails instead`);
+  console.warn(
+    `skipping the headless-browser report tests: ${CHROMIUM} is absent (apt-get install chromium, or set CHROMIUM_PATH); under CI=true this fails instead`,
+  );
 }
 
 /** Renders a page in headless chromium at a window size and returns the DOM after its scripts ran. */
 function renderedDom(file: string, size = '1400,900'): string {
   const profile = mkdtempSync(join(tmpdir(), 'bench-chromium-'));
   try {
-    return execFileSync(CHROMIUM, [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run', '--hide-scrollbars', `--user-data-dir=${profile}`, `--window-size=${size}`, '--dump-dom', pathToFileURL(file).href,
-    ], { encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'ignore'] });
+    return execFileSync(
+      CHROMIUM,
+      [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--hide-scrollbars',
+        `--user-data-dir=${profile}`,
+        `--window-size=${size}`,
+        '--dump-dom',
+        pathToFileURL(file).href,
+      ],
+      { encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'ignore'] },
+    );
   } finally {
     rmSync(profile, { recursive: true, force: true });
   }
@@ -63,7 +79,9 @@ describe.skipIf(!haveChromium)('HTML report in a real headless browser', () => {
   it('shows the same figures as the report data', () => {
     const linear = matrices(report).find((m) => m.method === 'linear')!;
     const at = (q: string, r: string) => linear.values[linear.systems.indexOf(q)]![linear.systems.indexOf(r)];
-    const figure = [...dom.matchAll(/<figure [^>]*>[\s\S]*?<\/figure>/g)].map((m) => m[0]).find((f) => f.includes('data-title="blobs: linear head — accuracy compatibility matrix"'))!;
+    const figure = [...dom.matchAll(/<figure [^>]*>[\s\S]*?<\/figure>/g)]
+      .map((m) => m[0])
+      .find((f) => f.includes('data-title="blobs: linear head — accuracy compatibility matrix"'))!;
     const cells = [...figure.matchAll(/<rect [^>]*data-query="[^"]*"[^>]*>/g)].map((m) => attributes(m[0]));
     expect(cells).toHaveLength(9);
     const adaptedOnOld = cells.find((c) => c['data-query'] === 'new + adapter' && c['data-reference'] === 'old model' && c.class === 'cell');

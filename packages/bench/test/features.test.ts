@@ -13,7 +13,16 @@ const texts = ['a photo of a cat.', 'a photo of a dog.', 'a drawing of a cat.', 
 beforeAll(async () => {
   await initBackend();
   tokenizer = buildTokenizer(texts, { contextLength: 8, vocabSize: 600 });
-  const config = configForTokenizer(resolveConfig({ base: 'hotplug-old', name: 'tiny', embedDim: 8, vision: { imageSize: 8, patchSize: 4, width: 16, depth: 1, heads: 2 }, text: { width: 16, depth: 1, heads: 2, contextLength: 8 } }), tokenizer);
+  const config = configForTokenizer(
+    resolveConfig({
+      base: 'hotplug-old',
+      name: 'tiny',
+      embedDim: 8,
+      vision: { imageSize: 8, patchSize: 4, width: 16, depth: 1, heads: 2 },
+      text: { width: 16, depth: 1, heads: 2, contextLength: 8 },
+    }),
+    tokenizer,
+  );
   clip = createClip(config, { seed: 3 });
 });
 
@@ -28,7 +37,9 @@ describe('zeroShotPredict', () => {
     const images = featureMatrix(new Float32Array([1, 0, 0, 1, 0.6, 0.8]), 3, 2);
     const classes = featureMatrix(new Float32Array([0, 1, 1, 0]), 2, 2);
     expect([...zeroShotPredict(images, classes)]).toEqual([1, 0, 0]); // [0.6, 0.8]: 0.8 with class 0 = [0, 1], 0.6 with class 1
-    expect(() => zeroShotPredict(images, featureMatrix(new Float32Array(3), 1, 3, 'other'))).toThrow(/zero-shot classifier was built on 3-dim features \(model "other"\) but got 2-dim features/);
+    expect(() => zeroShotPredict(images, featureMatrix(new Float32Array(3), 1, 3, 'other'))).toThrow(
+      /zero-shot classifier was built on 3-dim features \(model "other"\) but got 2-dim features/,
+    );
   });
 });
 
@@ -71,7 +82,10 @@ describe('zeroShotClassifier', () => {
     const prompts = [['a photo of a cat.', 'a drawing of a cat.'], ['a photo of a dog.']];
     const m = await zeroShotClassifier({ id: 'tiny', clip, tokenizer }, prompts);
     expect([m.rows, m.dim, m.modelId]).toEqual([2, 8, 'tiny']);
-    const unit = (v: number[]) => { const n = Math.hypot(...v); return v.map((x) => x / n); };
+    const unit = (v: number[]) => {
+      const n = Math.hypot(...v);
+      return v.map((x) => x / n);
+    };
     const embed = (t: string) => unit([...clip.text.encodeTokens(tokenizer.encodeBatch([t])).embedding.dataSync()]);
     const cat = unit(embed(prompts[0]![0]!).map((x, i) => x + embed(prompts[0]![1]!)[i]!));
     const dog = embed(prompts[1]![0]!);
@@ -82,7 +96,10 @@ describe('zeroShotClassifier', () => {
   it('builds the same classifier from class names × templates', async () => {
     const model = { id: 'tiny', clip, tokenizer };
     const fromTemplates = await zeroShotClassifier(model, { classNames: ['cat', 'dog'], templates: ['a photo of a {}.', 'a drawing of a {}.'] });
-    const written = await zeroShotClassifier(model, [['a photo of a cat.', 'a drawing of a cat.'], ['a photo of a dog.', 'a drawing of a dog.']]);
+    const written = await zeroShotClassifier(model, [
+      ['a photo of a cat.', 'a drawing of a cat.'],
+      ['a photo of a dog.', 'a drawing of a dog.'],
+    ]);
     expect(Array.from(fromTemplates.data)).toEqual(Array.from(written.data));
   });
 });

@@ -172,7 +172,12 @@ describe('experiment harness', () => {
 
   it('draws a progress bar across the grid', async () => {
     let out = '';
-    const stream = new Writable({ write(chunk, _e, cb) { out += String(chunk); cb(); } });
+    const stream = new Writable({
+      write(chunk, _e, cb) {
+        out += String(chunk);
+        cb();
+      },
+    });
     const { steps } = world();
     await runExperiment(smallSpec(), steps, { cacheDir, progress: stream });
     expect(out).toMatch(/synthetic-upgrade \[#+\] 100% 72\/72/);
@@ -196,9 +201,23 @@ describe('spec validation', () => {
     expect(bad({ learners: [{ id: 'l', learner: 'centroid', shots: [-1] }] })).toThrow(/learners\[0\]\.shots\[0\]: Too small: expected number to be >=0/);
     expect(bad({ learners: [{ id: 'l', learner: 'centroid', shots: [0, 1] }] })).not.toThrow();
     expect(bad({ comparisons: [{ old: 'old', new: 'newer' }] })).toThrow(/unknown system in a comparison "newer"/);
-    expect(bad({ systems: [{ id: 'a', model: 'old' }, { id: 'a', model: 'new' }] })).toThrow(/two systems are named "a"/);
+    expect(
+      bad({
+        systems: [
+          { id: 'a', model: 'old' },
+          { id: 'a', model: 'new' },
+        ],
+      }),
+    ).toThrow(/two systems are named "a"/);
     expect(bad({ heads: [], retrieval: undefined, learners: [] })).toThrow(/nothing to evaluate/);
-    expect(() => steps.model('old', { version: 'v9', extract: async () => { throw new Error('unused'); } })).toThrow(/already registered/);
+    expect(() =>
+      steps.model('old', {
+        version: 'v9',
+        extract: async () => {
+          throw new Error('unused');
+        },
+      }),
+    ).toThrow(/already registered/);
   });
 });
 
@@ -217,7 +236,11 @@ describe('learners restricted to some systems', () => {
     // Reports only show the pairs that ran: no verdict or matrix row for the adapted system.
     expect(report.verdicts.filter((v) => v.task === 'learner').map((v) => v.upgraded)).not.toContain('new+proj');
     expect(report.verdicts.filter((v) => v.task === 'head').map((v) => v.upgraded)).toContain('new+proj');
-    expect(matrices(report).filter((m) => m.task === 'learner').every((m) => m.systems.join() === 'old,new')).toBe(true);
+    expect(
+      matrices(report)
+        .filter((m) => m.task === 'learner')
+        .every((m) => m.systems.join() === 'old,new'),
+    ).toBe(true);
   });
 
   it('rejects a learner system the spec does not define', () => {
@@ -239,7 +262,15 @@ describe('deterministic modules and training seeds', () => {
       train: (r) => centroid.train({ ...r, seed: 0 }),
       evaluate: (r) => centroid.evaluate({ ...r, seed: 0 }),
     });
-    const spec = { ...smallSpec(), seeds: [1, 2, 3], heads: [{ id: 'knn', kind: 'knn', options: { k: 5 } }, { id: 'linear', kind: 'linear', options: { epochs: 5 } }], learners: [{ id: 'fixed', learner: 'centroid-fixed', shots: [2] }] };
+    const spec = {
+      ...smallSpec(),
+      seeds: [1, 2, 3],
+      heads: [
+        { id: 'knn', kind: 'knn', options: { k: 5 } },
+        { id: 'linear', kind: 'linear', options: { epochs: 5 } },
+      ],
+      learners: [{ id: 'fixed', learner: 'centroid-fixed', shots: [2] }],
+    };
     const r = await runExperiment(spec, steps, { cacheDir: mkdtempSync(join(tmpdir(), 'bench-deterministic-')), progress: false });
     expect(r.cells).toHaveLength(gridSize(spec, steps));
     expect(gridSize(spec, steps)).toBe(9 + 9 * 3 + 9 + 9); // kNN once, linear per seed, learner once, retrieval
@@ -253,8 +284,12 @@ describe('deterministic modules and training seeds', () => {
     for (const m of ['knn', 'fixed', 'retrieval']) expect([m, row(m).seeds, row(m).randomRuns, row(m).runs.length]).toEqual([m, [], 0, 1]);
     expect([row('linear').seeds, row('linear').randomRuns]).toEqual([[1, 2, 3], 3]);
     const md = markdownReport(r);
-    expect(md).toMatch(/\| blobs \| knn head \| accuracy \| old model → new \+ adapter \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| [+-][0-9.]+ \[[+-][0-9.]+, [+-][0-9.]+\] \| 1 \(deterministic\) \| (compatible|inconclusive|not compatible) \|/);
-    expect(md).toMatch(/\| blobs \| linear head \| accuracy \| old model → new \+ adapter \| [0-9.]+ ± [0-9.]+ \| [0-9.]+ ± [0-9.]+ \| [0-9.]+ ± [0-9.]+ \| [^|]+ \| 3 \|/);
+    expect(md).toMatch(
+      /\| blobs \| knn head \| accuracy \| old model → new \+ adapter \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| [+-][0-9.]+ \[[+-][0-9.]+, [+-][0-9.]+\] \| 1 \(deterministic\) \| (compatible|inconclusive|not compatible) \|/,
+    );
+    expect(md).toMatch(
+      /\| blobs \| linear head \| accuracy \| old model → new \+ adapter \| [0-9.]+ ± [0-9.]+ \| [0-9.]+ ± [0-9.]+ \| [0-9.]+ ± [0-9.]+ \| [^|]+ \| 3 \|/,
+    );
   });
 
   it('pools an adapter trained with another seed (replicateOf) as one more training run of the same upgrade', async () => {
@@ -270,7 +305,9 @@ describe('deterministic modules and training seeds', () => {
     const knn = r.verdicts.find((v) => v.method === 'knn' && v.upgraded === 'new+proj')!;
     expect([knn.seeds, knn.randomRuns]).toEqual([[], 2]); // a deterministic head on two adapter seeds: two random runs
     expect(r.verdicts.some((v) => v.upgraded === 'new+proj-b')).toBe(false);
-    expect(() => validateSpec({ ...spec, systems: [...spec.systems, { id: 'x', model: 'new', replicateOf: 'new+proj-b' }] }, steps)).toThrow(/replicates "new\+proj-b", which is a replicate too/);
+    expect(() => validateSpec({ ...spec, systems: [...spec.systems, { id: 'x', model: 'new', replicateOf: 'new+proj-b' }] }, steps)).toThrow(
+      /replicates "new\+proj-b", which is a replicate too/,
+    );
   });
 });
 
@@ -281,8 +318,17 @@ describe('contrasts: references other than M(old, old)', () => {
       ...smallSpec(),
       contrasts: [
         // A seeded learner plugged into the adapted system against a deterministic module on new (as ContCoOp vs new zero-shot).
-        { id: 'plugged-vs-knn-new', a: { method: 'centroid', shots: 4, query: 'new+proj', reference: 'old' }, b: { method: 'knn', query: 'new', reference: 'new' } },
-        { id: 'retrained-vs-old', label: 'linear retrained on new vs old', a: { method: 'linear', query: 'new', reference: 'new' }, b: { method: 'linear', query: 'old', reference: 'old' } },
+        {
+          id: 'plugged-vs-knn-new',
+          a: { method: 'centroid', shots: 4, query: 'new+proj', reference: 'old' },
+          b: { method: 'knn', query: 'new', reference: 'new' },
+        },
+        {
+          id: 'retrained-vs-old',
+          label: 'linear retrained on new vs old',
+          a: { method: 'linear', query: 'new', reference: 'new' },
+          b: { method: 'linear', query: 'old', reference: 'old' },
+        },
         { id: 'self', a: { method: 'linear', query: 'old', reference: 'old' }, b: { method: 'linear', query: 'old', reference: 'old' } },
         { id: 'raw', a: { method: 'linear', query: 'new', reference: 'old' }, b: { method: 'linear', query: 'old', reference: 'old' } },
       ],
@@ -290,7 +336,8 @@ describe('contrasts: references other than M(old, old)', () => {
     const r = await runExperiment(spec, steps, { cacheDir: mkdtempSync(join(tmpdir(), 'bench-contrasts-')), progress: false });
     const row = (id: string) => r.contrasts.find((c) => c.id === id)!;
     const acc = (method: string, q: string, ref: string, seed: number | null, shots?: number) =>
-      r.cells.find((c) => c.method === method && c.query === q && c.reference === ref && c.seed === seed && (shots === undefined || c.shots === shots))!.metrics.accuracy!;
+      r.cells.find((c) => c.method === method && c.query === q && c.reference === ref && c.seed === seed && (shots === undefined || c.shots === shots))!.metrics
+        .accuracy!;
 
     const p = row('plugged-vs-knn-new');
     expect(p.valueA).toBeCloseTo((acc('centroid', 'new+proj', 'old', 1, 4) + acc('centroid', 'new+proj', 'old', 2, 4)) / 2, 12);
@@ -301,7 +348,10 @@ describe('contrasts: references other than M(old, old)', () => {
     expect(p.answer).toBe(p.interval!.low > 0 ? 'a higher' : p.interval!.high < 0 ? 'a lower' : 'inconclusive');
 
     const retrained = row('retrained-vs-old');
-    expect(retrained.margin).toBeCloseTo((acc('linear', 'new', 'new', 1) + acc('linear', 'new', 'new', 2) - acc('linear', 'old', 'old', 1) - acc('linear', 'old', 'old', 2)) / 2, 12);
+    expect(retrained.margin).toBeCloseTo(
+      (acc('linear', 'new', 'new', 1) + acc('linear', 'new', 'new', 2) - acc('linear', 'old', 'old', 1) - acc('linear', 'old', 'old', 2)) / 2,
+      12,
+    );
     expect(retrained.answer).toBe('a higher'); // the less noisy new model, retrained: +16 points on 100 items
     expect(row('self')).toMatchObject({ margin: 0, interval: { low: 0, high: 0 }, answer: 'inconclusive' });
     expect(row('raw').answer).toBe('cannot run');
@@ -309,6 +359,8 @@ describe('contrasts: references other than M(old, old)', () => {
     const md = markdownReport(r);
     expect(md).toContain('## Contrasts');
     expect(md).toContain('| blobs | linear retrained on new vs old | linear: M(new model, new model) | linear: M(old model, old model) |');
-    expect(() => validateSpec({ ...spec, contrasts: [{ id: 'x', a: { method: 'svm', query: 'old', reference: 'old' }, b: spec.contrasts[0]!.b }] }, steps)).toThrow(/unknown method in contrast "x" "svm"/);
+    expect(() =>
+      validateSpec({ ...spec, contrasts: [{ id: 'x', a: { method: 'svm', query: 'old', reference: 'old' }, b: spec.contrasts[0]!.b }] }, steps),
+    ).toThrow(/unknown method in contrast "x" "svm"/);
   });
 });

@@ -67,7 +67,10 @@ describe('compatibility verdict', () => {
     expect(v.margin).toBeCloseTo(-0.2, 12);
     expect(v.gapClosed).toBeCloseTo(-0.5, 12);
     expect(v.summary).toMatch(/^not compatible: -20.0 points/);
-    expect(compatibilityVerdict({ oldOld: 0.5, newOld: 0.9 })).toMatchObject({ verdict: 'inconclusive', summary: expect.stringMatching(/no confidence interval/) });
+    expect(compatibilityVerdict({ oldOld: 0.5, newOld: 0.9 })).toMatchObject({
+      verdict: 'inconclusive',
+      summary: expect.stringMatching(/no confidence interval/),
+    });
   });
 
   it('a module that cannot run on the new features says so', () => {
@@ -80,9 +83,29 @@ describe('compatibility verdict', () => {
 describe('cross-model retrieval', () => {
   // Gallery from the "old" model; queries from a "new" model that is the old one rotated by
   // 90°: raw new queries land on the wrong items, and rotating back restores them.
-  const gallery = { features: [[1, 0], [0, 1], [-1, 0]], labels: [0, 1, 2], modelId: 'old' };
-  const oldQueries = { features: [[0.9, 0.1], [0.1, 0.9]], labels: [0, 1] };
-  const newQueries = { features: [[-0.1, 0.9], [-0.9, 0.1]], labels: [0, 1] };
+  const gallery = {
+    features: [
+      [1, 0],
+      [0, 1],
+      [-1, 0],
+    ],
+    labels: [0, 1, 2],
+    modelId: 'old',
+  };
+  const oldQueries = {
+    features: [
+      [0.9, 0.1],
+      [0.1, 0.9],
+    ],
+    labels: [0, 1],
+  };
+  const newQueries = {
+    features: [
+      [-0.1, 0.9],
+      [-0.9, 0.1],
+    ],
+    labels: [0, 1],
+  };
 
   it('M(old, old): both top-1 right, mAP 1', async () => {
     const r = await crossModelRetrieval(oldQueries, gallery, [1]);
@@ -105,9 +128,14 @@ describe('cross-model retrieval', () => {
     expect(r.perQuery.ap[1]).toBeCloseTo(1 / 2, 6);
   });
 
-  it('agrees with @hotplug/heads\' RetrievalIndex on random embeddings (an independent implementation)', async () => {
+  it("agrees with @hotplug/heads' RetrievalIndex on random embeddings (an independent implementation)", async () => {
     const rng = new Rng(5);
-    const rand = (rows: number, dim: number) => featureMatrix(Float32Array.from({ length: rows * dim }, () => rng.normal()), rows, dim);
+    const rand = (rows: number, dim: number) =>
+      featureMatrix(
+        Float32Array.from({ length: rows * dim }, () => rng.normal()),
+        rows,
+        dim,
+      );
     const g = { features: rand(60, 6), labels: Int32Array.from({ length: 60 }, (_, i) => i % 7) };
     // Label 9 is not in the gallery: no AP for those queries, a miss in top-k.
     const q = { features: rand(25, 6), labels: Int32Array.from({ length: 25 }, (_, i) => (i === 3 ? 9 : i % 7)) };

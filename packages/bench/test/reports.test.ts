@@ -2,7 +2,17 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { htmlReport, marginWithInterval, markdownReport, runExperiment, stat, verdictSummaries, writeJsonReport, writeMarkdownReport, type ExperimentReport } from '../src/index';
+import {
+  htmlReport,
+  marginWithInterval,
+  markdownReport,
+  runExperiment,
+  stat,
+  verdictSummaries,
+  writeJsonReport,
+  writeMarkdownReport,
+  type ExperimentReport,
+} from '../src/index';
 import { smallSpec } from './spec-fixture';
 import { world } from './world';
 
@@ -59,7 +69,9 @@ describe('JSON and Markdown reports', () => {
     expect(margin).toBe(`+${f(v.margin)} [${v.interval!.low >= 0 ? '+' : ''}${f(v.interval!.low)}, +${f(v.interval!.high)}]`);
     expect(md).toContain(`| ${margin} | 2 | ${v.verdict} |`);
     expect(v.verdict).toBe('compatible');
-    expect(md).toMatch(/\| blobs \| knn head \| accuracy \| old model → new \+ adapter \| [^|]+ \| [^|]+ \| [^|]+ \| [^|]+ \| 1 \(deterministic\) \| compatible \|/);
+    expect(md).toMatch(
+      /\| blobs \| knn head \| accuracy \| old model → new \+ adapter \| [^|]+ \| [^|]+ \| [^|]+ \| [^|]+ \| 1 \(deterministic\) \| compatible \|/,
+    );
     expect(md).toMatch(/\| blobs \| retrieval \| top1 \| old model → new \+ adapter \|[^\n]*\| inconclusive \|/);
     expect(md).toContain('| blobs | linear head | accuracy | old model → new model |');
     expect(md).toContain('95 % paired-bootstrap interval (1000 resamples');

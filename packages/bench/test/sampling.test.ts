@@ -39,7 +39,13 @@ describe('sampleTestIndices', () => {
     const idx = sampleTestIndices(labels, 500, 1);
     expect(idx).toHaveLength(500);
     expect(perClass(labels, idx, 10)).toEqual(new Array(10).fill(50));
-    expect(perClass(labels, Int32Array.from({ length: 500 }, (_, i) => i), 10).filter((n) => n > 0)).toHaveLength(1); // what "first N" gave
+    expect(
+      perClass(
+        labels,
+        Int32Array.from({ length: 500 }, (_, i) => i),
+        10,
+      ).filter((n) => n > 0),
+    ).toHaveLength(1); // what "first N" gave
   });
 
   it('has no duplicates, stays in range and keeps the split order', () => {

@@ -72,6 +72,7 @@ function upgradeGrid(): ExperimentSpec {
 /** Registers upgradeSpec's adapters on a world's steps: the world's ridge map under each variant's name. */
 export function withUpgradeAdapters(steps: StepRegistry): StepRegistry {
   const proj = steps.adapters.get('proj')!;
-  for (const s of upgradeSpec().systems) if (s.adapter && !steps.adapters.has(s.adapter)) steps.adapter(s.adapter, { ...proj, version: `${proj.version}-${s.adapter}` });
+  for (const s of upgradeSpec().systems)
+    if (s.adapter && !steps.adapters.has(s.adapter)) steps.adapter(s.adapter, { ...proj, version: `${proj.version}-${s.adapter}` });
   return steps;
 }

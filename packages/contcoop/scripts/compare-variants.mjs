@@ -52,12 +52,17 @@ console.error(`encoded ${train.rows} training and ${test.labels.length} test ima
 const result = await compareContcoopVariants({
   source: onOld,
   train,
-  evaluations: [{ name: 'old → old', target: onOld, test: testOld }, { name: 'old → new', target: onNew, test: testNew }],
+  evaluations: [
+    { name: 'old → old', target: onOld, test: testOld },
+    { name: 'old → new', target: onNew, test: testNew },
+  ],
   seeds,
   training: { steps },
 });
 const seconds = (performance.now() - t0) / 1000;
-console.log(`ContCoOp variants, ${values.dataset}, ${shots} shots, seeds ${seeds.join(',')}, ${steps} steps, ${test.labels.length} test images (stratified), ${seconds.toFixed(0)} s\n`);
+console.log(
+  `ContCoOp variants, ${values.dataset}, ${shots} shots, seeds ${seeds.join(',')}, ${steps} steps, ${test.labels.length} test images (stratified), ${seconds.toFixed(0)} s\n`,
+);
 console.log(variantTableMarkdown(result));
 if (values.json) writeJsonAtomic(values.json, { dataset: values.dataset, shots, seeds, steps, testImages: test.labels.length, seconds, ...result });
 for (const t of [onOld, onNew]) t.dispose();

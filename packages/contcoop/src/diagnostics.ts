@@ -21,12 +21,21 @@ export function tokenSpaceRelation(a: PromptModel, b: PromptModel, ridge = 1e-3)
     const y = tf.slice(eb, [0, 0], [n, -1]) as tf.Tensor2D;
     const unit = (t: tf.Tensor2D) => tf.div(t, tf.norm(t, 'euclidean', 1, true));
     const cos = tf.mean(tf.sum(tf.mul(unit(x), unit(y)), 1)).dataSync()[0]!;
-    const even = tf.tensor1d(Array.from({ length: Math.ceil(n / 2) }, (_, i) => 2 * i), 'int32');
-    const odd = tf.tensor1d(Array.from({ length: Math.floor(n / 2) }, (_, i) => 2 * i + 1), 'int32');
+    const even = tf.tensor1d(
+      Array.from({ length: Math.ceil(n / 2) }, (_, i) => 2 * i),
+      'int32',
+    );
+    const odd = tf.tensor1d(
+      Array.from({ length: Math.floor(n / 2) }, (_, i) => 2 * i + 1),
+      'int32',
+    );
     const xt = tf.gather(x, even);
     const yt = tf.gather(y, even);
     // W = (XᵀX + λI)⁻¹ XᵀY, solved through the normal equations with a small ridge.
-    const w = ridgeSolve(tf.add(tf.matMul(xt, xt, true, false), tf.mul(tf.eye(x.shape[1]), ridge)) as tf.Tensor2D, tf.matMul(xt, yt, true, false) as tf.Tensor2D);
+    const w = ridgeSolve(
+      tf.add(tf.matMul(xt, xt, true, false), tf.mul(tf.eye(x.shape[1]), ridge)) as tf.Tensor2D,
+      tf.matMul(xt, yt, true, false) as tf.Tensor2D,
+    );
     const yh = tf.matMul(tf.gather(x, odd), w);
     const yv = tf.gather(y, odd);
     const residual = tf.sum(tf.square(tf.sub(yv, yh))).dataSync()[0]!;

@@ -31,7 +31,9 @@ export function imageEncoderFingerprint(clip: Clip): string {
 
 function datasetFingerprint(dataset: ImageDataset): string {
   const l = dataset.labels;
-  return sha256(`${dataset.height}x${dataset.width}x${dataset.channels}/${sha256(dataset.images)}/${sha256(new Uint8Array(l.buffer, l.byteOffset, l.byteLength))}`);
+  return sha256(
+    `${dataset.height}x${dataset.width}x${dataset.channels}/${sha256(dataset.images)}/${sha256(new Uint8Array(l.buffer, l.byteOffset, l.byteLength))}`,
+  );
 }
 
 /**

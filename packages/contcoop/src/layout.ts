@@ -32,13 +32,17 @@ export function promptLayout(target: PromptTarget, nCtx: number, position: Class
     const nameSlots: Slot[] = name.map((id) => ({ token: id }));
     const half = Math.floor(nCtx / 2);
     const body =
-      position === 'end' ? [...ctx(0, nCtx), ...nameSlots]
-      : position === 'front' ? [...nameSlots, ...ctx(0, nCtx)]
-      : [...ctx(0, half), ...nameSlots, ...ctx(half, nCtx)];
+      position === 'end'
+        ? [...ctx(0, nCtx), ...nameSlots]
+        : position === 'front'
+          ? [...nameSlots, ...ctx(0, nCtx)]
+          : [...ctx(0, half), ...nameSlots, ...ctx(half, nCtx)];
     const row: Slot[] = [{ token: tok.sotTokenId }, ...body, ...target.periodTokens.map((id) => ({ token: id }))];
     const needed = row.length + 1;
     if (needed > target.contextLength)
-      throw new Error(`the prompt of class "${target.classNames[c]}" needs ${needed} tokens (SOS + ${nCtx} context + ${name.length} class-name + ${target.periodTokens.length} '.' + EOS) but the model's context length is ${target.contextLength}; use fewer context vectors (nCtx) or a shorter class name`);
+      throw new Error(
+        `the prompt of class "${target.classNames[c]}" needs ${needed} tokens (SOS + ${nCtx} context + ${name.length} class-name + ${target.periodTokens.length} '.' + EOS) but the model's context length is ${target.contextLength}; use fewer context vectors (nCtx) or a shorter class name`,
+      );
     eot.push(row.length);
     row.push({ token: tok.eotTokenId });
     while (row.length < target.contextLength) row.push({ token: tok.padTokenId });
@@ -57,11 +61,18 @@ export type ContextGroups = 'shared' | 'class' | 'image';
  * Token embeddings [P, contextLength, width] of the prompts, by one gather from the context
  * vectors and the fixed token rows read from the model in use; gradients reach `ctx`.
  */
-export function assemblePrompts(target: PromptTarget, layout: PromptLayout, ctx: tf.Tensor3D, groups: ContextGroups): { embeddings: tf.Tensor3D; eot: number[] } {
+export function assemblePrompts(
+  target: PromptTarget,
+  layout: PromptLayout,
+  ctx: tf.Tensor3D,
+  groups: ContextGroups,
+): { embeddings: tf.Tensor3D; eot: number[] } {
   const [g, m, w] = ctx.shape;
   if (m !== layout.nCtx) throw new Error(`context has ${m} vectors but the layout expects ${layout.nCtx}`);
   if (w !== target.tokenWidth)
-    throw new Error(`context vectors have width ${w} but model "${target.model.clip.config.name}" has token-embedding width ${target.tokenWidth}; a learned prompt transfers only between models with the same token width`);
+    throw new Error(
+      `context vectors have width ${w} but model "${target.model.clip.config.name}" has token-embedding width ${target.tokenWidth}; a learned prompt transfers only between models with the same token width`,
+    );
   const C = target.numClasses;
   if (groups === 'shared' && g !== 1) throw new Error(`shared context must have 1 group, got ${g}`);
   if (groups === 'class' && g !== C) throw new Error(`class-specific context has ${g} groups for ${C} classes; it was learned for a task with ${g} classes`);

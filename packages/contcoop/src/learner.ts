@@ -57,7 +57,10 @@ export abstract class BaseLearner implements PromptLearner {
   readonly conditional: boolean = false;
   protected readonly params = new Map<string, tf.Variable>();
 
-  constructor(readonly config: Readonly<Record<string, unknown>>, readonly shape: Readonly<LearnerShape>) {}
+  constructor(
+    readonly config: Readonly<Record<string, unknown>>,
+    readonly shape: Readonly<LearnerShape>,
+  ) {}
 
   parameters(): Map<string, tf.Variable> {
     return new Map(this.params);
@@ -76,7 +79,9 @@ export abstract class BaseLearner implements PromptLearner {
   checkTarget(target: PromptTarget): void {
     const model = target.model.clip.config.name;
     if (target.tokenWidth !== this.shape.tokenWidth)
-      throw new Error(`this ${this.kind} prompt was learned for token-embedding width ${this.shape.tokenWidth}, but model "${model}" has width ${target.tokenWidth}; a learned prompt can only be plugged into a model with the same token-embedding width`);
+      throw new Error(
+        `this ${this.kind} prompt was learned for token-embedding width ${this.shape.tokenWidth}, but model "${model}" has width ${target.tokenWidth}; a learned prompt can only be plugged into a model with the same token-embedding width`,
+      );
   }
 
   logits(target: PromptTarget, imageFeatures: tf.Tensor2D): tf.Tensor2D {
@@ -95,14 +100,21 @@ export abstract class BaseLearner implements PromptLearner {
   }
 
   /** A learner's own term added to cross-entropy (KgCoOp's penalty, ContCoOp's distillation). */
-  protected extraLoss(_target: PromptTarget, _imageFeatures: tf.Tensor2D, _logits: tf.Tensor2D, _text: tf.Tensor): { value: tf.Scalar; metrics: Record<string, tf.Scalar> } | undefined {
+  protected extraLoss(
+    _target: PromptTarget,
+    _imageFeatures: tf.Tensor2D,
+    _logits: tf.Tensor2D,
+    _text: tf.Tensor,
+  ): { value: tf.Scalar; metrics: Record<string, tf.Scalar> } | undefined {
     return undefined;
   }
 
   private checkInputs(target: PromptTarget, imageFeatures: tf.Tensor2D): void {
     this.checkTarget(target);
     if (imageFeatures.rank !== 2 || imageFeatures.shape[1] !== target.embedDim)
-      throw new Error(`image features must be [batch, ${target.embedDim}] from model "${target.model.clip.config.name}", got [${imageFeatures.shape.join(', ')}]`);
+      throw new Error(
+        `image features must be [batch, ${target.embedDim}] from model "${target.model.clip.config.name}", got [${imageFeatures.shape.join(', ')}]`,
+      );
   }
 
   dispose(): void {

@@ -24,7 +24,10 @@ export class PromptStateError extends InputError {
 /** Limits of a stored learner's declared shape, checked before the learner is built. */
 export const PROMPT_LIMITS = { tokenWidth: 1 << 14, embedDim: 1 << 14, numClasses: 100_000 };
 
-const identity = z.strictObject({ fingerprint: z.string().regex(/^[0-9a-f]{16}$/, '16 hex digits (weightsFingerprint)'), name: z.string().max(500).optional() });
+const identity = z.strictObject({
+  fingerprint: z.string().regex(/^[0-9a-f]{16}$/, '16 hex digits (weightsFingerprint)'),
+  name: z.string().max(500).optional(),
+});
 const ShapeSchema = z.strictObject({
   tokenWidth: z.number().int().positive().max(PROMPT_LIMITS.tokenWidth),
   embedDim: z.number().int().positive().max(PROMPT_LIMITS.embedDim),
@@ -53,7 +56,9 @@ export function classListIdentity(classNames: readonly string[]): ModelIdentity 
  */
 export function saveLearner(learner: PromptLearner, path: string, trainedOn?: PromptTarget): void {
   const params = [...learner.parameters()];
-  const identityMeta: Record<string, string> = trainedOn ? { trainedOn: JSON.stringify({ model: promptModelIdentity(trainedOn.model), classes: classListIdentity(trainedOn.classNames) }) } : {};
+  const identityMeta: Record<string, string> = trainedOn
+    ? { trainedOn: JSON.stringify({ model: promptModelIdentity(trainedOn.model), classes: classListIdentity(trainedOn.classNames) }) }
+    : {};
   writeSafetensors(
     path,
     params.map(([name, v]) => ({ name, shape: v.shape, data: () => v.dataSync() as Float32Array })),
@@ -81,8 +86,13 @@ export function loadLearner(path: string, options: LoadLearnerOptions = {}): Pro
   try {
     const meta = reader.metadata;
     if (meta.format !== PROMPT_FORMAT)
-      throw new PromptStateError(`${path} is not a prompt-learner state (metadata format "${meta.format ?? '(none)'}", expected "${PROMPT_FORMAT}"); write it with saveLearner`, path, 'format');
-    const field = <S extends z.ZodType>(name: string, schema: S) => validate(schema, parseJson(meta[name] ?? '', `${path} metadata "${name}"`, FIX, PromptStateError), `${path} metadata "${name}"`, FIX, PromptStateError);
+      throw new PromptStateError(
+        `${path} is not a prompt-learner state (metadata format "${meta.format ?? '(none)'}", expected "${PROMPT_FORMAT}"); write it with saveLearner`,
+        path,
+        'format',
+      );
+    const field = <S extends z.ZodType>(name: string, schema: S) =>
+      validate(schema, parseJson(meta[name] ?? '', `${path} metadata "${name}"`, FIX, PromptStateError), `${path} metadata "${name}"`, FIX, PromptStateError);
     if (typeof meta.kind !== 'string' || meta.kind === '') throw new PromptStateError(`${path}: metadata "kind" is missing; ${FIX}`, path, 'kind');
     const config = field('config', z.record(z.string(), z.unknown()));
     const shape: LearnerShape = field('shape', ShapeSchema);

@@ -35,11 +35,17 @@ export class PromptTarget {
   private zeroShot: tf.Tensor2D | null = null;
   private readonly prompts: readonly (readonly string[])[];
 
-  constructor(readonly model: PromptModel, classNames: readonly string[], options: TargetOptions = {}) {
+  constructor(
+    readonly model: PromptModel,
+    classNames: readonly string[],
+    options: TargetOptions = {},
+  ) {
     if (classNames.length < 2) throw new Error(`a prompt target needs at least 2 class names, got ${classNames.length}`);
     const { clip, tokenizer } = model;
     if (tokenizer.contextLength !== clip.config.text.contextLength)
-      throw new Error(`tokenizer context length ${tokenizer.contextLength} != model "${clip.config.name}" text.contextLength ${clip.config.text.contextLength}; load the tokenizer that came with the model`);
+      throw new Error(
+        `tokenizer context length ${tokenizer.contextLength} != model "${clip.config.name}" text.contextLength ${clip.config.text.contextLength}; load the tokenizer that came with the model`,
+      );
     clip.freeze();
     this.classNames = [...classNames];
     this.classTokens = classNames.map((name) => {
@@ -87,20 +93,31 @@ export class PromptTarget {
 
   /** Token embeddings [tokens, width] of one class name, from the model in use. */
   classNameEmbeddings(c: number): tf.Tensor2D {
-    return tf.tidy(() => tf.gather(this.fixedRows(), tf.tensor1d(this.classTokens[c]!.map((id) => this.fixedRow(id)), 'int32')) as tf.Tensor2D);
+    return tf.tidy(
+      () =>
+        tf.gather(
+          this.fixedRows(),
+          tf.tensor1d(
+            this.classTokens[c]!.map((id) => this.fixedRow(id)),
+            'int32',
+          ),
+        ) as tf.Tensor2D,
+    );
   }
 
   /** The hand-written prompts' class features [C, D]: each prompt encoded and L2-normalised, averaged per class, renormalised (CLIP's ensembling). */
   zeroShotFeatures(): tf.Tensor2D {
     if (!this.zeroShot) {
-      this.zeroShot = tf.keep(tf.tidy(() => {
-        const rows = this.prompts.map((list) => {
-          const e = this.model.clip.text.encodeTokens(this.tokenizer.encodeBatch(list)).embedding as tf.Tensor2D;
-          const mean = tf.mean(l2Normalize(e), 0);
-          return tf.div(mean, tf.norm(mean));
-        });
-        return tf.stack(rows) as tf.Tensor2D;
-      }));
+      this.zeroShot = tf.keep(
+        tf.tidy(() => {
+          const rows = this.prompts.map((list) => {
+            const e = this.model.clip.text.encodeTokens(this.tokenizer.encodeBatch(list)).embedding as tf.Tensor2D;
+            const mean = tf.mean(l2Normalize(e), 0);
+            return tf.div(mean, tf.norm(mean));
+          });
+          return tf.stack(rows) as tf.Tensor2D;
+        }),
+      );
     }
     return this.zeroShot;
   }

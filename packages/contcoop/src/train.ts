@@ -27,12 +27,20 @@ export const PROMPT_TRAIN_DEFAULTS: PromptTrainConfig = { steps: 200, batchSize:
  * through the shared Trainer: AdamW, warm-up + cosine, clipping, checkpoints and resume.
  * A learner with no parameters (zeroshot) is returned untouched (summary undefined).
  */
-export async function trainPromptLearner(learner: PromptLearner, target: PromptTarget, train: ImageFeatures, config: Partial<PromptTrainConfig> = {}): Promise<TrainSummary | undefined> {
+export async function trainPromptLearner(
+  learner: PromptLearner,
+  target: PromptTarget,
+  train: ImageFeatures,
+  config: Partial<PromptTrainConfig> = {},
+): Promise<TrainSummary | undefined> {
   const c = { ...PROMPT_TRAIN_DEFAULTS, ...config };
   learner.checkTarget(target);
   const params = learner.parameters();
   if (params.size === 0) return undefined;
-  if (train.dim !== target.embedDim) throw new Error(`training features are ${train.dim}-dim but model "${target.model.clip.config.name}" embeds into ${target.embedDim}; encode the images with the model the prompts are trained on`);
+  if (train.dim !== target.embedDim)
+    throw new Error(
+      `training features are ${train.dim}-dim but model "${target.model.clip.config.name}" embeds into ${target.embedDim}; encode the images with the model the prompts are trained on`,
+    );
   for (let i = 0; i < train.labels.length; i++) {
     const y = train.labels[i]!;
     if (!(y >= 0 && y < target.numClasses)) throw new Error(`training label ${y} (row ${i}) is outside the target's ${target.numClasses} classes`);
@@ -52,11 +60,23 @@ export async function trainPromptLearner(learner: PromptLearner, target: PromptT
     restart: c.restart,
     // What a resumed run must share with the killed one: the recipe, the learner, the model and classes, the data.
     run: {
-      recipe: { steps: c.steps, batchSize: c.batchSize, lr: c.lr, warmupSteps: c.warmupSteps, weightDecay: c.weightDecay, clipGradNorm: c.clipGradNorm, seed: c.seed },
+      recipe: {
+        steps: c.steps,
+        batchSize: c.batchSize,
+        lr: c.lr,
+        warmupSteps: c.warmupSteps,
+        weightDecay: c.weightDecay,
+        clipGradNorm: c.clipGradNorm,
+        seed: c.seed,
+      },
       learner: { kind: learner.kind, config: learner.config, shape: learner.shape },
       model: promptModelIdentity(target.model),
       classes: classListIdentity(target.classNames),
-      data: { order: sampler.fingerprint(), features: sha256(new Uint8Array(train.data.buffer, train.data.byteOffset, train.data.byteLength)), labels: sha256(Int32Array.from(train.labels).join(',')) },
+      data: {
+        order: sampler.fingerprint(),
+        features: sha256(new Uint8Array(train.data.buffer, train.data.byteOffset, train.data.byteLength)),
+        labels: sha256(Int32Array.from(train.labels).join(',')),
+      },
     },
   });
   try {
@@ -74,7 +94,10 @@ export async function trainPromptLearner(learner: PromptLearner, target: PromptT
 
 /** Predicted class of every row of `features` (on the target's model), in chunks. */
 export function predictClasses(learner: PromptLearner, target: PromptTarget, features: ImageFeatures, batchSize = 1024): Int32Array {
-  if (features.dim !== target.embedDim) throw new Error(`features are ${features.dim}-dim but model "${target.model.clip.config.name}" embeds into ${target.embedDim}; encode the images with the model the prompts are plugged into`);
+  if (features.dim !== target.embedDim)
+    throw new Error(
+      `features are ${features.dim}-dim but model "${target.model.clip.config.name}" embeds into ${target.embedDim}; encode the images with the model the prompts are plugged into`,
+    );
   learner.checkTarget(target);
   const out = new Int32Array(features.rows);
   // Class features that do not depend on the image are computed once.

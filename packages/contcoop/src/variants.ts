@@ -16,8 +16,16 @@ export interface ContcoopVariant {
 /** The key-set / residual variants worth reporting next to each other. */
 export const CONTCOOP_VARIANTS: readonly ContcoopVariant[] = [
   { name: 'name', options: { keys: 'name', qkNorm: false, residual: false }, note: 'legacy: degenerate on one-token names' },
-  { name: 'name+residual', options: { keys: 'name', qkNorm: false, residual: true }, note: 'context reaches the prompt directly; W_q, W_k still idle on one-token names' },
-  { name: 'name+template (raw q/k)', options: { keys: 'name+template', qkNorm: false, residual: false }, note: 'non-zero but tiny query-side gradients: the softmax stays near uniform' },
+  {
+    name: 'name+residual',
+    options: { keys: 'name', qkNorm: false, residual: true },
+    note: 'context reaches the prompt directly; W_q, W_k still idle on one-token names',
+  },
+  {
+    name: 'name+template (raw q/k)',
+    options: { keys: 'name+template', qkNorm: false, residual: false },
+    note: 'non-zero but tiny query-side gradients: the softmax stays near uniform',
+  },
   { name: 'name+template', options: { keys: 'name+template', qkNorm: true, residual: false }, note: 'default: values are rows of the model in use' },
   { name: 'name+template+residual', options: { keys: 'name+template', qkNorm: true, residual: true }, note: 'default keys plus the raw context' },
   { name: 'name+context', options: { keys: 'name+context', qkNorm: true, residual: false }, note: 'self + cross attention over [name; context]' },
@@ -95,8 +103,14 @@ export async function compareContcoopVariants(input: CompareVariantsInput): Prom
     const dup = names.find((n, i) => names.indexOf(n) !== i);
     if (dup !== undefined) throw bad(`${what} name "${dup}" appears twice; give each a distinct name`);
   };
-  unique(variants.map((v) => v.name), 'variant');
-  unique(input.evaluations.map((e) => e.name), 'evaluation');
+  unique(
+    variants.map((v) => v.name),
+    'variant',
+  );
+  unique(
+    input.evaluations.map((e) => e.name),
+    'evaluation',
+  );
 
   const score = (learner: ReturnType<typeof createLearner>, e: VariantEvaluation) => accuracyOf(predictClasses(learner, e.target, e.test), e.test.labels);
   const zeroShot: Record<string, number> = {};
@@ -129,7 +143,15 @@ export async function compareContcoopVariants(input: CompareVariantsInput): Prom
     const mine = rows.filter((r) => r.variant === variant.name);
     const accuracy: VariantSummary['accuracy'] = {};
     for (const e of input.evaluations) accuracy[e.name] = meanSd(mine.map((r) => r.accuracy[e.name]!));
-    const zeroGradient = [...new Set(mine.flatMap((r) => Object.entries(r.initialGradient).filter(([, g]) => g === 0).map(([name]) => name)))];
+    const zeroGradient = [
+      ...new Set(
+        mine.flatMap((r) =>
+          Object.entries(r.initialGradient)
+            .filter(([, g]) => g === 0)
+            .map(([name]) => name),
+        ),
+      ),
+    ];
     const attentionEntropy = meanSd(mine.map((r) => r.attentionEntropy)).mean;
     return { variant: variant.name, note: variant.note, accuracy, zeroGradient, singleKeyClasses: mine[0]!.singleKeyClasses, attentionEntropy };
   });
@@ -188,7 +210,10 @@ export function variantTableMarkdown(c: VariantComparison): string {
     `| variant | ${evals.join(' | ')} | classes with one key | zero gradient at init | attention entropy (1 = uniform) | note |`,
     `| --- | ${evals.map(() => '---:').join(' | ')} | ---: | --- | ---: | --- |`,
     `| zero-shot (reference) | ${evals.map((e) => pct(c.zeroShot[e]!)).join(' | ')} | | | | hand-written prompts |`,
-    ...c.summary.map((s) => `| ${s.variant} | ${evals.map((e) => `${pct(s.accuracy[e]!.mean)} ± ${pct(s.accuracy[e]!.sd)}`).join(' | ')} | ${s.singleKeyClasses} | ${s.zeroGradient.join(', ') || 'none'} | ${s.attentionEntropy.toFixed(3)} | ${s.note} |`),
+    ...c.summary.map(
+      (s) =>
+        `| ${s.variant} | ${evals.map((e) => `${pct(s.accuracy[e]!.mean)} ± ${pct(s.accuracy[e]!.sd)}`).join(' | ')} | ${s.singleKeyClasses} | ${s.zeroGradient.join(', ') || 'none'} | ${s.attentionEntropy.toFixed(3)} | ${s.note} |`,
+    ),
   ];
   return lines.join('\n');
 }

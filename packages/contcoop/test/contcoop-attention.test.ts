@@ -5,7 +5,21 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '@hotplug/kernels';
 import { writeSafetensors } from '@hotplug/backbones';
-import { CONTCOOP_DEFAULTS, ContcoopLearner, LearnerOptionError, meanNormalisedEntropy, PROMPT_FORMAT, PromptTarget, createLearner, l2Normalize, loadLearner, trainPromptLearner, type ContcoopOptions, type ImageFeatures, type PromptModel } from '../src/index';
+import {
+  CONTCOOP_DEFAULTS,
+  type ContcoopLearner,
+  LearnerOptionError,
+  meanNormalisedEntropy,
+  PROMPT_FORMAT,
+  PromptTarget,
+  createLearner,
+  l2Normalize,
+  loadLearner,
+  trainPromptLearner,
+  type ContcoopOptions,
+  type ImageFeatures,
+  type PromptModel,
+} from '../src/index';
 import { FASHION, tinyModel } from './helpers';
 
 // One-token and multi-token class names in the test tokenizer ('T-shirt/top' is 5 tokens, 'ankle boot' 2).
@@ -38,7 +52,10 @@ function withTarget<T>(m: PromptModel, names: readonly string[], fn: (t: PromptT
 
 function batch(t: PromptTarget, n: number, seed: number) {
   const images = l2Normalize(tf.randomNormal([n, t.embedDim], 0, 1, 'float32', seed) as tf.Tensor2D);
-  const labels = tf.tensor1d(Array.from({ length: n }, (_, i) => i % t.numClasses), 'int32');
+  const labels = tf.tensor1d(
+    Array.from({ length: n }, (_, i) => i % t.numClasses),
+    'int32',
+  );
   return { images, labels };
 }
 
@@ -55,7 +72,8 @@ function gradientMaxima(learner: ContcoopLearner, t: PromptTarget): Record<strin
 const contcoop = (t: PromptTarget, options: Partial<ContcoopOptions>, seed = 1) => createLearner('contcoop', t, { seed, options }) as ContcoopLearner;
 const PARAMS = ['ctx', 'attn.q.weight', 'attn.k.weight', 'attn.v.weight', 'attn.out.weight'];
 const CONDITIONING: Partial<ContcoopOptions>[] = (['name+template', 'name+context'] as const).flatMap((keys) =>
-  [false, true].flatMap((residual) => [true, false].map((qkNorm) => ({ keys, residual, qkNorm }))));
+  [false, true].flatMap((residual) => [true, false].map((qkNorm) => ({ keys, residual, qkNorm }))),
+);
 const label = (o: Partial<ContcoopOptions>) => `keys ${o.keys}, residual ${o.residual}, qkNorm ${o.qkNorm}`;
 
 describe('contcoop gradients reach every learned tensor', () => {
@@ -64,7 +82,10 @@ describe('contcoop gradients reach every learned tensor', () => {
   });
 
   for (const options of CONDITIONING) {
-    for (const [kind, names] of [['one-token', SINGLE], ['multi-token', MULTI]] as const) {
+    for (const [kind, names] of [
+      ['one-token', SINGLE],
+      ['multi-token', MULTI],
+    ] as const) {
       it(`${label(options)}: every tensor has a non-zero gradient on ${kind} class names`, () => {
         withTarget(model, names, (t) => {
           const learner = contcoop(t, options);
@@ -79,7 +100,11 @@ describe('contcoop gradients reach every learned tensor', () => {
 
   it("keys 'name' (legacy) is degenerate on one-token names: context, W_q and W_k get exactly zero gradient", () => {
     withTarget(model, SINGLE, (t) => {
-      for (const [residual, qkNorm] of [[false, false], [true, false], [false, true]]) {
+      for (const [residual, qkNorm] of [
+        [false, false],
+        [true, false],
+        [false, true],
+      ]) {
         const learner = contcoop(t, { keys: 'name', residual, qkNorm });
         const g = gradientMaxima(learner, t);
         // A softmax over one key is 1 whatever the scores, so the query side has no effect.
@@ -111,10 +136,22 @@ describe('contcoop gradients reach every learned tensor', () => {
 type Matrix = number[][];
 const matmul = (a: Matrix, b: Matrix): Matrix => a.map((row) => b[0]!.map((_, j) => row.reduce((s, v, k) => s + v * b[k]![j]!, 0)));
 
-interface RefParams { ctx: Matrix; q: Matrix; k: Matrix; v: Matrix; o: Matrix }
+interface RefParams {
+  ctx: Matrix;
+  q: Matrix;
+  k: Matrix;
+  v: Matrix;
+  o: Matrix;
+}
 
 /** Rows divided by their root-mean-square. */
-const rms = (m: Matrix, on: boolean): Matrix => (on ? m.map((r) => { const s = Math.sqrt(r.reduce((a, v) => a + v * v, 0) / r.length + 1e-12); return r.map((v) => v / s); }) : m);
+const rms = (m: Matrix, on: boolean): Matrix =>
+  on
+    ? m.map((r) => {
+        const s = Math.sqrt(r.reduce((a, v) => a + v * v, 0) / r.length + 1e-12);
+        return r.map((v) => v / s);
+      })
+    : m;
 
 /** Context [M, W] of one class: multi-head softmax(Q Kᵀ / √d_h) V, heads concatenated, times W_o, plus ctx when residual; qkNorm: Q and K from unit-RMS rows. */
 function referenceContext(p: RefParams, keyRows: Matrix, heads: number, residual: boolean, qkNorm: boolean): Matrix {
@@ -144,13 +181,15 @@ function referenceWeights(p: RefParams, keyRows: Matrix, heads: number, qkNorm: 
   const dh = p.ctx[0]!.length / heads;
   const Q = matmul(rms(p.ctx, qkNorm), p.q);
   const K = matmul(rms(keyRows, qkNorm), p.k);
-  return Array.from({ length: heads }, (_, h) => Q.map((qi) => {
-    const scores = K.map((kj) => Array.from({ length: dh }, (_, j) => qi[h * dh + j]! * kj[h * dh + j]!).reduce((a, b) => a + b, 0) / Math.sqrt(dh));
-    const m = Math.max(...scores);
-    const e = scores.map((s) => Math.exp(s - m));
-    const z = e.reduce((a, b) => a + b, 0);
-    return e.map((v) => v / z);
-  }));
+  return Array.from({ length: heads }, (_, h) =>
+    Q.map((qi) => {
+      const scores = K.map((kj) => Array.from({ length: dh }, (_, j) => qi[h * dh + j]! * kj[h * dh + j]!).reduce((a, b) => a + b, 0) / Math.sqrt(dh));
+      const m = Math.max(...scores);
+      const e = scores.map((s) => Math.exp(s - m));
+      const z = e.reduce((a, b) => a + b, 0);
+      return e.map((v) => v / z);
+    }),
+  );
 }
 
 describe('contcoop attention block against a float64 reference', () => {
@@ -158,7 +197,11 @@ describe('contcoop attention block against a float64 reference', () => {
   const nCtx = 3;
   const names = ['T-shirt/top', 'sneaker', 'ankle boot'];
 
-  for (const options of [{ keys: 'name', residual: false, qkNorm: false }, { keys: 'name', residual: false, qkNorm: true }, ...CONDITIONING] as Partial<ContcoopOptions>[]) {
+  for (const options of [
+    { keys: 'name', residual: false, qkNorm: false },
+    { keys: 'name', residual: false, qkNorm: true },
+    ...CONDITIONING,
+  ] as Partial<ContcoopOptions>[]) {
     it(`${label(options)}: same context and attention weights, and gradients match central differences of the reference`, () => {
       withTarget(small, names, (t) => {
         const learner = contcoop(t, { ...options, heads, nCtx, valueInit: 'random' }, 4);
@@ -169,9 +212,11 @@ describe('contcoop attention block against a float64 reference', () => {
         const table = small.clip.text.tokenEmbedding.arraySync() as Matrix;
         const rows = (text: string) => small.tokenizer.tokenize(text).map((id) => table[id]!);
         const keyRows = (c: number, q: RefParams) =>
-          options.keys === 'name+template' ? [...rows(names[c]!), ...rows('a photo of a')]
-          : options.keys === 'name+context' ? [...rows(names[c]!), ...q.ctx]
-          : rows(names[c]!);
+          options.keys === 'name+template'
+            ? [...rows(names[c]!), ...rows('a photo of a')]
+            : options.keys === 'name+context'
+              ? [...rows(names[c]!), ...q.ctx]
+              : rows(names[c]!);
         const reference = (q: RefParams) => names.map((_, c) => referenceContext(q, keyRows(c, q), heads, options.residual!, options.qkNorm!));
 
         const ours = tf.tidy(() => learner.classContext(t).arraySync() as number[][][]);
@@ -191,7 +236,8 @@ describe('contcoop attention block against a float64 reference', () => {
 
         // Objective: <context, R> for a fixed R, so every output coordinate carries gradient.
         const R = names.map((_, c) => Array.from({ length: nCtx }, (_, i) => Array.from({ length: 8 }, (_, j) => Math.sin(1 + c * 31 + i * 7 + j * 3))));
-        const objective = (q: RefParams) => reference(q).reduce((s, m, c) => s + m.reduce((a, row, i) => a + row.reduce((b, v, j) => b + v * R[c]![i]![j]!, 0), 0), 0);
+        const objective = (q: RefParams) =>
+          reference(q).reduce((s, m, c) => s + m.reduce((a, row, i) => a + row.reduce((b, v, j) => b + v * R[c]![i]![j]!, 0), 0), 0);
         const Rt = tf.tensor3d(R);
         const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(learner.classContext(t), Rt)) as tf.Scalar);
         const keyOf: Record<string, keyof RefParams> = { ctx: 'ctx', 'attn.q.weight': 'q', 'attn.k.weight': 'k', 'attn.v.weight': 'v', 'attn.out.weight': 'o' };
@@ -199,15 +245,17 @@ describe('contcoop attention block against a float64 reference', () => {
         for (const [name, v] of params) {
           const g = grads[v.name]!.arraySync() as Matrix;
           const key = keyOf[name]!;
-          p[key].forEach((row, i) => row.forEach((x, j) => {
-            const shifted = (d: number) => {
-              const copy = { ...p, [key]: p[key].map((r) => [...r]) } as RefParams;
-              copy[key][i]![j] = x + d;
-              return objective(copy);
-            };
-            const numeric = (shifted(h) - shifted(-h)) / (2 * h);
-            expect(Math.abs(g[i]![j]! - numeric), `${name}[${i}][${j}]: ${g[i]![j]} vs ${numeric}`).toBeLessThan(2e-4 + 2e-3 * Math.abs(numeric));
-          }));
+          p[key].forEach((row, i) =>
+            row.forEach((x, j) => {
+              const shifted = (d: number) => {
+                const copy = { ...p, [key]: p[key].map((r) => [...r]) } as RefParams;
+                copy[key][i]![j] = x + d;
+                return objective(copy);
+              };
+              const numeric = (shifted(h) - shifted(-h)) / (2 * h);
+              expect(Math.abs(g[i]![j]! - numeric), `${name}[${i}][${j}]: ${g[i]![j]} vs ${numeric}`).toBeLessThan(2e-4 + 2e-3 * Math.abs(numeric));
+            }),
+          );
         }
         tf.dispose([value, Rt, ...Object.values(grads)]);
         learner.dispose();
@@ -306,9 +354,16 @@ describe('contcoop training and options', () => {
       const learner = contcoop(t, { keys: 'name', qkNorm: false });
       const { keys: _k, keyTemplate: _t, qkNorm: _n, ...legacyConfig } = learner.config as Record<string, unknown>;
       const path = join(dir, 'legacy.safetensors');
-      writeSafetensors(path, [...learner.parameters()].map(([name, v]) => ({ name, shape: v.shape, data: () => v.dataSync() as Float32Array })), {
-        format: PROMPT_FORMAT, kind: 'contcoop', config: JSON.stringify(legacyConfig), shape: JSON.stringify(learner.shape),
-      });
+      writeSafetensors(
+        path,
+        [...learner.parameters()].map(([name, v]) => ({ name, shape: v.shape, data: () => v.dataSync() as Float32Array })),
+        {
+          format: PROMPT_FORMAT,
+          kind: 'contcoop',
+          config: JSON.stringify(legacyConfig),
+          shape: JSON.stringify(learner.shape),
+        },
+      );
       const loaded = loadLearner(path) as ContcoopLearner;
       expect(loaded.config.keys).toBe('name');
       expect(loaded.config.qkNorm).toBe(false);

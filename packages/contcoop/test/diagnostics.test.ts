@@ -11,7 +11,13 @@ beforeAll(async () => {
   await initBackend();
   const tokenizer = buildTokenizer(classPrompts('mnist').prompts.flat(), { contextLength: 16, vocabSize: 600, minFrequency: 1 });
   models = [1, 2].map((seed) => {
-    const config = resolveConfig({ base: 'hotplug-old', name: `t${seed}`, embedDim: 16, vision: { width: 32, depth: 1, heads: 2 }, text: { width: 16, depth: 1, heads: 2 } });
+    const config = resolveConfig({
+      base: 'hotplug-old',
+      name: `t${seed}`,
+      embedDim: 16,
+      vision: { width: 32, depth: 1, heads: 2 },
+      text: { width: 16, depth: 1, heads: 2 },
+    });
     return { clip: createClip(configForTokenizer(config, tokenizer), { seed }), tokenizer };
   });
 });

@@ -8,7 +8,11 @@ const mnist = classPrompts('mnist');
 let shared: Tokenizer | undefined;
 /** One small tokenizer trained on the embedded datasets' prompts (what the tiny models share). */
 export function testTokenizer(): Tokenizer {
-  shared ??= buildTokenizer([...fashion.prompts.flat(), ...mnist.prompts.flat(), 'a photo of a', 'X X X X'], { contextLength: 16, vocabSize: 700, minFrequency: 1 });
+  shared ??= buildTokenizer([...fashion.prompts.flat(), ...mnist.prompts.flat(), 'a photo of a', 'X X X X'], {
+    contextLength: 16,
+    vocabSize: 700,
+    minFrequency: 1,
+  });
   return shared;
 }
 

@@ -68,10 +68,16 @@ describe('registry shape', () => {
       validate: (o) => ((o.temperature as number) > 0 ? [] : [`temperature must be > 0, got ${o.temperature}`]),
       describe: 'hand-written templates with a temperature',
     });
-    expect(listLearners().find((l) => l.kind === 'templates-plus')).toEqual({ kind: 'templates-plus', description: 'hand-written templates with a temperature', defaults: { temperature: 1 } });
+    expect(listLearners().find((l) => l.kind === 'templates-plus')).toEqual({
+      kind: 'templates-plus',
+      description: 'hand-written templates with a temperature',
+      defaults: { temperature: 1 },
+    });
     expect(() => registerLearner('templates-plus', (_o, init) => new ZeroshotLearner({}, init), { defaults: {} })).toThrow(/already registered/);
     expect(() => createLearner('templates-plus', target, { options: { temperature: 0 } })).toThrow(LearnerOptionError);
-    expect(() => createLearner('templates-plus', target, { options: { temperature: 0 } })).toThrow(/invalid options for prompt learner "templates-plus":\n  - temperature must be > 0, got 0/);
+    expect(() => createLearner('templates-plus', target, { options: { temperature: 0 } })).toThrow(
+      /invalid options for prompt learner "templates-plus":\n {2}- temperature must be > 0, got 0/,
+    );
     createLearner('templates-plus', target, { options: { temperature: 2 } }).dispose();
     // One registry per process: it lives on a global symbol, where a second copy of the package would look.
     const shared = (globalThis as Record<symbol, Map<string, unknown>>)[Symbol.for('hotplug.contcoop.learners')]!;

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '@hotplug/kernels';
-import { ContcoopLearner, createLearner, distillation, l2Normalize, PromptTarget, type PromptModel } from '../src/index';
+import { type ContcoopLearner, createLearner, distillation, l2Normalize, PromptTarget, type PromptModel } from '../src/index';
 import { FASHION, tinyModel } from './helpers';
 
 let model: PromptModel;
@@ -22,12 +22,13 @@ afterAll(() => {
   model.clip.dispose();
 });
 
-const softmaxRows = (rows: number[][]) => rows.map((r) => {
-  const m = Math.max(...r);
-  const e = r.map((v) => Math.exp(v - m));
-  const s = e.reduce((a, b) => a + b, 0);
-  return e.map((v) => v / s);
-});
+const softmaxRows = (rows: number[][]) =>
+  rows.map((r) => {
+    const m = Math.max(...r);
+    const e = r.map((v) => Math.exp(v - m));
+    const s = e.reduce((a, b) => a + b, 0);
+    return e.map((v) => v / s);
+  });
 
 describe('gradients', () => {
   it.each(['coop', 'cocoop', 'kgcoop', 'contcoop'])('%s: flow into every prompt parameter and into nothing of the model', (kind) => {
@@ -70,7 +71,14 @@ describe('gradients', () => {
 
 describe('objectives', () => {
   it('distillation equals KL(zero-shot softmax || softmax) computed by hand, scaled by T²', () => {
-    const logits = tf.tensor2d([[1, 2, 0.5, 0, 0, 0, 0, 0, 0, 3], [0, 0, 0, 0, 0, 0, 0, 0, 0, 0], [2, -1, 0, 1, 0, 0, 4, 0, 0, 0], [0, 5, 0, 0, 0, 0, 0, 0, 1, 0], [1, 1, 1, 1, 1, 1, 1, 1, 1, 0], [0, 0, 0, 2, 0, 0, 0, 0, 0, 0]]);
+    const logits = tf.tensor2d([
+      [1, 2, 0.5, 0, 0, 0, 0, 0, 0, 3],
+      [0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+      [2, -1, 0, 1, 0, 0, 4, 0, 0, 0],
+      [0, 5, 0, 0, 0, 0, 0, 0, 1, 0],
+      [1, 1, 1, 1, 1, 1, 1, 1, 1, 0],
+      [0, 0, 0, 2, 0, 0, 0, 0, 0, 0],
+    ]);
     const T = 2;
     const zs = tf.tidy(() => tf.mul(tf.matMul(images, target.zeroShotFeatures(), false, true), target.logitScale / T).arraySync() as number[][]);
     const p = softmaxRows(zs);

@@ -43,7 +43,11 @@ afterAll(() => {
 });
 
 function rewrite(file: string, metadata: Record<string, string>, data = tensors): string {
-  writeSafetensors(file, data.map((t) => ({ name: t.name, shape: t.shape, data: () => t.data })), metadata);
+  writeSafetensors(
+    file,
+    data.map((t) => ({ name: t.name, shape: t.shape, data: () => t.data })),
+    metadata,
+  );
   return file;
 }
 
@@ -66,7 +70,9 @@ describe('prompt-state identity', () => {
     expect(warnings.some((w) => w.includes('(forced)'))).toBe(true);
   });
   it('refuses another class list (its output space)', () => {
-    expect(() => loadLearner(path, { target: targetMnist })).toThrow(/trained on class list "T-shirt\/top, trouser, pullover, … \(10 classes\)" \(fingerprint [0-9a-f]{16}\), but is being loaded into "zero, one, two, … \(10 classes\)"/);
+    expect(() => loadLearner(path, { target: targetMnist })).toThrow(
+      /trained on class list "T-shirt\/top, trouser, pullover, … \(10 classes\)" \(fingerprint [0-9a-f]{16}\), but is being loaded into "zero, one, two, … \(10 classes\)"/,
+    );
   });
   it('a state saved without fingerprints loads with a warning', () => {
     const { trainedOn: _t, ...legacy } = meta;
@@ -93,7 +99,13 @@ describe('prompt-state metadata fuzz', () => {
     const text = fc.oneof(
       fc.string({ maxLength: 40 }),
       fc.jsonValue({ maxDepth: 2 }).map((v) => JSON.stringify(v)),
-      fc.constantFrom('{"tokenWidth":32,"embedDim":16,"numClasses":-1}', '{"tokenWidth":"32","embedDim":16,"numClasses":10}', '{"nCtx":1e9}', '{"nCtx":-4}', '{"model":{"fingerprint":"zz"}}'),
+      fc.constantFrom(
+        '{"tokenWidth":32,"embedDim":16,"numClasses":-1}',
+        '{"tokenWidth":"32","embedDim":16,"numClasses":10}',
+        '{"nCtx":1e9}',
+        '{"nCtx":-4}',
+        '{"model":{"fingerprint":"zz"}}',
+      ),
     );
     let n = 0;
     fc.assert(

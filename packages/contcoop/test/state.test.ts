@@ -70,8 +70,14 @@ describe.each(KINDS)('%s state', (kind) => {
     const learner = createLearner(kind, targetA, { seed: 9 });
     const path = join(dir, `${kind}-only.safetensors`);
     saveLearner(learner, path);
-    const header = JSON.parse(readFileSync(path).subarray(8, 8 + Number(readFileSync(path).readBigUInt64LE(0))).toString('utf8'));
-    const names = Object.keys(header).filter((n) => n !== '__metadata__').sort();
+    const header = JSON.parse(
+      readFileSync(path)
+        .subarray(8, 8 + Number(readFileSync(path).readBigUInt64LE(0)))
+        .toString('utf8'),
+    );
+    const names = Object.keys(header)
+      .filter((n) => n !== '__metadata__')
+      .sort();
     expect(names).toEqual([...learner.parameters().keys()].sort());
     learner.dispose();
   });
@@ -81,7 +87,9 @@ describe('transfer errors', () => {
   it.each(['coop', 'cocoop', 'kgcoop', 'contcoop'])('%s: a model with another token width fails, naming both widths', (kind) => {
     const learner = createLearner(kind, targetA);
     const target = new PromptTarget(wide, FASHION.classNames);
-    expect(() => learner.logits(target, images)).toThrow(/learned for token-embedding width 32, but model "tiny-30-w48" has width 48; a learned prompt can only be plugged into a model with the same token-embedding width/);
+    expect(() => learner.logits(target, images)).toThrow(
+      /learned for token-embedding width 32, but model "tiny-30-w48" has width 48; a learned prompt can only be plugged into a model with the same token-embedding width/,
+    );
     target.dispose();
     learner.dispose();
   });
@@ -143,7 +151,10 @@ describe('loadLearner errors', () => {
     expect(() => loadLearner(foreign)).toThrow(/is not a prompt-learner state \(metadata format "hotplug"/);
     const wrong = join(dir, 'wrong.safetensors');
     writeSafetensors(wrong, [{ name: 'ctx', shape: [1, 3, 32], data: () => new Float32Array(96) }], {
-      format: 'hotplug-prompt', kind: 'coop', config: JSON.stringify(learner.config), shape: JSON.stringify(learner.shape),
+      format: 'hotplug-prompt',
+      kind: 'coop',
+      config: JSON.stringify(learner.config),
+      shape: JSON.stringify(learner.shape),
     });
     expect(() => loadLearner(wrong)).toThrow(/does not match a coop learner with its stored options: tensor "ctx" is \[1, 3, 32\], expected \[1, 4, 32\]/);
     expect(() => loadLearner(join(dir, 'absent.safetensors'))).toThrow(/cannot open safetensors file/);

@@ -5,7 +5,17 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '@hotplug/kernels';
 import { fewShotSplit, loadDataset, subset, type ImageDataset } from '@hotplug/data';
-import { accuracyOf, createLearner, encodeImages, FeatureCache, predictClasses, PromptTarget, trainPromptLearner, type ImageFeatures, type PromptModel } from '../src/index';
+import {
+  accuracyOf,
+  createLearner,
+  encodeImages,
+  FeatureCache,
+  predictClasses,
+  PromptTarget,
+  trainPromptLearner,
+  type ImageFeatures,
+  type PromptModel,
+} from '../src/index';
 import { FASHION, tinyModel } from './helpers';
 
 let model: PromptModel;
@@ -17,7 +27,13 @@ beforeAll(async () => {
   await initBackend();
   model = tinyModel(6);
   target = new PromptTarget(model, FASHION.classNames, { zeroShotPrompts: FASHION.prompts });
-  shots = fewShotSplit(subset(loadDataset('fashion-mnist', 'test'), Int32Array.from({ length: 600 }, (_, i) => i)), { shots: 4, seed: 1 });
+  shots = fewShotSplit(
+    subset(
+      loadDataset('fashion-mnist', 'test'),
+      Int32Array.from({ length: 600 }, (_, i) => i),
+    ),
+    { shots: 4, seed: 1 },
+  );
   train = await encodeImages(model.clip, shots);
 });
 afterAll(() => {
@@ -59,7 +75,9 @@ describe('trainPromptLearner', () => {
     const kill = (r: { step: number }) => {
       if (r.step === 7) throw new Error('killed');
     };
-    await expect(trainPromptLearner(killed, target, train, { ...fast, seed: 2, checkpointDir: dir, checkpointEvery: 3, onStep: kill })).rejects.toThrow('killed');
+    await expect(trainPromptLearner(killed, target, train, { ...fast, seed: 2, checkpointDir: dir, checkpointEvery: 3, onStep: kill })).rejects.toThrow(
+      'killed',
+    );
     killed.dispose();
     expect(readdirSync(dir).length).toBeGreaterThan(0);
     const resumed = createLearner('contcoop', target, { seed: 4 });
@@ -74,8 +92,12 @@ describe('trainPromptLearner', () => {
 
   it('rejects labels outside the target and features of another model', async () => {
     const learner = createLearner('coop', target);
-    await expect(trainPromptLearner(learner, target, { ...train, labels: train.labels.map((y) => y + 5) }, fast)).rejects.toThrow(/label 10 .* outside the target's 10 classes/);
-    await expect(trainPromptLearner(learner, target, { data: new Float32Array(40 * 8), rows: 40, dim: 8, labels: train.labels }, fast)).rejects.toThrow(/training features are 8-dim but model "tiny-6-w32" embeds into 16/);
+    await expect(trainPromptLearner(learner, target, { ...train, labels: train.labels.map((y) => y + 5) }, fast)).rejects.toThrow(
+      /label 10 .* outside the target's 10 classes/,
+    );
+    await expect(trainPromptLearner(learner, target, { data: new Float32Array(40 * 8), rows: 40, dim: 8, labels: train.labels }, fast)).rejects.toThrow(
+      /training features are 8-dim but model "tiny-6-w32" embeds into 16/,
+    );
     learner.dispose();
   });
 });

@@ -1,7 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '@hotplug/kernels';
-import { CONTCOOP_VARIANTS, PromptTarget, compareContcoopVariants, l2Normalize, variantTableMarkdown, type ImageFeatures, type PromptModel } from '../src/index';
+import {
+  CONTCOOP_VARIANTS,
+  PromptTarget,
+  compareContcoopVariants,
+  l2Normalize,
+  variantTableMarkdown,
+  type ImageFeatures,
+  type PromptModel,
+} from '../src/index';
 import { MNIST, tinyModel } from './helpers';
 
 let a: PromptModel;
@@ -36,12 +44,22 @@ describe('compareContcoopVariants', () => {
     for (const t of [onA, onB]) t.zeroShotFeatures(), t.fixedRows(); // cached once per target, on purpose
     const before = tf.memory().numTensors;
     const c = await compareContcoopVariants({
-      source: onA, train: features(20, 1), evaluations: [{ name: 'A', target: onA, test }, { name: 'B', target: onB, test }],
-      variants, seeds: [1, 2], training: { steps: 2, batchSize: 10 },
+      source: onA,
+      train: features(20, 1),
+      evaluations: [
+        { name: 'A', target: onA, test },
+        { name: 'B', target: onB, test },
+      ],
+      variants,
+      seeds: [1, 2],
+      training: { steps: 2, batchSize: 10 },
     });
     expect(c.rows.map((r) => `${r.variant}/${r.seed}`)).toEqual(['name/1', 'name/2', 'name+template/1', 'name+template/2']);
     // The zero-shot reference, by hand: argmax over classes of image · hand-written class feature.
-    for (const [name, t] of [['A', onA], ['B', onB]] as const) {
+    for (const [name, t] of [
+      ['A', onA],
+      ['B', onB],
+    ] as const) {
       const zs = t.zeroShotFeatures().arraySync() as number[][];
       let right = 0;
       for (let i = 0; i < test.rows; i++) {
@@ -72,7 +90,18 @@ describe('compareContcoopVariants', () => {
 
   it('refuses duplicate names and empty seed lists, naming the fix', async () => {
     const test = features(10, 3);
-    await expect(compareContcoopVariants({ source: onA, train: test, evaluations: [{ name: 'A', target: onA, test }, { name: 'A', target: onB, test }] })).rejects.toThrow(/evaluation name "A" appears twice/);
-    await expect(compareContcoopVariants({ source: onA, train: test, evaluations: [{ name: 'A', target: onA, test }], seeds: [] })).rejects.toThrow(/seeds must be a non-empty list/);
+    await expect(
+      compareContcoopVariants({
+        source: onA,
+        train: test,
+        evaluations: [
+          { name: 'A', target: onA, test },
+          { name: 'A', target: onB, test },
+        ],
+      }),
+    ).rejects.toThrow(/evaluation name "A" appears twice/);
+    await expect(compareContcoopVariants({ source: onA, train: test, evaluations: [{ name: 'A', target: onA, test }], seeds: [] })).rejects.toThrow(
+      /seeds must be a non-empty list/,
+    );
   });
 });

@@ -5,7 +5,9 @@
 import { parseArgs } from 'node:util';
 import { sceneWorld } from '../dist/index.js';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' }, scenes: { type: 'string', default: '20000' }, captions: { type: 'string', default: '100000' } } });
+const { values } = parseArgs({
+  options: { runs: { type: 'string', default: '5' }, scenes: { type: 'string', default: '20000' }, captions: { type: 'string', default: '100000' } },
+});
 const runs = Number(values.runs);
 const n = Number(values.scenes);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -37,13 +39,26 @@ const vocab = new Set();
 const lengths = new Map();
 let sum = 0;
 for (let i = 0; i < total; i++) {
-  const words = world.caption(world.scene(7, i)).toLowerCase().split(/[\s,.;:]+/).filter(Boolean);
+  const words = world
+    .caption(world.scene(7, i))
+    .toLowerCase()
+    .split(/[\s,.;:]+/)
+    .filter(Boolean);
   for (const w of words) vocab.add(w);
   lengths.set(words.length, (lengths.get(words.length) ?? 0) + 1);
   sum += words.length;
 }
 console.log(`${total} captions: ${vocab.size} distinct words, mean length ${(sum / total).toFixed(1)} words`);
-const bins = [[1, 5], [6, 10], [11, 15], [16, 20], [21, 25], [26, 30], [31, 40], [41, 99]];
+const bins = [
+  [1, 5],
+  [6, 10],
+  [11, 15],
+  [16, 20],
+  [21, 25],
+  [26, 30],
+  [31, 40],
+  [41, 99],
+];
 for (const [lo, hi] of bins) {
   let c = 0;
   for (const [len, k] of lengths) if (len >= lo && len <= hi) c += k;

@@ -26,7 +26,10 @@ for (const name of ['fashion-mnist', 'mnist']) {
 }
 
 const train = loadDataset('fashion-mnist', 'train');
-const data = subset(train, Array.from({ length: 10240 }, (_, i) => i));
+const data = subset(
+  train,
+  Array.from({ length: 10240 }, (_, i) => i),
+);
 const batchSize = 256;
 async function epoch(options) {
   for await (const b of new BatchIterator(data, { batchSize, ...options })) b.images.dataSync();
@@ -60,7 +63,11 @@ const stepsOnly = (data.size / batchSize) * 20;
 const loopMain = await time(3, () => trainLoop({ transform: PRESET_PIPELINES.trainSmall(NORMALIZATION['fashion-mnist']) }));
 const loopWorker = await time(3, () => trainLoop({ worker: true, transform: PRESET_PIPELINES.trainSmall(NORMALIZATION['fashion-mnist']) }));
 const rate = (ms) => ((data.size / ms) * 1000).toFixed(0);
-console.log(`batches of ${batchSize}, 10,240 images: reference ${rate(ref)} img/s; BatchIterator eval ${rate(plain)} img/s (${(plain / ref).toFixed(2)}x reference time); trainSmall (affine+normalize) ${rate(augmented)} img/s (${(augmented / ref).toFixed(2)}x)`);
+console.log(
+  `batches of ${batchSize}, 10,240 images: reference ${rate(ref)} img/s; BatchIterator eval ${rate(plain)} img/s (${(plain / ref).toFixed(2)}x reference time); trainSmall (affine+normalize) ${rate(augmented)} img/s (${(augmented / ref).toFixed(2)}x)`,
+);
 console.log(`trainSmall on the worker thread: ${rate(onWorker)} img/s (${(augmented / onWorker).toFixed(1)}x the tfjs path)`);
-console.log(`40 steps of a blocking 20 ms training step with trainSmall batches: steps alone ${stepsOnly.toFixed(0)} ms; event-loop prefetch ${loopMain.toFixed(0)} ms; worker prefetch ${loopWorker.toFixed(0)} ms`);
+console.log(
+  `40 steps of a blocking 20 ms training step with trainSmall batches: steps alone ${stepsOnly.toFixed(0)} ms; event-loop prefetch ${loopMain.toFixed(0)} ms; worker prefetch ${loopWorker.toFixed(0)} ms`,
+);
 console.log(`tensors alive at the end: ${tf.memory().numTensors}`);

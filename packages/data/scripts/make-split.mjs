@@ -20,7 +20,11 @@ const version = JSON.parse(readFileSync(join(npmDir, 'package.json'), 'utf8')).v
 const shas = [];
 for (let c = 0; c < spec.classNames.length; c++) {
   const file = name === 'mnist' ? `src/digits/${c}.json` : `src/clothes/${c}.json`;
-  shas.push(createHash('sha256').update(readFileSync(join(npmDir, file), 'utf8')).digest('hex'));
+  shas.push(
+    createHash('sha256')
+      .update(readFileSync(join(npmDir, file), 'utf8'))
+      .digest('hex'),
+  );
 }
 const record = {
   dataset: name,

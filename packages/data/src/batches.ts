@@ -73,15 +73,21 @@ export class BatchIterator implements AsyncIterable<Batch> {
   private readonly planner: ((shape: BatchShape, rng: Rng) => TransformStep[]) | undefined;
   private readonly opts: Required<Omit<BatchOptions, 'transform'>>;
 
-  constructor(private readonly source: BatchSource, options: BatchOptions) {
+  constructor(
+    private readonly source: BatchSource,
+    options: BatchOptions,
+  ) {
     const { batchSize } = options;
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`batchSize must be a positive integer, got ${batchSize}`);
     if (source.size === 0) throw new Error('BatchIterator: the source is empty');
     if (source.images.length !== source.size * source.height * source.width * source.channels) {
-      throw new Error(`BatchIterator: source has ${source.images.length} image bytes, expected ${source.size}x${source.height}x${source.width}x${source.channels}`);
+      throw new Error(
+        `BatchIterator: source has ${source.images.length} image bytes, expected ${source.size}x${source.height}x${source.width}x${source.channels}`,
+      );
     }
     this.opts = { shuffle: true, seed: 0, dropLast: false, prefetch: 1, epochs: 1, worker: false, ...options };
-    if (!(Number.isInteger(this.opts.prefetch) && this.opts.prefetch >= 0)) throw new Error(`prefetch must be a non-negative integer, got ${this.opts.prefetch}`);
+    if (!(Number.isInteger(this.opts.prefetch) && this.opts.prefetch >= 0))
+      throw new Error(`prefetch must be a non-negative integer, got ${this.opts.prefetch}`);
     if (!(Number.isInteger(this.opts.epochs) && this.opts.epochs >= 1)) throw new Error(`epochs must be a positive integer, got ${this.opts.epochs}`);
     if (this.opts.dropLast && source.size < batchSize) throw new Error(`dropLast with batchSize ${batchSize} > ${source.size} items yields no batch`);
     const t = options.transform;
@@ -157,13 +163,15 @@ export class BatchIterator implements AsyncIterable<Batch> {
     const schedule = () => {
       const next = plan.next();
       if (next.done) return false;
-      const pending = new Promise<Batch>((resolve, reject) => setImmediate(() => {
-        try {
-          resolve(this.makeBatch(next.value));
-        } catch (err) {
-          reject(err);
-        }
-      }));
+      const pending = new Promise<Batch>((resolve, reject) =>
+        setImmediate(() => {
+          try {
+            resolve(this.makeBatch(next.value));
+          } catch (err) {
+            reject(err);
+          }
+        }),
+      );
       pending.catch(() => undefined); // handled when awaited below; no unhandled-rejection crash meanwhile
       queue.push(pending);
       return true;

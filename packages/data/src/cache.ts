@@ -137,10 +137,17 @@ export function writeDatasetCache(path: string, ds: ImageDataset, sourceId: stri
  */
 export function readDatasetCache(path: string, expectedSourceId?: string): ImageDataset {
   const imageBytesOf = (h: CacheHeader) => h.size * h.height * h.width * h.channels;
-  const { header, payload } = readFramedFile<CacheHeader>(path, MAGIC, 'hotplug dataset cache file', (h) => imageBytesOf(h) + 4 * h.size, (h) => {
-    if (h.format !== FORMAT_VERSION) throw new Error(`${path}: cache format ${h.format}, this version reads ${FORMAT_VERSION}`);
-    if (expectedSourceId !== undefined && h.sourceId !== expectedSourceId) throw new Error(`${path}: built from another source (${h.sourceId}), expected ${expectedSourceId}`);
-  });
+  const { header, payload } = readFramedFile<CacheHeader>(
+    path,
+    MAGIC,
+    'hotplug dataset cache file',
+    (h) => imageBytesOf(h) + 4 * h.size,
+    (h) => {
+      if (h.format !== FORMAT_VERSION) throw new Error(`${path}: cache format ${h.format}, this version reads ${FORMAT_VERSION}`);
+      if (expectedSourceId !== undefined && h.sourceId !== expectedSourceId)
+        throw new Error(`${path}: built from another source (${h.sourceId}), expected ${expectedSourceId}`);
+    },
+  );
   const imageBytes = imageBytesOf(header);
   const images = new Uint8Array(payload.subarray(0, imageBytes));
   const labels = new Int32Array(header.size);

@@ -1,10 +1,7 @@
 // Class names as people say them, the noun phrases captions draw from, and the
 // hand-written zero-shot templates. Data only: corpus.ts and prompts.ts use it.
 
-export const FASHION_MNIST_CLASSES = [
-  'T-shirt/top', 'trouser', 'pullover', 'dress', 'coat',
-  'sandal', 'shirt', 'sneaker', 'bag', 'ankle boot',
-] as const;
+export const FASHION_MNIST_CLASSES = ['T-shirt/top', 'trouser', 'pullover', 'dress', 'coat', 'sandal', 'shirt', 'sneaker', 'bag', 'ankle boot'] as const;
 
 export const MNIST_CLASSES = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'] as const;
 

@@ -1,7 +1,5 @@
 import { Rng } from '@hotplug/runtime';
-import {
-  FASHION_CAPTION_TEMPLATES, FASHION_MNIST_SYNONYMS, MNIST_CAPTION_TEMPLATES, MNIST_SYNONYMS,
-} from './classes';
+import { FASHION_CAPTION_TEMPLATES, FASHION_MNIST_SYNONYMS, MNIST_CAPTION_TEMPLATES, MNIST_SYNONYMS } from './classes';
 import { imageBytes } from './dataset';
 import { loadDataset, type EmbeddedName, type LoadOptions } from './load';
 import type { ImageDataset } from './types';
@@ -21,7 +19,8 @@ const VOCABULARIES = new Map<string, CaptionVocabulary>([
 
 /** Adds or replaces the caption vocabulary of a dataset name. */
 export function registerCaptionVocabulary(name: string, vocab: CaptionVocabulary): void {
-  if (vocab.templates.length === 0 || vocab.templates.some((t) => !t.includes('{}'))) throw new Error(`caption templates for '${name}' must be non-empty and each contain '{}'`);
+  if (vocab.templates.length === 0 || vocab.templates.some((t) => !t.includes('{}')))
+    throw new Error(`caption templates for '${name}' must be non-empty and each contain '{}'`);
   if (vocab.synonyms.some((s) => s.length === 0)) throw new Error(`caption vocabulary for '${name}': every class needs at least one phrase`);
   VOCABULARIES.set(name, vocab);
 }
@@ -86,7 +85,9 @@ export function buildCaptionCorpus(options: CaptionCorpusOptions = {}): CaptionC
   const first = sources[0]!;
   for (const s of sources) {
     if (s.height !== first.height || s.width !== first.width || s.channels !== first.channels) {
-      throw new Error(`caption corpus: '${s.name}' is ${s.height}x${s.width}x${s.channels} but '${first.name}' is ${first.height}x${first.width}x${first.channels}; mix datasets of one image size`);
+      throw new Error(
+        `caption corpus: '${s.name}' is ${s.height}x${s.width}x${s.channels} but '${first.name}' is ${first.height}x${first.width}x${first.channels}; mix datasets of one image size`,
+      );
     }
   }
   const pairs: { source: number; index: number; caption: string }[] = [];
@@ -111,5 +112,16 @@ export function buildCaptionCorpus(options: CaptionCorpusOptions = {}): CaptionC
     sourceIndex[i] = pair.index;
     captions[i] = pair.caption;
   });
-  return { size: pairs.length, height: first.height, width: first.width, channels: first.channels, images, captions, sourceNames: [...names], source, sourceIndex, split: 'train' };
+  return {
+    size: pairs.length,
+    height: first.height,
+    width: first.width,
+    channels: first.channels,
+    images,
+    captions,
+    sourceNames: [...names],
+    source,
+    sourceIndex,
+    split: 'train',
+  };
 }

@@ -9,11 +9,17 @@ export function imageBytes(ds: Pick<ImageDataset, 'height' | 'width' | 'channels
 export function validateDataset(ds: ImageDataset): void {
   const per = imageBytes(ds);
   const where = `dataset '${ds.name}' (${ds.split})`;
-  for (const [k, v] of [['height', ds.height], ['width', ds.width], ['channels', ds.channels]] as const) {
+  for (const [k, v] of [
+    ['height', ds.height],
+    ['width', ds.width],
+    ['channels', ds.channels],
+  ] as const) {
     if (!Number.isInteger(v) || v <= 0) throw new Error(`${where}: ${k} must be a positive integer, got ${v}`);
   }
   if (ds.images.length !== ds.size * per) {
-    throw new Error(`${where}: images has ${ds.images.length} bytes, expected size*height*width*channels = ${ds.size}*${ds.height}*${ds.width}*${ds.channels} = ${ds.size * per}`);
+    throw new Error(
+      `${where}: images has ${ds.images.length} bytes, expected size*height*width*channels = ${ds.size}*${ds.height}*${ds.width}*${ds.channels} = ${ds.size * per}`,
+    );
   }
   if (ds.labels.length !== ds.size) throw new Error(`${where}: ${ds.labels.length} labels for ${ds.size} images`);
   const k = ds.classNames.length;

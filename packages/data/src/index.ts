@@ -16,8 +16,14 @@ export type { NpmFamilyConfig, NpmPixelFormat, SplitIndexFile } from './embedded
 export { readIdx, parseIdx, readIdxDataset } from './sources/idx';
 export type { IdxArray, IdxType, IdxDatasetOptions } from './sources/idx';
 export {
-  FASHION_MNIST_CLASSES, MNIST_CLASSES, FASHION_MNIST_SYNONYMS, MNIST_SYNONYMS,
-  FASHION_CAPTION_TEMPLATES, MNIST_CAPTION_TEMPLATES, FASHION_ZERO_SHOT_TEMPLATES, MNIST_ZERO_SHOT_TEMPLATES,
+  FASHION_MNIST_CLASSES,
+  MNIST_CLASSES,
+  FASHION_MNIST_SYNONYMS,
+  MNIST_SYNONYMS,
+  FASHION_CAPTION_TEMPLATES,
+  MNIST_CAPTION_TEMPLATES,
+  FASHION_ZERO_SHOT_TEMPLATES,
+  MNIST_ZERO_SHOT_TEMPLATES,
 } from './classes';
 export { decodeImage, rgbaToChannels, sniffFormat } from './readers/decode';
 export type { RgbaImage } from './readers/decode';
@@ -58,12 +64,41 @@ export type { Batch, BatchOptions, BatchSource } from './batches';
 export { objectBank, objectBitmap, inkBoxOf, OBJECT_SIDE } from './scenes/bank';
 export type { ObjectBank, SceneSplit } from './scenes/bank';
 export {
-  SCENE_CATEGORIES, SCENE_SOURCES, CATEGORY_NOUNS, OBJECT_COLOURS, BACKGROUND_COLOURS, TEXTURES, TEXTURE_WORDS, SIZES, SIZE_WORDS,
-  CORNERS, RELATIONS, RELATION_PHRASES, REGION_PHRASES, ROTATION_WORDS, COUNT_WORDS, COUNT_NOUNS, COUNT_NOUN_SINGULAR,
-  CLOTHING_WORDS, DIGIT_GENERIC, BACKGROUND_NOUNS, categorySource, sceneCategoryPrompts,
+  SCENE_CATEGORIES,
+  SCENE_SOURCES,
+  CATEGORY_NOUNS,
+  OBJECT_COLOURS,
+  BACKGROUND_COLOURS,
+  TEXTURES,
+  TEXTURE_WORDS,
+  SIZES,
+  SIZE_WORDS,
+  CORNERS,
+  RELATIONS,
+  RELATION_PHRASES,
+  REGION_PHRASES,
+  ROTATION_WORDS,
+  COUNT_WORDS,
+  COUNT_NOUNS,
+  COUNT_NOUN_SINGULAR,
+  CLOTHING_WORDS,
+  DIGIT_GENERIC,
+  BACKGROUND_NOUNS,
+  categorySource,
+  sceneCategoryPrompts,
 } from './scenes/lexicon';
 export type { NamedColour, Texture, SizeName, Corner, Relation, SceneSource } from './scenes/lexicon';
-export { SCENE_DEFAULTS, COMPATIBLE_COLOURS, sampleScene, sceneSeed, relationsBetween, cornerOf, regionOf, backgroundShade, objectBoxSize } from './scenes/scene';
+export {
+  SCENE_DEFAULTS,
+  COMPATIBLE_COLOURS,
+  sampleScene,
+  sceneSeed,
+  relationsBetween,
+  cornerOf,
+  regionOf,
+  backgroundShade,
+  objectBoxSize,
+} from './scenes/scene';
 export type { Scene, SceneObject, SceneBackground, SceneConfig, SceneConstraints } from './scenes/scene';
 export { renderScene, drawObject, fillBackground } from './scenes/render';
 export type { ObjectDraw } from './scenes/render';
@@ -77,6 +112,13 @@ export type { SceneCorpus, SceneCorpusSpec, SceneCorpusOptions } from './scenes/
 import './tasks/builtin';
 export { registerTask, getTask, listTasks, loadTask, oneVsRest } from './tasks/registry';
 export type {
-  TaskKind, TaskLoadOptions, TaskData, DownstreamTask, ClassificationData, MultiLabelData, ImageRetrievalData, TextRetrievalData,
+  TaskKind,
+  TaskLoadOptions,
+  TaskData,
+  DownstreamTask,
+  ClassificationData,
+  MultiLabelData,
+  ImageRetrievalData,
+  TextRetrievalData,
 } from './tasks/registry';
 export { CLASSIFICATION_PLACEMENT, renderSingleObjects } from './tasks/classification';

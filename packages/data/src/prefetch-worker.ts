@@ -22,7 +22,9 @@ function workerMain(): void {
     | { op: 'resize'; height: number; width: number }
     | { op: 'tile3' };
   let images: Uint8Array = new Uint8Array(0);
-  let H = 0, W = 0, C = 0;
+  let H = 0,
+    W = 0,
+    C = 0;
 
   function warp(src: Float32Array, b: number, h: number, w: number, c: number, step: Extract<Step, { op: 'warp' }>): Float32Array {
     const out = new Float32Array(src.length);
@@ -38,14 +40,24 @@ function workerMain(): void {
           const inY = t[3]! * x + t[4]! * y + t[5]!;
           const o = base + (y * w + x) * c;
           if (nearest) {
-            const yy = Math.round(inY), xx = Math.round(inX);
+            const yy = Math.round(inY),
+              xx = Math.round(inX);
             const inside = yy >= 0 && yy < h && xx >= 0 && xx < w;
             for (let ch = 0; ch < c; ch++) out[o + ch] = inside ? src[base + (yy * w + xx) * c + ch]! : fill;
             continue;
           }
-          const y0 = Math.floor(inY), x0 = Math.floor(inX), y1 = y0 + 1, x1 = x0 + 1;
-          const okY0 = y0 >= 0 && y0 < h, okY1 = y1 >= 0 && y1 < h, okX0 = x0 >= 0 && x0 < w, okX1 = x1 >= 0 && x1 < w;
-          const wx0 = x1 - inX, wx1 = inX - x0, wy0 = y1 - inY, wy1 = inY - y0;
+          const y0 = Math.floor(inY),
+            x0 = Math.floor(inX),
+            y1 = y0 + 1,
+            x1 = x0 + 1;
+          const okY0 = y0 >= 0 && y0 < h,
+            okY1 = y1 >= 0 && y1 < h,
+            okX0 = x0 >= 0 && x0 < w,
+            okX1 = x1 >= 0 && x1 < w;
+          const wx0 = x1 - inX,
+            wx1 = inX - x0,
+            wy0 = y1 - inY,
+            wy1 = inY - y0;
           for (let ch = 0; ch < c; ch++) {
             const p00 = okY0 && okX0 ? src[base + (y0 * w + x0) * c + ch]! : fill;
             const p01 = okY0 && okX1 ? src[base + (y0 * w + x1) * c + ch]! : fill;
@@ -61,14 +73,19 @@ function workerMain(): void {
 
   function resize(src: Float32Array, b: number, h: number, w: number, c: number, oh: number, ow: number): Float32Array {
     const out = new Float32Array(b * oh * ow * c);
-    const sy = h / oh, sx = w / ow;
+    const sy = h / oh,
+      sx = w / ow;
     for (let n = 0; n < b; n++) {
       for (let y = 0; y < oh; y++) {
         const fy = sy * (y + 0.5) - 0.5;
-        const y0 = Math.max(0, Math.floor(fy)), y1 = Math.min(h - 1, Math.ceil(fy)), ry = fy - y0;
+        const y0 = Math.max(0, Math.floor(fy)),
+          y1 = Math.min(h - 1, Math.ceil(fy)),
+          ry = fy - y0;
         for (let x = 0; x < ow; x++) {
           const fx = sx * (x + 0.5) - 0.5;
-          const x0 = Math.max(0, Math.floor(fx)), x1 = Math.min(w - 1, Math.ceil(fx)), rx = fx - x0;
+          const x0 = Math.max(0, Math.floor(fx)),
+            x1 = Math.min(w - 1, Math.ceil(fx)),
+            rx = fx - x0;
           for (let ch = 0; ch < c; ch++) {
             const at = (yy: number, xx: number) => src[((n * h + yy) * w + xx) * c + ch]!;
             const top = at(y0, x0) + (at(y0, x1) - at(y0, x0)) * rx;
@@ -91,7 +108,10 @@ function workerMain(): void {
     try {
       const indices = msg.indices as Int32Array;
       const per = H * W * C;
-      let b = indices.length, h = H, w = W, c = C;
+      let b = indices.length,
+        h = H,
+        w = W,
+        c = C;
       let data: Float32Array = new Float32Array(b * per);
       for (let i = 0; i < b; i++) {
         const base = indices[i]! * per;
@@ -108,7 +128,8 @@ function workerMain(): void {
           data = out;
           c = 3;
         } else {
-          const mean = step.mean.map((v) => Math.fround(v)), std = step.std.map((v) => Math.fround(v));
+          const mean = step.mean.map((v) => Math.fround(v)),
+            std = step.std.map((v) => Math.fround(v));
           for (let i = 0; i < data.length; i++) {
             const ch = mean.length === 1 ? 0 : i % c;
             data[i] = Math.fround(data[i]! - mean[ch]!) / std[ch]!;

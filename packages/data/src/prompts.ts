@@ -40,7 +40,8 @@ const DEFAULT_CLASS_NAMES = new Map<string, readonly string[]>([
 
 /** Adds or replaces the zero-shot templates of a dataset name. */
 export function registerZeroShotTemplates(name: string, templates: readonly string[]): void {
-  if (templates.length === 0 || templates.some((t) => !t.includes('{}'))) throw new Error(`zero-shot templates for '${name}' must be non-empty and each contain '{}'`);
+  if (templates.length === 0 || templates.some((t) => !t.includes('{}')))
+    throw new Error(`zero-shot templates for '${name}' must be non-empty and each contain '{}'`);
   ZERO_SHOT_TEMPLATES.set(name, [...templates]);
 }
 

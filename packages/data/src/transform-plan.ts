@@ -22,9 +22,14 @@ type Planner<K extends TransformSpec['kind']> = (spec: Extract<TransformSpec, { 
  * (dx, dy)", as a tf.image.transform row: p_in = R(-theta) (p_out - c - d) / s + c.
  */
 export function affineInverse(theta: number, s: number, dx: number, dy: number, cx: number, cy: number): number[] {
-  const cos = Math.cos(theta) / s, sin = Math.sin(theta) / s;
-  const a0 = cos, a1 = sin, b0 = -sin, b1 = cos;
-  const ox = cx + dx, oy = cy + dy;
+  const cos = Math.cos(theta) / s,
+    sin = Math.sin(theta) / s;
+  const a0 = cos,
+    a1 = sin,
+    b0 = -sin,
+    b1 = cos;
+  const ox = cx + dx,
+    oy = cy + dy;
   return [a0, a1, cx - a0 * ox - a1 * oy, b0, b1, cy - b0 * ox - b1 * oy];
 }
 
@@ -39,7 +44,9 @@ const PLANNERS: { [K in TransformSpec['kind']]: Planner<K> } = {
     if (spec.std.some((s) => !(s > 0))) throw new Error('normalize: every std must be > 0');
     return ([, , , c]) => {
       if (spec.mean.length !== 1 && spec.mean.length !== c) {
-        throw new Error(`normalize has ${spec.mean.length} channel means but the images have ${c} channels; give ${c} values (or one) or add grayscaleToRgb first`);
+        throw new Error(
+          `normalize has ${spec.mean.length} channel means but the images have ${c} channels; give ${c} values (or one) or add grayscaleToRgb first`,
+        );
       }
       return { op: 'normalize', mean: [...spec.mean], std: [...spec.std] };
     };
@@ -70,20 +77,24 @@ const PLANNERS: { [K in TransformSpec['kind']]: Planner<K> } = {
     if (!(sLo > 0 && sHi >= sLo)) throw new Error(`randomAffine scale must be [lo, hi] with 0 < lo <= hi, got [${sLo}, ${sHi}]`);
     if (!(spec.degrees >= 0)) throw new Error(`randomAffine degrees must be >= 0, got ${spec.degrees}`);
     return ([b, h, w], rng) => {
-      const cx = (w - 1) / 2, cy = (h - 1) / 2;
+      const cx = (w - 1) / 2,
+        cy = (h - 1) / 2;
       const rows = Array.from({ length: b }, () => {
         const theta = ((rng.next() * 2 - 1) * spec.degrees * Math.PI) / 180;
         const s = sLo + rng.next() * (sHi - sLo);
-        const dx = (rng.next() * 2 - 1) * tx * w, dy = (rng.next() * 2 - 1) * ty * h;
+        const dx = (rng.next() * 2 - 1) * tx * w,
+          dy = (rng.next() * 2 - 1) * ty * h;
         return affineInverse(theta, s, dx, dy, cx, cy);
       });
       return { op: 'warp', rows, interpolation: 'bilinear', fill: spec.fill ?? 0 };
     };
   },
-  grayscaleToRgb: () => ([, , , c]) => {
-    if (c !== 1) throw new Error(`grayscaleToRgb needs 1-channel images, got ${c}`);
-    return { op: 'tile3' };
-  },
+  grayscaleToRgb:
+    () =>
+    ([, , , c]) => {
+      if (c !== 1) throw new Error(`grayscaleToRgb needs 1-channel images, got ${c}`);
+      return { op: 'tile3' };
+    },
 };
 
 /** Shape after a step. */

@@ -76,7 +76,8 @@ export function composeTransforms(specs: readonly TransformSpec[]): BatchTransfo
 
 /** Bytes [B,H,W,C] to a float32 tensor in [0, 1]. */
 export function bytesToTensor(bytes: Uint8Array, batch: number, height: number, width: number, channels: number): tf.Tensor4D {
-  if (bytes.length !== batch * height * width * channels) throw new Error(`bytesToTensor: ${bytes.length} bytes is not ${batch}x${height}x${width}x${channels}`);
+  if (bytes.length !== batch * height * width * channels)
+    throw new Error(`bytesToTensor: ${bytes.length} bytes is not ${batch}x${height}x${width}x${channels}`);
   const f = new Float32Array(bytes.length);
   for (let i = 0; i < bytes.length; i++) f[i] = bytes[i]! / 255;
   return tf.tensor4d(f, [batch, height, width, channels], 'float32');

@@ -13,7 +13,10 @@ async function collect(it: BatchIterator, keep: (b: Batch) => unknown = (b) => A
 
 describe('BatchIterator', () => {
   const test = loadDataset('mnist', 'test');
-  const small = subset(test, Array.from({ length: 50 }, (_, i) => i * 7));
+  const small = subset(
+    test,
+    Array.from({ length: 50 }, (_, i) => i * 7),
+  );
 
   it('yields float images [B,H,W,C] normalised, int32 labels matching the source', async () => {
     const it = new BatchIterator(small, { batchSize: 16, transform: [{ kind: 'normalize', ...NORMALIZATION.mnist }] });
@@ -29,7 +32,12 @@ describe('BatchIterator', () => {
       expect(b.images.dataSync()[k]).toBeCloseTo((small.images[j * 784 + k]! / 255 - 0.1307) / 0.3081, 5);
       return b.images.shape;
     });
-    expect(shapes).toEqual([[16, 28, 28, 1], [16, 28, 28, 1], [16, 28, 28, 1], [2, 28, 28, 1]]);
+    expect(shapes).toEqual([
+      [16, 28, 28, 1],
+      [16, 28, 28, 1],
+      [16, 28, 28, 1],
+      [2, 28, 28, 1],
+    ]);
   });
 
   it('visits every item once per epoch, in a seeded order that changes per epoch', async () => {
@@ -67,15 +75,26 @@ describe('BatchIterator', () => {
 
   it('disposes everything it created: after a full pass, after break, and after a throw', async () => {
     const before = tf.memory().numTensors;
-    await collect(new BatchIterator(small, { batchSize: 16, prefetch: 2, transform: [{ kind: 'randomCrop', padding: 2 }, { kind: 'normalize', mean: [0.5], std: [0.5] }] }));
+    await collect(
+      new BatchIterator(small, {
+        batchSize: 16,
+        prefetch: 2,
+        transform: [
+          { kind: 'randomCrop', padding: 2 },
+          { kind: 'normalize', mean: [0.5], std: [0.5] },
+        ],
+      }),
+    );
     expect(tf.memory().numTensors).toBe(before);
     for await (const b of new BatchIterator(small, { batchSize: 4, prefetch: 2 })) {
       if (b.step === 2) break;
     }
     expect(tf.memory().numTensors).toBe(before);
-    await expect((async () => {
-      for await (const b of new BatchIterator(small, { batchSize: 4 })) if (b.step === 1) throw new Error('training failed');
-    })()).rejects.toThrow('training failed');
+    await expect(
+      (async () => {
+        for await (const b of new BatchIterator(small, { batchSize: 4 })) if (b.step === 1) throw new Error('training failed');
+      })(),
+    ).rejects.toThrow('training failed');
     expect(tf.memory().numTensors).toBe(before);
   });
 
@@ -100,7 +119,12 @@ describe('BatchIterator', () => {
       { kind: 'normalize' as const, ...NORMALIZATION.clip },
     ];
     const options = { batchSize: 12, seed: 7, epochs: 2, transform };
-    const snapshot = (b: Batch) => ({ indices: Array.from(b.indices), labels: Array.from(b.labels.dataSync()), shape: b.images.shape, images: b.images.dataSync().slice() });
+    const snapshot = (b: Batch) => ({
+      indices: Array.from(b.indices),
+      labels: Array.from(b.labels.dataSync()),
+      shape: b.images.shape,
+      images: b.images.dataSync().slice(),
+    });
     const inProcess = (await collect(new BatchIterator(small, options), snapshot)) as ReturnType<typeof snapshot>[];
     const before = tf.memory().numTensors;
     const onWorker = (await collect(new BatchIterator(small, { ...options, worker: true, prefetch: 2 }), snapshot)) as ReturnType<typeof snapshot>[];
@@ -138,7 +162,9 @@ describe('BatchIterator', () => {
     const before = tf.memory().numTensors;
     for await (const b of new BatchIterator(small, { batchSize: 4, worker: true, prefetch: 3 })) if (b.step === 1) break;
     expect(tf.memory().numTensors).toBe(before);
-    expect(() => new BatchIterator(small, { batchSize: 4, worker: true, transform: (x) => x })).toThrow(/worker: true needs transform as a list of TransformSpec/);
+    expect(() => new BatchIterator(small, { batchSize: 4, worker: true, transform: (x) => x })).toThrow(
+      /worker: true needs transform as a list of TransformSpec/,
+    );
   });
 
   it('rejects bad options with the fix', () => {

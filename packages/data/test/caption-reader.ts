@@ -3,10 +3,29 @@
 // "in red" after it, "A left of B", "left of B there is A"). The agreement test checks every
 // claim against the scene's ground truth.
 import {
-  BACKGROUND_COLOURS, BACKGROUND_NOUNS, CATEGORY_NOUNS, CLOTHING_WORDS, CORNERS, COUNT_NOUNS, COUNT_NOUN_SINGULAR, COUNT_WORDS,
-  DIGIT_GENERIC, OBJECT_COLOURS, REGION_PHRASES, RELATION_PHRASES, ROTATION_WORDS, SIZE_WORDS, TEXTURE_WORDS,
-  cornerOf, regionOf, relationsBetween,
-  type Relation, type Scene, type SceneObject, type SizeName, type Texture,
+  BACKGROUND_COLOURS,
+  BACKGROUND_NOUNS,
+  CATEGORY_NOUNS,
+  CLOTHING_WORDS,
+  CORNERS,
+  COUNT_NOUNS,
+  COUNT_NOUN_SINGULAR,
+  COUNT_WORDS,
+  DIGIT_GENERIC,
+  OBJECT_COLOURS,
+  REGION_PHRASES,
+  RELATION_PHRASES,
+  ROTATION_WORDS,
+  SIZE_WORDS,
+  TEXTURE_WORDS,
+  cornerOf,
+  regionOf,
+  relationsBetween,
+  type Relation,
+  type Scene,
+  type SceneObject,
+  type SizeName,
+  type Texture,
 } from '../src/index';
 
 export interface Mention {
@@ -66,18 +85,36 @@ type Item =
   | { t: 'there' };
 
 function readClause(clause: string): Item[] {
-  const toks = clause.split(/\s+/).map((w) => w.replace(/[,.:]+$/, '')).filter(Boolean);
+  const toks = clause
+    .split(/\s+/)
+    .map((w) => w.replace(/[,.:]+$/, ''))
+    .filter(Boolean);
   const items: Item[] = [];
   let adjectives: Tok[] = [];
-  for (let i = 0; i < toks.length;) {
+  for (let i = 0; i < toks.length; ) {
     const tok = toks[i]!;
     const count = countPhrases.find(([p]) => matchAt(toks, i, p));
-    if (count) { items.push({ t: 'count', n: count[1] }); i += count[0].length; adjectives = []; continue; }
+    if (count) {
+      items.push({ t: 'count', n: count[1] });
+      i += count[0].length;
+      adjectives = [];
+      continue;
+    }
     // "on the left of" (a relation) and "on the left" (a place) share words: the longer match wins.
     const place = placePhrases.find(([p]) => matchAt(toks, i, p));
     const rel = relationPhrases.find(([p]) => matchAt(toks, i, p));
-    if (rel && (!place || rel[0].length > place[0].length)) { items.push({ t: 'relation', rel: rel[1] }); i += rel[0].length; adjectives = []; continue; }
-    if (place) { items.push({ t: 'place', where: place[1] }); i += place[0].length; adjectives = []; continue; }
+    if (rel && (!place || rel[0].length > place[0].length)) {
+      items.push({ t: 'relation', rel: rel[1] });
+      i += rel[0].length;
+      adjectives = [];
+      continue;
+    }
+    if (place) {
+      items.push({ t: 'place', where: place[1] });
+      i += place[0].length;
+      adjectives = [];
+      continue;
+    }
     const cat = categoryPhrases.find(([p]) => matchAt(toks, i, p));
     if (cat) {
       const m: Mention = { what: cat[1] };
@@ -88,7 +125,10 @@ function readClause(clause: string): Item[] {
         else throw new Error(`"${a}" before "${cat[0].join(' ')}" is not an object adjective in: ${clause}`);
       }
       i += cat[0].length;
-      if ((toks[i] === 'in' || toks[i] === 'coloured') && objectColour.has(toks[i + 1]!)) { m.colour = objectColour.get(toks[i + 1]!); i += 2; }
+      if ((toks[i] === 'in' || toks[i] === 'coloured') && objectColour.has(toks[i + 1]!)) {
+        m.colour = objectColour.get(toks[i + 1]!);
+        i += 2;
+      }
       items.push({ t: 'mention', m });
       adjectives = [];
       continue;
@@ -105,7 +145,12 @@ function readClause(clause: string): Item[] {
       i++;
       continue;
     }
-    if (tok === 'there' && toks[i + 1] === 'is') { items.push({ t: 'there' }); i += 2; adjectives = []; continue; }
+    if (tok === 'there' && toks[i + 1] === 'is') {
+      items.push({ t: 'there' });
+      i += 2;
+      adjectives = [];
+      continue;
+    }
     if (objectColour.has(tok) || bgColour.has(tok) || sizeWord.has(tok) || textureWord.has(tok) || rotationWords.has(tok)) adjectives.push(tok);
     else adjectives = [];
     i++;
@@ -116,7 +161,10 @@ function readClause(clause: string): Item[] {
 /** Every claim a caption makes. */
 export function readCaption(caption: string): Claim[] {
   const claims: Claim[] = [];
-  const clauses = caption.toLowerCase().replace(/\.$/, '').split(/; meanwhile |; besides, |; also |; |\. |, and |, while |, whereas /);
+  const clauses = caption
+    .toLowerCase()
+    .replace(/\.$/, '')
+    .split(/; meanwhile |; besides, |; also |; |\. |, and |, while |, whereas /);
   for (const clause of clauses) {
     const items = readClause(clause);
     const mentions = items.filter((x): x is Extract<Item, { t: 'mention' }> => x.t === 'mention');
@@ -128,7 +176,8 @@ export function readCaption(caption: string): Claim[] {
         const prev = items[k - 1];
         const next = items[k + 1];
         if (prev?.t === 'mention' && next?.t === 'mention') claims.push({ kind: 'relation', a: prev.m, rel: x.rel, b: next.m });
-        else if (prev?.t !== 'mention' && next?.t === 'mention' && items[k + 2]?.t === 'there' && items[k + 3]?.t === 'mention') claims.push({ kind: 'relation', a: (items[k + 3] as { m: Mention }).m, rel: x.rel, b: next.m });
+        else if (prev?.t !== 'mention' && next?.t === 'mention' && items[k + 2]?.t === 'there' && items[k + 3]?.t === 'mention')
+          claims.push({ kind: 'relation', a: (items[k + 3] as { m: Mention }).m, rel: x.rel, b: next.m });
         else throw new Error(`relation "${x.rel}" without two objects in: ${clause}`);
       }
       if (x.t === 'place') {
@@ -152,14 +201,18 @@ function matches(o: SceneObject, m: Mention): boolean {
 export function checkClaim(scene: Scene, c: Claim): string | null {
   const objs = scene.objects;
   switch (c.kind) {
-    case 'object': return objs.some((o) => matches(o, c.m)) ? null : `no object matches ${JSON.stringify(c.m)}`;
-    case 'count': return objs.length === c.n ? null : `count ${c.n}, scene has ${objs.length}`;
+    case 'object':
+      return objs.some((o) => matches(o, c.m)) ? null : `no object matches ${JSON.stringify(c.m)}`;
+    case 'count':
+      return objs.length === c.n ? null : `count ${c.n}, scene has ${objs.length}`;
     case 'background':
       if (c.colour !== undefined && c.colour !== scene.background.colour) return `background colour ${c.colour}, scene has ${scene.background.colour}`;
       if (c.texture !== undefined && c.texture !== scene.background.texture) return `background texture ${c.texture}, scene has ${scene.background.texture}`;
       return null;
     case 'relation':
-      return objs.some((a) => matches(a, c.a) && objs.some((b) => b !== a && matches(b, c.b) && relationsBetween(a, b).includes(c.rel))) ? null : `no pair in relation ${c.rel}`;
+      return objs.some((a) => matches(a, c.a) && objs.some((b) => b !== a && matches(b, c.b) && relationsBetween(a, b).includes(c.rel)))
+        ? null
+        : `no pair in relation ${c.rel}`;
     case 'place':
       return objs.some((o) => {
         if (!matches(o, c.m)) return false;
@@ -168,6 +221,8 @@ export function checkClaim(scene: Scene, c: Claim): string | null {
         if (c.where === 'left' || c.where === 'right') return r.horizontal === c.where;
         if (c.where === 'top' || c.where === 'bottom') return r.vertical === c.where;
         return cornerOf(o, scene.canvas) === c.where;
-      }) ? null : `no object ${c.where}`;
+      })
+        ? null
+        : `no object ${c.where}`;
   }
 }

@@ -1,8 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { sha256, Rng } from '@hotplug/runtime';
 import {
-  FASHION_MNIST_SYNONYMS, buildCaptionCorpus, captionVocabulary, classPrompts, imageAt, loadDataset, makeCaption,
-  registerZeroShotTemplates, zeroShotTemplates,
+  FASHION_MNIST_SYNONYMS,
+  buildCaptionCorpus,
+  captionVocabulary,
+  classPrompts,
+  imageAt,
+  loadDataset,
+  makeCaption,
+  registerZeroShotTemplates,
+  zeroShotTemplates,
 } from '../src/index';
 
 describe('caption corpus', () => {

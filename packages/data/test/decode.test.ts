@@ -59,7 +59,9 @@ describe('resampling', () => {
   it('enlarges exactly like tf.image.resizeBilinear with half-pixel centres', () => {
     const img = src();
     const ours = resizeBytes(img, 12, 10, 1, 17, 23);
-    const theirs = tf.tidy(() => tf.clipByValue(tf.round(tf.image.resizeBilinear(tf.tensor4d(Float32Array.from(img), [1, 12, 10, 1]), [17, 23], false, true)), 0, 255).dataSync());
+    const theirs = tf.tidy(() =>
+      tf.clipByValue(tf.round(tf.image.resizeBilinear(tf.tensor4d(Float32Array.from(img), [1, 12, 10, 1]), [17, 23], false, true)), 0, 255).dataSync(),
+    );
     let maxDiff = 0;
     ours.forEach((v, i) => (maxDiff = Math.max(maxDiff, Math.abs(v - theirs[i]!))));
     // Rounding ties may fall either way between float64 and float32 arithmetic.

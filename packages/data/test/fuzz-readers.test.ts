@@ -29,7 +29,9 @@ const inside = (root: string, p: string) => {
 };
 // Path pieces that try to leave a folder, plus harmless ones.
 const pathString = fc.oneof(
-  fc.array(fc.constantFrom('..', '.', 'a', 'b.png', 'etc', 'passwd', '', '/', '\\', '%2e%2e', '..\\..'), { minLength: 1, maxLength: 6 }).map((s) => s.join('/')),
+  fc
+    .array(fc.constantFrom('..', '.', 'a', 'b.png', 'etc', 'passwd', '', '/', '\\', '%2e%2e', '..\\..'), { minLength: 1, maxLength: 6 })
+    .map((s) => s.join('/')),
   fc.string({ maxLength: 10 }),
   fc.constantFrom('/etc/passwd', '../../../../etc/passwd', 'img/0.png', './img/1.png', 'img/../../x.png'),
 );
@@ -79,8 +81,14 @@ describe('fuzz: data readers', () => {
       expect(img.width * img.height).toBeLessThanOrEqual(LIMITS.maxPixels);
       expect(img.data.length).toBe(img.width * img.height * 4);
     };
-    fc.assert(fc.property(damage(png), (b) => void tryInput('PNG', () => accepted(decodeImage(b, { limits: LIMITS })))), { numRuns: RUNS, seed });
-    fc.assert(fc.property(damage(jpeg), (b) => void tryInput('JPEG', () => accepted(decodeImage(b, { limits: LIMITS })))), { numRuns: RUNS, seed });
+    fc.assert(
+      fc.property(damage(png), (b) => void tryInput('PNG', () => accepted(decodeImage(b, { limits: LIMITS })))),
+      { numRuns: RUNS, seed },
+    );
+    fc.assert(
+      fc.property(damage(jpeg), (b) => void tryInput('JPEG', () => accepted(decodeImage(b, { limits: LIMITS })))),
+      { numRuns: RUNS, seed },
+    );
     const side = fc.oneof(fc.integer({ min: 0, max: 40 }), fc.constantFrom(30000, 2 ** 31 - 1, 2 ** 32 - 1, 65535));
     fc.assert(
       fc.property(side, side, fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 40 }), fc.boolean(), (w, h, rw0, rh0, same) => {
@@ -110,10 +118,13 @@ describe('fuzz: data readers', () => {
       }),
       { numRuns: RUNS, seed },
     );
-    fc.assert(fc.property(damage(gzipSync(Buffer.concat([Buffer.from([0, 0, 8, 1, 0, 0, 0, 4]), Buffer.alloc(4, 1)]))), (b) => {
-      writeFileSync(join(dir, 'x.gz'), b);
-      tryInput('IDX (gzip)', () => readIdx(join(dir, 'x.gz')));
-    }), { numRuns: RUNS, seed });
+    fc.assert(
+      fc.property(damage(gzipSync(Buffer.concat([Buffer.from([0, 0, 8, 1, 0, 0, 0, 4]), Buffer.alloc(4, 1)]))), (b) => {
+        writeFileSync(join(dir, 'x.gz'), b);
+        tryInput('IDX (gzip)', () => readIdx(join(dir, 'x.gz')));
+      }),
+      { numRuns: RUNS, seed },
+    );
     expectOnly(dir, ['x.gz']);
   });
 
@@ -130,7 +141,10 @@ describe('fuzz: data readers', () => {
     fc.assert(
       fc.property(fc.array(row, { minLength: 0, maxLength: 6 }), fc.boolean(), fc.string({ maxLength: 12 }), (rows, jsonl, junk) => {
         if (jsonl) {
-          writeFileSync(join(dir, 'c.jsonl'), rows.map((r) => JSON.stringify({ image: r.path, text: r.caption, label: r.label })).join('\n') + (junk ? `\n${junk}` : ''));
+          writeFileSync(
+            join(dir, 'c.jsonl'),
+            rows.map((r) => JSON.stringify({ image: r.path, text: r.caption, label: r.label })).join('\n') + (junk ? `\n${junk}` : ''),
+          );
           check(join(dir, 'c.jsonl'));
         } else {
           const q = (s: unknown) => `"${String(s).replace(/"/g, '""')}"`;
@@ -145,17 +159,23 @@ describe('fuzz: data readers', () => {
 
   it('parseCsv equals a character-at-a-time reference on generated text', () => {
     const text = fc.array(fc.constantFrom('a', 'b', ',', '"', '""', '\n', '\r', '\r\n', ' ', '\ufeff'), { maxLength: 30 }).map((p) => p.join(''));
-    fc.assert(fc.property(text, (t) => {
-      const ref = referenceCsv(t);
-      if (ref === 'unclosed') expect(() => parseCsv(t)).toThrow(/a quoted field is not closed/);
-      else expect(parseCsv(t)).toEqual(ref);
-    }), { numRuns: 300, seed });
+    fc.assert(
+      fc.property(text, (t) => {
+        const ref = referenceCsv(t);
+        if (ref === 'unclosed') expect(() => parseCsv(t)).toThrow(/a quoted field is not closed/);
+        else expect(parseCsv(t)).toEqual(ref);
+      }),
+      { numRuns: 300, seed },
+    );
   });
 
   it('CoOp split files: generated JSON, paths and labels', () => {
     const dir = tempDir('fz-coop');
     const images = join(dir, 'images');
-    const item = fc.oneof(fc.tuple(pathString, fc.oneof(fc.nat(20), fc.constantFrom(999999999, -1, 0.5)), fc.constantFrom('cat', 'dog', '')), fc.anything({ maxDepth: 1 }));
+    const item = fc.oneof(
+      fc.tuple(pathString, fc.oneof(fc.nat(20), fc.constantFrom(999999999, -1, 0.5)), fc.constantFrom('cat', 'dog', '')),
+      fc.anything({ maxDepth: 1 }),
+    );
     const split = fc.oneof(fc.dictionary(fc.constantFrom('train', 'val', 'test'), fc.array(item, { maxLength: 5 })), fc.anything({ maxDepth: 2 }));
     fc.assert(
       fc.property(split, (json) => {

@@ -7,7 +7,13 @@ const dir = join(FIXTURES, 'idx');
 
 describe('IDX reader', () => {
   it('reads uint8 images (raw) and labels (gzipped) to the values numpy wrote', () => {
-    const ds = readIdxDataset({ images: join(dir, 'images-idx3-ubyte'), labels: join(dir, 'labels-idx1-ubyte.gz'), classNames: ['a', 'b', 'c'], name: 'tiny', split: 'train' });
+    const ds = readIdxDataset({
+      images: join(dir, 'images-idx3-ubyte'),
+      labels: join(dir, 'labels-idx1-ubyte.gz'),
+      classNames: ['a', 'b', 'c'],
+      name: 'tiny',
+      split: 'train',
+    });
     expect([ds.size, ds.height, ds.width, ds.channels]).toEqual([6, 4, 3, 1]);
     expect(Array.from(ds.images)).toEqual(expected.idx.images);
     expect(Array.from(ds.labels)).toEqual(expected.idx.labels);
@@ -33,6 +39,8 @@ describe('IDX reader', () => {
     expect(() => readIdx(join(dir, 'missing'))).toThrow(/cannot read .*missing/);
     expect(() => parseIdx(new Uint8Array([0, 0, 0x42, 1, 0, 0, 0, 0]), 'x')).toThrow(/unknown IDX element type 0x42/);
     expect(() => readIdxDataset({ images: join(dir, 'images-idx3-ubyte'), labels: join(dir, 'short-labels-idx1-ubyte') })).toThrow(/6 images but .*5 labels/);
-    expect(() => readIdxDataset({ images: join(dir, 'images-idx3-ubyte'), labels: join(dir, 'labels-idx1-ubyte.gz'), classNames: ['a'] })).toThrow(/label 2 but only 1 class names/);
+    expect(() => readIdxDataset({ images: join(dir, 'images-idx3-ubyte'), labels: join(dir, 'labels-idx1-ubyte.gz'), classNames: ['a'] })).toThrow(
+      /label 2 but only 1 class names/,
+    );
   });
 });

@@ -5,7 +5,15 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import {
-  DataListingError, decodeImage, IdxFileError, ImageDecodeError, indexCaptionFile, indexCoopSplitFile, indexImageFolder, PathOutsideRootError, readIdx,
+  DataListingError,
+  decodeImage,
+  IdxFileError,
+  ImageDecodeError,
+  indexCaptionFile,
+  indexCoopSplitFile,
+  indexImageFolder,
+  PathOutsideRootError,
+  readIdx,
 } from '../src/index';
 import { expectMemoryBounded, memoryNow, thrown } from '../../../tools/test-support/fuzz';
 import { grayPng, scanlines } from './fuzz-helpers';
@@ -27,8 +35,20 @@ describe('issue 18, data readers', () => {
     show('case 2 (caption JSONL, absolute)', jsonl);
     // The same refusal whether or not the outside file exists: nothing is revealed.
     writeFileSync(join(dir, 'caps2.jsonl'), '{"image": "/no/such/file.png", "text": "absolute"}\n');
-    expect(thrown(() => indexCaptionFile(join(dir, 'caps2.jsonl'))).message.replace('/no/such/file.png', '/etc/passwd').replace('caps2', 'caps')).toBe(jsonl.message);
-    writeFileSync(join(dir, 'split.json'), JSON.stringify({ train: [['a/1.jpg', 0, 'cat'], ['../../x.jpg', 0, 'cat']] }));
+    expect(
+      thrown(() => indexCaptionFile(join(dir, 'caps2.jsonl')))
+        .message.replace('/no/such/file.png', '/etc/passwd')
+        .replace('caps2', 'caps'),
+    ).toBe(jsonl.message);
+    writeFileSync(
+      join(dir, 'split.json'),
+      JSON.stringify({
+        train: [
+          ['a/1.jpg', 0, 'cat'],
+          ['../../x.jpg', 0, 'cat'],
+        ],
+      }),
+    );
     const coop = thrown(() => indexCoopSplitFile(join(dir, 'split.json'), join(dir, 'images'), 'train'));
     expect(coop).toBeInstanceOf(PathOutsideRootError);
     expect(coop.message).toMatch(/\(train\[1\]\): path "\.\.\/\.\.\/x\.jpg" resolves outside/);
@@ -88,7 +108,9 @@ describe('issue 18, data readers', () => {
     // Header dims are checked against the length: 60000x28x28 declared over 100 bytes.
     const header = Buffer.from([0, 0, 8, 3, 0, 0, 0xea, 0x60, 0, 0, 0, 28, 0, 0, 0, 28]);
     writeFileSync(join(dir, 'lies-idx3-ubyte'), Buffer.concat([header, Buffer.alloc(84)]));
-    expect(thrown(() => readIdx(join(dir, 'lies-idx3-ubyte'))).message).toMatch(/IDX header says 60000x28x28 uint8 \(47040016 bytes\) but the file has 100 bytes/);
+    expect(thrown(() => readIdx(join(dir, 'lies-idx3-ubyte'))).message).toMatch(
+      /IDX header says 60000x28x28 uint8 \(47040016 bytes\) but the file has 100 bytes/,
+    );
   });
 
   it('case 3: label 999999999 in a caption file is refused before allocating; 300k labelled rows index without overflowing the stack', () => {

@@ -1,8 +1,17 @@
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  classCounts, decodeIndex, indexCaptionFile, indexCoopDataset, indexImageFolder, indexLabels, parseCsv,
-  readCaptionFile, readCoopDataset, readImageFolder, subsetIndex,
+  classCounts,
+  decodeIndex,
+  indexCaptionFile,
+  indexCoopDataset,
+  indexImageFolder,
+  indexLabels,
+  parseCsv,
+  readCaptionFile,
+  readCoopDataset,
+  readImageFolder,
+  subsetIndex,
 } from '../src/index';
 import { FIXTURES, expected } from './helpers';
 
@@ -14,7 +23,16 @@ describe('image folder reader', () => {
   it('indexes root/CLASS/* in sorted order, images only', () => {
     const index = indexImageFolder(folder);
     expect(index.classNames).toEqual(expected.folder.classes);
-    expect(index.entries.map((e) => rel(e.path))).toEqual(['cat/0.png', 'cat/1.png', 'cat/2.png', 'cat/truncated.png', 'dog/0.jpg', 'dog/1.jpg', 'dog/empty.jpg', 'dog/fake.jpg']);
+    expect(index.entries.map((e) => rel(e.path))).toEqual([
+      'cat/0.png',
+      'cat/1.png',
+      'cat/2.png',
+      'cat/truncated.png',
+      'dog/0.jpg',
+      'dog/1.jpg',
+      'dog/empty.jpg',
+      'dog/fake.jpg',
+    ]);
     expect(Array.from(indexLabels(index))).toEqual([0, 0, 0, 0, 1, 1, 1, 1]);
   });
 
@@ -48,14 +66,26 @@ describe('image folder reader', () => {
 
   it('rejects a missing folder and mixed sizes without a target size', () => {
     expect(() => indexImageFolder(join(FIXTURES, 'nope'))).toThrow(/does not exist/);
-    const index = { name: 'mixed', split: 'all', classNames: ['x'], entries: [{ path: join(FIXTURES, 'png/gray.png'), label: 0 }, { path: join(FIXTURES, 'png/rgba.png'), label: 0 }] };
+    const index = {
+      name: 'mixed',
+      split: 'all',
+      classNames: ['x'],
+      entries: [
+        { path: join(FIXTURES, 'png/gray.png'), label: 0 },
+        { path: join(FIXTURES, 'png/rgba.png'), label: 0 },
+      ],
+    };
     expect(() => decodeIndex(index)).toThrow(/rgba\.png is 3x5 but earlier images are 5x7\. Pass size/);
   });
 });
 
 describe('caption files', () => {
   it('parses RFC 4180 CSV: quotes, doubled quotes, commas and newlines in fields', () => {
-    expect(parseCsv('a,b\n"x, y","say ""hi"""\n"two\nlines",z\r\n')).toEqual([['a', 'b'], ['x, y', 'say "hi"'], ['two\nlines', 'z']]);
+    expect(parseCsv('a,b\n"x, y","say ""hi"""\n"two\nlines",z\r\n')).toEqual([
+      ['a', 'b'],
+      ['x, y', 'say "hi"'],
+      ['two\nlines', 'z'],
+    ]);
     expect(() => parseCsv('a\n"open')).toThrow(/not closed/);
   });
 
@@ -71,7 +101,12 @@ describe('caption files', () => {
 
   it('reads JSONL (image/text keys), skipping a broken image with a report', () => {
     const warnings: string[] = [];
-    const { dataset, skipped } = readCaptionFile(join(FIXTURES, 'captions/captions.jsonl'), { channels: 1, allowedRoots: [join(FIXTURES, 'folder')], onBadImage: 'skip', warn: (m) => warnings.push(m) });
+    const { dataset, skipped } = readCaptionFile(join(FIXTURES, 'captions/captions.jsonl'), {
+      channels: 1,
+      allowedRoots: [join(FIXTURES, 'folder')],
+      onBadImage: 'skip',
+      warn: (m) => warnings.push(m),
+    });
     expect(dataset.captions).toEqual(['a dog', 'a cat']);
     expect(dataset.classNames).toEqual(['unlabelled']);
     expect(skipped).toHaveLength(1);
@@ -88,7 +123,11 @@ describe('caption files', () => {
 
 describe('CoOp layouts', () => {
   it('reads a split_zhou JSON: splits, labels and class names', () => {
-    for (const [split, per] of [['train', 3], ['val', 1], ['test', 2]] as const) {
+    for (const [split, per] of [
+      ['train', 3],
+      ['val', 1],
+      ['test', 2],
+    ] as const) {
       const index = indexCoopDataset(coopRoot, 'oxford_pets', split);
       expect(index.classNames).toEqual(expected.coop.pets_classes);
       expect(classCounts({ labels: indexLabels(index), classNames: index.classNames })).toEqual([per, per, per]);

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ADAPTER_CORPUS, PRETRAINING_CORPUS, adapterCorpus, pretrainingCorpus, resizeBytes, sceneWorld } from '../src/index';
 
 describe('training corpora', () => {
-  it('are train-split scenes in the model\'s format (gray by Rec. 601 luma, then resized), cached atomically and rebuilt when corrupt', () => {
+  it("are train-split scenes in the model's format (gray by Rec. 601 luma, then resized), cached atomically and rebuilt when corrupt", () => {
     const dir = mkdtempSync(join(tmpdir(), 'hotplug-corpus-'));
     const format = { size: 28, channels: 1 } as const;
     const a = adapterCorpus({ size: 300, format, cacheDir: dir });

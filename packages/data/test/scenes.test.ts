@@ -1,8 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { sha256 } from '@hotplug/runtime';
 import {
-  ADAPTER_CORPUS, BACKGROUND_COLOURS, OBJECT_COLOURS, PRETRAINING_CORPUS, SCENE_SOURCES, backgroundShade, loadDataset, objectBitmap,
-  relationsBetween, sceneWorld, type Scene,
+  ADAPTER_CORPUS,
+  BACKGROUND_COLOURS,
+  OBJECT_COLOURS,
+  PRETRAINING_CORPUS,
+  SCENE_SOURCES,
+  backgroundShade,
+  loadDataset,
+  objectBitmap,
+  relationsBetween,
+  sceneWorld,
+  type Scene,
 } from '../src/index';
 import { checkClaim, readCaption } from './caption-reader';
 
@@ -30,12 +39,21 @@ describe('scene generator', () => {
 
   it('draws 1-4 non-overlapping objects of all 20 categories, 10 colours, 2 sizes, every texture, some rotated', () => {
     const set = { scenes: Array.from({ length: 3000 }, (_, i) => train.scene(1, i)) };
-    const seen = { count: new Set<number>(), cat: new Set<number>(), colour: new Set<number>(), size: new Set<string>(), texture: new Set<string>(), rotated: 0 };
+    const seen = {
+      count: new Set<number>(),
+      cat: new Set<number>(),
+      colour: new Set<number>(),
+      size: new Set<string>(),
+      texture: new Set<string>(),
+      rotated: 0,
+    };
     for (const s of set.scenes) {
       seen.count.add(s.objects.length);
       seen.texture.add(s.background.texture);
       for (const o of s.objects) {
-        seen.cat.add(o.category); seen.colour.add(o.colour); seen.size.add(o.size);
+        seen.cat.add(o.category);
+        seen.colour.add(o.colour);
+        seen.size.add(o.size);
         if (o.rotation !== 0) seen.rotated++;
         expect(o.x >= 0 && o.y >= 0 && o.x + o.w <= 64 && o.y + o.h <= 64).toBe(true);
         for (const p of s.objects) if (p !== o) expect(relationsBetween(o, p).length).toBeGreaterThan(0);
@@ -54,7 +72,11 @@ describe('scene generator', () => {
     const kinds = new Map<string, number>();
     for (let i = 0; i < 2000; i++) {
       const scene = train.scene(4, i);
-      for (const [detail, k] of [['varied', 0], ['varied', 1], ['full', 0]] as const) {
+      for (const [detail, k] of [
+        ['varied', 0],
+        ['varied', 1],
+        ['full', 0],
+      ] as const) {
         const caption = train.caption(scene, detail, k);
         const read = readCaption(caption);
         expect(read.length, caption).toBeGreaterThan(0);
@@ -75,7 +97,9 @@ describe('scene generator', () => {
     const scene = train.scene(4, 0);
     const o = scene.objects[0]!;
     const wrongColour = OBJECT_COLOURS[(o.colour + 1) % 10]!.name;
-    const claims = readCaption(`a ${wrongColour} ${['t-shirt', 'sneaker'][o.category === 0 ? 1 : 0]} and ${scene.objects.length === 4 ? 'one object' : 'four objects'}`);
+    const claims = readCaption(
+      `a ${wrongColour} ${['t-shirt', 'sneaker'][o.category === 0 ? 1 : 0]} and ${scene.objects.length === 4 ? 'one object' : 'four objects'}`,
+    );
     expect(claims.map((c) => checkClaim(scene, c)).filter(Boolean).length).toBeGreaterThanOrEqual(1);
     const moved: Scene = { ...scene, objects: scene.objects.map((x) => ({ ...x, colour: (x.colour + 1) % 10 })) };
     const full = train.caption(scene, 'full');
@@ -90,18 +114,23 @@ describe('scene generator', () => {
       for (const o of scene.objects) {
         const [r, g, b] = OBJECT_COLOURS[o.colour]!.rgb;
         let exact = 0;
-        for (let y = o.y; y < o.y + o.h; y++) for (let x = o.x; x < o.x + o.w; x++) { const p = 3 * (y * 64 + x); if (img[p] === r && img[p + 1] === g && img[p + 2] === b) exact++; }
+        for (let y = o.y; y < o.y + o.h; y++)
+          for (let x = o.x; x < o.x + o.w; x++) {
+            const p = 3 * (y * 64 + x);
+            if (img[p] === r && img[p + 1] === g && img[p + 2] === b) exact++;
+          }
         expect(exact, `object ${JSON.stringify(o)} of scene ${i}`).toBeGreaterThan(3);
       }
       const base = BACKGROUND_COLOURS[scene.background.colour]!.rgb;
       const shade = backgroundShade(scene.background.colour);
       let outside = 0;
-      for (let y = 0; y < 64; y++) for (let x = 0; x < 64; x++) {
-        if (inBox(x, y)) continue;
-        const p = 3 * (y * 64 + x);
-        for (let c = 0; c < 3; c++) if (img[p + c]! < Math.min(base[c]!, shade[c]!) || img[p + c]! > Math.max(base[c]!, shade[c]!)) outside++;
-        if (scene.background.texture === 'plain' && (img[p] !== base[0] || img[p + 1] !== base[1] || img[p + 2] !== base[2])) outside++;
-      }
+      for (let y = 0; y < 64; y++)
+        for (let x = 0; x < 64; x++) {
+          if (inBox(x, y)) continue;
+          const p = 3 * (y * 64 + x);
+          for (let c = 0; c < 3; c++) if (img[p + c]! < Math.min(base[c]!, shade[c]!) || img[p + c]! > Math.max(base[c]!, shade[c]!)) outside++;
+          if (scene.background.texture === 'plain' && (img[p] !== base[0] || img[p + 1] !== base[1] || img[p + 2] !== base[2])) outside++;
+        }
       expect(outside, `scene ${i}: pixels outside every box that are not background`).toBe(0);
     }
   });
@@ -130,7 +159,8 @@ describe('scene generator', () => {
     for (let id = 0; id < train.bank.size; id++) expect(testHashes.has(sha256(objectBitmap(train.bank, id)))).toBe(false);
     // The corpora's streams and an arbitrary one: every object drawn comes from the train bank.
     for (const seed of [PRETRAINING_CORPUS.seed, ADAPTER_CORPUS.seed, 12345]) {
-      for (let i = 0; i < 1000; i++) for (const o of train.scene(seed, i).objects) expect(testHashes.has(sha256(objectBitmap(train.bank, o.objectId)))).toBe(false);
+      for (let i = 0; i < 1000; i++)
+        for (const o of train.scene(seed, i).objects) expect(testHashes.has(sha256(objectBitmap(train.bank, o.objectId)))).toBe(false);
     }
     // And the held-out world draws only test objects.
     for (let i = 0; i < 200; i++) for (const o of test.scene(3, i).objects) expect(testHashes.has(sha256(objectBitmap(test.bank, o.objectId)))).toBe(true);

@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import {
-  CLASSIFICATION_PLACEMENT, OBJECT_COLOURS, getTask, listTasks, loadDataset, loadTask, oneVsRest, registerTask,
-  type ClassificationData, type ImageRetrievalData, type MultiLabelData, type TextRetrievalData,
+  CLASSIFICATION_PLACEMENT,
+  OBJECT_COLOURS,
+  getTask,
+  listTasks,
+  loadDataset,
+  loadTask,
+  oneVsRest,
+  registerTask,
+  type ClassificationData,
+  type ImageRetrievalData,
+  type MultiLabelData,
+  type TextRetrievalData,
 } from '../src/index';
 import { checkClaim, readCaption } from './caption-reader';
 
@@ -9,7 +19,16 @@ const SMALL = { size: 200 };
 
 describe('downstream task registry', () => {
   it('lists the built-in tasks, refuses a duplicate name and names the known ones for an unknown name', () => {
-    expect(listTasks()).toEqual(['fashion-mnist', 'mnist', 'scene-count', 'scene-colour', 'scene-relation', 'scene-presence', 'scene-image-retrieval', 'scene-text-retrieval']);
+    expect(listTasks()).toEqual([
+      'fashion-mnist',
+      'mnist',
+      'scene-count',
+      'scene-colour',
+      'scene-relation',
+      'scene-presence',
+      'scene-image-retrieval',
+      'scene-text-retrieval',
+    ]);
     for (const n of listTasks()) expect(getTask(n).split).toBe('test');
     expect(() => registerTask(getTask('mnist'))).toThrow(/already registered/);
     expect(() => getTask('nope')).toThrow(/unknown task 'nope'; known: fashion-mnist, mnist/);
@@ -25,13 +44,15 @@ describe('downstream task registry', () => {
     const margin = (64 - side) / 2;
     for (let i = 0; i < 50; i++) {
       const img = data.images.subarray(i * 64 * 64 * 3, (i + 1) * 64 * 64 * 3);
-      let outside = 0, white = 0;
-      for (let y = 0; y < 64; y++) for (let x = 0; x < 64; x++) {
-        const p = 3 * (y * 64 + x);
-        const lit = img[p]! > 40;
-        if (lit && (x < margin - 1 || x > 64 - margin || y < margin - 1 || y > 64 - margin)) outside++;
-        if (img[p] === 250 && img[p + 1] === 250 && img[p + 2] === 250) white++;
-      }
+      let outside = 0,
+        white = 0;
+      for (let y = 0; y < 64; y++)
+        for (let x = 0; x < 64; x++) {
+          const p = 3 * (y * 64 + x);
+          const lit = img[p]! > 40;
+          if (lit && (x < margin - 1 || x > 64 - margin || y < margin - 1 || y > 64 - margin)) outside++;
+          if (img[p] === 250 && img[p + 1] === 250 && img[p + 2] === 250) white++;
+        }
       expect(outside).toBe(0);
       expect(white).toBeGreaterThan(20);
     }
@@ -40,7 +61,7 @@ describe('downstream task registry', () => {
     expect(data.prompts.prompts.length).toBe(10);
   });
 
-  it('counting, colour and relation tasks: balanced labels that match each item\'s ground truth and pixels', () => {
+  it("counting, colour and relation tasks: balanced labels that match each item's ground truth and pixels", () => {
     const count = loadTask('scene-count', SMALL) as ClassificationData;
     expect(count.scenes!.map((s) => s.objects.length - 1)).toEqual([...count.labels]);
     expect([0, 1, 2, 3].map((c) => count.labels.filter((l) => l === c).length)).toEqual([50, 50, 50, 50]);

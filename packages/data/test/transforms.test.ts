@@ -8,7 +8,10 @@ beforeAll(initTestBackend);
 
 function randomBatch(b: number, h: number, w: number, c: number, seed = 1): tf.Tensor4D {
   const r = new Rng(seed);
-  return tf.tensor4d(Float32Array.from({ length: b * h * w * c }, () => r.next()), [b, h, w, c]);
+  return tf.tensor4d(
+    Float32Array.from({ length: b * h * w * c }, () => r.next()),
+    [b, h, w, c],
+  );
 }
 
 const run = (spec: TransformSpec, x: tf.Tensor4D, seed = 3) => createTransform(spec)(x, new Rng(seed));
@@ -24,7 +27,9 @@ describe('transforms against plain tfjs ops and hand-worked values', () => {
     const x = tf.tensor4d([0, 0.5, 1, 0.25], [1, 1, 2, 2]);
     const y = run({ kind: 'normalize', mean: [0.5, 0.25], std: [0.25, 0.5] }, x);
     expect(Array.from(y.dataSync())).toEqual([-2, 0.5, 2, 0]);
-    expect(() => run({ kind: 'normalize', ...NORMALIZATION.clip }, tf.zeros([1, 2, 2, 1]) as tf.Tensor4D)).toThrow(/3 channel means but the images have 1 channels/);
+    expect(() => run({ kind: 'normalize', ...NORMALIZATION.clip }, tf.zeros([1, 2, 2, 1]) as tf.Tensor4D)).toThrow(
+      /3 channel means but the images have 1 channels/,
+    );
     expect(() => createTransform({ kind: 'normalize', mean: [0], std: [0] })).toThrow(/std must be > 0/);
   });
 
@@ -39,9 +44,15 @@ describe('transforms against plain tfjs ops and hand-worked values', () => {
     const p = 2;
     const y = run({ kind: 'randomCrop', padding: p }, x, 11);
     const r = new Rng(11);
-    const padded = tf.pad(x, [[0, 0], [p, p], [p, p], [0, 0]]);
+    const padded = tf.pad(x, [
+      [0, 0],
+      [p, p],
+      [p, p],
+      [0, 0],
+    ]);
     for (let i = 0; i < 4; i++) {
-      const dx = r.int(2 * p + 1) - p, dy = r.int(2 * p + 1) - p;
+      const dx = r.int(2 * p + 1) - p,
+        dy = r.int(2 * p + 1) - p;
       const ref = tf.slice(padded, [i, dy + p, dx + p, 0], [1, 6, 7, 1]);
       expect(Array.from(tf.slice(y, [i, 0, 0, 0], [1, 6, 7, 1]).dataSync())).toEqual(Array.from(ref.dataSync()));
     }
@@ -67,7 +78,9 @@ describe('transforms against plain tfjs ops and hand-worked values', () => {
 
   it('resize and grayscaleToRgb equal tf.image.resizeBilinear and tf.tile', () => {
     const x = randomBatch(2, 7, 9, 1);
-    expect(Array.from(run({ kind: 'resize', height: 4, width: 5 }, x).dataSync())).toEqual(Array.from(tf.image.resizeBilinear(x, [4, 5], false, true).dataSync()));
+    expect(Array.from(run({ kind: 'resize', height: 4, width: 5 }, x).dataSync())).toEqual(
+      Array.from(tf.image.resizeBilinear(x, [4, 5], false, true).dataSync()),
+    );
     expect(Array.from(run({ kind: 'grayscaleToRgb' }, x).dataSync())).toEqual(Array.from(tf.tile(x, [1, 1, 1, 3]).dataSync()));
   });
 

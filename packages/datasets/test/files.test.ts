@@ -31,7 +31,11 @@ describe('@hotplug/datasets', () => {
   });
 
   it('lists the data folder and its notice in the published files', () => {
-    const pkg = JSON.parse(readFileSync(join(datasetsRoot(), 'package.json'), 'utf8')) as { name: string; files: string[]; dependencies: Record<string, string> };
+    const pkg = JSON.parse(readFileSync(join(datasetsRoot(), 'package.json'), 'utf8')) as {
+      name: string;
+      files: string[];
+      dependencies: Record<string, string>;
+    };
     expect(pkg.name).toBe('@hotplug/datasets');
     expect(pkg.files).toEqual(expect.arrayContaining(['dist', 'fashion-mnist', 'README.md', 'LICENSE', 'NOTICE']));
     expect(pkg.dependencies).toEqual({ mnist: '1.1.0' });

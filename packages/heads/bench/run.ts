@@ -63,7 +63,9 @@ for (const backend of wanted.filter((b) => available.includes(b))) {
   r['retrieval mAP (s)'] = await time(() => index.evaluate(test.x, test.y, [1, 5]));
   results[backend] = r;
 }
-console.log(`heads benchmark: ${galleryRows} train/gallery rows, ${queryRows} queries, dim ${dim}, ${classes} classes, linear/MLP 2 epochs of batch 64; median of ${runs}`);
+console.log(
+  `heads benchmark: ${galleryRows} train/gallery rows, ${queryRows} queries, dim ${dim}, ${classes} classes, linear/MLP 2 epochs of batch 64; median of ${runs}`,
+);
 const metrics = Object.keys(Object.values(results)[0] ?? {});
 const ref = results['cpu'];
 console.log(['backend', ...metrics].join(' | '));

@@ -9,9 +9,10 @@ const { createHead, loadHead, RetrievalIndex, featureMatrix, DimensionMismatchEr
 (async () => {
   // Three classes around orthogonal centres in 32 dimensions, seeded: linearly separable by construction.
   let seed = 7;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) - 0.5;
+  const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31 - 0.5;
   const make = (rows, dim) => {
-    const data = new Float32Array(rows * dim), labels = [];
+    const data = new Float32Array(rows * dim),
+      labels = [];
     for (let r = 0; r < rows; r++) {
       const c = r % 3;
       labels.push(c);
@@ -19,7 +20,8 @@ const { createHead, loadHead, RetrievalIndex, featureMatrix, DimensionMismatchEr
     }
     return { data, labels };
   };
-  const train = make(90, 32), test = make(30, 32);
+  const train = make(90, 32),
+    test = make(30, 32);
   const head = createHead('linear', { epochs: 30, seed: 1 });
   await head.fit(featureMatrix(train.data, 90, 32, 'clip-old'), train.labels);
   const dir = mkdtempSync(join(tmpdir(), 'heads-readme-'));
@@ -33,7 +35,11 @@ const { createHead, loadHead, RetrievalIndex, featureMatrix, DimensionMismatchEr
     assert.throws(() => again.predict(featureMatrix(new Float32Array(30 * 48), 30, 48)), DimensionMismatchError);
 
     const index = new RetrievalIndex({ modelId: 'clip-old' });
-    index.add(featureMatrix(train.data, 90, 32), train.labels, train.labels.map((_, i) => `img-${i}`));
+    index.add(
+      featureMatrix(train.data, 90, 32),
+      train.labels,
+      train.labels.map((_, i) => `img-${i}`),
+    );
     const hits = await index.search(featureMatrix(test.data, 30, 32), 5);
     assert.equal(hits.length, 30);
     const scores = await index.evaluate(featureMatrix(test.data, 30, 32), test.labels, [1, 5]);

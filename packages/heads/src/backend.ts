@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { softmaxCrossEntropy } from '@hotplug/kernels';
 
 // One implementation of "keep the user's backend, else pick the fastest": @hotplug/kernels'.

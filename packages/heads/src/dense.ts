@@ -57,7 +57,10 @@ export class DenseHead implements ClassifierHead {
   private layers: Layer[] = [];
   private fitted: HeadInfo | undefined;
 
-  constructor(readonly kind: 'linear' | 'mlp', options: DenseHeadOptions = {}) {
+  constructor(
+    readonly kind: 'linear' | 'mlp',
+    options: DenseHeadOptions = {},
+  ) {
     if (kind === 'linear' && options.hidden && options.hidden.length > 0) {
       throw new Error(`a linear head has no hidden layers (got hidden=[${options.hidden}]); use createHead('mlp', …)`);
     }
@@ -178,7 +181,10 @@ export class DenseHead implements ClassifierHead {
   static load(dir: string): DenseHead {
     const { stored, arrays } = loadStored(dir);
     if (stored.kind !== 'linear' && stored.kind !== 'mlp') throw new HeadStoreError(`${dir} holds a "${stored.kind}" head, not a linear/MLP one`, dir);
-    const cfg = storedConfig(z.strictObject({ info: HeadInfoSchema, options: z.record(z.string(), z.unknown()) }), stored.config, dir) as { info: HeadInfo; options: ResolvedOptions };
+    const cfg = storedConfig(z.strictObject({ info: HeadInfoSchema, options: z.record(z.string(), z.unknown()) }), stored.config, dir) as {
+      info: HeadInfo;
+      options: ResolvedOptions;
+    };
     let head: DenseHead;
     try {
       head = new DenseHead(stored.kind, cfg.options);
@@ -190,7 +196,15 @@ export class DenseHead implements ClassifierHead {
       const inDim = widths[i]!;
       const w = requireArray(arrays, `layer${i}.weight`, dir);
       const b = requireArray(arrays, `layer${i}.bias`, dir);
-      if (w.shape.length !== 2 || b.shape.length !== 1 || w.shape[0] !== inDim || w.shape[1] !== outDim || b.shape[0] !== outDim || !(w.data instanceof Float32Array) || !(b.data instanceof Float32Array)) {
+      if (
+        w.shape.length !== 2 ||
+        b.shape.length !== 1 ||
+        w.shape[0] !== inDim ||
+        w.shape[1] !== outDim ||
+        b.shape[0] !== outDim ||
+        !(w.data instanceof Float32Array) ||
+        !(b.data instanceof Float32Array)
+      ) {
         throw new HeadStoreError(`layer ${i} of the head at ${dir} has shape [${w.shape}] / [${b.shape}], the config says [${inDim}, ${outDim}]`);
       }
       return { inDim, outDim, weight: w.data as Float32Array, bias: b.data as Float32Array };

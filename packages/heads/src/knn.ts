@@ -93,17 +93,25 @@ export class KnnHead implements ClassifierHead {
 
   save(dir: string): void {
     if (!this.fitted || !this.gallery) throw new Error('kNN head is not fitted: nothing to save');
-    saveStored(dir, 'knn', { info: this.fitted, options: this.options }, {
-      features: { shape: [this.gallery.rows, this.gallery.dim], data: this.gallery.data },
-      labels: { shape: [this.labels.length], data: this.labels },
-    });
+    saveStored(
+      dir,
+      'knn',
+      { info: this.fitted, options: this.options },
+      {
+        features: { shape: [this.gallery.rows, this.gallery.dim], data: this.gallery.data },
+        labels: { shape: [this.labels.length], data: this.labels },
+      },
+    );
   }
 
   /** Restores a head written by save(). */
   static load(dir: string): KnnHead {
     const { stored, arrays } = loadStored(dir);
     if (stored.kind !== 'knn') throw new HeadStoreError(`${dir} holds a "${stored.kind}" head, not a kNN one`, dir);
-    const cfg = storedConfig(z.strictObject({ info: HeadInfoSchema, options: z.record(z.string(), z.unknown()) }), stored.config, dir) as { info: HeadInfo; options: Required<KnnHeadOptions> };
+    const cfg = storedConfig(z.strictObject({ info: HeadInfoSchema, options: z.record(z.string(), z.unknown()) }), stored.config, dir) as {
+      info: HeadInfo;
+      options: Required<KnnHeadOptions>;
+    };
     let head: KnnHead;
     try {
       head = new KnnHead(cfg.options);
@@ -112,12 +120,24 @@ export class KnnHead implements ClassifierHead {
     }
     const f = requireArray(arrays, 'features', dir);
     const l = requireArray(arrays, 'labels', dir);
-    if (f.shape.length !== 2 || l.shape.length !== 1 || f.shape[1] !== cfg.info.dim || f.shape[0] !== l.shape[0] || !(l.data instanceof Int32Array) || !(f.data instanceof Float32Array)) {
+    if (
+      f.shape.length !== 2 ||
+      l.shape.length !== 1 ||
+      f.shape[1] !== cfg.info.dim ||
+      f.shape[0] !== l.shape[0] ||
+      !(l.data instanceof Int32Array) ||
+      !(f.data instanceof Float32Array)
+    ) {
       throw new HeadStoreError(`kNN head at ${dir}: features [${f.shape}] (float32) and labels [${l.shape}] (int32) do not match dim ${cfg.info.dim}`, dir);
     }
     // A label outside [0, numClasses) would add its vote into a neighbouring query's row of scores.
     const bad = l.data.findIndex((y) => y < 0 || y >= cfg.info.numClasses);
-    if (bad >= 0) throw new HeadStoreError(`kNN head at ${dir}: label ${l.data[bad]} (row ${bad}) is outside [0, ${cfg.info.numClasses}); save the head again`, dir, 'labels');
+    if (bad >= 0)
+      throw new HeadStoreError(
+        `kNN head at ${dir}: label ${l.data[bad]} (row ${bad}) is outside [0, ${cfg.info.numClasses}); save the head again`,
+        dir,
+        'labels',
+      );
     head.gallery = featureMatrix(f.data as Float32Array, f.shape[0]!, f.shape[1]!);
     head.labels = l.data as Int32Array;
     head.fitted = cfg.info;

@@ -108,20 +108,37 @@ export class RetrievalIndex {
   /** Writes head.json + weights.bin into `dir` atomically. */
   save(dir: string): void {
     const g = this.gallery();
-    saveStored(dir, 'retrieval', { modelId: this.modelId ?? null, dim: g.dim, ids: this.idList }, {
-      embeddings: { shape: [g.rows, g.dim], data: g.data },
-      labels: { shape: [this.size], data: Int32Array.from(this.labelList) },
-    });
+    saveStored(
+      dir,
+      'retrieval',
+      { modelId: this.modelId ?? null, dim: g.dim, ids: this.idList },
+      {
+        embeddings: { shape: [g.rows, g.dim], data: g.data },
+        labels: { shape: [this.size], data: Int32Array.from(this.labelList) },
+      },
+    );
   }
 
   /** Restores an index written by save(). */
   static load(dir: string): RetrievalIndex {
     const { stored, arrays } = loadStored(dir);
     if (stored.kind !== 'retrieval') throw new HeadStoreError(`${dir} holds a "${stored.kind}" head, not a retrieval index`, dir);
-    const cfg = storedConfig(z.strictObject({ modelId: z.string().nullable(), dim: z.number().int().positive().max(HEAD_LIMITS.dim), ids: z.array(z.string()) }), stored.config, dir);
+    const cfg = storedConfig(
+      z.strictObject({ modelId: z.string().nullable(), dim: z.number().int().positive().max(HEAD_LIMITS.dim), ids: z.array(z.string()) }),
+      stored.config,
+      dir,
+    );
     const e = requireArray(arrays, 'embeddings', dir);
     const l = requireArray(arrays, 'labels', dir);
-    if (e.shape.length !== 2 || l.shape.length !== 1 || !(e.data instanceof Float32Array) || !(l.data instanceof Int32Array) || e.shape[1] !== cfg.dim || e.shape[0] !== l.shape[0] || cfg.ids.length !== l.shape[0]) {
+    if (
+      e.shape.length !== 2 ||
+      l.shape.length !== 1 ||
+      !(e.data instanceof Float32Array) ||
+      !(l.data instanceof Int32Array) ||
+      e.shape[1] !== cfg.dim ||
+      e.shape[0] !== l.shape[0] ||
+      cfg.ids.length !== l.shape[0]
+    ) {
       throw new HeadStoreError(`retrieval index at ${dir}: embeddings [${e.shape}], labels [${l.shape}] and ${cfg.ids.length} ids disagree`, dir);
     }
     const index = new RetrievalIndex(cfg.modelId === null ? {} : { modelId: cfg.modelId });

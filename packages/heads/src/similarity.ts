@@ -9,11 +9,7 @@ const CHUNK_ROWS = 512;
  * gallery row (cosine similarity when both are L2-normalised). `sims` is reused between
  * calls: copy what you keep.
  */
-export function forEachSimilarityRow(
-  queries: FeatureMatrix,
-  gallery: FeatureMatrix,
-  visit: (queryRow: number, sims: Float32Array) => void,
-): void {
+export function forEachSimilarityRow(queries: FeatureMatrix, gallery: FeatureMatrix, visit: (queryRow: number, sims: Float32Array) => void): void {
   if (gallery.rows === 0) throw new Error('the gallery is empty: add embeddings before querying');
   if (queries.dim !== gallery.dim) throw new Error(`queries have ${queries.dim} dims but the gallery has ${gallery.dim}`);
   // The gallery goes in transposed ([dim, rows]) so the product needs no transposed operand:

@@ -37,7 +37,10 @@ const FIX = 'save the head again (head.save(dir))';
 /** Limits of a stored head's declared sizes. */
 export const HEAD_LIMITS = { dim: 1 << 16, numClasses: 1 << 20 };
 
-const identity = z.strictObject({ fingerprint: z.string().regex(/^[0-9a-f]{16}$/, '16 hex digits (weightsFingerprint)'), name: z.string().max(200).optional() });
+const identity = z.strictObject({
+  fingerprint: z.string().regex(/^[0-9a-f]{16}$/, '16 hex digits (weightsFingerprint)'),
+  name: z.string().max(200).optional(),
+});
 
 /** The `info` section of a saved classifier head. */
 export const HeadInfoSchema = z.strictObject({
@@ -129,22 +132,37 @@ export function loadStored(dir: string): { stored: StoredConfig; arrays: Map<str
     if (names.has(e.name)) throw new HeadStoreError(`${where} appears twice; ${FIX}`, configPath, 'arrays');
     names.add(e.name);
     const values = e.shape.reduce((a, b) => a * b, 1);
-    if (values * 4 !== e.byteLength) throw new HeadStoreError(`${where} has shape [${e.shape}] (${values} ${e.dtype} values, ${values * 4} bytes) but byteLength ${e.byteLength}; ${FIX}`, configPath, 'arrays.byteLength');
-    if (e.offset < end) throw new HeadStoreError(`${where} at offset ${e.offset} overlaps the array before it (which ends at ${end}); ${FIX}`, configPath, 'arrays.offset');
+    if (values * 4 !== e.byteLength)
+      throw new HeadStoreError(
+        `${where} has shape [${e.shape}] (${values} ${e.dtype} values, ${values * 4} bytes) but byteLength ${e.byteLength}; ${FIX}`,
+        configPath,
+        'arrays.byteLength',
+      );
+    if (e.offset < end)
+      throw new HeadStoreError(`${where} at offset ${e.offset} overlaps the array before it (which ends at ${end}); ${FIX}`, configPath, 'arrays.offset');
     end = e.offset + e.byteLength;
-    if (end > size) throw new HeadStoreError(`${where} (offset ${e.offset}, ${e.byteLength} bytes) runs past the end of ${weightsPath} (${size} bytes); ${FIX}`, configPath, 'arrays.offset');
+    if (end > size)
+      throw new HeadStoreError(
+        `${where} (offset ${e.offset}, ${e.byteLength} bytes) runs past the end of ${weightsPath} (${size} bytes); ${FIX}`,
+        configPath,
+        'arrays.offset',
+      );
   }
   const bytes = readFileSync(weightsPath);
   const actual = sha256(bytes);
   if (actual !== stored.weightsSha256) {
-    throw new HeadStoreError(`${weightsPath} is corrupt: sha256 ${actual.slice(0, 12)}… does not match ${stored.weightsSha256.slice(0, 12)}… in ${CONFIG_FILE}; save the head again`, weightsPath);
+    throw new HeadStoreError(
+      `${weightsPath} is corrupt: sha256 ${actual.slice(0, 12)}… does not match ${stored.weightsSha256.slice(0, 12)}… in ${CONFIG_FILE}; save the head again`,
+      weightsPath,
+    );
   }
   const arrays = new Map<string, StoredArray>();
   for (const e of stored.arrays) {
     const copy = new Uint8Array(e.byteLength);
     copy.set(bytes.subarray(e.offset, e.offset + e.byteLength));
     const data = e.dtype === 'int32' ? new Int32Array(copy.buffer) : new Float32Array(copy.buffer);
-    if (data instanceof Float32Array && !data.every(Number.isFinite)) throw new HeadStoreError(`${configPath}: array "${e.name}" holds NaN or infinite values; ${FIX}`, weightsPath);
+    if (data instanceof Float32Array && !data.every(Number.isFinite))
+      throw new HeadStoreError(`${configPath}: array "${e.name}" holds NaN or infinite values; ${FIX}`, weightsPath);
     arrays.set(e.name, { shape: e.shape, data });
   }
   return { stored, arrays };

@@ -4,7 +4,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rng } from '@hotplug/runtime';
 import { describe, expect, it } from 'vitest';
-import { averagePrecision, averagePrecisionFromRanks, createHead, relevantRanks, DimensionMismatchError, featureMatrix, KnnHead, loadHead, RetrievalIndex } from '../src/index';
+import {
+  averagePrecision,
+  averagePrecisionFromRanks,
+  createHead,
+  relevantRanks,
+  DimensionMismatchError,
+  featureMatrix,
+  KnnHead,
+  loadHead,
+  RetrievalIndex,
+} from '../src/index';
 
 // A hand-worked gallery on the unit circle: cosines with the query (1, 0) are
 // 1, 0.8, 0.6, 0, -1 and with (0, 1) they are 0, 0.6, 0.8, 1, 0.
@@ -38,7 +48,14 @@ describe('kNN head (hand-worked)', () => {
 
   it('similarity votes fall back to one vote each when no neighbour has a positive cosine', async () => {
     const head = createHead('knn', { k: 2, weighting: 'similarity' });
-    await head.fit([[1, 0], [0, 1], [0.6, 0.8]], [0, 1, 1]);
+    await head.fit(
+      [
+        [1, 0],
+        [0, 1],
+        [0.6, 0.8],
+      ],
+      [0, 1, 1],
+    );
     // (-1, -1) has cosines -0.71, -0.71, -0.99 with the gallery: the two nearest vote 1 each.
     expect(Array.from(head.scores([[-1, -1]]).data)).toEqual([0.5, 0.5]);
   });
@@ -54,12 +71,26 @@ describe('kNN head (hand-worked)', () => {
   it('k=1 is the nearest neighbour; save/load keeps everything', async () => {
     const head = new KnnHead({ k: 1 });
     await head.fit(featureMatrix(Float32Array.from(gallery.flat()), 5, 2, 'old'), galleryLabels);
-    expect(Array.from(head.predict([[0.1, 1], [-3, 0.2]]))).toEqual([0, 2]);
+    expect(
+      Array.from(
+        head.predict([
+          [0.1, 1],
+          [-3, 0.2],
+        ]),
+      ),
+    ).toEqual([0, 2]);
     const dir = join(mkdtempSync(join(tmpdir(), 'heads-knn-')), 'h');
     head.save(dir);
     const loaded = loadHead(dir);
     expect(loaded.info).toEqual({ kind: 'knn', dim: 2, numClasses: 3, normalize: true, modelId: 'old' });
-    expect(Array.from(loaded.predict([[0.1, 1], [-3, 0.2]]))).toEqual([0, 2]);
+    expect(
+      Array.from(
+        loaded.predict([
+          [0.1, 1],
+          [-3, 0.2],
+        ]),
+      ),
+    ).toEqual([0, 2]);
     expect(() => loaded.predict([[1, 2, 3]])).toThrow(DimensionMismatchError);
   });
 
@@ -92,7 +123,16 @@ describe('retrieval index (hand-worked)', () => {
     //   0 1 1 0 2 -> AP = (1/1 + 2/4) / 2 = 0.75, top-1 hit.
     // (-1,0) label 2: item 4 first -> AP 1, top-1 hit.
     // label 5 has no relevant item: a miss for top-k, left out of mAP.
-    const r = await index.evaluate([[1, 0], [0, 1], [-1, 0], [1, 1]], [1, 0, 2, 5], [1, 5]);
+    const r = await index.evaluate(
+      [
+        [1, 0],
+        [0, 1],
+        [-1, 0],
+        [1, 1],
+      ],
+      [1, 0, 2, 5],
+      [1, 5],
+    );
     expect(r.topK[1]).toBeCloseTo(2 / 4, 10);
     expect(r.topK[5]).toBeCloseTo(3 / 4, 10);
     expect(r.mAP).toBeCloseTo((7 / 12 + 0.75 + 1) / 3, 6);

@@ -9,20 +9,26 @@ const fixtures = join(__dirname, 'fixtures');
 const expected = JSON.parse(readFileSync(join(fixtures, 'expected.json'), 'utf8')) as {
   head: { inputs: number[][]; probabilities: number[][] };
   retrieval: {
-    gallery: number[][]; galleryLabels: number[]; queries: number[][]; queryLabels: number[];
-    top1: number; top5: number; mAP: number; queriesWithoutRelevant: number;
+    gallery: number[][];
+    galleryLabels: number[];
+    queries: number[][];
+    queryLabels: number[];
+    top1: number;
+    top5: number;
+    mAP: number;
+    queriesWithoutRelevant: number;
   };
 };
 
 describe('against numpy', () => {
-  it('loads a head written by another program and gives numpy\'s probabilities', () => {
+  it("loads a head written by another program and gives numpy's probabilities", () => {
     const head = loadHead(join(fixtures, 'mlp-head'));
     expect(head.info).toEqual({ kind: 'mlp', dim: 6, numClasses: 3, normalize: true, modelId: 'numpy-fixture' });
     const scores = head.scores(expected.head.inputs);
     expected.head.probabilities.forEach((row, i) => row.forEach((p, c) => expect(scores.data[i * 3 + c]).toBeCloseTo(p, 5)));
   });
 
-  it('computes numpy\'s retrieval top-k and mAP', async () => {
+  it("computes numpy's retrieval top-k and mAP", async () => {
     const r = expected.retrieval;
     const index = new RetrievalIndex();
     index.add(r.gallery, r.galleryLabels);

@@ -14,7 +14,9 @@ describe('head registry', () => {
 
   it('names the known kinds when given an unknown one', () => {
     expect(() => createHead('svm')).toThrow(/unknown head kind "svm": registered kinds are linear, mlp, knn/);
-    expect(() => createHead('linear', { hidden: [3] } as never)).toThrow(/the linear head has no option "hidden"; its options are: epochs, batchSize, weightDecay, normalize, seed, learningRate/);
+    expect(() => createHead('linear', { hidden: [3] } as never)).toThrow(
+      /the linear head has no option "hidden"; its options are: epochs, batchSize, weightDecay, normalize, seed, learningRate/,
+    );
     expect(() => createHead('knn', { kk: 3 } as never)).toThrow(HeadOptionsError);
   });
 
@@ -22,13 +24,17 @@ describe('head registry', () => {
     registerHead<{ k?: number }>('one-nn', { create: () => new KnnHead({ k: 1 }), load: (d) => KnnHead.load(d) });
     expect(createHead('one-nn').options).toMatchObject({ k: 1 });
     // The registry shape of adapters and learners: defaults, a validator, a description.
-    registerHead<{ k?: number }>('few-nn', { create: (o) => new KnnHead({ k: o.k }), load: (d) => KnnHead.load(d) }, {
-      defaults: { k: 3 },
-      validate: (o) => ((o.k as number) <= 9 ? [] : [`k must be at most 9, got ${o.k}`]),
-      describe: 'a few neighbours',
-    });
+    registerHead<{ k?: number }>(
+      'few-nn',
+      { create: (o) => new KnnHead({ k: o.k }), load: (d) => KnnHead.load(d) },
+      {
+        defaults: { k: 3 },
+        validate: (o) => ((o.k as number) <= 9 ? [] : [`k must be at most 9, got ${o.k}`]),
+        describe: 'a few neighbours',
+      },
+    );
     expect(listHeads().find((h) => h.kind === 'few-nn')).toEqual({ kind: 'few-nn', description: 'a few neighbours', defaults: { k: 3 } });
-    expect(() => createHead('few-nn', { k: 12 })).toThrow(/invalid options for the few-nn head:\n  - k must be at most 9, got 12/);
+    expect(() => createHead('few-nn', { k: 12 })).toThrow(/invalid options for the few-nn head:\n {2}- k must be at most 9, got 12/);
     expect(createHead('few-nn', { k: 7 }).options).toMatchObject({ k: 7 });
     expect([...(globalThis as Record<symbol, Map<string, unknown>>)[Symbol.for('hotplug.heads.families')]!.keys()]).toEqual(headKinds());
     expect(() => registerHead('knn', { create: () => new KnnHead(), load: (d) => KnnHead.load(d) })).toThrow(/already registered/);

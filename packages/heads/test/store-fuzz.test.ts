@@ -11,7 +11,13 @@ import { expectMemoryBounded, expectUnchanged, folderFingerprint, fuzzTally, mem
 
 const OLD = { fingerprint: 'e07488d30ae5f64c', name: 'hotplug-old' };
 const NEW = { fingerprint: '2ee3cc4436f1dbf7', name: 'hotplug-new' };
-const gallery = [[1, 0], [0.8, 0.6], [0.6, 0.8], [0, 1], [-1, 0]];
+const gallery = [
+  [1, 0],
+  [0.8, 0.6],
+  [0.6, 0.8],
+  [0, 1],
+  [-1, 0],
+];
 const labels = [0, 1, 1, 0, 2];
 const dirs: Record<string, string> = {};
 
@@ -59,15 +65,23 @@ describe('head stores (regression)', () => {
   });
   it('refuses kNN labels out of range instead of voting into another row', () => {
     // labels are the int32 array after the 5x2 float32 gallery (offset 40): set row 2 to 7, checksum kept valid.
-    const dir = variant('knn', () => {}, (w) => {
-      w.writeInt32LE(7, 40 + 2 * 4);
-      return w;
-    });
+    const dir = variant(
+      'knn',
+      () => {},
+      (w) => {
+        w.writeInt32LE(7, 40 + 2 * 4);
+        return w;
+      },
+    );
     expect(() => loadHead(dir)).toThrow(/label 7 \(row 2\) is outside \[0, 3\)/);
-    const neg = variant('knn', () => {}, (w) => {
-      w.writeInt32LE(-1, 40);
-      return w;
-    });
+    const neg = variant(
+      'knn',
+      () => {},
+      (w) => {
+        w.writeInt32LE(-1, 40);
+        return w;
+      },
+    );
     expect(() => loadHead(neg)).toThrow(/label -1 \(row 0\) is outside \[0, 3\)/);
   });
   it('refuses a declared dimension of 1e9 before allocating', () => {
@@ -85,7 +99,9 @@ describe('head identity', () => {
       err = e;
     }
     expect(err).toBeInstanceOf(IdentityMismatchError);
-    expect((err as Error).message).toContain('was trained on embedding space "hotplug-old" (fingerprint e07488d30ae5f64c), but is being loaded into "hotplug-new" (fingerprint 2ee3cc4436f1dbf7)');
+    expect((err as Error).message).toContain(
+      'was trained on embedding space "hotplug-old" (fingerprint e07488d30ae5f64c), but is being loaded into "hotplug-new" (fingerprint 2ee3cc4436f1dbf7)',
+    );
     const warnings: string[] = [];
     loadHead(dirs.linear!, { space: NEW, force: true, warn: (w) => warnings.push(w) });
     expect(warnings[0]).toContain('(forced)');
@@ -112,10 +128,19 @@ describe('head store fuzz', () => {
   const hostile = fc.oneof(fc.jsonValue(), fc.constantFrom(-1, 2.5, 1e9, 2 ** 53, '4', 'float64', null, [], {}, [1e9, 1e9]));
   it('head.json fields replaced by arbitrary values (checksum kept valid)', () => {
     const paths: Array<(m: any, v: unknown) => void> = [
-      (m, v) => (m.arrays[0].offset = v), (m, v) => (m.arrays[0].byteLength = v), (m, v) => (m.arrays[0].shape = v),
-      (m, v) => (m.arrays[0].dtype = v), (m, v) => (m.arrays[1].shape = [v]), (m, v) => (m.config.info.dim = v),
-      (m, v) => (m.config.info.numClasses = v), (m, v) => (m.config.options = v), (m, v) => (m.kind = v), (m, v) => (m.arrays = v),
-      (m, v) => (m.config.info.space = v), (m, v) => (m.config = v), (m, v) => (m.format = v),
+      (m, v) => (m.arrays[0].offset = v),
+      (m, v) => (m.arrays[0].byteLength = v),
+      (m, v) => (m.arrays[0].shape = v),
+      (m, v) => (m.arrays[0].dtype = v),
+      (m, v) => (m.arrays[1].shape = [v]),
+      (m, v) => (m.config.info.dim = v),
+      (m, v) => (m.config.info.numClasses = v),
+      (m, v) => (m.config.options = v),
+      (m, v) => (m.kind = v),
+      (m, v) => (m.arrays = v),
+      (m, v) => (m.config.info.space = v),
+      (m, v) => (m.config = v),
+      (m, v) => (m.format = v),
     ];
     fc.assert(
       fc.property(fc.constantFrom('knn', 'linear', 'mlp'), fc.nat(paths.length - 1), hostile, (kind, i, v) => {
@@ -126,12 +151,23 @@ describe('head store fuzz', () => {
   });
   it('weights.bin bytes flipped or truncated (checksum kept valid), and random head.json text', () => {
     fc.assert(
-      fc.property(fc.constantFrom('knn', 'linear', 'mlp'), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }), fc.nat(64), (kind, flips, cut) => {
-        attempt(variant(kind, () => {}, (w) => {
-          for (const [at, byte] of flips) w[at % w.length] = byte;
-          return cut % 3 === 0 ? w.subarray(0, Math.max(0, w.length - cut)) : w;
-        }));
-      }),
+      fc.property(
+        fc.constantFrom('knn', 'linear', 'mlp'),
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }),
+        fc.nat(64),
+        (kind, flips, cut) => {
+          attempt(
+            variant(
+              kind,
+              () => {},
+              (w) => {
+                for (const [at, byte] of flips) w[at % w.length] = byte;
+                return cut % 3 === 0 ? w.subarray(0, Math.max(0, w.length - cut)) : w;
+              },
+            ),
+          );
+        },
+      ),
       { numRuns: 120, seed: 18 },
     );
     fc.assert(

@@ -4,7 +4,10 @@ import { parseArgs } from 'node:util';
 import { Rng } from '@hotplug/runtime';
 import { fitMap, type EmbeddingSpace, type Matrix } from '../src/index';
 
-const { values } = parseArgs({ args: process.argv.slice(2).filter((a) => a !== '--'), options: { pairs: { type: 'string', default: '5000' }, queries: { type: 'string', default: '2000' } } });
+const { values } = parseArgs({
+  args: process.argv.slice(2).filter((a) => a !== '--'),
+  options: { pairs: { type: 'string', default: '5000' }, queries: { type: 'string', default: '2000' } },
+});
 const pairs = Number(values.pairs);
 const queries = Number(values.queries);
 
@@ -61,6 +64,8 @@ for (const [din, dout] of shapes) {
     t = performance.now();
     map.apply(q);
     const batched = ((performance.now() - t) * 1000) / queries;
-    console.log(`| ${kind} ${JSON.stringify(options)} | ${din} -> ${dout} | ${map.report!.seconds.toFixed(2)} | ${single.toFixed(1)} | ${batched.toFixed(1)} | ${peer.toFixed(1)} |`);
+    console.log(
+      `| ${kind} ${JSON.stringify(options)} | ${din} -> ${dout} | ${map.report!.seconds.toFixed(2)} | ${single.toFixed(1)} | ${batched.toFixed(1)} | ${peer.toFixed(1)} |`,
+    );
   }
 }

@@ -1,7 +1,18 @@
 import * as lancedb from '@lancedb/lancedb';
 import { arrow, type Arrow } from './arrow';
 import { IndexInputError, SpaceMismatchError, StampError } from './errors';
-import type { CheckedBatch, Gallery, GalleryHit, GalleryItems, ItemMetadata, ScanOptions, SearchOptions, StoredItem, UpsertOptions, UpsertReport } from './gallery';
+import type {
+  CheckedBatch,
+  Gallery,
+  GalleryHit,
+  GalleryItems,
+  ItemMetadata,
+  ScanOptions,
+  SearchOptions,
+  StoredItem,
+  UpsertOptions,
+  UpsertReport,
+} from './gallery';
 import { checkItems, checkK, intoTableSpace } from './incoming';
 import { toMatrix, type VectorsInput } from './matrix';
 import { checkSpace, describeSpace, sameSpace, type EmbeddingSpace } from './space';
@@ -56,7 +67,15 @@ function schemaFor(space: EmbeddingSpace, withStamp: boolean): Arrow.Schema {
     new arrow.Field('metadata', new arrow.Utf8(), true),
     new arrow.Field('source', new arrow.Utf8(), false),
   ];
-  return new arrow.Schema(fields, withStamp ? new Map([[SPACE_METADATA_KEY, JSON.stringify(space)], [FORMAT_METADATA_KEY, FORMAT]]) : new Map());
+  return new arrow.Schema(
+    fields,
+    withStamp
+      ? new Map([
+          [SPACE_METADATA_KEY, JSON.stringify(space)],
+          [FORMAT_METADATA_KEY, FORMAT],
+        ])
+      : new Map(),
+  );
 }
 
 function toArrowTable(space: EmbeddingSpace, batch: CheckedBatch, vectors: Float32Array, source: string): Arrow.Table {
@@ -66,7 +85,10 @@ function toArrowTable(space: EmbeddingSpace, batch: CheckedBatch, vectors: Float
   const child = arrow.makeData({ type: new arrow.Float32(), length: n * space.dim, data: vectors });
   const vec = arrow.makeData({ type: vecType, length: n, nullCount: 0, child });
   const ids = arrow.vectorFromArray(batch.ids, new arrow.Utf8()).data[0]!;
-  const meta = arrow.vectorFromArray(batch.metadata.map((m) => (m === undefined ? null : JSON.stringify(m))), new arrow.Utf8()).data[0]!;
+  const meta = arrow.vectorFromArray(
+    batch.metadata.map((m) => (m === undefined ? null : JSON.stringify(m))),
+    new arrow.Utf8(),
+  ).data[0]!;
   const src = arrow.vectorFromArray(new Array<string>(n).fill(source), new arrow.Utf8()).data[0]!;
   const struct = arrow.makeData({ type: new arrow.Struct(schema.fields), length: n, nullCount: 0, children: [ids, vec, meta, src] });
   return new arrow.Table([new arrow.RecordBatch(schema, struct)]);
@@ -106,8 +128,10 @@ export class LanceGallery implements Gallery {
   ) {
     this.maxAttempts = options.maxAttempts ?? 8;
     this.queryConcurrency = options.queryConcurrency ?? 4;
-    if (!Number.isInteger(this.maxAttempts) || this.maxAttempts < 1) throw new IndexInputError(`maxAttempts must be a positive integer, got ${options.maxAttempts}`);
-    if (!Number.isInteger(this.queryConcurrency) || this.queryConcurrency < 1) throw new IndexInputError(`queryConcurrency must be a positive integer, got ${options.queryConcurrency}`);
+    if (!Number.isInteger(this.maxAttempts) || this.maxAttempts < 1)
+      throw new IndexInputError(`maxAttempts must be a positive integer, got ${options.maxAttempts}`);
+    if (!Number.isInteger(this.queryConcurrency) || this.queryConcurrency < 1)
+      throw new IndexInputError(`queryConcurrency must be a positive integer, got ${options.queryConcurrency}`);
   }
 
   /** Creates a stamped table in the database folder `path` (created if missing). */
@@ -167,14 +191,17 @@ export class LanceGallery implements Gallery {
   }
 
   private static async openTable(db: lancedb.Connection, path: string, name: string): Promise<lancedb.Table> {
-    if (!(await db.tableNames()).includes(name)) throw new IndexInputError(`${path} has no table "${name}" (tables: ${(await db.tableNames()).join(', ') || 'none'}); create it with LanceGallery.create`);
+    if (!(await db.tableNames()).includes(name))
+      throw new IndexInputError(`${path} has no table "${name}" (tables: ${(await db.tableNames()).join(', ') || 'none'}); create it with LanceGallery.create`);
     return db.openTable(name);
   }
 
   private static stampOf(schema: Arrow.Schema, path: string, name: string): EmbeddingSpace {
     const raw = schema.metadata.get(SPACE_METADATA_KEY);
     if (raw === undefined || schema.metadata.get(FORMAT_METADATA_KEY) !== FORMAT)
-      throw new StampError(`table "${name}" in ${path} carries no embedding-space stamp (schema metadata "${SPACE_METADATA_KEY}"): it was not written by LanceGallery.create, so nothing says which model its vectors come from. Rebuild it with LanceGallery.create(path, space)`);
+      throw new StampError(
+        `table "${name}" in ${path} carries no embedding-space stamp (schema metadata "${SPACE_METADATA_KEY}"): it was not written by LanceGallery.create, so nothing says which model its vectors come from. Rebuild it with LanceGallery.create(path, space)`,
+      );
     let space: EmbeddingSpace;
     try {
       space = checkSpace(JSON.parse(raw) as EmbeddingSpace, `stamp of table "${name}"`);
@@ -216,13 +243,21 @@ export class LanceGallery implements Gallery {
   async search(queries: VectorsInput, k: number, options: SearchOptions): Promise<GalleryHit[][]> {
     checkK(k);
     const { vectors } = intoTableSpace(toMatrix(queries, 'queries'), this.space, options, `table "${this.tableName}"`);
-    for (const [name, v] of [['nprobes', options.nprobes], ['refineFactor', options.refineFactor]] as const)
+    for (const [name, v] of [
+      ['nprobes', options.nprobes],
+      ['refineFactor', options.refineFactor],
+    ] as const)
       if (v !== undefined && (!Number.isInteger(v) || v <= 0)) throw new IndexInputError(`${name} must be a positive integer, got ${v}`);
     const withMeta = options.withMetadata ?? true;
     const distance = this.space.normalized ? 'dot' : 'cosine';
     const out: GalleryHit[][] = new Array(vectors.rows);
     const one = async (r: number) => {
-      let q = this.table.vectorSearch(vectors.data.subarray(r * vectors.dim, (r + 1) * vectors.dim)).column('vector').distanceType(distance).limit(k).select(withMeta ? ['id', 'metadata', '_distance'] : ['id', '_distance']);
+      let q = this.table
+        .vectorSearch(vectors.data.subarray(r * vectors.dim, (r + 1) * vectors.dim))
+        .column('vector')
+        .distanceType(distance)
+        .limit(k)
+        .select(withMeta ? ['id', 'metadata', '_distance'] : ['id', '_distance']);
       if (options.exact) q = q.bypassVectorIndex();
       if (options.nprobes) q = q.nprobes(options.nprobes);
       if (options.refineFactor) q = q.refineFactor(options.refineFactor);
@@ -255,8 +290,10 @@ export class LanceGallery implements Gallery {
     int('bits', options.bits, 1);
     int('maxIterations', options.maxIterations, 1);
     int('sampleRate', options.sampleRate, 1);
-    if (options.subVectors !== undefined && this.space.dim % options.subVectors !== 0) problems.push(`subVectors (${options.subVectors}) must divide the width ${this.space.dim}`);
-    if (options.partitions !== undefined && options.partitions > rows) problems.push(`partitions (${options.partitions}) cannot exceed the ${rows} rows in the table`);
+    if (options.subVectors !== undefined && this.space.dim % options.subVectors !== 0)
+      problems.push(`subVectors (${options.subVectors}) must divide the width ${this.space.dim}`);
+    if (options.partitions !== undefined && options.partitions > rows)
+      problems.push(`partitions (${options.partitions}) cannot exceed the ${rows} rows in the table`);
     if (rows < 256) problems.push(`IVF-PQ needs at least 256 rows to train its codebooks; the table has ${rows} (flat search is exact and fast at this size)`);
     if (problems.length) throw new IndexInputError(`invalid IVF-PQ index options:\n  - ${problems.join('\n  - ')}`);
     await this.table.createIndex('vector', {

@@ -12,7 +12,8 @@ export type VectorsInput = Matrix | ReadonlyArray<Float32Array | ReadonlyArray<n
 
 /** Wraps a buffer as a Matrix, checking it holds exactly rows x dim finite values' room. */
 export function matrix(data: Float32Array, rows: number, dim: number): Matrix {
-  if (!Number.isInteger(rows) || rows < 0 || !Number.isInteger(dim) || dim <= 0) throw new IndexInputError(`a matrix needs whole rows >= 0 and dim > 0, got rows=${rows}, dim=${dim}`);
+  if (!Number.isInteger(rows) || rows < 0 || !Number.isInteger(dim) || dim <= 0)
+    throw new IndexInputError(`a matrix needs whole rows >= 0 and dim > 0, got rows=${rows}, dim=${dim}`);
   if (data.length !== rows * dim) throw new IndexInputError(`a ${rows}x${dim} matrix needs ${rows * dim} values, got ${data.length}`);
   return { data, rows, dim };
 }
@@ -39,7 +40,8 @@ export function toMatrix(input: VectorsInput, what = 'vectors'): Matrix {
 /** Throws unless every value is finite (NaN/Infinity would poison a table silently). */
 export function assertFinite(m: Matrix, what: string): void {
   for (let i = 0; i < m.data.length; i++) {
-    if (!Number.isFinite(m.data[i]!)) throw new IndexInputError(`${what}: row ${Math.floor(i / m.dim)} holds a non-finite value (${m.data[i]}); check the encoder output`);
+    if (!Number.isFinite(m.data[i]!))
+      throw new IndexInputError(`${what}: row ${Math.floor(i / m.dim)} holds a non-finite value (${m.data[i]}); check the encoder output`);
   }
 }
 

@@ -22,11 +22,13 @@ export interface EmbeddingSpace {
 export function checkSpace(space: EmbeddingSpace, what = 'embedding space'): EmbeddingSpace {
   const problems: string[] = [];
   if (!space || typeof space !== 'object') throw new IndexInputError(`${what} must be an object { model, dim, normalized, adapters }`);
-  if (typeof space.model !== 'string' || space.model === '') problems.push('model must be a non-empty fingerprint string (e.g. sha256 of the weights, first 16 hex)');
+  if (typeof space.model !== 'string' || space.model === '')
+    problems.push('model must be a non-empty fingerprint string (e.g. sha256 of the weights, first 16 hex)');
   if (!Number.isInteger(space.dim) || space.dim <= 0) problems.push(`dim must be a positive integer, got ${space.dim}`);
   if (typeof space.normalized !== 'boolean') problems.push(`normalized must be true or false, got ${JSON.stringify(space.normalized)}`);
   const adapters = space.adapters ?? [];
-  if (!Array.isArray(adapters) || adapters.some((a) => typeof a !== 'string' || a === '')) problems.push(`adapters must be a list of non-empty strings, got ${JSON.stringify(space.adapters)}`);
+  if (!Array.isArray(adapters) || adapters.some((a) => typeof a !== 'string' || a === ''))
+    problems.push(`adapters must be a list of non-empty strings, got ${JSON.stringify(space.adapters)}`);
   if (space.modelName !== undefined && typeof space.modelName !== 'string') problems.push('modelName must be a string when given');
   if (problems.length) throw new IndexInputError(`invalid ${what}:\n  - ${problems.join('\n  - ')}`);
   const out: EmbeddingSpace = { model: space.model, dim: space.dim, normalized: space.normalized, adapters: [...adapters] };

@@ -21,7 +21,10 @@ interface Report {
 
 /** Starts a writer; `ready` resolves once it has opened the table, `go()` lets it write, `done` gives its report. */
 function worker(start: number, end: number): { ready: Promise<void>; go: () => void; done: Promise<Report> } {
-  const child = spawn(viteNode, [join(here, 'upsert-worker.ts'), '--', dir, String(start), String(end), '20'], { cwd: join(here, '..'), stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(viteNode, [join(here, 'upsert-worker.ts'), '--', dir, String(start), String(end), '20'], {
+    cwd: join(here, '..'),
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let signalReady: () => void;
   const ready = new Promise<void>((r) => (signalReady = r));
   const done = new Promise<Report>((resolve, reject) => {
@@ -60,5 +63,7 @@ it('two processes upserting overlapping ids into one table leave every id exactl
   expect(new Set(ids).size).toBe(1200);
   expect(await back.size()).toBe(1200);
   await back.close();
-  console.log(`concurrent upsert: commit conflicts retried ${a!.retries} + ${b!.retries} times; writing took ${a!.last - a!.first} and ${b!.last - b!.first} ms, overlapping ${Math.min(a!.last, b!.last) - Math.max(a!.first, b!.first)} ms`);
+  console.log(
+    `concurrent upsert: commit conflicts retried ${a!.retries} + ${b!.retries} times; writing took ${a!.last - a!.first} and ${b!.last - b!.first} ms, overlapping ${Math.min(a!.last, b!.last) - Math.max(a!.first, b!.first)} ms`,
+  );
 }, 120_000);

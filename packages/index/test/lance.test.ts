@@ -9,7 +9,11 @@ import { recallAtK as recallOfRelevant } from '@hotplug/bench';
 
 // Recall@k of one result list against another's top k (the evaluation lives in @hotplug/bench).
 const recallAtK = (approx: { id: string }[][], reference: { id: string }[][], k: number): number =>
-  recallOfRelevant(approx.map((hits) => hits.map((h) => h.id)), reference.map((hits) => new Set(hits.slice(0, k).map((h) => h.id))), k);
+  recallOfRelevant(
+    approx.map((hits) => hits.map((h) => h.id)),
+    reference.map((hits) => new Set(hits.slice(0, k).map((h) => h.id))),
+    k,
+  );
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -81,7 +85,10 @@ describe('LanceGallery', () => {
     for (const g of [new MemoryGallery(oldSpace), await LanceGallery.create(tempDir(), oldSpace)]) {
       const v = randomMatrix(50, 16, 6);
       expect(await g.upsert({ ids: ids(50), vectors: v })).toMatchObject({ inserted: 50, updated: 0 });
-      expect(await g.upsert({ ids: ids(50).slice(0, 30), vectors: { data: v.data.slice(0, 30 * 16), rows: 30, dim: 16 } })).toMatchObject({ inserted: 0, updated: 30 });
+      expect(await g.upsert({ ids: ids(50).slice(0, 30), vectors: { data: v.data.slice(0, 30 * 16), rows: 30, dim: 16 } })).toMatchObject({
+        inserted: 0,
+        updated: 30,
+      });
       expect(await g.size()).toBe(50);
       expect(await g.delete(['item-0', 'item-1', 'nope'])).toBe(2);
       const seen: string[] = [];
@@ -94,7 +101,12 @@ describe('LanceGallery', () => {
         }
       }
       expect(seen.sort()).toEqual(ids(50).slice(2).sort());
-      await expect(g.upsert([{ id: 'a', vector: new Float32Array(16) }, { id: 'a', vector: new Float32Array(16) }])).rejects.toThrow(/appears twice/);
+      await expect(
+        g.upsert([
+          { id: 'a', vector: new Float32Array(16) },
+          { id: 'a', vector: new Float32Array(16) },
+        ]),
+      ).rejects.toThrow(/appears twice/);
       await expect(g.upsert([{ id: 'b', vector: new Float32Array(8) }])).rejects.toThrow(/8-dim/);
       await expect(g.upsert([{ id: 'c', vector: [NaN, ...new Array(15).fill(0)] }])).rejects.toThrow(/non-finite/);
       await g.close();

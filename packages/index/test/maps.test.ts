@@ -26,7 +26,10 @@ function checkSvd(a: Float64Array, m: number, n: number) {
       worst = Math.max(worst, Math.abs(s - a[i * n + j]!));
     }
   expect(worst).toBeLessThan(1e-10);
-  for (const [mat, rows] of [[d.u, m], [d.v, n]] as const)
+  for (const [mat, rows] of [
+    [d.u, m],
+    [d.v, n],
+  ] as const)
     for (let p = 0; p < k; p++)
       for (let q = 0; q < k; q++) {
         let s = 0;
@@ -74,7 +77,12 @@ describe('procrustes', () => {
   });
 
   it('fits a semi-orthogonal map between different widths (W^T W = I)', async () => {
-    const map = await fitMap('procrustes', { source: randomMatrix(300, 16, 1), target: randomMatrix(300, 10, 2), from: space('new', 16), to: space('old', 10) });
+    const map = await fitMap('procrustes', {
+      source: randomMatrix(300, 16, 1),
+      target: randomMatrix(300, 10, 2),
+      from: space('new', 16),
+      to: space('old', 10),
+    });
     const w = map.params().get('weight')!.data;
     for (let p = 0; p < 10; p++)
       for (let q = 0; q < 10; q++) {
@@ -102,7 +110,8 @@ describe('low-rank and residual MLP', () => {
     const tx = slice(x, 2500, 3000);
     const ty = slice(y, 2500, 3000);
     const errIdentity = meanSquaredError(tx, ty);
-    const errOf = async (kind: string, options: Record<string, unknown> = {}) => meanSquaredError((await fitMap(kind, train, options, { seed: 3 })).apply(tx), ty);
+    const errOf = async (kind: string, options: Record<string, unknown> = {}) =>
+      meanSquaredError((await fitMap(kind, train, options, { seed: 3 })).apply(tx), ty);
     const errProcrustes = await errOf('procrustes');
     const errLowRank = await errOf('low-rank', { rank: 8 });
     const errMlp = await errOf('residual-mlp', { hidden: 64, epochs: 40, batchSize: 128, learningRate: 3e-3 });
@@ -159,7 +168,11 @@ describe('map registry and files', () => {
   it('saves and loads every variant exactly (same outputs, same fingerprint)', async () => {
     const { x, y } = nonlinearPair(200, 8, 3);
     const input = { source: x, target: slice(y, 0, 200), from: space('n', 8, true), to: { ...space('o', 8, true), dim: 8 } };
-    for (const [kind, opts] of [['procrustes', { center: true }], ['low-rank', { rank: 3 }], ['residual-mlp', { hidden: 8, epochs: 2 }]] as const) {
+    for (const [kind, opts] of [
+      ['procrustes', { center: true }],
+      ['low-rank', { rank: 3 }],
+      ['residual-mlp', { hidden: 8, epochs: 2 }],
+    ] as const) {
       const map = await fitMap(kind, input, opts as Record<string, unknown>);
       const dir = mkdtempSync(join(tmpdir(), 'hotplug-map-'));
       dirs.push(dir);

@@ -56,11 +56,12 @@ async function startPeer(python, configs) {
     exited = new Error(`torch peer (bench/torch_peer.py) exited with code ${code}`);
     for (const w of waiting.splice(0)) w.reject(exited);
   });
-  const next = () => new Promise((resolve, reject) => {
-    if (queued.length) return resolve(queued.shift());
-    if (exited) return reject(exited);
-    waiting.push({ resolve, reject });
-  });
+  const next = () =>
+    new Promise((resolve, reject) => {
+      if (queued.length) return resolve(queued.shift());
+      if (exited) return reject(exited);
+      waiting.push({ resolve, reject });
+    });
   child.stdin.write(`${JSON.stringify(configs)}\n`);
   const hello = JSON.parse(await next());
   return {
@@ -115,7 +116,10 @@ function vitWorkload() {
   const model = createVit(VIT_BENCH_CONFIG, 7);
   const { batch, tokens, patchDim, classes } = VIT_BENCH_CONFIG;
   const patches = tf.randomNormal([batch, tokens - 1, patchDim], 0, 1, 'float32', 3);
-  const labels = tf.tensor1d(Array.from({ length: batch }, (_, i) => i % classes), 'int32');
+  const labels = tf.tensor1d(
+    Array.from({ length: batch }, (_, i) => i % classes),
+    'int32',
+  );
   return stepWorkload(model, (m, i) => vitLoss(m, i.patches, i.labels), { patches, labels });
 }
 
@@ -130,12 +134,18 @@ const clipInputs = clipBenchInputs(clipModelForInputs);
 disposeModel(clipModelForInputs);
 const configs = { vit: VIT_BENCH_CONFIG, clip: { ...CLIP_BENCH_CONFIG, ids: Array.from(clipInputs.ids32), eot: Array.from(clipInputs.eot) } };
 
-console.log(`@hotplug/kernels vs PyTorch — ${new Date().toISOString()}; node ${process.version}; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+console.log(
+  `@hotplug/kernels vs PyTorch — ${new Date().toISOString()}; node ${process.version}; load average ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')}`,
+);
 console.log(`hotplug: backend ${report.name}${report.threads ? ` (${report.threads} threads, ${report.simd})` : ''}`);
 let peer = null;
 if (python) {
   peer = await startPeer(python, configs);
-  console.log(`torch: ${python} (torch ${peer.hello.torch}, ${peer.hello.threads} threads, ${peer.hello.capability}, BLAS ${peer.hello.blas}; OMP_NUM_THREADS=${torchThreads}, OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset)`);
+  console.log(
+    `torch: ${python} (torch ${peer.hello.torch}, ${peer.hello.threads} threads, ${peer.hello.capability}, BLAS ${peer.hello.blas}; OMP_NUM_THREADS=${torchThreads}, OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset)`,
+  );
 } else {
   console.log(`torch: not found — no python with torch and numpy (${tried.join('; ')}); pass --python PATH. hotplug's figures alone:`);
 }
@@ -167,7 +177,12 @@ async function measure(label, key, makeWorkload, flops) {
 
 if (only.includes('gemm')) {
   for (const n of sizes)
-    for (const [ta, tb] of [[false, false], [false, true], [true, false], [true, true]]) {
+    for (const [ta, tb] of [
+      [false, false],
+      [false, true],
+      [true, false],
+      [true, true],
+    ]) {
       const name = `${ta ? 'Aᵀ' : 'A'}·${tb ? 'Bᵀ' : 'B'}`;
       await measure(`GEMM ${n}² ${name}`, `gemm:${n}:${ta ? 1 : 0}:${tb ? 1 : 0}`, () => gemmWorkload(n, ta, tb), 2 * n ** 3);
     }

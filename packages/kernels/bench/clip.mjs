@@ -8,7 +8,8 @@ import { contrastiveLoss, layerNorm } from '../dist/index.js';
 import { block, blockParams, linear } from './vit.mjs';
 
 export const CLIP_BENCH_CONFIG = {
-  batch: 64, embedDim: 64,
+  batch: 64,
+  embedDim: 64,
   vision: { imageSize: 28, patchSize: 4, channels: 1, width: 96, depth: 4, heads: 4, mlpRatio: 4 },
   text: { contextLength: 16, vocabSize: 1024, width: 64, depth: 3, heads: 4, mlpRatio: 4 },
 };
@@ -23,15 +24,23 @@ export function createClipBench(config = CLIP_BENCH_CONFIG, seed = 1) {
   const visionTokens = (v.imageSize / v.patchSize) ** 2 + 1;
   const params = {
     vision: {
-      patch: init([patchDim, v.width]), cls: init([1, 1, v.width]), pos: init([1, visionTokens, v.width]),
-      lnPreG: ones(v.width), lnPreB: zeros(v.width),
+      patch: init([patchDim, v.width]),
+      cls: init([1, 1, v.width]),
+      pos: init([1, visionTokens, v.width]),
+      lnPreG: ones(v.width),
+      lnPreB: zeros(v.width),
       blocks: Array.from({ length: v.depth }, () => blockParams(v.width, v.mlpRatio, init, ones, zeros)),
-      lnPostG: ones(v.width), lnPostB: zeros(v.width), proj: init([v.width, embedDim]),
+      lnPostG: ones(v.width),
+      lnPostB: zeros(v.width),
+      proj: init([v.width, embedDim]),
     },
     text: {
-      token: init([t.vocabSize, t.width]), pos: init([1, t.contextLength, t.width]),
+      token: init([t.vocabSize, t.width]),
+      pos: init([1, t.contextLength, t.width]),
       blocks: Array.from({ length: t.depth }, () => blockParams(t.width, t.mlpRatio, init, ones, zeros)),
-      lnFinalG: ones(t.width), lnFinalB: zeros(t.width), proj: init([t.width, embedDim]),
+      lnFinalG: ones(t.width),
+      lnFinalB: zeros(t.width),
+      proj: init([t.width, embedDim]),
     },
     logitScale: tf.variable(tf.scalar(Math.log(1 / 0.07))),
   };
@@ -42,7 +51,7 @@ export function createClipBench(config = CLIP_BENCH_CONFIG, seed = 1) {
 export function clipBenchInputs({ config, patchDim, visionTokens }, seed = 3) {
   const { batch, text: t } = config;
   let state = seed >>> 0;
-  const next = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const next = () => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32;
   const eot = Int32Array.from({ length: batch }, () => 4 + Math.floor(next() * (t.contextLength - 4)));
   const ids = Int32Array.from({ length: batch * t.contextLength }, (_, i) => {
     const pos = i % t.contextLength;
@@ -53,7 +62,10 @@ export function clipBenchInputs({ config, patchDim, visionTokens }, seed = 3) {
     patches: tf.randomNormal([batch, visionTokens - 1, patchDim], 0, 1, 'float32', seed),
     ids: tf.tensor2d(ids, [batch, t.contextLength], 'int32'),
     // Row-major positions of each row's EOT token in the flattened [batch * context] table.
-    eotRows: tf.tensor1d(Array.from(eot, (e, b) => b * t.contextLength + e), 'int32'),
+    eotRows: tf.tensor1d(
+      Array.from(eot, (e, b) => b * t.contextLength + e),
+      'int32',
+    ),
     eot,
     ids32: ids,
   };

@@ -12,7 +12,12 @@ for (const n of [256, 512, 1024]) {
   const b = Float32Array.from({ length: n * n }, (_, i) => ((i * 104729) % 1000) / 1000 - 0.5);
   const c = new Float32Array(n * n);
   const cells = [];
-  for (const [ta, tb] of [[false, false], [false, true], [true, false], [true, true]]) {
+  for (const [ta, tb] of [
+    [false, false],
+    [false, true],
+    [true, false],
+    [true, true],
+  ]) {
     addon.matmul(a, b, c, 1, 0, 0, n, n, n, ta, tb);
     const samples = [];
     for (let r = 0; r < runs; r++) {

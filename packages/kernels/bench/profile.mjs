@@ -20,7 +20,10 @@ const size = (shape) => shape.reduce((a, b) => a * b, 1);
 const CATEGORY = [
   [/MatMul|^HotplugLinear/, 'GEMM (+ fused epilogue)'],
   [/^Hotplug/, 'other fused (native)'],
-  [/^(Add|Sub|Multiply|RealDiv|Exp|Tanh|Erf|Sigmoid|Rsqrt|Square|Sqrt|Neg|Log|Relu|Abs|Reciprocal|Cast|Maximum|Minimum|Pow|Step|Greater.*|Less.*|Select|ZerosLike|OnesLike|Fill)$/, 'elementwise'],
+  [
+    /^(Add|Sub|Multiply|RealDiv|Exp|Tanh|Erf|Sigmoid|Rsqrt|Square|Sqrt|Neg|Log|Relu|Abs|Reciprocal|Cast|Maximum|Minimum|Pow|Step|Greater.*|Less.*|Select|ZerosLike|OnesLike|Fill)$/,
+    'elementwise',
+  ],
   [/^(Sum|Mean|Max|Min|Prod|Softmax|ArgMax)$/, 'reduction / softmax'],
   [/^(Transpose|Reshape|Slice|SplitV|Concat|Tile|Pack|Unpack|Identity|Gather.*|UnsortedSegmentSum|OneHot|StridedSlice)$/, 'layout / gather'],
 ];
@@ -50,8 +53,19 @@ function makeStep(which) {
     const model = createVit(VIT_BENCH_CONFIG, 7);
     const { batch, tokens, patchDim, classes } = VIT_BENCH_CONFIG;
     const patches = tf.randomNormal([batch, tokens - 1, patchDim], 0, 1, 'float32', 3);
-    const labels = tf.tensor1d(Array.from({ length: batch }, (_, i) => i % classes), 'int32');
-    return { label: `ViT step (width ${VIT_BENCH_CONFIG.width}, depth ${VIT_BENCH_CONFIG.depth}, ${tokens} tokens, batch ${batch})`, loss: () => vitLoss(model, patches, labels), optimizer, dispose: () => { disposeModel(model); tf.dispose([patches, labels]); } };
+    const labels = tf.tensor1d(
+      Array.from({ length: batch }, (_, i) => i % classes),
+      'int32',
+    );
+    return {
+      label: `ViT step (width ${VIT_BENCH_CONFIG.width}, depth ${VIT_BENCH_CONFIG.depth}, ${tokens} tokens, batch ${batch})`,
+      loss: () => vitLoss(model, patches, labels),
+      optimizer,
+      dispose: () => {
+        disposeModel(model);
+        tf.dispose([patches, labels]);
+      },
+    };
   }
   const model = createClipBench(CLIP_BENCH_CONFIG, 7);
   const inputs = clipBenchInputs(model);
@@ -61,7 +75,10 @@ function makeStep(which) {
     label: `CLIP step (image width ${v.width} depth ${v.depth}, text width ${t.width} depth ${t.depth}, batch ${CLIP_BENCH_CONFIG.batch})`,
     loss: () => clipLoss(model, inputs),
     optimizer,
-    dispose: () => { disposeModel(model); tf.dispose([inputs.patches, inputs.ids, inputs.eotRows]); },
+    dispose: () => {
+      disposeModel(model);
+      tf.dispose([inputs.patches, inputs.ids, inputs.eotRows]);
+    },
   };
 }
 
@@ -109,20 +126,33 @@ async function profileOne(which) {
     categories.set(categoryOf(name), c);
   }
   console.log(`\n${label} on ${backend}: ${wall.toFixed(0)} ms per step (median of 5; ${profiledWall.toFixed(0)} ms profiled)`);
-  console.log(`  ${real.length} kernel calls, ${inKernels.toFixed(0)} ms inside kernels, ${(profiledWall - inKernels).toFixed(0)} ms outside them (${(((profiledWall - inKernels) / real.length) * 1000).toFixed(0)} µs per kernel call: dispatch, tape, gradient bookkeeping); ${gbytes.toFixed(2)} GB moved by kernels`);
+  console.log(
+    `  ${real.length} kernel calls, ${inKernels.toFixed(0)} ms inside kernels, ${(profiledWall - inKernels).toFixed(0)} ms outside them (${(((profiledWall - inKernels) / real.length) * 1000).toFixed(0)} µs per kernel call: dispatch, tape, gradient bookkeeping); ${gbytes.toFixed(2)} GB moved by kernels`,
+  );
   const pct = (ms) => `${((100 * ms) / profiledWall).toFixed(0)}%`;
   if (markdown) {
     console.log('\n| kernel | ms | share | calls | MB moved | GB/s | GFLOP/s |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const [name, e] of [...byName].sort((a, b) => b[1].ms - a[1].ms).slice(0, 15))
-      console.log(`| ${name} | ${e.ms.toFixed(1)} | ${pct(e.ms)} | ${e.calls} | ${(e.bytes / 1e6).toFixed(0)} | ${(e.bytes / 1e6 / e.ms).toFixed(1)} | ${e.flops ? (e.flops / 1e6 / e.ms).toFixed(0) : ''} |`);
+      console.log(
+        `| ${name} | ${e.ms.toFixed(1)} | ${pct(e.ms)} | ${e.calls} | ${(e.bytes / 1e6).toFixed(0)} | ${(e.bytes / 1e6 / e.ms).toFixed(1)} | ${e.flops ? (e.flops / 1e6 / e.ms).toFixed(0) : ''} |`,
+      );
     console.log('\n| category | ms | share | calls |\n| --- | ---: | ---: | ---: |');
     for (const [c, e] of [...categories].sort((a, b) => b[1].ms - a[1].ms)) console.log(`| ${c} | ${e.ms.toFixed(1)} | ${pct(e.ms)} | ${e.calls} |`);
     console.log(`| outside kernels | ${(profiledWall - inKernels).toFixed(1)} | ${pct(profiledWall - inKernels)} | |`);
   } else {
     console.log('  kernel                      ms  share  calls   MB moved    GB/s  GFLOP/s');
     for (const [name, e] of [...byName].sort((a, b) => b[1].ms - a[1].ms).slice(0, 20))
-      console.log(`  ${name.padEnd(22)} ${e.ms.toFixed(1).padStart(8)} ${pct(e.ms).padStart(6)} ${String(e.calls).padStart(6)} ${(e.bytes / 1e6).toFixed(0).padStart(10)} ${(e.bytes / 1e6 / e.ms).toFixed(1).padStart(7)} ${e.flops ? (e.flops / 1e6 / e.ms).toFixed(0).padStart(8) : ''}`);
-    console.log('  by category: ' + [...categories].sort((a, b) => b[1].ms - a[1].ms).map(([c, e]) => `${c} ${e.ms.toFixed(0)} ms (${e.calls} calls)`).join(', ') + `, outside kernels ${(profiledWall - inKernels).toFixed(0)} ms`);
+      console.log(
+        `  ${name.padEnd(22)} ${e.ms.toFixed(1).padStart(8)} ${pct(e.ms).padStart(6)} ${String(e.calls).padStart(6)} ${(e.bytes / 1e6).toFixed(0).padStart(10)} ${(e.bytes / 1e6 / e.ms).toFixed(1).padStart(7)} ${e.flops ? (e.flops / 1e6 / e.ms).toFixed(0).padStart(8) : ''}`,
+      );
+    console.log(
+      '  by category: ' +
+        [...categories]
+          .sort((a, b) => b[1].ms - a[1].ms)
+          .map(([c, e]) => `${c} ${e.ms.toFixed(0)} ms (${e.calls} calls)`)
+          .join(', ') +
+        `, outside kernels ${(profiledWall - inKernels).toFixed(0)} ms`,
+    );
   }
   for (const [name, count] of nativeRunCounts()) {
     const native = count - (nativeBefore.get(name) ?? 0);

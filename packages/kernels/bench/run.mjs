@@ -23,9 +23,18 @@ function option(name, fallback) {
 const runs = Math.max(5, Number(option('runs', '5')));
 const sizes = option('sizes', '256,512,1024').split(',').map(Number);
 const available = await availableBackends();
-const backends = option('backends', available.join(',')).split(',').filter((b) => available.includes(b));
-const vitBackends = option('vit-backends', backends.filter((b) => b !== 'cpu').join(',')).split(',').filter((b) => backends.includes(b));
-const combos = [[false, false], [false, true], [true, false], [true, true]];
+const backends = option('backends', available.join(','))
+  .split(',')
+  .filter((b) => available.includes(b));
+const vitBackends = option('vit-backends', backends.filter((b) => b !== 'cpu').join(','))
+  .split(',')
+  .filter((b) => backends.includes(b));
+const combos = [
+  [false, false],
+  [false, true],
+  [true, false],
+  [true, true],
+];
 const comboName = ([ta, tb]) => `${ta ? 'Aᵀ' : 'A'}·${tb ? 'Bᵀ' : 'B'}`;
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -71,7 +80,10 @@ function vitStepSeconds() {
   const model = createVit(VIT_BENCH_CONFIG, 7);
   const { batch, tokens, patchDim, classes } = VIT_BENCH_CONFIG;
   const patches = tf.randomNormal([batch, tokens - 1, patchDim], 0, 1, 'float32', 3);
-  const labels = tf.tensor1d(Array.from({ length: batch }, (_, i) => i % classes), 'int32');
+  const labels = tf.tensor1d(
+    Array.from({ length: batch }, (_, i) => i % classes),
+    'int32',
+  );
   const optimizer = adam(1e-3);
   const stepAndSync = () => {
     const loss = optimizer.minimize(() => vitLoss(model, patches, labels), true);
@@ -113,7 +125,9 @@ for (const backend of backends) {
   if (vitBackends.includes(backend)) {
     const { seconds, leaked } = vitStepSeconds();
     results[backend].vit = seconds;
-    console.log(`  ViT step (width ${VIT_BENCH_CONFIG.width}, depth ${VIT_BENCH_CONFIG.depth}, ${VIT_BENCH_CONFIG.tokens} tokens, batch ${VIT_BENCH_CONFIG.batch}): ${(seconds * 1000).toFixed(0)} ms${leaked ? `  (WARNING: ${leaked} tensors leaked per step)` : ''}`);
+    console.log(
+      `  ViT step (width ${VIT_BENCH_CONFIG.width}, depth ${VIT_BENCH_CONFIG.depth}, ${VIT_BENCH_CONFIG.tokens} tokens, batch ${VIT_BENCH_CONFIG.batch}): ${(seconds * 1000).toFixed(0)} ms${leaked ? `  (WARNING: ${leaked} tensors leaked per step)` : ''}`,
+    );
   } else {
     console.log('  ViT step: not run on this backend (pass --vit-backends to include it; cpu takes ~30 s per step)');
   }

@@ -13,9 +13,15 @@ export function createVit(config = VIT_BENCH_CONFIG, seed = 1) {
   const ones = (n) => tf.variable(tf.ones([n]));
   const zeros = (n) => tf.variable(tf.zeros([n]));
   const params = {
-    patch: init([patchDim, width]), patchBias: zeros(width), cls: init([1, 1, width]), pos: init([1, tokens, width]),
+    patch: init([patchDim, width]),
+    patchBias: zeros(width),
+    cls: init([1, 1, width]),
+    pos: init([1, tokens, width]),
     blocks: Array.from({ length: depth }, () => blockParams(width, mlpRatio, init, ones, zeros)),
-    lnFg: ones(width), lnFb: zeros(width), head: init([width, classes]), headBias: zeros(classes),
+    lnFg: ones(width),
+    lnFb: zeros(width),
+    head: init([width, classes]),
+    headBias: zeros(classes),
   };
   return { config, params };
 }
@@ -28,9 +34,18 @@ export function linear(x2d, w, b, activation = 'none') {
 /** Parameters of one pre-norm transformer block (the names block() reads). */
 export function blockParams(width, mlpRatio, init, ones, zeros) {
   return {
-    ln1g: ones(width), ln1b: zeros(width), qkv: init([width, 3 * width]), qkvBias: zeros(3 * width),
-    proj: init([width, width]), projBias: zeros(width), ln2g: ones(width), ln2b: zeros(width),
-    fc1: init([width, mlpRatio * width]), fc1Bias: zeros(mlpRatio * width), fc2: init([mlpRatio * width, width]), fc2Bias: zeros(width),
+    ln1g: ones(width),
+    ln1b: zeros(width),
+    qkv: init([width, 3 * width]),
+    qkvBias: zeros(3 * width),
+    proj: init([width, width]),
+    projBias: zeros(width),
+    ln2g: ones(width),
+    ln2b: zeros(width),
+    fc1: init([width, mlpRatio * width]),
+    fc1Bias: zeros(mlpRatio * width),
+    fc2: init([mlpRatio * width, width]),
+    fc2Bias: zeros(width),
   };
 }
 

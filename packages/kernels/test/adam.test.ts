@@ -8,9 +8,19 @@ const quiet = { log: () => {} };
 
 /** Variables after `steps` minimisations of a small non-quadratic loss with the given optimizer. */
 function trajectory(optimizer: tf.Optimizer, steps: number): number[][] {
-  const w = tf.variable(tf.tensor2d([[0.5, -1.2, 2], [0.1, 0.3, -0.7]]));
+  const w = tf.variable(
+    tf.tensor2d([
+      [0.5, -1.2, 2],
+      [0.1, 0.3, -0.7],
+    ]),
+  );
   const b = tf.variable(tf.tensor1d([0.2, -0.4, 0.05]));
-  const x = tf.tensor2d([[1, 2], [-1, 0.5], [0.3, -2], [2, 1]]);
+  const x = tf.tensor2d([
+    [1, 2],
+    [-1, 0.5],
+    [0.3, -2],
+    [2, 1],
+  ]);
   const out: number[][] = [];
   for (let i = 0; i < steps; i++) {
     optimizer.minimize(() => tf.mean(tf.square(tf.sin(tf.add(tf.matMul(x, w), b)))) as tf.Scalar);

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ensureBackend } from '../src/index';
 
 describe('ensureBackend', () => {
-  it("keeps the backend the application chose (a library never overrides it)", async () => {
+  it('keeps the backend the application chose (a library never overrides it)', async () => {
     await tf.setBackend('cpu');
     await ensureBackend();
     expect(tf.getBackend()).toBe('cpu');

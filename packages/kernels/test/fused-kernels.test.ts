@@ -1,6 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { availableBackends, contrastiveLoss, gelu, initBackend, layerNorm, linear, nativeRunCounts, quickGelu, scaledDotProductAttention, softmaxCrossEntropy } from '../src/index';
+import {
+  availableBackends,
+  contrastiveLoss,
+  gelu,
+  initBackend,
+  layerNorm,
+  linear,
+  nativeRunCounts,
+  quickGelu,
+  scaledDotProductAttention,
+  softmaxCrossEntropy,
+} from '../src/index';
 import { FUSED_KERNELS } from '../src/ops/fused-kernels';
 import { expectClose } from './helpers';
 
@@ -26,7 +37,16 @@ type Op = (...xs: tf.Tensor[]) => tf.Tensor;
 async function evaluate(backend: string, op: Op, shapes: number[][], seed: number) {
   await initBackend(backend as 'cpu', quiet);
   return tf.tidy(() => {
-    const inputs = shapes.map((s, i) => tf.tensor(seeded(s.reduce((a, b) => a * b, 1), seed + i, 2), s));
+    const inputs = shapes.map((s, i) =>
+      tf.tensor(
+        seeded(
+          s.reduce((a, b) => a * b, 1),
+          seed + i,
+          2,
+        ),
+        s,
+      ),
+    );
     const y = op(...inputs);
     const w = tf.tensor(seeded(y.size, seed + 100), y.shape);
     const grads = tf.grads((...xs: tf.Tensor[]) => tf.sum(tf.mul(op(...xs), w)))(inputs);
@@ -35,35 +55,71 @@ async function evaluate(backend: string, op: Op, shapes: number[][], seed: numbe
 }
 
 const cases: { name: string; op: Op; shapes: number[][]; kernels: string[] }[] = [
-  { name: 'layerNorm [300, 130]', op: (x, g, b) => layerNorm(x, g as tf.Tensor1D, b as tf.Tensor1D), shapes: [[300, 130], [130], [130]], kernels: [FUSED_KERNELS.layerNorm, FUSED_KERNELS.layerNormGrad] },
-  { name: 'layerNorm [4, 50, 96], epsilon 1e-3', op: (x, g, b) => layerNorm(x, g as tf.Tensor1D, b as tf.Tensor1D, 1e-3), shapes: [[4, 50, 96], [96], [96]], kernels: [FUSED_KERNELS.layerNorm] },
-  { name: 'layerNorm, width 1', op: (x, g, b) => layerNorm(x, g as tf.Tensor1D, b as tf.Tensor1D), shapes: [[7, 1], [1], [1]], kernels: [FUSED_KERNELS.layerNorm] },
-  { name: 'layerNorm, no rows', op: (x, g, b) => layerNorm(x, g as tf.Tensor1D, b as tf.Tensor1D), shapes: [[0, 5], [5], [5]], kernels: [FUSED_KERNELS.layerNorm] },
+  {
+    name: 'layerNorm [300, 130]',
+    op: (x, g, b) => layerNorm(x, g as tf.Tensor1D, b as tf.Tensor1D),
+    shapes: [[300, 130], [130], [130]],
+    kernels: [FUSED_KERNELS.layerNorm, FUSED_KERNELS.layerNormGrad],
+  },
+  {
+    name: 'layerNorm [4, 50, 96], epsilon 1e-3',
+    op: (x, g, b) => layerNorm(x, g as tf.Tensor1D, b as tf.Tensor1D, 1e-3),
+    shapes: [[4, 50, 96], [96], [96]],
+    kernels: [FUSED_KERNELS.layerNorm],
+  },
+  {
+    name: 'layerNorm, width 1',
+    op: (x, g, b) => layerNorm(x, g as tf.Tensor1D, b as tf.Tensor1D),
+    shapes: [[7, 1], [1], [1]],
+    kernels: [FUSED_KERNELS.layerNorm],
+  },
+  {
+    name: 'layerNorm, no rows',
+    op: (x, g, b) => layerNorm(x, g as tf.Tensor1D, b as tf.Tensor1D),
+    shapes: [[0, 5], [5], [5]],
+    kernels: [FUSED_KERNELS.layerNorm],
+  },
   { name: 'gelu [100003]', op: (x) => gelu(x), shapes: [[100_003]], kernels: [FUSED_KERNELS.gelu, FUSED_KERNELS.geluGrad] },
   { name: 'gelu [3, 0]', op: (x) => gelu(x), shapes: [[3, 0]], kernels: [FUSED_KERNELS.gelu] },
   { name: 'quickGelu [64, 50, 17]', op: (x) => quickGelu(x), shapes: [[64, 50, 17]], kernels: [FUSED_KERNELS.gelu, FUSED_KERNELS.geluGrad] },
   {
     name: 'attention [2, 4, 50, 32] (more than one query block per pair, odd token count)',
     op: (q, k, v) => scaledDotProductAttention(q as tf.Tensor4D, k as tf.Tensor4D, v as tf.Tensor4D),
-    shapes: [[2, 4, 50, 32], [2, 4, 50, 32], [2, 4, 50, 32]],
+    shapes: [
+      [2, 4, 50, 32],
+      [2, 4, 50, 32],
+      [2, 4, 50, 32],
+    ],
     kernels: [FUSED_KERNELS.attention, FUSED_KERNELS.attentionGrad],
   },
   {
     name: 'attention, causal, 70 tokens (two query blocks), scale 0.3',
     op: (q, k, v) => scaledDotProductAttention(q as tf.Tensor4D, k as tf.Tensor4D, v as tf.Tensor4D, { causal: true, scale: 0.3 }),
-    shapes: [[1, 3, 70, 8], [1, 3, 70, 8], [1, 3, 70, 8]],
+    shapes: [
+      [1, 3, 70, 8],
+      [1, 3, 70, 8],
+      [1, 3, 70, 8],
+    ],
     kernels: [FUSED_KERNELS.attention, FUSED_KERNELS.attentionGrad],
   },
   {
     name: 'attention, 5 queries on 9 keys, value width 3',
     op: (q, k, v) => scaledDotProductAttention(q as tf.Tensor4D, k as tf.Tensor4D, v as tf.Tensor4D),
-    shapes: [[3, 1, 5, 4], [3, 1, 9, 4], [3, 1, 9, 3]],
+    shapes: [
+      [3, 1, 5, 4],
+      [3, 1, 9, 4],
+      [3, 1, 9, 3],
+    ],
     kernels: [FUSED_KERNELS.attention, FUSED_KERNELS.attentionGrad],
   },
   {
     name: 'attention, one token, empty batch',
     op: (q, k, v) => scaledDotProductAttention(q as tf.Tensor4D, k as tf.Tensor4D, v as tf.Tensor4D),
-    shapes: [[0, 2, 1, 4], [0, 2, 1, 4], [0, 2, 1, 4]],
+    shapes: [
+      [0, 2, 1, 4],
+      [0, 2, 1, 4],
+      [0, 2, 1, 4],
+    ],
     kernels: [FUSED_KERNELS.attention],
   },
   {
@@ -93,7 +149,10 @@ const cases: { name: string; op: Op; shapes: number[][]; kernels: string[] }[] =
   {
     name: 'softmaxCrossEntropy, probabilities [300, 10] (threaded rows), large logits',
     op: (z, y) => softmaxCrossEntropy(tf.mul(z, 30) as tf.Tensor2D, tf.softmax(y) as tf.Tensor2D),
-    shapes: [[300, 10], [300, 10]],
+    shapes: [
+      [300, 10],
+      [300, 10],
+    ],
     kernels: [FUSED_KERNELS.softmaxCrossEntropy, FUSED_KERNELS.softmaxCrossEntropyGrad],
   },
   {
@@ -105,7 +164,10 @@ const cases: { name: string; op: Op; shapes: number[][]; kernels: string[] }[] =
   {
     name: 'contrastiveLoss [64, 64] (two cross-entropies of one logit table)',
     op: (a, b) => contrastiveLoss(a as tf.Tensor2D, b as tf.Tensor2D, 14.3),
-    shapes: [[64, 64], [64, 64]],
+    shapes: [
+      [64, 64],
+      [64, 64],
+    ],
     kernels: [FUSED_KERNELS.softmaxCrossEntropy, FUSED_KERNELS.softmaxCrossEntropyGrad],
   },
 ];

@@ -1,8 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  availableBackends, contrastiveLoss, cosineLogits, gelu, initBackend, layerNorm, linear, quickGelu,
-  scaledDotProductAttention, softmaxCrossEntropy,
+  availableBackends,
+  contrastiveLoss,
+  cosineLogits,
+  gelu,
+  initBackend,
+  layerNorm,
+  linear,
+  quickGelu,
+  scaledDotProductAttention,
+  softmaxCrossEntropy,
 } from '../src/index';
 import type { BackendName } from '../src/index';
 import { expectClose, finiteDifference, randn, values, weightedGrads } from './helpers';
@@ -153,13 +161,15 @@ describe.each(backends)('fused ops on %s', (backend) => {
     const y = randn([2, 6], 32);
     const opt = tf.train.adam(1e-2);
     const step = () =>
-      opt.minimize(() => {
-        const h = gelu(layerNorm(tf.matMul(tf.reshape(x, [8, 6]), w), gamma as tf.Tensor1D, beta as tf.Tensor1D));
-        const heads = tf.reshape(h, [2, 1, 4, 6]) as tf.Tensor4D;
-        const att = scaledDotProductAttention(heads, heads, heads, { causal: true });
-        const pooled = tf.mean(quickGelu(tf.reshape(att, [2, 4, 6])), 1) as tf.Tensor2D;
-        return tf.add(contrastiveLoss(pooled, y as tf.Tensor2D, 10), softmaxCrossEntropy(pooled, tf.tensor1d([1, 3], 'int32'))) as tf.Scalar;
-      }, true)!.dispose();
+      opt
+        .minimize(() => {
+          const h = gelu(layerNorm(tf.matMul(tf.reshape(x, [8, 6]), w), gamma as tf.Tensor1D, beta as tf.Tensor1D));
+          const heads = tf.reshape(h, [2, 1, 4, 6]) as tf.Tensor4D;
+          const att = scaledDotProductAttention(heads, heads, heads, { causal: true });
+          const pooled = tf.mean(quickGelu(tf.reshape(att, [2, 4, 6])), 1) as tf.Tensor2D;
+          return tf.add(contrastiveLoss(pooled, y as tf.Tensor2D, 10), softmaxCrossEntropy(pooled, tf.tensor1d([1, 3], 'int32'))) as tf.Scalar;
+        }, true)!
+        .dispose();
     step();
     const before = tf.memory().numTensors;
     step();
@@ -178,7 +188,9 @@ describe('fused op input checks', () => {
     const q = tf.zeros([1, 2, 3, 4]) as tf.Tensor4D;
     expect(() => scaledDotProductAttention(q, tf.zeros([1, 2, 3, 5]) as tf.Tensor4D, q)).toThrow(/must match q .* headDim/);
     expect(() => scaledDotProductAttention(q, q, tf.zeros([1, 2, 5, 4]) as tf.Tensor4D)).toThrow(/v .* must match k/);
-    expect(() => scaledDotProductAttention(q, tf.zeros([1, 2, 5, 4]) as tf.Tensor4D, tf.zeros([1, 2, 5, 4]) as tf.Tensor4D, { causal: true })).toThrow(/causal mask needs as many queries as keys/);
+    expect(() => scaledDotProductAttention(q, tf.zeros([1, 2, 5, 4]) as tf.Tensor4D, tf.zeros([1, 2, 5, 4]) as tf.Tensor4D, { causal: true })).toThrow(
+      /causal mask needs as many queries as keys/,
+    );
     expect(() => scaledDotProductAttention(x as never, q, q)).toThrow(/q must have rank 4/);
     const z = tf.zeros([2, 3]) as tf.Tensor2D;
     expect(() => softmaxCrossEntropy(z, tf.tensor1d([0, 3], 'int32'))).toThrow(/label 3 at row 1 is outside \[0, 3\)/);

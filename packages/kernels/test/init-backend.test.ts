@@ -44,7 +44,9 @@ describe('initBackend', () => {
   });
 
   it('explains an unavailable forced backend and lists what is available', async () => {
-    await expect(initBackend('node', quiet)).rejects.toThrow(/backend 'node' .* is unavailable: @tensorflow\/tfjs-node (is not|is installed without|cannot).*Available here: .*wasm, cpu/);
+    await expect(initBackend('node', quiet)).rejects.toThrow(
+      /backend 'node' .* is unavailable: @tensorflow\/tfjs-node (is not|is installed without|cannot).*Available here: .*wasm, cpu/,
+    );
     await expect(initBackend('node-gpu', quiet)).rejects.toThrow(/backend 'node-gpu' .* is unavailable: @tensorflow\/tfjs-node-gpu /);
   });
 

@@ -75,9 +75,29 @@ describe.skipIf(!hasNative)('native kernels vs the cpu backend', () => {
       it('BatchMatMul: all transposes, odd, empty and size-1 dims, batches and broadcast batches', async () => {
         // Exact register tiles (6 x 16 for generic/AVX2, 12 x 32 for AVX-512) and one past them.
         const dims: [number, number, number][] = [
-          [1, 1, 1], [7, 19, 300], [33, 17, 5], [6, 16, 256], [12, 32, 256], [13, 33, 257], [97, 130, 67], [0, 5, 3], [4, 0, 3], [4, 5, 0], [1, 64, 1],
+          [1, 1, 1],
+          [7, 19, 300],
+          [33, 17, 5],
+          [6, 16, 256],
+          [12, 32, 256],
+          [13, 33, 257],
+          [97, 130, 67],
+          [0, 5, 3],
+          [4, 0, 3],
+          [4, 5, 0],
+          [1, 64, 1],
         ];
-        const batches: [number[], number[]][] = [[[], []], [[3], [3]], [[2, 3], [2, 3]], [[1], [4]], [[4], [1]], [[4], []]];
+        const batches: [number[], number[]][] = [
+          [[], []],
+          [[3], [3]],
+          [
+            [2, 3],
+            [2, 3],
+          ],
+          [[1], [4]],
+          [[4], [1]],
+          [[4], []],
+        ];
         for (const [m, n, k] of dims)
           for (const [ba, bb] of batches.slice(0, m * n * k > 5000 ? 2 : batches.length))
             for (const ta of [false, true])
@@ -95,7 +115,12 @@ describe.skipIf(!hasNative)('native kernels vs the cpu backend', () => {
         await check('BatchMatMul', (x, y) => tf.matMul(x, y), [floats(rng, [300, 200]), floats(rng, [200, 100])], 1e-4, 1e-4);
         // One tall product: B packed once and shared, A blocks spread over threads; K > 256
         // exercises accumulation across packed panels.
-        for (const [ta, tb] of [[false, false], [false, true], [true, false], [true, true]]) {
+        for (const [ta, tb] of [
+          [false, false],
+          [false, true],
+          [true, false],
+          [true, true],
+        ]) {
           const a = floats(rng, ta ? [300, 401] : [401, 300]);
           const b = floats(rng, tb ? [37, 300] : [300, 37]);
           await check('BatchMatMul', (x, y) => tf.matMul(x, y, ta, tb), [a, b], 1e-4, 1e-4);
@@ -122,7 +147,10 @@ describe.skipIf(!hasNative)('native kernels vs the cpu backend', () => {
 
       it('_FusedMatMul with bias and relu', async () => {
         for (const activation of ['linear', 'relu'] as const)
-          for (const [ta, tb] of [[false, false], [true, true]]) {
+          for (const [ta, tb] of [
+            [false, false],
+            [true, true],
+          ]) {
             const a = floats(rng, ta ? [9, 11] : [11, 9]);
             const b = floats(rng, tb ? [13, 9] : [9, 13]);
             const op = (x: tf.Tensor, y: tf.Tensor, bias: tf.Tensor) =>
@@ -136,10 +164,44 @@ describe.skipIf(!hasNative)('native kernels vs the cpu backend', () => {
 
       it('Add, Sub, Multiply, RealDiv with broadcasting, empty and size-1 dims', async () => {
         const pairs: [number[], number[]][] = [
-          [[5, 7], [5, 7]], [[], []], [[3, 4], []], [[], [3, 4]], [[64, 128], [128]], [[64, 128], [64, 1]], [[2, 1, 3], [4, 1]],
-          [[1, 5, 1, 3], [2, 1, 4, 1]], [[0, 3], [3]], [[2, 0], [1]], [[1], [1, 1, 1]], [[300, 257], [300, 257]], [[7, 1, 9], [7, 5, 9]],
+          [
+            [5, 7],
+            [5, 7],
+          ],
+          [[], []],
+          [[3, 4], []],
+          [[], [3, 4]],
+          [[64, 128], [128]],
+          [
+            [64, 128],
+            [64, 1],
+          ],
+          [
+            [2, 1, 3],
+            [4, 1],
+          ],
+          [
+            [1, 5, 1, 3],
+            [2, 1, 4, 1],
+          ],
+          [[0, 3], [3]],
+          [[2, 0], [1]],
+          [[1], [1, 1, 1]],
+          [
+            [300, 257],
+            [300, 257],
+          ],
+          [
+            [7, 1, 9],
+            [7, 5, 9],
+          ],
         ];
-        const ops: [string, (a: tf.Tensor, b: tf.Tensor) => tf.Tensor][] = [['Add', tf.add], ['Sub', tf.sub], ['Multiply', tf.mul], ['RealDiv', tf.div]];
+        const ops: [string, (a: tf.Tensor, b: tf.Tensor) => tf.Tensor][] = [
+          ['Add', tf.add],
+          ['Sub', tf.sub],
+          ['Multiply', tf.mul],
+          ['RealDiv', tf.div],
+        ];
         for (const [name, op] of ops)
           for (const [sa, sb] of pairs) {
             // Divisors away from zero keep the comparison about the kernel, not conditioning.
@@ -151,10 +213,18 @@ describe.skipIf(!hasNative)('native kernels vs the cpu backend', () => {
 
       it('unary ops used by transformers and their gradients', async () => {
         const unary: [string, (x: tf.Tensor) => tf.Tensor, number, number, number, number][] = [
-          ['Exp', tf.exp, -10, 10, 2e-6, 1e-30], ['Tanh', tf.tanh, -6, 6, 1e-5, 1e-6], ['Erf', tf.erf, -4, 4, 1e-5, 2e-7],
-          ['Sigmoid', tf.sigmoid, -12, 12, 1e-5, 1e-7], ['Rsqrt', tf.rsqrt, 0.01, 10, 1e-6, 0], ['Square', tf.square, -5, 5, 1e-6, 0],
-          ['Sqrt', tf.sqrt, 0, 10, 1e-6, 0], ['Neg', tf.neg, -5, 5, 0, 0], ['Log', tf.log, 0.01, 10, 1e-6, 1e-7],
-          ['Relu', tf.relu, -5, 5, 0, 0], ['Abs', tf.abs, -5, 5, 0, 0], ['Reciprocal', tf.reciprocal, 0.1, 5, 1e-6, 0],
+          ['Exp', tf.exp, -10, 10, 2e-6, 1e-30],
+          ['Tanh', tf.tanh, -6, 6, 1e-5, 1e-6],
+          ['Erf', tf.erf, -4, 4, 1e-5, 2e-7],
+          ['Sigmoid', tf.sigmoid, -12, 12, 1e-5, 1e-7],
+          ['Rsqrt', tf.rsqrt, 0.01, 10, 1e-6, 0],
+          ['Square', tf.square, -5, 5, 1e-6, 0],
+          ['Sqrt', tf.sqrt, 0, 10, 1e-6, 0],
+          ['Neg', tf.neg, -5, 5, 0, 0],
+          ['Log', tf.log, 0.01, 10, 1e-6, 1e-7],
+          ['Relu', tf.relu, -5, 5, 0, 0],
+          ['Abs', tf.abs, -5, 5, 0, 0],
+          ['Reciprocal', tf.reciprocal, 0.1, 5, 1e-6, 0],
         ];
         for (const [name, op, lo, hi, rtol, atol] of unary)
           for (const shape of [[0], [1], [7, 3], [100_003]]) await check(name, op, [floats(rng, shape, lo, hi)], rtol, atol, shape[0] > 0);
@@ -181,16 +251,27 @@ describe.skipIf(!hasNative)('native kernels vs the cpu backend', () => {
       });
 
       it('Softmax over the last axis, including large logits and size-1 rows', async () => {
-        for (const shape of [[5, 7], [3, 1], [2, 3, 1000], [1], [128, 50]]) await check('Softmax', (x) => tf.softmax(x), [floats(rng, shape, -50, 50)], 2e-5, 1e-7);
+        for (const shape of [[5, 7], [3, 1], [2, 3, 1000], [1], [128, 50]])
+          await check('Softmax', (x) => tf.softmax(x), [floats(rng, shape, -50, 50)], 2e-5, 1e-7);
       });
 
       it('Sum, Mean, Max over the last axis, leading axes, all axes; other axes fall back', async () => {
         const ops: [string, (x: tf.Tensor, axis: number | number[], keep: boolean) => tf.Tensor][] = [
-          ['Sum', (x, a, k) => tf.sum(x, a, k)], ['Mean', (x, a, k) => tf.mean(x, a, k)], ['Max', (x, a, k) => tf.max(x, a, k)],
+          ['Sum', (x, a, k) => tf.sum(x, a, k)],
+          ['Mean', (x, a, k) => tf.mean(x, a, k)],
+          ['Max', (x, a, k) => tf.max(x, a, k)],
         ];
         const cases: [number[], number | number[], boolean][] = [
-          [[5, 7], -1, false], [[5, 7], 1, true], [[3, 4, 1000], 2, false], [[64, 128], 0, false], [[2, 3, 33], [0, 1], true],
-          [[4, 5, 6], [1, 2], false], [[4, 5, 6], [0, 1, 2], false], [[1], 0, false], [[3000, 17], 0, false], [[7, 1], -1, false],
+          [[5, 7], -1, false],
+          [[5, 7], 1, true],
+          [[3, 4, 1000], 2, false],
+          [[64, 128], 0, false],
+          [[2, 3, 33], [0, 1], true],
+          [[4, 5, 6], [1, 2], false],
+          [[4, 5, 6], [0, 1, 2], false],
+          [[1], 0, false],
+          [[3000, 17], 0, false],
+          [[7, 1], -1, false],
         ];
         for (const [name, op] of ops) {
           // float32 accumulation vs the cpu kernel's float64: allow ~1e-7 per summed element.
@@ -207,7 +288,18 @@ describe.skipIf(!hasNative)('native kernels vs the cpu backend', () => {
           const size = shape.map((d, i) => (rng.next() < 0.3 ? -1 : rng.int(d - begin[i] + 1)));
           await check('Slice', (x) => tf.slice(x, begin, size), [floats(rng, shape)], 0, 0);
         }
-        await check('Slice', (x) => tf.slice(x, [0, 1], [2, 2]), [ints([3, 4], Array.from({ length: 12 }, (_, i) => i - 6))], 0, 0);
+        await check(
+          'Slice',
+          (x) => tf.slice(x, [0, 1], [2, 2]),
+          [
+            ints(
+              [3, 4],
+              Array.from({ length: 12 }, (_, i) => i - 6),
+            ),
+          ],
+          0,
+          0,
+        );
         await check('Slice', (x) => tf.slice(tf.greater(x, 0), [1, 0], [1, 3]), [floats(rng, [2, 3])], 0, 0);
         await check('SplitV', (x) => tf.concat(tf.split(x, [1, 49], 1).reverse(), 1), [floats(rng, [4, 50, 8])], 0, 0);
         await check('SplitV', (x) => tf.stack(tf.split(x, 3, -1)), [floats(rng, [5, 2, 9])], 0, 0);
@@ -219,7 +311,10 @@ describe.skipIf(!hasNative)('native kernels vs the cpu backend', () => {
         const ids = ints([9], [2, 0, 2, -1, 4, 9, 0, 3, 2]);
         await check('UnsortedSegmentSum', (a, i) => tf.unsortedSegmentSum(a, i as tf.Tensor1D, 5), [x, ids], 1e-6, 1e-6);
         const table = floats(rng, [50, 64]);
-        const gathered = ints([300], Array.from({ length: 300 }, () => rng.int(50)));
+        const gathered = ints(
+          [300],
+          Array.from({ length: 300 }, () => rng.int(50)),
+        );
         const gradOfGather = (t: tf.Tensor, i: tf.Tensor) => tf.grad((p: tf.Tensor) => tf.sum(tf.square(tf.gather(p, i))))(t);
         await check('UnsortedSegmentSum', gradOfGather, [table, gathered], 1e-5, 1e-5);
       });

@@ -16,7 +16,8 @@ export function embeddedWeightsRoot(): string {
 }
 
 function checkName(name: string): asserts name is EmbeddedModelName {
-  if (!(EMBEDDED_MODELS as readonly string[]).includes(name)) throw new Error(`unknown embedded model "${name}"; the embedded models are ${EMBEDDED_MODELS.join(', ')}`);
+  if (!(EMBEDDED_MODELS as readonly string[]).includes(name))
+    throw new Error(`unknown embedded model "${name}"; the embedded models are ${EMBEDDED_MODELS.join(', ')}`);
 }
 
 /** Folder of the TaCA adapters trained on the embedded pair by apps/taca, one folder per variant. */

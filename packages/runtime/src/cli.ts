@@ -28,12 +28,19 @@ export function joinNegativeValues(argv: readonly string[], options: Readonly<Re
 }
 
 /** Reads a number option: undefined when absent, else a finite number within [min, max] (or CliArgumentError). */
-export function numberOption(name: string, value: string | undefined, range: { min?: number; max?: number; exclusiveMin?: boolean; integer?: boolean } = {}): number | undefined {
+export function numberOption(
+  name: string,
+  value: string | undefined,
+  range: { min?: number; max?: number; exclusiveMin?: boolean; integer?: boolean } = {},
+): number | undefined {
   if (value === undefined) return undefined;
   const n = value.trim() === '' ? NaN : Number(value);
   const { min, max, exclusiveMin = false, integer = false } = range;
-  const want = [integer ? 'an integer' : 'a number', min !== undefined ? `${exclusiveMin ? '>' : '>='} ${min}` : '', max !== undefined ? `<= ${max}` : ''].filter(Boolean).join(' ');
-  const bad = !Number.isFinite(n) || (integer && !Number.isInteger(n)) || (min !== undefined && (exclusiveMin ? n <= min : n < min)) || (max !== undefined && n > max);
+  const want = [integer ? 'an integer' : 'a number', min !== undefined ? `${exclusiveMin ? '>' : '>='} ${min}` : '', max !== undefined ? `<= ${max}` : '']
+    .filter(Boolean)
+    .join(' ');
+  const bad =
+    !Number.isFinite(n) || (integer && !Number.isInteger(n)) || (min !== undefined && (exclusiveMin ? n <= min : n < min)) || (max !== undefined && n > max);
   if (bad) throw new CliArgumentError(`--${name} must be ${want}, got "${value}"`, `--${name}`);
   return n;
 }

@@ -76,7 +76,12 @@ export function describeIssues(issues: readonly { path: readonly PropertyKey[]; 
 export type InputErrorClass = new (message: string, source?: string, field?: string) => InputError;
 
 function issuePath(path: ReadonlyArray<PropertyKey>): string {
-  return path.length ? path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') : '(root)';
+  return path.length
+    ? path
+        .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+        .join('')
+        .replace(/^\./, '')
+    : '(root)';
 }
 
 /**

@@ -39,11 +39,19 @@ const describe = (m: ModelIdentity) => `${m.name ? `"${m.name}" ` : ''}(fingerpr
  * Refuses to use `what` (trained on `saved`) with `current` unless `force`. A `saved` of
  * undefined is an artefact from before fingerprints were recorded: accepted with a warning.
  */
-export function checkIdentity(what: string, source: string, saved: ModelIdentity | undefined, current: ModelIdentity | undefined, options: { force?: boolean; role?: string; warn?: (m: string) => void } = {}): void {
+export function checkIdentity(
+  what: string,
+  source: string,
+  saved: ModelIdentity | undefined,
+  current: ModelIdentity | undefined,
+  options: { force?: boolean; role?: string; warn?: (m: string) => void } = {},
+): void {
   const role = options.role ?? 'model';
   if (!current) return;
   if (!saved) {
-    (options.warn ?? console.warn)(`${source}: ${what} records no ${role} fingerprint (saved before fingerprints were recorded); cannot check it was trained on ${describe(current)}`);
+    (options.warn ?? console.warn)(
+      `${source}: ${what} records no ${role} fingerprint (saved before fingerprints were recorded); cannot check it was trained on ${describe(current)}`,
+    );
     return;
   }
   if (saved.fingerprint === current.fingerprint) return;

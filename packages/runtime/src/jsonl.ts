@@ -15,7 +15,9 @@ export function readJsonLines(path: string, warn: (message: string) => void = (m
       rows.push(JSON.parse(line));
     } catch {
       skipped++;
-      warn(`${path}: line ${i + 1} is not valid JSON (${i === lines.length - 1 || (i === lines.length - 2 && !lines[lines.length - 1]) ? 'torn last line of an interrupted append' : 'corrupt line'}); skipped`);
+      warn(
+        `${path}: line ${i + 1} is not valid JSON (${i === lines.length - 1 || (i === lines.length - 2 && !lines[lines.length - 1]) ? 'torn last line of an interrupted append' : 'corrupt line'}); skipped`,
+      );
     }
   });
   return { rows, skipped };

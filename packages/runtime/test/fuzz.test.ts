@@ -19,7 +19,12 @@ const cli = fuzzTally('CLI number options', { isClear: (err) => err instanceof C
 describe('CLI helpers fuzz', () => {
   const options = { lr: { type: 'string' }, quick: { type: 'boolean' } } as const;
   it('--lr with any value: in-range number or CliArgumentError', () => {
-    const value = fc.oneof(fc.string({ maxLength: 10 }), fc.double().map(String), fc.integer().map(String), fc.constantFrom('-1', '-1e-3', '-.5', '1e400', '0x1f', ''));
+    const value = fc.oneof(
+      fc.string({ maxLength: 10 }),
+      fc.double().map(String),
+      fc.integer().map(String),
+      fc.constantFrom('-1', '-1e-3', '-.5', '1e400', '0x1f', ''),
+    );
     fc.assert(
       fc.property(value, fc.boolean(), (v, joined) => {
         let parsed: string | undefined;
@@ -45,18 +50,27 @@ describe('JSONL reader fuzz', () => {
   it('reads any content: valid lines kept, the rest skipped with a warning, the file untouched', () => {
     const dir = mkdtempSync(join(tmpdir(), 'jsonl-fuzz-'));
     fc.assert(
-      fc.property(fc.array(fc.oneof(fc.jsonValue().map((v) => JSON.stringify(v)), fc.string({ maxLength: 30 })), { maxLength: 20 }), (lines) => {
-        jsonl.tried++;
-        const path = join(dir, 'm.jsonl');
-        const text = lines.join('\n');
-        writeFileSync(path, text);
-        let warnings = 0;
-        const { rows, skipped } = readJsonLines(path, () => warnings++);
-        expect(warnings).toBe(skipped);
-        expect(rows.length + skipped).toBe(text.split('\n').filter((l) => l.trim()).length);
-        jsonl.skipped += skipped;
-        expect(readFileSync(path, 'utf8')).toBe(text);
-      }),
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.jsonValue().map((v) => JSON.stringify(v)),
+            fc.string({ maxLength: 30 }),
+          ),
+          { maxLength: 20 },
+        ),
+        (lines) => {
+          jsonl.tried++;
+          const path = join(dir, 'm.jsonl');
+          const text = lines.join('\n');
+          writeFileSync(path, text);
+          let warnings = 0;
+          const { rows, skipped } = readJsonLines(path, () => warnings++);
+          expect(warnings).toBe(skipped);
+          expect(rows.length + skipped).toBe(text.split('\n').filter((l) => l.trim()).length);
+          jsonl.skipped += skipped;
+          expect(readFileSync(path, 'utf8')).toBe(text);
+        },
+      ),
       { numRuns: 200, seed: 18 },
     );
   });

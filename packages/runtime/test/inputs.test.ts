@@ -4,7 +4,22 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { CliArgumentError, IdentityMismatchError, InputError, InvalidFileError, describeIssues, SchemaError, checkIdentity, weightsFingerprint, joinNegativeValues, numberOption, readJsonLines, removeOrphanedTempFiles, validate, writeJsonAtomic } from '../src/index';
+import {
+  CliArgumentError,
+  IdentityMismatchError,
+  InputError,
+  InvalidFileError,
+  describeIssues,
+  SchemaError,
+  checkIdentity,
+  weightsFingerprint,
+  joinNegativeValues,
+  numberOption,
+  readJsonLines,
+  removeOrphanedTempFiles,
+  validate,
+  writeJsonAtomic,
+} from '../src/index';
 
 describe('atomic writer housekeeping', () => {
   it('removes temporary files of dead writers on the next write to the folder, keeps live ones', () => {
@@ -86,16 +101,36 @@ describe('readJsonLines', () => {
 describe('identity', () => {
   const t = (values: number[]) => ({ shape: [values.length], dataSync: () => new Float32Array(values) });
   it('fingerprints weights by name, shape and value, independent of order', () => {
-    const a = weightsFingerprint([['x', t([1, 2])], ['y', t([3])]]);
+    const a = weightsFingerprint([
+      ['x', t([1, 2])],
+      ['y', t([3])],
+    ]);
     expect(a).toMatch(/^[0-9a-f]{16}$/);
-    expect(weightsFingerprint([['y', t([3])], ['x', t([1, 2])]])).toBe(a);
-    expect(weightsFingerprint([['x', t([1, 2.0001])], ['y', t([3])]])).not.toBe(a);
-    expect(weightsFingerprint([['z', t([1, 2])], ['y', t([3])]])).not.toBe(a);
+    expect(
+      weightsFingerprint([
+        ['y', t([3])],
+        ['x', t([1, 2])],
+      ]),
+    ).toBe(a);
+    expect(
+      weightsFingerprint([
+        ['x', t([1, 2.0001])],
+        ['y', t([3])],
+      ]),
+    ).not.toBe(a);
+    expect(
+      weightsFingerprint([
+        ['z', t([1, 2])],
+        ['y', t([3])],
+      ]),
+    ).not.toBe(a);
   });
   it('refuses another model naming both, unless forced; warns for a legacy artefact', () => {
     const warnings: string[] = [];
     const warn = (m: string) => warnings.push(m);
-    expect(() => checkIdentity('the adapter', 'a/adapter.json', { fingerprint: 'aaaa', name: 'new' }, { fingerprint: 'bbbb', name: 'other' }, { warn })).toThrow(IdentityMismatchError);
+    expect(() =>
+      checkIdentity('the adapter', 'a/adapter.json', { fingerprint: 'aaaa', name: 'new' }, { fingerprint: 'bbbb', name: 'other' }, { warn }),
+    ).toThrow(IdentityMismatchError);
     expect(() => checkIdentity('the adapter', 'a/adapter.json', { fingerprint: 'aaaa', name: 'new' }, { fingerprint: 'bbbb', name: 'other' })).toThrow(
       /trained on model "new" \(fingerprint aaaa\), but is being loaded into "other" \(fingerprint bbbb\)/,
     );

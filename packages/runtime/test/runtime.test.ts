@@ -37,7 +37,9 @@ describe('atomic writes', () => {
 
 describe('Rng', () => {
   it('is deterministic per seed and differs across seeds', () => {
-    const a = new Rng(42), b = new Rng(42), c = new Rng(43);
+    const a = new Rng(42),
+      b = new Rng(42),
+      c = new Rng(43);
     const xs = Array.from({ length: 5 }, () => a.uint32());
     expect(Array.from({ length: 5 }, () => b.uint32())).toEqual(xs);
     expect(Array.from({ length: 5 }, () => c.uint32())).not.toEqual(xs);
@@ -47,7 +49,9 @@ describe('Rng', () => {
   it('draws uniform and normal values with the right moments', () => {
     const r = new Rng(7);
     const n = 20000;
-    let su = 0, sn = 0, sn2 = 0;
+    let su = 0,
+      sn = 0,
+      sn2 = 0;
     for (let i = 0; i < n; i++) {
       su += r.next();
       const z = r.normal();

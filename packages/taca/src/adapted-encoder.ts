@@ -17,7 +17,9 @@ export class AdaptedEncoder implements ImageEncoder {
     const v = visual.config.vision;
     const t = adapter.target;
     if (t.width !== v.width || t.depth !== v.depth || t.embedDim !== visual.embedDim)
-      throw new Error(`adapter was built for an encoder of width ${t.width}, depth ${t.depth}, embedding ${t.embedDim}, but "${visual.config.name}" has width ${v.width}, depth ${v.depth}, embedding ${visual.embedDim}; build the adapter with adapterTarget(visual, oldEmbedDim)`);
+      throw new Error(
+        `adapter was built for an encoder of width ${t.width}, depth ${t.depth}, embedding ${t.embedDim}, but "${visual.config.name}" has width ${v.width}, depth ${v.depth}, embedding ${visual.embedDim}; build the adapter with adapterTarget(visual, oldEmbedDim)`,
+      );
     this.removeHooks = adapter.hooks ? visual.addHooks(adapter.hooks) : () => {};
   }
 

@@ -10,7 +10,16 @@ export type { AdapterFactory, AdapterVariantSpec, AdapterVariantInfo, OptionsVal
 export { tacaSymmetric, sequentialAdapter, parallelAdapter, loraAdapter, projectionAdapter, BOTTLENECK_DEFAULTS, LORA_DEFAULTS } from './variants/index';
 export type { BottleneckOptions, LoraOptions, LoraTarget } from './variants/index';
 export { AdaptedEncoder, injectAdapter } from './adapted-encoder';
-export { saveAdapter, loadAdapter, readAdapterManifest, encoderIdentity, AdapterManifestError, ADAPTER_LIMITS, ADAPTER_WEIGHTS_FILE, ADAPTER_CONFIG_FILE } from './io';
+export {
+  saveAdapter,
+  loadAdapter,
+  readAdapterManifest,
+  encoderIdentity,
+  AdapterManifestError,
+  ADAPTER_LIMITS,
+  ADAPTER_WEIGHTS_FILE,
+  ADAPTER_CONFIG_FILE,
+} from './io';
 export type { AdapterIdentity, LoadAdapterOptions } from './io';
 export { adaptedEncoderToOnnx, exportAdaptedEncoder } from './onnx';
 export { distillationLoss, contrastiveAlignmentLoss, influenceLoss, hybridLoss, TACA_LOSS_DEFAULTS } from './losses';

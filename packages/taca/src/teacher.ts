@@ -56,7 +56,9 @@ export interface TeacherFeatureOptions {
 
 /** Key of a corpus + teacher pair: the cache is valid only for exactly these. */
 export function featureCacheKey(teacher: Teacher, corpus: ImageCaptionSet): string {
-  return sha256(`${teacher.id}\n${corpus.size}x${corpus.height}x${corpus.width}x${corpus.channels}\n${sha256(corpus.images)}\n${sha256(corpus.captions.join('\n'))}`);
+  return sha256(
+    `${teacher.id}\n${corpus.size}x${corpus.height}x${corpus.width}x${corpus.channels}\n${sha256(corpus.images)}\n${sha256(corpus.captions.join('\n'))}`,
+  );
 }
 
 function readCache(path: string, key: string, rows: number, dim: number): TeacherFeatures | null {
@@ -81,8 +83,13 @@ function readCache(path: string, key: string, rows: number, dim: number): Teache
  * Runs the old model forward once over the corpus (images and paired captions) and caches
  * the result; every later training run reads the cache instead.
  */
-export async function teacherFeatures(teacher: Teacher, corpus: ImageCaptionSet, options: TeacherFeatureOptions = {}): Promise<TeacherFeatures & { cached: boolean }> {
-  if (corpus.captions.length !== corpus.size) throw new Error(`corpus has ${corpus.size} images but ${corpus.captions.length} captions; every image needs one caption`);
+export async function teacherFeatures(
+  teacher: Teacher,
+  corpus: ImageCaptionSet,
+  options: TeacherFeatureOptions = {},
+): Promise<TeacherFeatures & { cached: boolean }> {
+  if (corpus.captions.length !== corpus.size)
+    throw new Error(`corpus has ${corpus.size} images but ${corpus.captions.length} captions; every image needs one caption`);
   const dim = teacher.embedDim;
   const key = featureCacheKey(teacher, corpus);
   if (options.cacheFile) {
@@ -106,10 +113,14 @@ export async function teacherFeatures(teacher: Teacher, corpus: ImageCaptionSet,
   }
   bar?.finish();
   if (options.cacheFile)
-    writeSafetensors(options.cacheFile, [
-      { name: 'image', shape: [corpus.size, dim], data: () => image },
-      { name: 'text', shape: [corpus.size, dim], data: () => text },
-    ], { key, teacher: teacher.id });
+    writeSafetensors(
+      options.cacheFile,
+      [
+        { name: 'image', shape: [corpus.size, dim], data: () => image },
+        { name: 'text', shape: [corpus.size, dim], data: () => text },
+      ],
+      { key, teacher: teacher.id },
+    );
   return { rows: corpus.size, dim, image, text, cached: false };
 }
 

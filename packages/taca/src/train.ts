@@ -67,9 +67,14 @@ export async function trainAdapter(options: TrainAdapterOptions): Promise<TrainA
   const { encoder, corpus, teacher } = options;
   const config: TacaTrainingConfig = { ...TACA_TRAINING_DEFAULTS, ...options.config, loss: { ...TACA_LOSS_DEFAULTS, ...options.config?.loss } };
   const oldDim = encoder.embedDim;
-  if (teacher.dim !== oldDim) throw new Error(`the old features have ${teacher.dim} dims but the adapted encoder outputs ${oldDim}; build the adapter with the old model's embedding dimension`);
-  if (teacher.rows !== corpus.size) throw new Error(`teacher features cover ${teacher.rows} rows but the corpus has ${corpus.size}; compute them on this corpus`);
-  if (config.loss.influence > 0 && !options.classifier) throw new Error('loss.influence > 0 needs the old zero-shot classifier (options.classifier, from textClassifier)');
+  if (teacher.dim !== oldDim)
+    throw new Error(
+      `the old features have ${teacher.dim} dims but the adapted encoder outputs ${oldDim}; build the adapter with the old model's embedding dimension`,
+    );
+  if (teacher.rows !== corpus.size)
+    throw new Error(`teacher features cover ${teacher.rows} rows but the corpus has ${corpus.size}; compute them on this corpus`);
+  if (config.loss.influence > 0 && !options.classifier)
+    throw new Error('loss.influence > 0 needs the old zero-shot classifier (options.classifier, from textClassifier)');
 
   const backbone = encoder.visual.namedWeights();
   encoder.visual.freeze();
@@ -114,7 +119,8 @@ export async function trainAdapter(options: TrainAdapterOptions): Promise<TrainA
     }, options.onStep);
     const after = weightsFingerprint(backbone);
     const changed = [...before].filter(([name, hash]) => after.get(name) !== hash).map(([name]) => name);
-    if (changed.length) throw new Error(`training changed ${changed.length} backbone weights (${changed.slice(0, 3).join(', ')}...); only adapter parameters may train`);
+    if (changed.length)
+      throw new Error(`training changed ${changed.length} backbone weights (${changed.slice(0, 3).join(', ')}...); only adapter parameters may train`);
     return {
       summary,
       config,

@@ -27,8 +27,10 @@ export function tinyCorpus(size = 48, seed = 0): ImageCaptionSet & { labels: Int
     const c = i % CLASSES.length;
     labels[i] = c;
     for (let p = 0; p < 64; p++) {
-      const y = Math.floor(p / 8), x = p % 8;
-      const on = c === 0 ? (x - 3.5) ** 2 + (y - 3.5) ** 2 < 9 : c === 1 ? x > 1 && x < 6 && y > 1 && y < 6 : c === 2 ? y % 2 === 0 : x % 3 === 0 && y % 3 === 0;
+      const y = Math.floor(p / 8),
+        x = p % 8;
+      const on =
+        c === 0 ? (x - 3.5) ** 2 + (y - 3.5) ** 2 < 9 : c === 1 ? x > 1 && x < 6 && y > 1 && y < 6 : c === 2 ? y % 2 === 0 : x % 3 === 0 && y % 3 === 0;
       images[i * 64 + p] = Math.min(255, (on ? 200 : 20) + rng.int(40));
     }
     captions.push(`a photo of a ${CLASSES[c]}`);
@@ -46,8 +48,32 @@ export function tinyTokenizer(): Tokenizer {
 export function tinyPair(options: { oldEmbed?: number; newEmbed?: number } = {}): { old: Clip; next: Clip; tokenizer: Tokenizer } {
   const tokenizer = tinyTokenizer();
   const text = { contextLength: 8, width: 16, depth: 1, heads: 2 };
-  const old = createClip(configForTokenizer(resolveConfig({ base: 'hotplug-old', name: 'tiny-old', embedDim: options.oldEmbed ?? 12, vision: { imageSize: 8, patchSize: 4, width: 16, depth: 1, heads: 2, activation: 'quickgelu' }, text }), tokenizer), { seed: 1 });
-  const next = createClip(configForTokenizer(resolveConfig({ base: 'hotplug-new', name: 'tiny-new', embedDim: options.newEmbed ?? 12, vision: { imageSize: 8, patchSize: 2, width: 24, depth: 2, heads: 2, activation: 'gelu' }, text }), tokenizer), { seed: 2 });
+  const old = createClip(
+    configForTokenizer(
+      resolveConfig({
+        base: 'hotplug-old',
+        name: 'tiny-old',
+        embedDim: options.oldEmbed ?? 12,
+        vision: { imageSize: 8, patchSize: 4, width: 16, depth: 1, heads: 2, activation: 'quickgelu' },
+        text,
+      }),
+      tokenizer,
+    ),
+    { seed: 1 },
+  );
+  const next = createClip(
+    configForTokenizer(
+      resolveConfig({
+        base: 'hotplug-new',
+        name: 'tiny-new',
+        embedDim: options.newEmbed ?? 12,
+        vision: { imageSize: 8, patchSize: 2, width: 24, depth: 2, heads: 2, activation: 'gelu' },
+        text,
+      }),
+      tokenizer,
+    ),
+    { seed: 2 },
+  );
   return { old, next, tokenizer };
 }
 

@@ -5,7 +5,16 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { IdentityMismatchError } from '@hotplug/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdapterManifestError, ADAPTER_CONFIG_FILE, adapterTarget, createAdapter, encoderIdentity, loadAdapter, readAdapterManifest, saveAdapter } from '../src/index';
+import {
+  AdapterManifestError,
+  ADAPTER_CONFIG_FILE,
+  adapterTarget,
+  createAdapter,
+  encoderIdentity,
+  loadAdapter,
+  readAdapterManifest,
+  saveAdapter,
+} from '../src/index';
 import { setup, tempDir, tinyPair } from './helpers';
 
 describe('adapter identity', () => {
@@ -82,7 +91,7 @@ describe('adapter manifest validation (before allocating)', () => {
     const good = readFileSync(join(dir, ADAPTER_CONFIG_FILE), 'utf8');
     const cases: Array<[(m: Record<string, any>) => void, RegExp]> = [
       [(m) => (m.target.depth = 1e9), /target\.depth: Too big: expected number to be <=1024/],
-      [(m) => (m.config.options.bottleneck = '16'), /variant "sequential":\n  - bottleneck: Invalid input: expected number, received string/],
+      [(m) => (m.config.options.bottleneck = '16'), /variant "sequential":\n {2}- bottleneck: Invalid input: expected number, received string/],
       [(m) => (m.config.blocks = [7]), /config\.blocks \[7\] name blocks past the target's depth 2/],
       [(m) => (m.parameters = 1e9), /adapter.safetensors has \d+ bytes, but adapter.json declares 1000000000 parameters/],
       [(m) => (m.trainedOn = { model: { fingerprint: 'x' } }), /trainedOn\.model\.fingerprint: 16 hex digits/],

@@ -3,7 +3,17 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { createClip, loadClip, loadOnnxImageEncoder, saveClip } from '@hotplug/backbones';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adapterTarget, createAdapter, exportAdaptedEncoder, injectAdapter, loadAdapter, readAdapterManifest, saveAdapter, ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE } from '../src/index';
+import {
+  adapterTarget,
+  createAdapter,
+  exportAdaptedEncoder,
+  injectAdapter,
+  loadAdapter,
+  readAdapterManifest,
+  saveAdapter,
+  ADAPTER_CONFIG_FILE,
+  ADAPTER_WEIGHTS_FILE,
+} from '../src/index';
 import { maxAbsDiff, normalizedImages, randomizeAdapter, setup, tempDir, tinyCorpus, tinyPair } from './helpers';
 
 describe('saving, loading and exporting adapters', () => {
@@ -57,7 +67,12 @@ describe('saving, loading and exporting adapters', () => {
     const v2 = JSON.parse(readFileSync(join(dir, ADAPTER_CONFIG_FILE), 'utf8'));
     const { heads: _h, mlpWidth: _m, ...oldTarget } = v2.target;
     // What apps/taca wrote before per-variant options (the adapters shipped in @hotplug/models look like this).
-    const v1 = { ...v2, version: 1, target: oldTarget, config: { variant: 'lora', bottleneck: 2, scale: 1, activation: 'relu', loraTargets: ['q', 'out'], outputProjection: 'auto', seed: 0 } };
+    const v1 = {
+      ...v2,
+      version: 1,
+      target: oldTarget,
+      config: { variant: 'lora', bottleneck: 2, scale: 1, activation: 'relu', loraTargets: ['q', 'out'], outputProjection: 'auto', seed: 0 },
+    };
     writeFileSync(join(dir, ADAPTER_CONFIG_FILE), JSON.stringify(v1));
     const loaded = loadAdapter(dir, pair.next.visual);
     expect(loaded.config.options).toEqual({ bottleneck: 2, scale: 1, targets: ['q', 'out'] });
@@ -73,7 +88,9 @@ describe('saving, loading and exporting adapters', () => {
     const dir = tempDir('broken');
     saveAdapter(adapter, dir);
     const other = createClip({ base: 'hotplug-new', vision: { imageSize: 8, patchSize: 2, width: 32, depth: 2, heads: 2 }, embedDim: 12 });
-    expect(() => loadAdapter(dir, other.visual)).toThrow(/trained for an encoder of width 24, depth 2, embedding 12, 2 heads, MLP width 96; "hotplug-new" has width 32/);
+    expect(() => loadAdapter(dir, other.visual)).toThrow(
+      /trained for an encoder of width 24, depth 2, embedding 12, 2 heads, MLP width 96; "hotplug-new" has width 32/,
+    );
     other.dispose();
     const manifest = JSON.parse(readFileSync(join(dir, ADAPTER_CONFIG_FILE), 'utf8'));
     const count = (config: object) => {
@@ -82,11 +99,24 @@ describe('saving, loading and exporting adapters', () => {
       a.dispose();
       return n;
     };
-    writeFileSync(join(dir, ADAPTER_CONFIG_FILE), JSON.stringify({ ...manifest, config: { ...manifest.config, options: { ...manifest.config.options, bottleneck: 5 } } }));
+    writeFileSync(
+      join(dir, ADAPTER_CONFIG_FILE),
+      JSON.stringify({ ...manifest, config: { ...manifest.config, options: { ...manifest.config.options, bottleneck: 5 } } }),
+    );
     expect(() => loadAdapter(dir)).toThrow(/this parallel config needs more than the \d+ parameters allowed/);
-    writeFileSync(join(dir, ADAPTER_CONFIG_FILE), JSON.stringify({ ...manifest, config: { ...manifest.config, options: { ...manifest.config.options, bottleneck: 5 } }, parameters: count({ bottleneck: 5 }) }));
+    writeFileSync(
+      join(dir, ADAPTER_CONFIG_FILE),
+      JSON.stringify({
+        ...manifest,
+        config: { ...manifest.config, options: { ...manifest.config.options, bottleneck: 5 } },
+        parameters: count({ bottleneck: 5 }),
+      }),
+    );
     expect(() => loadAdapter(dir)).toThrow(/does not match its adapter.json:[\s\S]*shape \[24,3\] but the adapter needs \[24,5\]/);
-    writeFileSync(join(dir, ADAPTER_CONFIG_FILE), JSON.stringify({ ...manifest, config: { ...manifest.config, blocks: [0] }, parameters: count({ blocks: [0] }) }));
+    writeFileSync(
+      join(dir, ADAPTER_CONFIG_FILE),
+      JSON.stringify({ ...manifest, config: { ...manifest.config, blocks: [0] }, parameters: count({ blocks: [0] }) }),
+    );
     expect(() => loadAdapter(dir)).toThrow(/unexpected tensor "adapter.blocks.1.mlp.down.weight"/);
     writeFileSync(join(dir, ADAPTER_CONFIG_FILE), JSON.stringify(manifest));
     writeFileSync(join(dir, ADAPTER_WEIGHTS_FILE), Buffer.from([1, 2, 3]));
@@ -100,7 +130,9 @@ describe('saving, loading and exporting adapters', () => {
 
   for (const variant of ['taca-symmetric', 'lora', 'projection']) {
     it(`${variant}: the ONNX export matches tfjs under onnxruntime-node`, async () => {
-      const options = { 'taca-symmetric': { bottleneck: 4, activation: 'gelu' }, lora: { bottleneck: 4, targets: ['q', 'k', 'v', 'out'] }, projection: {} }[variant];
+      const options = { 'taca-symmetric': { bottleneck: 4, activation: 'gelu' }, lora: { bottleneck: 4, targets: ['q', 'k', 'v', 'out'] }, projection: {} }[
+        variant
+      ];
       const adapter = createAdapter({ variant, options }, adapterTarget(pair.next.visual, 10));
       randomizeAdapter(adapter, 5);
       const enc = injectAdapter(pair.next.visual, adapter);

@@ -13,9 +13,22 @@ const logSoftmax = (row: number[]) => {
 };
 const softmax = (row: number[]) => logSoftmax(row).map(Math.exp);
 
-const A = [[1, 0, 0], [0, 2, 0], [1, 1, 1], [0.5, -1, 2]];
-const B = [[1, 0, 0], [1, 1, 0], [-1, 1, 0], [0.5, -1, 1]];
-const C = [[1, 0, 0], [0, 1, 0]];
+const A = [
+  [1, 0, 0],
+  [0, 2, 0],
+  [1, 1, 1],
+  [0.5, -1, 2],
+];
+const B = [
+  [1, 0, 0],
+  [1, 1, 0],
+  [-1, 1, 0],
+  [0.5, -1, 1],
+];
+const C = [
+  [1, 0, 0],
+  [0, 1, 0],
+];
 const t = (m: number[][]) => tf.tensor2d(m);
 
 describe('losses', () => {
@@ -67,9 +80,15 @@ describe('losses', () => {
 
   it('names what is missing or mismatched', () => {
     expect(() => distillationLoss(t(A), t(C), 'cosine')).toThrow(/must both be \[batch, oldEmbedDim\]/);
-    expect(() => hybridLoss({ adapted: t(A), oldImage: t(B) }, { distill: 1, distillKind: 'cosine', contrastive: 1, influence: 0 })).toThrow(/needs the old text features/);
-    expect(() => hybridLoss({ adapted: t(A), oldImage: t(B) }, { distill: 0, distillKind: 'cosine', contrastive: 0, influence: 1 })).toThrow(/needs the old zero-shot classifier/);
-    expect(() => hybridLoss({ adapted: t(A), oldImage: t(B) }, { distill: 0, distillKind: 'cosine', contrastive: 0, influence: 0 })).toThrow(/every weight is 0/);
+    expect(() => hybridLoss({ adapted: t(A), oldImage: t(B) }, { distill: 1, distillKind: 'cosine', contrastive: 1, influence: 0 })).toThrow(
+      /needs the old text features/,
+    );
+    expect(() => hybridLoss({ adapted: t(A), oldImage: t(B) }, { distill: 0, distillKind: 'cosine', contrastive: 0, influence: 1 })).toThrow(
+      /needs the old zero-shot classifier/,
+    );
+    expect(() => hybridLoss({ adapted: t(A), oldImage: t(B) }, { distill: 0, distillKind: 'cosine', contrastive: 0, influence: 0 })).toThrow(
+      /every weight is 0/,
+    );
     expect(() => distillationLoss(t(A), t(B), 'l1' as never)).toThrow(/'cosine' or 'l2'/);
   });
 });

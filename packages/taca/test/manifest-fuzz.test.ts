@@ -41,12 +41,28 @@ function attempt(text: string, withEncoder: boolean): void {
 describe('adapter manifest fuzz', () => {
   const hostile = fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.constantFrom(1e9, -1, 0, 0.5, 2 ** 31, '16', 'relu', null, [], {}, [0, 1e9], ['q', 'x']));
   const setters: Array<(m: any, v: unknown) => void> = [
-    (m, v) => (m.format = v), (m, v) => (m.version = v), (m, v) => (m.config = v), (m, v) => (m.config.variant = v),
-    (m, v) => (m.config.options.bottleneck = v), (m, v) => (m.config.options.scale = v), (m, v) => (m.config.blocks = v), (m, v) => (m.config.options.activation = v),
-    (m, v) => (m.config.options = v), (m, v) => (m.config.options.extra = v), (m, v) => (m.config.outputProjection = v), (m, v) => (m.config.seed = v), (m, v) => (m.target = v),
-    (m, v) => (m.target.heads = v), (m, v) => (m.target.mlpWidth = v),
-    (m, v) => (m.target.width = v), (m, v) => (m.target.depth = v), (m, v) => (m.target.embedDim = v), (m, v) => (m.target.oldEmbedDim = v),
-    (m, v) => (m.parameters = v), (m, v) => (m.trainedOn = v), (m, v) => (m.trainedOn.model.fingerprint = v),
+    (m, v) => (m.format = v),
+    (m, v) => (m.version = v),
+    (m, v) => (m.config = v),
+    (m, v) => (m.config.variant = v),
+    (m, v) => (m.config.options.bottleneck = v),
+    (m, v) => (m.config.options.scale = v),
+    (m, v) => (m.config.blocks = v),
+    (m, v) => (m.config.options.activation = v),
+    (m, v) => (m.config.options = v),
+    (m, v) => (m.config.options.extra = v),
+    (m, v) => (m.config.outputProjection = v),
+    (m, v) => (m.config.seed = v),
+    (m, v) => (m.target = v),
+    (m, v) => (m.target.heads = v),
+    (m, v) => (m.target.mlpWidth = v),
+    (m, v) => (m.target.width = v),
+    (m, v) => (m.target.depth = v),
+    (m, v) => (m.target.embedDim = v),
+    (m, v) => (m.target.oldEmbedDim = v),
+    (m, v) => (m.parameters = v),
+    (m, v) => (m.trainedOn = v),
+    (m, v) => (m.trainedOn.model.fingerprint = v),
   ];
   it('a field replaced by an arbitrary or hostile value', () => {
     fc.assert(
@@ -59,6 +75,9 @@ describe('adapter manifest fuzz', () => {
     );
   });
   it('arbitrary text as adapter.json', () => {
-    fc.assert(fc.property(fc.string({ maxLength: 200 }), (text) => attempt(text, false)), { numRuns: 50, seed: 18 });
+    fc.assert(
+      fc.property(fc.string({ maxLength: 200 }), (text) => attempt(text, false)),
+      { numRuns: 50, seed: 18 },
+    );
   });
 });

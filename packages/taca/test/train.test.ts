@@ -4,7 +4,15 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Trainer } from '@hotplug/train';
 import {
-  adapterTarget, createAdapter, hybridLoss, injectAdapter, teacherFeatures, teacherFromClip, textClassifier, trainAdapter, weightsFingerprint,
+  adapterTarget,
+  createAdapter,
+  hybridLoss,
+  injectAdapter,
+  teacherFeatures,
+  teacherFromClip,
+  textClassifier,
+  trainAdapter,
+  weightsFingerprint,
   type TeacherFeatures,
 } from '../src/index';
 import { maxAbsDiff, normalizedImages, PROMPTS, setup, tempDir, tinyCorpus, tinyPair } from './helpers';
@@ -69,19 +77,36 @@ describe('training', () => {
     pair.next.visual.unfreeze();
     const backbone = pair.next.visual.namedWeights();
     const all = [...adapter.params.values(), ...backbone.values()];
-    const { grads } = tf.variableGrads(() => hybridLoss({ adapted: enc.forward(imgs), oldImage, oldText }, { distill: 1, distillKind: 'cosine', contrastive: 0.5, influence: 0 }).loss, all);
+    const { grads } = tf.variableGrads(
+      () => hybridLoss({ adapted: enc.forward(imgs), oldImage, oldText }, { distill: 1, distillKind: 'cosine', contrastive: 0.5, influence: 0 }).loss,
+      all,
+    );
     // Zero-initialised up-projections pass no gradient to the down-projections yet; every up-projection and the projection get one.
     for (const [name, v] of adapter.params) {
       if (name.includes('.up.') || name.includes('output_proj')) expect(tf.max(tf.abs(grads[v.name]!)).dataSync()[0], name).toBeGreaterThan(0);
     }
     pair.next.visual.freeze();
-    const onlyAdapter = tf.variableGrads(() => hybridLoss({ adapted: enc.forward(imgs), oldImage, oldText }, { distill: 1, distillKind: 'cosine', contrastive: 0.5, influence: 0 }).loss, [...adapter.params.values()]);
+    const onlyAdapter = tf.variableGrads(
+      () => hybridLoss({ adapted: enc.forward(imgs), oldImage, oldText }, { distill: 1, distillKind: 'cosine', contrastive: 0.5, influence: 0 }).loss,
+      [...adapter.params.values()],
+    );
     expect(Object.keys(onlyAdapter.grads).sort()).toEqual([...adapter.params.values()].map((v) => v.name).sort());
     // With the backbone frozen, variableGrads over trainable variables sees only the adapter.
-    const trainable = tf.variableGrads(() => hybridLoss({ adapted: enc.forward(imgs), oldImage, oldText }, { distill: 1, distillKind: 'cosine', contrastive: 0, influence: 0 }).loss);
+    const trainable = tf.variableGrads(
+      () => hybridLoss({ adapted: enc.forward(imgs), oldImage, oldText }, { distill: 1, distillKind: 'cosine', contrastive: 0, influence: 0 }).loss,
+    );
     const backboneNames = new Set([...backbone.values()].map((v) => v.name));
     expect(Object.keys(trainable.grads).filter((n) => backboneNames.has(n))).toEqual([]);
-    tf.dispose([imgs, oldImage, oldText, Object.values(grads), Object.values(onlyAdapter.grads), Object.values(trainable.grads), onlyAdapter.value, trainable.value]);
+    tf.dispose([
+      imgs,
+      oldImage,
+      oldText,
+      Object.values(grads),
+      Object.values(onlyAdapter.grads),
+      Object.values(trainable.grads),
+      onlyAdapter.value,
+      trainable.value,
+    ]);
     enc.dispose();
     adapter.dispose();
   });
@@ -125,7 +150,14 @@ describe('training', () => {
     const residue = trainerResidue(adapter.params);
     const tensors = tf.memory().numTensors;
     const steps = stepCounts();
-    const result = await trainAdapter({ encoder: enc, corpus, teacher: feats, config: { steps: 30, batchSize: 16, lr: 5e-3, warmupSteps: 2 }, onStep: steps.onStep, ...quiet });
+    const result = await trainAdapter({
+      encoder: enc,
+      corpus,
+      teacher: feats,
+      config: { steps: 30, batchSize: 16, lr: 5e-3, warmupSteps: 2 },
+      onStep: steps.onStep,
+      ...quiet,
+    });
     expect(new Set(steps.counts).size).toBe(1); // no growth from one step to the next
     expect(tf.memory().numTensors).toBe(tensors + residue);
     expect(weightsFingerprint(pair.next.visual.namedWeights())).toEqual(before);
@@ -146,7 +178,15 @@ describe('training', () => {
     const residue = trainerResidue(adapter.params);
     const tensors = tf.memory().numTensors;
     const steps = stepCounts();
-    const result = await trainAdapter({ encoder: enc, corpus, teacher: feats, classifier, config: { steps: 20, batchSize: 16, lr: 1e-2, loss: { distill: 1, distillKind: 'cosine', contrastive: 0.1, influence: 0.5 } }, onStep: steps.onStep, ...quiet });
+    const result = await trainAdapter({
+      encoder: enc,
+      corpus,
+      teacher: feats,
+      classifier,
+      config: { steps: 20, batchSize: 16, lr: 1e-2, loss: { distill: 1, distillKind: 'cosine', contrastive: 0.1, influence: 0.5 } },
+      onStep: steps.onStep,
+      ...quiet,
+    });
     expect(new Set(steps.counts).size).toBe(1);
     expect(tf.memory().numTensors).toBe(tensors + residue);
     expect(result.summary.history.at(-1)!.loss).toBeLessThan(result.summary.history[0]!.loss);
@@ -161,7 +201,12 @@ describe('training', () => {
       const enc = injectAdapter(pair.next.visual, adapter);
       try {
         await trainAdapter({
-          encoder: enc, corpus, teacher: feats, runDir: dir, checkpointEvery: 2, ...quiet,
+          encoder: enc,
+          corpus,
+          teacher: feats,
+          runDir: dir,
+          checkpointEvery: 2,
+          ...quiet,
           config: { steps: 8, batchSize: 16, lr: 5e-3 },
           onStep: (r) => {
             if (r.step === stopAt) throw new Error('killed');
@@ -185,7 +230,9 @@ describe('training', () => {
     const adapter = createAdapter({ variant: 'projection' }, target());
     const enc = injectAdapter(pair.next.visual, adapter);
     await expect(trainAdapter({ encoder: enc, corpus: tinyCorpus(32), teacher: feats, ...quiet })).rejects.toThrow(/cover 48 rows but the corpus has 32/);
-    await expect(trainAdapter({ encoder: enc, corpus, teacher: { ...feats, dim: 10 }, ...quiet })).rejects.toThrow(/old features have 10 dims but the adapted encoder outputs 12/);
+    await expect(trainAdapter({ encoder: enc, corpus, teacher: { ...feats, dim: 10 }, ...quiet })).rejects.toThrow(
+      /old features have 10 dims but the adapted encoder outputs 12/,
+    );
     enc.dispose();
     adapter.dispose();
   });

@@ -31,7 +31,10 @@ export class AdamW {
   /** Number of updates applied so far. */
   step = 0;
 
-  constructor(private readonly params: ReadonlyMap<string, tf.Variable>, config: AdamWConfig = {}) {
+  constructor(
+    private readonly params: ReadonlyMap<string, tf.Variable>,
+    config: AdamWConfig = {},
+  ) {
     this.beta1 = config.beta1 ?? 0.9;
     this.beta2 = config.beta2 ?? 0.999;
     this.epsilon = config.epsilon ?? 1e-8;
@@ -78,8 +81,7 @@ export class AdamW {
     for (const [name, p] of this.params) {
       const s = state.moments[name];
       if (!s) throw new Error(`optimizer state has no moments for parameter "${name}"; the checkpoint was made for a different model`);
-      if (!tf.util.arraysEqual(s.m.shape, p.shape))
-        throw new Error(`optimizer state for "${name}" has shape [${s.m.shape}] but the parameter is [${p.shape}]`);
+      if (!tf.util.arraysEqual(s.m.shape, p.shape)) throw new Error(`optimizer state for "${name}" has shape [${s.m.shape}] but the parameter is [${p.shape}]`);
       this.m.get(name)!.assign(s.m);
       this.v.get(name)!.assign(s.v);
     }

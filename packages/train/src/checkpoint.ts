@@ -22,9 +22,7 @@ const ManifestSchema = z.strictObject({
   totalSteps: count.min(1),
   /** Only names this writer gives: a data file cannot point outside its folder. */
   weightsFile: z.string().regex(/^weights-\d{8,}\.bin$/, 'a file name of the form weights-00000123.bin in the checkpoint folder'),
-  specs: z
-    .array(z.strictObject({ name: z.string().min(1), shape: z.array(count.max(2 ** 31 - 1)).max(8), dtype: z.literal('float32') }))
-    .max(1_000_000),
+  specs: z.array(z.strictObject({ name: z.string().min(1), shape: z.array(count.max(2 ** 31 - 1)).max(8), dtype: z.literal('float32') })).max(1_000_000),
   /** Everything about the run that must be equal to resume (trainer settings, the caller's recipe, fingerprints). */
   run: z.record(z.string(), json),
   /** Summary carried over so a finished run can be reported without training. */
@@ -50,7 +48,13 @@ export interface SaveCheckpointInfo {
  * name, then the manifest is swapped in atomically, then older binaries are removed: a kill
  * at any point leaves a loadable checkpoint.
  */
-export async function saveCheckpoint(dir: string, step: number, params: ReadonlyMap<string, tf.Variable>, optimizer: AdamW, info: SaveCheckpointInfo): Promise<void> {
+export async function saveCheckpoint(
+  dir: string,
+  step: number,
+  params: ReadonlyMap<string, tf.Variable>,
+  optimizer: AdamW,
+  info: SaveCheckpointInfo,
+): Promise<void> {
   const state = optimizer.getState();
   const named: tf.NamedTensorMap = {};
   for (const [name, p] of params) named[`param/${name}`] = p;
@@ -63,7 +67,11 @@ export async function saveCheckpoint(dir: string, step: number, params: Readonly
     const weightsFile = `weights-${String(step).padStart(8, '0')}.bin`;
     writeFileAtomic(join(dir, weightsFile), new Uint8Array(data));
     const manifest: CheckpointManifest = {
-      format: FORMAT, step, optimizerStep: state.step, totalSteps: info.totalSteps, weightsFile,
+      format: FORMAT,
+      step,
+      optimizerStep: state.step,
+      totalSteps: info.totalSteps,
+      weightsFile,
       specs: specs.map((s) => ({ name: s.name, shape: s.shape, dtype: 'float32' as const })),
       run: JSON.parse(JSON.stringify(info.run)) as Record<string, unknown>,
       finalLoss: Number.isFinite(info.finalLoss) ? info.finalLoss : null,
@@ -91,22 +99,39 @@ export function readCheckpointManifest(dir: string, run: RunRecord, totalSteps: 
   if (!existsSync(path)) return null;
   const raw = parseJson(readFileSync(path, 'utf8'), path, FIX, CheckpointError);
   if (raw && typeof raw === 'object' && (raw as { format?: unknown }).format === 'hotplug-checkpoint/1')
-    throw new CheckpointError(`${path} is an older checkpoint (hotplug-checkpoint/1) that records no configuration, so resuming it cannot be checked; ${FIX}`, path, 'format');
+    throw new CheckpointError(
+      `${path} is an older checkpoint (hotplug-checkpoint/1) that records no configuration, so resuming it cannot be checked; ${FIX}`,
+      path,
+      'format',
+    );
   const manifest = validate(ManifestSchema, raw, path, FIX, CheckpointError);
   if (manifest.step > manifest.totalSteps)
-    throw new CheckpointError(`${path}: step ${manifest.step} is past the run's ${manifest.totalSteps} total steps; the checkpoint is corrupt; ${FIX}`, path, 'step');
+    throw new CheckpointError(
+      `${path}: step ${manifest.step} is past the run's ${manifest.totalSteps} total steps; the checkpoint is corrupt; ${FIX}`,
+      path,
+      'step',
+    );
   if (manifest.optimizerStep > manifest.step)
-    throw new CheckpointError(`${path}: optimizerStep ${manifest.optimizerStep} is past step ${manifest.step}; the checkpoint is corrupt; ${FIX}`, path, 'optimizerStep');
+    throw new CheckpointError(
+      `${path}: optimizerStep ${manifest.optimizerStep} is past step ${manifest.step}; the checkpoint is corrupt; ${FIX}`,
+      path,
+      'optimizerStep',
+    );
   const changes = configDiff(manifest.run, JSON.parse(JSON.stringify(run)));
   if (manifest.totalSteps !== totalSteps) changes.unshift({ path: 'totalSteps', saved: manifest.totalSteps, current: totalSteps });
   if (changes.length) throw new ConfigMismatchError(dir, changes);
   let expected = 0;
   for (const s of manifest.specs) expected += s.shape.reduce((a, b) => a * b, 1) * 4;
-  if (!(expected <= MAX_WEIGHTS_BYTES)) throw new CheckpointError(`${path}: specs declare ${expected} bytes of weights, above the ${MAX_WEIGHTS_BYTES}-byte limit; ${FIX}`, path, 'specs');
+  if (!(expected <= MAX_WEIGHTS_BYTES))
+    throw new CheckpointError(`${path}: specs declare ${expected} bytes of weights, above the ${MAX_WEIGHTS_BYTES}-byte limit; ${FIX}`, path, 'specs');
   const weightsPath = join(dir, manifest.weightsFile);
   if (!existsSync(weightsPath)) throw new CheckpointError(`checkpoint ${path} names ${manifest.weightsFile}, which is missing; ${FIX}`, path, 'weightsFile');
   const size = statSync(weightsPath).size;
-  if (size !== expected) throw new CheckpointError(`checkpoint weights ${weightsPath} hold ${size} bytes, the manifest expects ${expected}: the file is corrupt; ${FIX}`, weightsPath);
+  if (size !== expected)
+    throw new CheckpointError(
+      `checkpoint weights ${weightsPath} hold ${size} bytes, the manifest expects ${expected}: the file is corrupt; ${FIX}`,
+      weightsPath,
+    );
   return manifest;
 }
 
@@ -130,7 +155,10 @@ export function restoreCheckpoint(dir: string, manifest: CheckpointManifest, par
       }
     }
     if (problems.length)
-      throw new CheckpointError(`checkpoint in ${dir} does not fit this model: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? `; ... ${problems.length - 5} more` : ''}; ${FIX}`, weightsPath);
+      throw new CheckpointError(
+        `checkpoint in ${dir} does not fit this model: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? `; ... ${problems.length - 5} more` : ''}; ${FIX}`,
+        weightsPath,
+      );
     for (const [name, p] of params) p.assign(tensors[`param/${name}`]!);
     const moments: Record<string, { m: tf.Tensor; v: tf.Tensor }> = {};
     for (const name of params.keys()) moments[name] = { m: tensors[`adam_m/${name}`]!, v: tensors[`adam_v/${name}`]! };
@@ -144,7 +172,12 @@ export function restoreCheckpoint(dir: string, manifest: CheckpointManifest, par
  * Checks and restores in one call; returns null when `dir` holds no checkpoint, else the
  * manifest (whose step the run continues from).
  */
-export function loadCheckpoint(dir: string, params: ReadonlyMap<string, tf.Variable>, optimizer: AdamW, expect: { run: RunRecord; totalSteps: number }): CheckpointManifest | null {
+export function loadCheckpoint(
+  dir: string,
+  params: ReadonlyMap<string, tf.Variable>,
+  optimizer: AdamW,
+  expect: { run: RunRecord; totalSteps: number },
+): CheckpointManifest | null {
   const manifest = readCheckpointManifest(dir, expect.run, expect.totalSteps);
   if (manifest) restoreCheckpoint(dir, manifest, params, optimizer);
   return manifest;

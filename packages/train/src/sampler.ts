@@ -15,8 +15,7 @@ export class StepSampler {
     readonly batchSize: number,
     readonly seed: number | string,
   ) {
-    if (!(batchSize > 0) || size < batchSize)
-      throw new Error(`StepSampler needs 0 < batchSize (${batchSize}) <= dataset size (${size}); lower the batch size`);
+    if (!(batchSize > 0) || size < batchSize) throw new Error(`StepSampler needs 0 < batchSize (${batchSize}) <= dataset size (${size}); lower the batch size`);
     this.batchesPerEpoch = Math.floor(size / batchSize);
   }
 

@@ -105,14 +105,14 @@ export class Trainer {
         finalLoss = manifest.finalLoss ?? NaN;
       }
     }
-    if (startStep === totalSteps)
-      return { startStep, steps: 0, finalLoss, seconds: 0, totalSeconds: earlierSeconds, alreadyFinished: true, history: [] };
+    if (startStep === totalSteps) return { startStep, steps: 0, finalLoss, seconds: 0, totalSeconds: earlierSeconds, alreadyFinished: true, history: [] };
     if (logFile) {
       mkdirSync(dirname(logFile), { recursive: true });
       truncateLog(logFile, startStep, warn);
     }
 
-    const bar = this.config.progress === false ? null : new ProgressBar({ total: totalSteps, start: startStep, label: this.config.label ?? 'train', unit: 'step' });
+    const bar =
+      this.config.progress === false ? null : new ProgressBar({ total: totalSteps, start: startStep, label: this.config.label ?? 'train', unit: 'step' });
     const history: StepRecord[] = [];
     const varList = [...this.params.values()];
     const t0 = performance.now();
@@ -142,7 +142,12 @@ export class Trainer {
       if (logFile && ((step + 1) % logEvery === 0 || step + 1 === totalSteps)) appendFileSync(logFile, JSON.stringify(record) + '\n');
       bar?.tick(1, { loss: finalLoss, lr });
       if (checkpoint && ((step + 1) % checkpoint.every === 0 || step + 1 === totalSteps))
-        await saveCheckpoint(checkpoint.dir, step + 1, this.params, this.optimizer, { totalSteps, run, finalLoss, seconds: earlierSeconds + (performance.now() - t0) / 1000 });
+        await saveCheckpoint(checkpoint.dir, step + 1, this.params, this.optimizer, {
+          totalSteps,
+          run,
+          finalLoss,
+          seconds: earlierSeconds + (performance.now() - t0) / 1000,
+        });
     }
     bar?.finish();
     const seconds = (performance.now() - t0) / 1000;
@@ -179,6 +184,8 @@ export class Trainer {
 function truncateLog(file: string, step: number, warn: (message: string) => void): void {
   if (!existsSync(file)) return;
   const { rows } = readJsonLines(file, warn);
-  const kept = rows.filter((r): r is StepRecord => typeof r === 'object' && r !== null && Number.isInteger((r as StepRecord).step) && (r as StepRecord).step <= step);
+  const kept = rows.filter(
+    (r): r is StepRecord => typeof r === 'object' && r !== null && Number.isInteger((r as StepRecord).step) && (r as StepRecord).step <= step,
+  );
   writeFileAtomic(file, kept.map((r) => JSON.stringify(r) + '\n').join(''));
 }

@@ -15,7 +15,15 @@ export function tinyProblem(seed = 1) {
     const idx = tf.tensor1d(sampler.batch(step), 'int32');
     return tf.mean(tf.square(tf.sub(tf.add(tf.matMul(tf.gather(x, idx), w), b), tf.gather(y, idx)))) as tf.Scalar;
   };
-  return { params: new Map([['w', w], ['b', b]]), loss, sampler, dispose: () => tf.dispose([x, y, w, b]) };
+  return {
+    params: new Map([
+      ['w', w],
+      ['b', b],
+    ]),
+    loss,
+    sampler,
+    dispose: () => tf.dispose([x, y, w, b]),
+  };
 }
 
 export function runConfig(dir: string, overrides: Partial<TrainerConfig> = {}): TrainerConfig {

@@ -86,10 +86,15 @@ describe('checkpoint reader fuzz', () => {
   it('spec shapes and dtypes mutated', async () => {
     const specs = manifest.specs as Array<{ name: string; shape: number[]; dtype: string }>;
     await fc.assert(
-      fc.asyncProperty(fc.nat(specs.length - 1), fc.array(fc.integer({ min: -5, max: 2 ** 32 }), { maxLength: 10 }), fc.constantFrom('float32', 'float64', 'int32', 'string'), async (i, shape, dtype) => {
-        const mutated = specs.map((s, j) => (j === i ? { ...s, shape, dtype } : s));
-        await attempt(JSON.stringify({ ...manifest, specs: mutated }));
-      }),
+      fc.asyncProperty(
+        fc.nat(specs.length - 1),
+        fc.array(fc.integer({ min: -5, max: 2 ** 32 }), { maxLength: 10 }),
+        fc.constantFrom('float32', 'float64', 'int32', 'string'),
+        async (i, shape, dtype) => {
+          const mutated = specs.map((s, j) => (j === i ? { ...s, shape, dtype } : s));
+          await attempt(JSON.stringify({ ...manifest, specs: mutated }));
+        },
+      ),
       { numRuns: 60, seed: 18 },
     );
   });

@@ -49,7 +49,10 @@ describe('resume checks the configuration', () => {
     const summary = await fitIn(dir, { schedule: { lr: 0.02, warmupSteps: 1 }, restart: true });
     expect(summary.startStep).toBe(0);
     expect(summary.steps).toBe(6);
-    const steps = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).step);
+    const steps = readFileSync(join(dir, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).step);
     expect(steps).toEqual([1, 2, 3, 4, 5, 6]);
     expect(JSON.parse(readFileSync(join(dir, 'checkpoint.json'), 'utf8')).run.trainer.schedule.lr).toBe(0.02);
   });
@@ -123,7 +126,10 @@ describe('metrics log', () => {
     const summary = await fitIn(dir, { warn: (w) => warnings.push(w) });
     expect(summary.startStep).toBe(3);
     expect(warnings.join('\n')).toMatch(/line 4 is not valid JSON \(torn last line/);
-    const steps = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).step);
+    const steps = readFileSync(join(dir, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).step);
     expect(steps).toEqual([1, 2, 3, 4, 5, 6]);
   });
 });

@@ -99,7 +99,10 @@ function regression(initSeed: number, dataSeed = 5) {
     const l = tf.mean(tf.square(tf.sub(tf.add(tf.matMul(xb, w), b), yb))) as tf.Scalar;
     return { loss: l, metrics: { w0: tf.reshape(tf.slice(w, [0, 0], [1, 1]), []) as tf.Scalar } };
   };
-  const params = new Map([['w', w], ['b', b]]);
+  const params = new Map([
+    ['w', w],
+    ['b', b],
+  ]);
   return { params, loss, dispose: () => tf.dispose([x, wTrue, y, w, b]) };
 }
 
@@ -121,7 +124,10 @@ describe('Trainer', () => {
     const trainer = new Trainer(r.params, config(dir));
     const summary = await trainer.fit(r.loss);
     expect(summary.history[summary.history.length - 1]!.loss).toBeLessThan(summary.history[0]!.loss * 0.5);
-    const lines = readFileSync(join(dir, 'logs', 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(join(dir, 'logs', 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.step)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
     expect(lines[0]).toHaveProperty('w0');
     trainer.dispose();
@@ -155,7 +161,10 @@ describe('Trainer', () => {
     for (const name of ['w', 'b']) {
       expect([...b2.params.get(name)!.dataSync()]).toEqual([...a.params.get(name)!.dataSync()]);
     }
-    const steps = readFileSync(join(dirB, 'logs', 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).step);
+    const steps = readFileSync(join(dirB, 'logs', 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).step);
     expect(steps).toEqual(Array.from({ length: 20 }, (_, i) => i + 1)); // no step logged twice
     ta.dispose();
     tb2.dispose();

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { imageFeatures, SpecError, type AdapterFacts, type AdapterStep, type FeatureSet, type Split } from '@hotplug/bench';
@@ -14,7 +14,9 @@ function adapterFacts(dir: string): AdapterFacts | undefined {
   return {
     ...(typeof t.adapterParameters === 'number' ? { trainableParameters: t.adapterParameters } : {}),
     ...(typeof t.seconds === 'number' ? { trainingMinutes: t.seconds / 60 } : {}),
-    ...(typeof t.steps === 'number' ? { note: `${t.steps} steps${typeof t.trainedFraction === 'number' ? `, ${(100 * t.trainedFraction).toFixed(1)}% of the encoder's parameters` : ''}` } : {}),
+    ...(typeof t.steps === 'number'
+      ? { note: `${t.steps} steps${typeof t.trainedFraction === 'number' ? `, ${(100 * t.trainedFraction).toFixed(1)}% of the encoder's parameters` : ''}` }
+      : {}),
   };
 }
 
@@ -40,7 +42,12 @@ export class AdapterSteps {
     for (const v of variants) {
       const dir = resolve(root, v);
       // A spec names adapters, never paths: each must be a folder directly under the root.
-      if (dirname(dir) !== resolve(root)) throw new SpecError(`adapter "${v}" is not a folder name under ${root}; name a trained adapter (a folder of ${root}), not a path`, 'spec', 'systems.adapter');
+      if (dirname(dir) !== resolve(root))
+        throw new SpecError(
+          `adapter "${v}" is not a folder name under ${root}; name a trained adapter (a folder of ${root}), not a path`,
+          'spec',
+          'systems.adapter',
+        );
       if (!existsSync(join(dir, ADAPTER_WEIGHTS_FILE)))
         throw new Error(`no trained "${v}" adapter in ${dir}; train it with: npm run start -w @hotplug/app-taca -- train --variant ${v} --out ${root}`);
       dirs[v] = dir;
@@ -71,7 +78,11 @@ export class AdapterSteps {
     if (!pending) {
       const transform = adapter === undefined ? undefined : this.transforms.get(adapter);
       pending =
-        adapter === undefined ? this.ws.features(model, dataset, split) : transform ? transform(model, dataset, split) : this.adapted(model, adapter, dataset, split);
+        adapter === undefined
+          ? this.ws.features(model, dataset, split)
+          : transform
+            ? transform(model, dataset, split)
+            : this.adapted(model, adapter, dataset, split);
       this.memo.set(key, pending);
     }
     return pending;

@@ -132,7 +132,12 @@ export class MapSteps {
     const target = join('target');
     return fitMap(
       v.kind,
-      { source: { data: source, rows: source.length / fromSpace.dim, dim: fromSpace.dim }, target: { data: target, rows: target.length / toSpace.dim, dim: toSpace.dim }, from: fromSpace, to: toSpace },
+      {
+        source: { data: source, rows: source.length / fromSpace.dim, dim: fromSpace.dim },
+        target: { data: target, rows: target.length / toSpace.dim, dim: toSpace.dim },
+        from: fromSpace,
+        to: toSpace,
+      },
       v.options,
       { seed },
     );

@@ -27,13 +27,24 @@ export function promptLearner(ws: Workspace, adapters: AdapterSteps, kind: strin
   return {
     version: `prompt-${kind}-v2-${JSON.stringify(training)}-${ws.dataVersion}`,
     async train(request) {
-      if (request.adapter) throw new Error(`prompt learner "${kind}" trains on a model's own image and text encoders; leave adapted systems out of its "systems"`);
+      if (request.adapter)
+        throw new Error(`prompt learner "${kind}" trains on a model's own image and text encoders; leave adapted systems out of its "systems"`);
       const t = target(request);
       const train = await adapters.features(request.model, undefined, request.dataset, 'train');
       const rows = fewShotIndices(train.labels, { shots: request.shots, seed: request.seed, numClasses: t.numClasses });
       const learner = createLearner(kind, t, { seed: request.seed, options: request.options });
       try {
-        await trainPromptLearner(learner, t, { data: pick(train.features.data, train.features.dim, rows), rows: rows.length, dim: train.features.dim, labels: Int32Array.from(rows, (r) => train.labels[r]!) }, { ...training, seed: request.seed, progress: false });
+        await trainPromptLearner(
+          learner,
+          t,
+          {
+            data: pick(train.features.data, train.features.dim, rows),
+            rows: rows.length,
+            dim: train.features.dim,
+            labels: Int32Array.from(rows, (r) => train.labels[r]!),
+          },
+          { ...training, seed: request.seed, progress: false },
+        );
         const dir = mkdtempSync(join(tmpdir(), 'hotplug-bench-prompt-'));
         try {
           saveLearner(learner, join(dir, 'state.safetensors'));

@@ -29,7 +29,11 @@ function startWorker(command: string[], redis: string, queue: string): Promise<C
 }
 
 /** Ingest throughput (new + TaCA into a table) with 1 and 2 BullMQ worker processes, `runs` runs each. */
-export async function ingestBench(dirs: ModelDirs, out: string, o: { redis: string; items: number; shardSize: number; runs: number; workerCommand: string[]; log: (l: string) => void }): Promise<IngestRow[]> {
+export async function ingestBench(
+  dirs: ModelDirs,
+  out: string,
+  o: { redis: string; items: number; shardSize: number; runs: number; workerCommand: string[]; log: (l: string) => void },
+): Promise<IngestRow[]> {
   const collection: CollectionSpec = { sources: [{ dataset: 'fashion-mnist', split: 'train', count: o.items }] };
   const encoder = { model: 'new' as const, adapter: 'taca-symmetric' };
   const space = new ModelSet(dirs).space({ model: 'old' });
@@ -45,9 +49,21 @@ export async function ingestBench(dirs: ModelDirs, out: string, o: { redis: stri
       try {
         const job: EncodeJob = { collection, encoder, models: dirs, db, table, batchSize: 256 };
         rmSync(join(out, 'jobs', `${table}.json`), { force: true });
-        const s = await runEncodeJob(table, job, join(out, 'jobs'), { redis: o.redis, queue, workers: 0, shardSize: o.shardSize }, { restart: true, log: () => {} });
+        const s = await runEncodeJob(
+          table,
+          job,
+          join(out, 'jobs'),
+          { redis: o.redis, queue, workers: 0, shardSize: o.shardSize },
+          { restart: true, log: () => {} },
+        );
         runs.push(s.itemsPerSecond);
-        o.log(`ingest, ${workers} worker(s), run ${run + 1}/${o.runs}: ${s.items} items in ${s.seconds.toFixed(1)} s = ${s.itemsPerSecond.toFixed(0)} items/s (${Object.entries(s.byProcess).map(([p, n]) => `pid ${p}: ${n}`).join(', ')})`);
+        o.log(
+          `ingest, ${workers} worker(s), run ${run + 1}/${o.runs}: ${s.items} items in ${s.seconds.toFixed(1)} s = ${s.itemsPerSecond.toFixed(0)} items/s (${Object.entries(
+            s.byProcess,
+          )
+            .map(([p, n]) => `pid ${p}: ${n}`)
+            .join(', ')})`,
+        );
       } finally {
         await Promise.all(procs.map((p) => new Promise<void>((r) => (p.exitCode !== null ? r() : (p.once('exit', () => r()), p.kill('SIGTERM'))))));
       }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fitMap, mapNames } from '@hotplug/index';
 import { Collection } from '../collection';
 import { addedEncodeUs, mapLatencyUs, median } from '../evaluate';
-import { ModelSet } from '../systems';
+import type { ModelSet } from '../systems';
 
 export interface LatencyRow {
   system: string;
@@ -14,7 +14,11 @@ export interface LatencyRow {
 }
 
 /** Added query latency of each map (map.apply on one vector) and each TaCA adapter (encoder, batch 1 and 256); median of `runs`. */
-export async function latencyBench(models: ModelSet, runs: number, log: (l: string) => void): Promise<{ bareNewUs: number; bareNewUsBatched: number; rows: LatencyRow[] }> {
+export async function latencyBench(
+  models: ModelSet,
+  runs: number,
+  log: (l: string) => void,
+): Promise<{ bareNewUs: number; bareNewUsBatched: number; rows: LatencyRow[] }> {
   const c = new Collection({ sources: [{ dataset: 'fashion-mnist', split: 'test', count: 2048 }] });
   const { images } = c.slice(0, c.size);
   const newEnc = models.encoder({ model: 'new' });
@@ -24,8 +28,12 @@ export async function latencyBench(models: ModelSet, runs: number, log: (l: stri
   const one = { ...images, size: 1, images: images.images.slice(0, 784) };
   const batch = { ...images, size: 256, images: images.images.slice(0, 256 * 784) };
   const maps = [];
-  for (const kind of mapNames().filter((n) => n !== 'identity')) maps.push({ kind, map: await fitMap(kind, { source: fresh, target: old, from: newEnc.space, to: oldEnc.space }, {}, { seed: 0 }) });
-  const adapters = readdirSync(models.dirs.adapters, { withFileTypes: true }).filter((d) => d.isDirectory() && existsSync(join(models.dirs.adapters, d.name, 'adapter.json'))).map((d) => d.name).sort();
+  for (const kind of mapNames().filter((n) => n !== 'identity'))
+    maps.push({ kind, map: await fitMap(kind, { source: fresh, target: old, from: newEnc.space, to: oldEnc.space }, {}, { seed: 0 }) });
+  const adapters = readdirSync(models.dirs.adapters, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(join(models.dirs.adapters, d.name, 'adapter.json')))
+    .map((d) => d.name)
+    .sort();
   const bare: number[] = [];
   const bareB: number[] = [];
   const per = new Map<string, { a: number[]; b: number[] }>();
@@ -51,6 +59,10 @@ export async function latencyBench(models: ModelSet, runs: number, log: (l: stri
   return {
     bareNewUs: median(bare),
     bareNewUsBatched: median(bareB),
-    rows: [...per.entries()].map(([system, e]) => ({ system: adapters.includes(system) ? `new + ${system} (TaCA)` : `new + ${system}`, addedUs: median(e.a), addedUsBatched: e.b.length ? median(e.b) : null })),
+    rows: [...per.entries()].map(([system, e]) => ({
+      system: adapters.includes(system) ? `new + ${system} (TaCA)` : `new + ${system}`,
+      addedUs: median(e.a),
+      addedUsBatched: e.b.length ? median(e.b) : null,
+    })),
   };
 }

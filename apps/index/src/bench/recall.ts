@@ -5,7 +5,7 @@ import { fitMap, identityMap, LanceGallery, mapNames, type Matrix, type SearchOp
 import { Rng } from '@hotplug/runtime';
 import { Collection, type CollectionSpec } from '../collection';
 import { median, precisionAtK, rankedIds } from '../evaluate';
-import { ModelSet } from '../systems';
+import type { ModelSet } from '../systems';
 
 /**
  * The gallery: every held-out test image of Fashion-MNIST (10k) and MNIST (2k), five times
@@ -14,7 +14,10 @@ import { ModelSet } from '../systems';
  * copy is removed from the gallery), so Recall@10 is instance retrieval and cannot saturate.
  */
 export const RECALL_COLLECTION: CollectionSpec = {
-  sources: [{ dataset: 'fashion-mnist', split: 'test' }, { dataset: 'mnist', split: 'test' }],
+  sources: [
+    { dataset: 'fashion-mnist', split: 'test' },
+    { dataset: 'mnist', split: 'test' },
+  ],
   augment: ['none', 'hflip', 'shift-right', 'shift-left', 'shift-down'],
 };
 
@@ -95,11 +98,24 @@ export async function recallBench(models: ModelSet, dbDir: string, o: RecallOpti
     const row = (system: string, ranked: string[][]): RecallRow => {
       const recall = recallAtK(ranked, relevant, 10);
       const labelPrecision = labelP(ranked);
-      const r = { system, recall, mrr: meanReciprocalRank(ranked, relevant), ofFull: recall / fullRecall, overlap: recallAtK(ranked, fullTop, 10), labelPrecision, labelOfFull: labelPrecision / fullLabel };
-      o.log(`  ${system}: Recall@10 ${r.recall.toFixed(4)} (${r.ofFull.toFixed(3)} of full), MRR ${r.mrr.toFixed(4)}, overlap ${r.overlap.toFixed(3)}, label P@10 ${r.labelPrecision.toFixed(3)} (${r.labelOfFull.toFixed(3)} of full)`);
+      const r = {
+        system,
+        recall,
+        mrr: meanReciprocalRank(ranked, relevant),
+        ofFull: recall / fullRecall,
+        overlap: recallAtK(ranked, fullTop, 10),
+        labelPrecision,
+        labelOfFull: labelPrecision / fullLabel,
+      };
+      o.log(
+        `  ${system}: Recall@10 ${r.recall.toFixed(4)} (${r.ofFull.toFixed(3)} of full), MRR ${r.mrr.toFixed(4)}, overlap ${r.overlap.toFixed(3)}, label P@10 ${r.labelPrecision.toFixed(3)} (${r.labelOfFull.toFixed(3)} of full)`,
+      );
       return r;
     };
-    const rows: RecallRow[] = [row('new -> new (full re-embedding)', full), row('old -> old (no upgrade)', await search(oldTable, pick(oldAll, queryRows), { space: oldEnc.space }))];
+    const rows: RecallRow[] = [
+      row('new -> new (full re-embedding)', full),
+      row('old -> old (no upgrade)', await search(oldTable, pick(oldAll, queryRows), { space: oldEnc.space })),
+    ];
     // Maps are fitted on a sample of gallery pairs (new vector -> the stored old one), never on queries.
     const fitRows = Array.from(rng.permutation(galleryRows.length).subarray(0, o.fitPairs), (i) => galleryRows[i]!);
     for (const kind of mapNames().filter((n) => n !== 'identity')) {

@@ -38,7 +38,15 @@ function synthetic(rows: number, dim: number, seed: number, centres = 256): Matr
 }
 
 /** Flat vs IVF-PQ search latency on synthetic unit vectors, one query at a time (queryConcurrency 1). */
-export async function searchBench(dbDir: string, sizes: number[], dim: number, queries: number, runs: number, log: (l: string) => void, index: { subVectors: number; refineFactor: number; partitions?: number; maxIterations?: number; sampleRate?: number }): Promise<SearchRow[]> {
+export async function searchBench(
+  dbDir: string,
+  sizes: number[],
+  dim: number,
+  queries: number,
+  runs: number,
+  log: (l: string) => void,
+  index: { subVectors: number; refineFactor: number; partitions?: number; maxIterations?: number; sampleRate?: number },
+): Promise<SearchRow[]> {
   const space: EmbeddingSpace = { model: 'synthetic', dim, normalized: true, adapters: [] };
   const out: SearchRow[] = [];
   for (const rows of sizes) {
@@ -78,8 +86,19 @@ export async function searchBench(dbDir: string, sizes: number[], dim: number, q
     const refined = await time({ refineFactor: index.refineFactor });
     await g.close();
     const truth = flat.hits.map((h) => new Set(h));
-    const row = { rows, flatMs: flat.ms, ivfPqMs: ivf.ms, ivfPqRecall: recallAtK(ivf.hits, truth, 10), refinedMs: refined.ms, refinedRecall: recallAtK(refined.hits, truth, 10), writeSeconds, indexSeconds };
-    log(`search ${rows} x ${dim}: flat ${row.flatMs.toFixed(2)} ms, IVF-PQ ${row.ivfPqMs.toFixed(2)} ms (recall@10 vs flat ${row.ivfPqRecall.toFixed(3)}), refined x${index.refineFactor} ${row.refinedMs.toFixed(2)} ms (${row.refinedRecall.toFixed(3)}); write ${writeSeconds.toFixed(0)} s, index ${indexSeconds.toFixed(0)} s`);
+    const row = {
+      rows,
+      flatMs: flat.ms,
+      ivfPqMs: ivf.ms,
+      ivfPqRecall: recallAtK(ivf.hits, truth, 10),
+      refinedMs: refined.ms,
+      refinedRecall: recallAtK(refined.hits, truth, 10),
+      writeSeconds,
+      indexSeconds,
+    };
+    log(
+      `search ${rows} x ${dim}: flat ${row.flatMs.toFixed(2)} ms, IVF-PQ ${row.ivfPqMs.toFixed(2)} ms (recall@10 vs flat ${row.ivfPqRecall.toFixed(3)}), refined x${index.refineFactor} ${row.refinedMs.toFixed(2)} ms (${row.refinedRecall.toFixed(3)}); write ${writeSeconds.toFixed(0)} s, index ${indexSeconds.toFixed(0)} s`,
+    );
     out.push(row);
   }
   return out;

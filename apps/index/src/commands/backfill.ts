@@ -25,7 +25,8 @@ export async function backfill(o: BackfillOptions): Promise<JobSummary[]> {
   const from = o.from ?? tableOf(o);
   await requireTable(o.out, from);
   const source = readManifest(o.out, from);
-  if (!source?.collections.length) throw new UsageError(`table "${from}" has no recorded collections (${o.out}/tables/${from}.json); backfill re-embeds what build and ingest recorded`);
+  if (!source?.collections.length)
+    throw new UsageError(`table "${from}" has no recorded collections (${o.out}/tables/${from}.json); backfill re-embeds what build and ingest recorded`);
   const to = o.to ?? `${from}-next`;
   if (to === from) throw new UsageError('--to must name another table than --from');
   const paths = layout(o.out);
@@ -35,8 +36,12 @@ export async function backfill(o: BackfillOptions): Promise<JobSummary[]> {
   const exists = (await LanceGallery.tables(paths.db)).includes(to);
   if (exists && !o.restart) {
     const stamped = await LanceGallery.readSpace(paths.db, to);
-    if (!sameSpace(stamped, space)) throw new UsageError(`table "${to}" holds ${describeSpace(stamped)}, not the backfill encoder's ${describeSpace(space)}; pass --to NAME for another table or --restart to replace it`);
-    if (readManifest(o.out, to)?.backfillOf !== from) throw new UsageError(`table "${to}" exists but is not a backfill of "${from}"; pass --to NAME for another table or --restart to replace it`);
+    if (!sameSpace(stamped, space))
+      throw new UsageError(
+        `table "${to}" holds ${describeSpace(stamped)}, not the backfill encoder's ${describeSpace(space)}; pass --to NAME for another table or --restart to replace it`,
+      );
+    if (readManifest(o.out, to)?.backfillOf !== from)
+      throw new UsageError(`table "${to}" exists but is not a backfill of "${from}"; pass --to NAME for another table or --restart to replace it`);
   } else {
     await (await LanceGallery.create(paths.db, space, { table: to, mode: exists ? 'overwrite' : 'create' })).close();
     writeManifest(o.out, { format: 'hotplug-index-table', version: 1, table: to, space, created: new Date().toISOString(), backfillOf: from, collections: [] });
@@ -55,6 +60,8 @@ export async function backfill(o: BackfillOptions): Promise<JobSummary[]> {
   const g = await LanceGallery.open(paths.db, { table: to });
   const size = await g.size();
   await g.close();
-  console.log(`backfill of "${from}" into "${to}" complete: ${size} items of ${describeSpace(space)}; "${from}" still serves. Switch with: hotplug-index cutover --to ${to}`);
+  console.log(
+    `backfill of "${from}" into "${to}" complete: ${size} items of ${describeSpace(space)}; "${from}" still serves. Switch with: hotplug-index cutover --to ${to}`,
+  );
   return summaries;
 }

@@ -47,14 +47,27 @@ export async function bench(o: BenchOptions, workerCommand: string[]): Promise<R
     if (parts.includes('recall')) {
       const r = await recallBench(models, join(dir, 'db'), { queries: int(o.queries, '--queries'), fitPairs: int(o.fitPairs, '--fit-pairs'), runs, log });
       results.recall = r;
-      md.push(`Recall@10 on ${r.gallery} gallery items (instance relevance: the query image's 4 copies), median of ${runs} runs:`, '', '| system | Recall@10 | of full re-embedding | MRR | top-10 overlap with re-embedding | label P@10 | of full re-embedding |', '|---|---:|---:|---:|---:|---:|---:|');
-      for (const row of r.rows) md.push(`| ${row.system} | ${f(row.recall)} | ${f(row.ofFull)} | ${f(row.mrr)} | ${f(row.overlap)} | ${f(row.labelPrecision)} | ${f(row.labelOfFull)} |`);
+      md.push(
+        `Recall@10 on ${r.gallery} gallery items (instance relevance: the query image's 4 copies), median of ${runs} runs:`,
+        '',
+        '| system | Recall@10 | of full re-embedding | MRR | top-10 overlap with re-embedding | label P@10 | of full re-embedding |',
+        '|---|---:|---:|---:|---:|---:|---:|',
+      );
+      for (const row of r.rows)
+        md.push(
+          `| ${row.system} | ${f(row.recall)} | ${f(row.ofFull)} | ${f(row.mrr)} | ${f(row.overlap)} | ${f(row.labelPrecision)} | ${f(row.labelOfFull)} |`,
+        );
       md.push('');
     }
     if (parts.includes('latency')) {
       const r = await latencyBench(models, runs, log);
       results.latency = r;
-      md.push(`Added query latency over the bare new model (${f(r.bareNewUs, 0)} µs per query at batch 1, ${f(r.bareNewUsBatched, 1)} µs per image at batch 256), median of ${runs} runs:`, '', '| system | added µs per query (batch 1) | added µs per image (batch 256) |', '|---|---:|---:|');
+      md.push(
+        `Added query latency over the bare new model (${f(r.bareNewUs, 0)} µs per query at batch 1, ${f(r.bareNewUsBatched, 1)} µs per image at batch 256), median of ${runs} runs:`,
+        '',
+        '| system | added µs per query (batch 1) | added µs per image (batch 256) |',
+        '|---|---:|---:|',
+      );
       for (const row of r.rows) md.push(`| ${row.system} | ${f(row.addedUs, 1)} | ${f(row.addedUsBatched, 1)} |`);
       md.push('');
     }
@@ -68,14 +81,27 @@ export async function bench(o: BenchOptions, workerCommand: string[]): Promise<R
         ...(o.sampleRate ? { sampleRate: int(o.sampleRate, '--sample-rate') } : {}),
       });
       results.search = r;
-      md.push(`Search latency, one query at a time, k = 10, synthetic ${o.dim}-dim unit vectors (256 clusters), IVF-PQ with ${o.subVectors} sub-vectors, ${o.partitions ?? 'default'} partitions (k-means: ${o.maxIterations ?? 'default'} iterations, sample rate ${o.sampleRate ?? 'default'}), LanceDB's default nprobes (median of ${runs} x ${o.queries} queries):`, '', `| vectors | flat (ms) | IVF-PQ (ms) | IVF-PQ recall@10 vs flat | IVF-PQ + refine x${o.refine} (ms) | its recall@10 | write (s) | index build (s) |`, '|---:|---:|---:|---:|---:|---:|---:|---:|');
-      for (const row of r) md.push(`| ${row.rows} | ${f(row.flatMs, 2)} | ${f(row.ivfPqMs, 2)} | ${f(row.ivfPqRecall)} | ${f(row.refinedMs, 2)} | ${f(row.refinedRecall)} | ${f(row.writeSeconds, 0)} | ${f(row.indexSeconds, 0)} |`);
+      md.push(
+        `Search latency, one query at a time, k = 10, synthetic ${o.dim}-dim unit vectors (256 clusters), IVF-PQ with ${o.subVectors} sub-vectors, ${o.partitions ?? 'default'} partitions (k-means: ${o.maxIterations ?? 'default'} iterations, sample rate ${o.sampleRate ?? 'default'}), LanceDB's default nprobes (median of ${runs} x ${o.queries} queries):`,
+        '',
+        `| vectors | flat (ms) | IVF-PQ (ms) | IVF-PQ recall@10 vs flat | IVF-PQ + refine x${o.refine} (ms) | its recall@10 | write (s) | index build (s) |`,
+        '|---:|---:|---:|---:|---:|---:|---:|---:|',
+      );
+      for (const row of r)
+        md.push(
+          `| ${row.rows} | ${f(row.flatMs, 2)} | ${f(row.ivfPqMs, 2)} | ${f(row.ivfPqRecall)} | ${f(row.refinedMs, 2)} | ${f(row.refinedRecall)} | ${f(row.writeSeconds, 0)} | ${f(row.indexSeconds, 0)} |`,
+        );
       md.push('');
     }
     if (parts.includes('ingest')) {
       const r: IngestRow[] = await ingestBench(dirs, dir, { redis: o.redis!, items: int(o.items, '--items'), shardSize: 500, runs, workerCommand, log });
       results.ingest = r;
-      md.push(`Ingest throughput (new + taca-symmetric into a LanceDB table, ${o.items} items, shards of 500), median of ${runs} runs:`, '', '| BullMQ workers | items/s | runs |', '|---:|---:|---|');
+      md.push(
+        `Ingest throughput (new + taca-symmetric into a LanceDB table, ${o.items} items, shards of 500), median of ${runs} runs:`,
+        '',
+        '| BullMQ workers | items/s | runs |',
+        '|---:|---:|---|',
+      );
       for (const row of r) md.push(`| ${row.workers} | ${f(row.itemsPerSecond, 0)} | ${row.runs.map((x) => x.toFixed(0)).join(', ')} |`);
       md.push('');
     }

@@ -30,16 +30,29 @@ export async function build(o: BuildOptions): Promise<JobSummary> {
   if (!exists || o.overwrite) {
     const g = await LanceGallery.create(paths.db, space, { table: o.table, mode: o.overwrite ? 'overwrite' : 'create' });
     await g.close();
-    writeManifest(o.out, { format: 'hotplug-index-table', version: 1, table: o.table, space, created: new Date().toISOString(), backfillOf: null, collections: [] });
+    writeManifest(o.out, {
+      format: 'hotplug-index-table',
+      version: 1,
+      table: o.table,
+      space,
+      created: new Date().toISOString(),
+      backfillOf: null,
+      collections: [],
+    });
   }
   const job: EncodeJob = { collection, encoder, models, db: paths.db, table: o.table, batchSize: int(o.batchSize, '--batch-size') };
-  const summary = await runEncodeJob(`build-${o.table}`, job, paths.jobs, scaleOptions(o), { restart: Boolean(o.overwrite) || !exists, restartFlag: '--overwrite' });
+  const summary = await runEncodeJob(`build-${o.table}`, job, paths.jobs, scaleOptions(o), {
+    restart: Boolean(o.overwrite) || !exists,
+    restartFlag: '--overwrite',
+  });
   recordCollection(o.out, readManifest(o.out, o.table)!, { collection, encoder, items: summary.total });
   const g = await LanceGallery.open(paths.db, { table: o.table });
   if (o.ivfPq) await g.createIndex({ kind: 'ivf-pq' });
   const size = await g.size();
   await g.close();
-  console.log(`table "${o.table}": ${size} items of ${describeSpace(space)} (${summary.items} written now at ${summary.itemsPerSecond.toFixed(0)} items/s, ${summary.resumedShards} shards resumed)`);
+  console.log(
+    `table "${o.table}": ${size} items of ${describeSpace(space)} (${summary.items} written now at ${summary.itemsPerSecond.toFixed(0)} items/s, ${summary.resumedShards} shards resumed)`,
+  );
   if (!readLive(o.out)) {
     writeLive(o.out, o.table, space, null);
     console.log(`"${o.table}" is now the live table`);

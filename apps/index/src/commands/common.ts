@@ -59,7 +59,13 @@ export function currentWorkerCommand(): string[] {
 export function scaleOptions(o: ScaleCliOptions): ScaleOptions {
   const workers = int(o.workers, '--workers', 0);
   if (workers > 0 && !o.redis) throw new UsageError('--workers starts BullMQ workers and needs --redis URL (without --redis, shards run in this process)');
-  return { ...(o.redis ? { redis: o.redis } : {}), queue: o.queue, workers, shardSize: int(o.shardSize, '--shard-size'), ...(workerCommand ? { workerCommand } : {}) };
+  return {
+    ...(o.redis ? { redis: o.redis } : {}),
+    queue: o.queue,
+    workers,
+    shardSize: int(o.shardSize, '--shard-size'),
+    ...(workerCommand ? { workerCommand } : {}),
+  };
 }
 
 export async function backend(o: CommonOptions): Promise<void> {
@@ -76,5 +82,6 @@ export function tableOf(o: CommonOptions & { table?: string }): string {
 
 export async function requireTable(out: string, table: string): Promise<void> {
   const tables = await LanceGallery.tables(layout(out).db);
-  if (!tables.includes(table)) throw new UsageError(`no table "${table}" in ${layout(out).db}${tables.length ? ` (tables: ${tables.join(', ')})` : ''}; build it first or check --out`);
+  if (!tables.includes(table))
+    throw new UsageError(`no table "${table}" in ${layout(out).db}${tables.length ? ` (tables: ${tables.join(', ')})` : ''}; build it first or check --out`);
 }

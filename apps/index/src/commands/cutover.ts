@@ -22,10 +22,16 @@ export async function cutover(o: CutoverOptions): Promise<LivePointer> {
     const source = readManifest(o.out, manifest.backfillOf);
     const have = new Set(manifest.collections.map((c) => JSON.stringify(c.collection)));
     const missing = (source?.collections ?? []).filter((c) => !have.has(JSON.stringify(c.collection)));
-    if (missing.length) throw new IncompleteRunError(`"${o.to}" is a backfill of "${manifest.backfillOf}" that lacks ${missing.length} of its collections; run: hotplug-index backfill --from ${manifest.backfillOf} --to ${o.to} (or --force)`);
+    if (missing.length)
+      throw new IncompleteRunError(
+        `"${o.to}" is a backfill of "${manifest.backfillOf}" that lacks ${missing.length} of its collections; run: hotplug-index backfill --from ${manifest.backfillOf} --to ${o.to} (or --force)`,
+      );
     for (const c of manifest.collections) {
       const cp = JobCheckpoint.peek(paths.jobs, `backfill-${o.to}-${configKey({ collection: c.collection, encoder: c.encoder })}`);
-      if (cp && !cp.finished) throw new IncompleteRunError(`the backfill into "${o.to}" has unfinished shards (${cp.done.length}/${cp.shards}); rerun the backfill to finish it (or --force)`);
+      if (cp && !cp.finished)
+        throw new IncompleteRunError(
+          `the backfill into "${o.to}" has unfinished shards (${cp.done.length}/${cp.shards}); rerun the backfill to finish it (or --force)`,
+        );
     }
   }
   const space = await LanceGallery.readSpace(paths.db, o.to);

@@ -5,7 +5,18 @@ import type { EncodeJob } from '../jobs/encode-shard';
 import { runEncodeJob, type JobSummary } from '../jobs/run-job';
 import { parseSystem } from '../systems';
 import { layout, readManifest, recordCollection } from '../tables';
-import { backend, collectionSpec, int, modelDirs, requireTable, scaleOptions, tableOf, type CollectionOptions, type CommonOptions, type ScaleCliOptions } from './common';
+import {
+  backend,
+  collectionSpec,
+  int,
+  modelDirs,
+  requireTable,
+  scaleOptions,
+  tableOf,
+  type CollectionOptions,
+  type CommonOptions,
+  type ScaleCliOptions,
+} from './common';
 
 export interface IngestOptions extends CommonOptions, CollectionOptions, ScaleCliOptions {
   table?: string;
@@ -33,7 +44,11 @@ export async function ingest(o: IngestOptions): Promise<JobSummary> {
   const g = await LanceGallery.open(paths.db, { table });
   const size = await g.size();
   await g.close();
-  const by = Object.entries(summary.byProcess).map(([pid, n]) => `pid ${pid}: ${n}`).join(', ');
-  console.log(`ingested ${summary.items} items into "${table}" (${summary.itemsPerSecond.toFixed(0)} items/s, ${summary.runner}${by ? `; ${by}` : ''}); table now holds ${size}`);
+  const by = Object.entries(summary.byProcess)
+    .map(([pid, n]) => `pid ${pid}: ${n}`)
+    .join(', ');
+  console.log(
+    `ingested ${summary.items} items into "${table}" (${summary.itemsPerSecond.toFixed(0)} items/s, ${summary.runner}${by ? `; ${by}` : ''}); table now holds ${size}`,
+  );
   return summary;
 }

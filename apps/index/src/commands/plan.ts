@@ -62,7 +62,10 @@ function trainedAdapters(root: string): string[] {
 function list(text: string | undefined, all: string[], flag: string): string[] {
   if (text === undefined || text === 'all') return all;
   if (text === 'none') return [];
-  const names = text.split(',').map((s) => s.trim()).filter(Boolean);
+  const names = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const bad = names.filter((n) => !all.includes(n));
   if (bad.length) throw new UsageError(`${flag}: unknown ${bad.join(', ')}; available: ${all.join(', ') || 'none'} (or all, none)`);
   return names;
@@ -111,9 +114,10 @@ export async function plan(o: PlanOptions): Promise<PlanReport> {
     for await (const batch of gallery.scan({ batchSize: 4096 }))
       for (const s of batch) {
         const i = wanted.get(s.id);
-        if (i !== undefined && s.vector) (oldData.set(s.vector, i * gallery.space.dim), found++);
+        if (i !== undefined && s.vector) oldData.set(s.vector, i * gallery.space.dim), found++;
       }
-    if (found !== items.length) throw new UsageError(`${items.length - found} sampled items are not in table "${table}"; was an ingest or build interrupted? rerun it first`);
+    if (found !== items.length)
+      throw new UsageError(`${items.length - found} sampled items are not in table "${table}"; was an ingest or build interrupted? rerun it first`);
     const old: Matrix = { data: oldData, rows: items.length, dim: gallery.space.dim };
     const newEncoder = models.encoder({ model: 'new' });
     const fresh = await newEncoder.encode(stack);
@@ -136,23 +140,57 @@ export async function plan(o: PlanOptions): Promise<PlanReport> {
     const score = async (queries: Matrix, options: SearchOptions) => {
       const ranked = await rankedIds(oldSample, queries, options, k, queryIds);
       const labelPrecision = precisionAtK(ranked, queryLabels, labelOf, k);
-      return { recallAtK: recallAtK(ranked, truthTopK, k), mrr: meanReciprocalRank(ranked, truthTop1), labelPrecision, labelPrecisionOfFull: labelPrecision / fullLabelPrecision };
+      return {
+        recallAtK: recallAtK(ranked, truthTopK, k),
+        mrr: meanReciprocalRank(ranked, truthTop1),
+        labelPrecision,
+        labelPrecisionOfFull: labelPrecision / fullLabelPrecision,
+      };
     };
     const rows: PlanRow[] = [];
-    rows.push({ system: 'old (no upgrade)', kind: 'baseline', ...(await score(rowsOf(old, nf, items.length), { space: gallery.space })), addedLatencyUs: null });
+    rows.push({
+      system: 'old (no upgrade)',
+      kind: 'baseline',
+      ...(await score(rowsOf(old, nf, items.length), { space: gallery.space })),
+      addedLatencyUs: null,
+    });
     try {
       await rankedIds(oldSample, rowsOf(fresh, nf, items.length), { space: newEncoder.space }, k);
-      rows.push({ system: 'new (no map)', kind: 'baseline', ...(await score(rowsOf(fresh, nf, items.length), { space: newEncoder.space })), addedLatencyUs: 0 });
+      rows.push({
+        system: 'new (no map)',
+        kind: 'baseline',
+        ...(await score(rowsOf(fresh, nf, items.length), { space: newEncoder.space })),
+        addedLatencyUs: 0,
+      });
     } catch (e) {
       if (!(e instanceof SpaceMismatchError)) throw e;
-      rows.push({ system: 'new (no map)', kind: 'baseline', recallAtK: null, mrr: null, labelPrecision: null, labelPrecisionOfFull: null, addedLatencyUs: null, refused: 'SpaceMismatchError' });
+      rows.push({
+        system: 'new (no map)',
+        kind: 'baseline',
+        recallAtK: null,
+        mrr: null,
+        labelPrecision: null,
+        labelPrecisionOfFull: null,
+        addedLatencyUs: null,
+        refused: 'SpaceMismatchError',
+      });
     }
     const queriesNew = rowsOf(fresh, nf, items.length);
-    for (const kind of list(o.maps?.join(','), mapNames().filter((n) => n !== 'identity'), '--maps')) {
+    for (const kind of list(
+      o.maps?.join(','),
+      mapNames().filter((n) => n !== 'identity'),
+      '--maps',
+    )) {
       const map = await fitMap(kind, { source: rowsOf(fresh, 0, nf), target: rowsOf(old, 0, nf), from: newEncoder.space, to: gallery.space }, {}, { seed });
       const dir = join(paths.maps(table), kind);
       saveMap(map, dir);
-      rows.push({ system: `new + ${kind}`, kind: 'map', ...(await score(queriesNew, { space: newEncoder.space, via: map })), addedLatencyUs: mapLatencyUs(map, queriesNew), savedTo: dir });
+      rows.push({
+        system: `new + ${kind}`,
+        kind: 'map',
+        ...(await score(queriesNew, { space: newEncoder.space, via: map })),
+        addedLatencyUs: mapLatencyUs(map, queriesNew),
+        savedTo: dir,
+      });
     }
     const single = { ...queryStack, size: 1, images: queryStack.images.slice(0, queryStack.height * queryStack.width * queryStack.channels) };
     const variants = list(o.taca?.join(','), trainedAdapters(models.dirs.adapters), '--taca');
@@ -186,7 +224,10 @@ export function planMarkdown(r: PlanReport): string {
     '',
     `| system | Recall@${r.k} | MRR | label P@${r.k} | of full re-embedding's | added latency per query (µs) |`,
     '|---|---:|---:|---:|---:|---:|',
-    ...r.rows.map((row) => `| ${row.system} | ${row.refused ? `refused (${row.refused})` : f(row.recallAtK)} | ${f(row.mrr)} | ${f(row.labelPrecision)} | ${f(row.labelPrecisionOfFull)} | ${f(row.addedLatencyUs, 1)} |`),
+    ...r.rows.map(
+      (row) =>
+        `| ${row.system} | ${row.refused ? `refused (${row.refused})` : f(row.recallAtK)} | ${f(row.mrr)} | ${f(row.labelPrecision)} | ${f(row.labelPrecisionOfFull)} | ${f(row.addedLatencyUs, 1)} |`,
+    ),
   ];
   return lines.join('\n') + '\n';
 }

@@ -40,9 +40,11 @@ export async function query(o: QueryOptions): Promise<QueryResult> {
     try {
       const search: SearchOptions = { space: encoder.space, ...(o.exact ? { exact: true } : {}) };
       if (o.via) {
-        if (encoderSpec.adapter) throw new UsageError('--via applies a post-hoc map to bare new-model queries; an adapter encoder needs none (drop --via or the +ADAPTER)');
+        if (encoderSpec.adapter)
+          throw new UsageError('--via applies a post-hoc map to bare new-model queries; an adapter encoder needs none (drop --via or the +ADAPTER)');
         const dir = join(layout(o.out).maps(table), o.via);
-        if (!existsSync(dir)) throw new UsageError(`no fitted "${o.via}" map for table "${table}" in ${dir}; fit maps with: hotplug-index plan --table ${table}`);
+        if (!existsSync(dir))
+          throw new UsageError(`no fitted "${o.via}" map for table "${table}" in ${dir}; fit maps with: hotplug-index plan --table ${table}`);
         search.via = loadMap(dir);
       } else if (encoderSpec.adapter && gallery.space.adapters.length === 0 && encoder.space.dim === gallery.space.dim) {
         search.via = identityMap(encoder.space, gallery.space);
@@ -51,11 +53,18 @@ export async function query(o: QueryOptions): Promise<QueryResult> {
       const { items, images } = collection.slice(0, collection.size);
       const vectors = await encoder.encode(images);
       const hits = await gallery.search(vectors, int(o.k, '-k'), search);
-      const result: QueryResult = { table, encoder: o.encoder, via: o.via ?? (search.via ? 'identity' : null), queries: items.map((it, i) => ({ id: it.id, hits: hits[i]! })) };
+      const result: QueryResult = {
+        table,
+        encoder: o.encoder,
+        via: o.via ?? (search.via ? 'identity' : null),
+        queries: items.map((it, i) => ({ id: it.id, hits: hits[i]! })),
+      };
       if (o.json) console.log(JSON.stringify(result, null, 2));
       else
         for (const q of result.queries)
-          console.log(`${q.id}: ${q.hits.map((h) => `${h.id} (${h.score.toFixed(3)}${h.metadata && 'label' in h.metadata ? `, label ${String(h.metadata.label)}` : ''})`).join('  ')}`);
+          console.log(
+            `${q.id}: ${q.hits.map((h) => `${h.id} (${h.score.toFixed(3)}${h.metadata && 'label' in h.metadata ? `, label ${String(h.metadata.label)}` : ''})`).join('  ')}`,
+          );
       return result;
     } finally {
       await gallery.close();

@@ -63,9 +63,13 @@ export class BullmqRunner<J> implements ShardRunner<J> {
           if (j?.returnvalue) onDone(j.returnvalue);
         } else if (state === 'failed') {
           const j = await this.queue.getJob(id);
-          throw new IncompleteRunError(`shard ${id} failed after ${j?.attemptsMade ?? '?'} attempts: ${j?.failedReason ?? 'no reason recorded'}; fix the cause and rerun the same command (finished shards are kept)`);
+          throw new IncompleteRunError(
+            `shard ${id} failed after ${j?.attemptsMade ?? '?'} attempts: ${j?.failedReason ?? 'no reason recorded'}; fix the cause and rerun the same command (finished shards are kept)`,
+          );
         } else if (state === 'unknown') {
-          throw new IncompleteRunError(`shard ${id} is no longer in queue "${this.options.queue}" (was Redis flushed or restarted?); rerun the same command: the checkpoint and the upserts make that safe`);
+          throw new IncompleteRunError(
+            `shard ${id} is no longer in queue "${this.options.queue}" (was Redis flushed or restarted?); rerun the same command: the checkpoint and the upserts make that safe`,
+          );
         }
       }
       if (pending.size > 0) {

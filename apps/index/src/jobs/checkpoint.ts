@@ -21,14 +21,25 @@ export interface Checkpoint {
 /** Stable JSON (sorted keys) of a configuration and its hash. */
 export function configKey(config: unknown): string {
   const stable = (v: unknown): unknown =>
-    Array.isArray(v) ? v.map(stable) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, stable((v as Record<string, unknown>)[k])])) : v;
+    Array.isArray(v)
+      ? v.map(stable)
+      : v && typeof v === 'object'
+        ? Object.fromEntries(
+            Object.keys(v)
+              .sort()
+              .map((k) => [k, stable((v as Record<string, unknown>)[k])]),
+          )
+        : v;
   return sha256(JSON.stringify(stable(config))).slice(0, 16);
 }
 
 export class JobCheckpoint {
   private state: Checkpoint;
 
-  private constructor(readonly path: string, state: Checkpoint) {
+  private constructor(
+    readonly path: string,
+    state: Checkpoint,
+  ) {
     this.state = state;
   }
 
@@ -42,10 +53,21 @@ export class JobCheckpoint {
     if (existsSync(path) && !restart) {
       const prev = JSON.parse(readFileSync(path, 'utf8')) as Checkpoint;
       if (prev.key !== key)
-        throw new UsageError(`${path} records a run of "${name}" with a different configuration (key ${prev.key}, now ${key}); rerun with the same options to resume it, or pass ${restartFlag} to start over`);
+        throw new UsageError(
+          `${path} records a run of "${name}" with a different configuration (key ${prev.key}, now ${key}); rerun with the same options to resume it, or pass ${restartFlag} to start over`,
+        );
       return new JobCheckpoint(path, prev);
     }
-    const cp = new JobCheckpoint(path, { format: 'hotplug-index-job', version: 1, key, config, run: randomBytes(6).toString('hex'), shards, done: [], finished: false });
+    const cp = new JobCheckpoint(path, {
+      format: 'hotplug-index-job',
+      version: 1,
+      key,
+      config,
+      run: randomBytes(6).toString('hex'),
+      shards,
+      done: [],
+      finished: false,
+    });
     cp.save();
     return cp;
   }

@@ -75,5 +75,13 @@ export async function encodeShard(ctx: ShardContext, job: EncodeJob, shard: Shar
     { ids: items.map((i) => i.id), vectors, metadata: items.map(({ dataset, split, index, augment, label }) => ({ dataset, split, index, augment, label })) },
     upsertOptions(job.encoder, encoder.space, gallery.space),
   );
-  return { shard: shard.shard, items: items.length, inserted: report.inserted, updated: report.updated, retries: report.retries, seconds: (performance.now() - started) / 1000, pid: process.pid };
+  return {
+    shard: shard.shard,
+    items: items.length,
+    inserted: report.inserted,
+    updated: report.updated,
+    retries: report.retries,
+    seconds: (performance.now() - started) / 1000,
+    pid: process.pid,
+  };
 }

@@ -53,7 +53,14 @@ export async function runEncodeJob(
   const doneItems = shards.filter((s) => done.has(s.shard)).reduce((n, s) => n + s.end - s.start, 0);
   if (done.size) log(`${name}: resuming, ${done.size}/${shards.length} shards already written`);
   const runner: ShardRunner<EncodeJob> = scale.redis
-    ? new BullmqRunner<EncodeJob>({ redis: scale.redis, queue: scale.queue, runKey: checkpoint.runKey, spawnWorkers: scale.workers, ...(scale.workerCommand ? { workerCommand: scale.workerCommand } : {}), log })
+    ? new BullmqRunner<EncodeJob>({
+        redis: scale.redis,
+        queue: scale.queue,
+        runKey: checkpoint.runKey,
+        spawnWorkers: scale.workers,
+        ...(scale.workerCommand ? { workerCommand: scale.workerCommand } : {}),
+        log,
+      })
     : new InProcessRunner<EncodeJob>((j, s) => encodeShard(ctx, j, s));
   const bar = new ProgressBar({ total: size, start: doneItems, label: options.label ?? name, unit: 'item' });
   const byProcess: Record<string, number> = {};
@@ -73,5 +80,15 @@ export async function runEncodeJob(
   }
   const seconds = (performance.now() - started) / 1000;
   const items = size - doneItems;
-  return { total: size, items, shards: todo.length, resumedShards: done.size, seconds, itemsPerSecond: items / seconds, retries, byProcess, runner: runner.name };
+  return {
+    total: size,
+    items,
+    shards: todo.length,
+    resumedShards: done.size,
+    seconds,
+    itemsPerSecond: items / seconds,
+    retries,
+    byProcess,
+    runner: runner.name,
+  };
 }

@@ -25,7 +25,11 @@ export function modelFolderKinds(): ModelFolderKindName[] {
 export function detectModelFolder(dir: string): ModelFolderPlan {
   const path = resolve(dir);
   if (!existsSync(path) || !statSync(path).isDirectory())
-    throw new ModelFolderError({ file: path, problem: existsSync(path) ? 'is a file, not a model folder' : 'does not exist', fix: `Pass the folder that holds the model files (${MODEL_FOLDER_KINDS.map((k) => k.label).join(', ')})` });
+    throw new ModelFolderError({
+      file: path,
+      problem: existsSync(path) ? 'is a file, not a model folder' : 'does not exist',
+      fix: `Pass the folder that holds the model files (${MODEL_FOLDER_KINDS.map((k) => k.label).join(', ')})`,
+    });
   const files = new FolderFiles(path);
   const reports: FolderKindReport[] = [];
   for (const kind of MODEL_FOLDER_KINDS) {
@@ -35,9 +39,15 @@ export function detectModelFolder(dir: string): ModelFolderPlan {
   }
   // The kinds with most of their files present come first: the likeliest intent.
   const ranked = [...reports].sort((a, b) => b.found.length - a.found.length);
-  const lines = ranked.map((r) => `\n  - ${r.label}: looked for ${r.expects};${r.found.length ? ` found ${r.found.join(', ')};` : ''} missing: ${r.missing.join('; ')}`);
+  const lines = ranked.map(
+    (r) => `\n  - ${r.label}: looked for ${r.expects};${r.found.length ? ` found ${r.found.join(', ')};` : ''} missing: ${r.missing.join('; ')}`,
+  );
   throw new ModelFolderError(
-    { file: path, problem: `is not a model folder of any kind loadClip reads:${lines.join('')}`, fix: 'Add the missing files (a Hugging Face hub snapshot of the model has them), or save the model with saveClip' },
+    {
+      file: path,
+      problem: `is not a model folder of any kind loadClip reads:${lines.join('')}`,
+      fix: 'Add the missing files (a Hugging Face hub snapshot of the model has them), or save the model with saveClip',
+    },
     ranked,
   );
 }

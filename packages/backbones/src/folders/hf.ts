@@ -49,14 +49,20 @@ function preprocessing(files: FolderFiles, pre: Record<string, unknown>, config:
   const mean = normalise ? stats(files, pre.image_mean, 'image_mean', channels) : new Array<number>(channels).fill(0);
   const std = normalise ? stats(files, pre.image_std, 'image_std', channels) : new Array<number>(channels).fill(1);
   const rescale = pre.do_rescale === false ? 1 : (pre.rescale_factor ?? 1 / 255);
-  if (typeof rescale !== 'number' || !(rescale > 0)) fail(files, PREPROCESSOR, `rescale_factor must be a positive number, got ${JSON.stringify(rescale)}`, 'rescale_factor');
+  if (typeof rescale !== 'number' || !(rescale > 0))
+    fail(files, PREPROCESSOR, `rescale_factor must be a positive number, got ${JSON.stringify(rescale)}`, 'rescale_factor');
   const k = 255 * rescale;
   const crop = pre.do_center_crop === false ? undefined : side(files, pre.crop_size, 'crop_size');
   const input = crop ?? side(files, pre.size, 'size');
   const imageSize = config.vision.imageSize;
   // The position embeddings fix the input size; a preprocessor that says otherwise is a mismatch, not a preference.
   if (input !== undefined && input !== imageSize)
-    fail(files, PREPROCESSOR, `${crop !== undefined ? 'crop_size' : 'size'} ${input} does not match vision_config.image_size ${imageSize} in ${CONFIG} (the position embeddings are sized for ${imageSize})`, crop !== undefined ? 'crop_size' : 'size');
+    fail(
+      files,
+      PREPROCESSOR,
+      `${crop !== undefined ? 'crop_size' : 'size'} ${input} does not match vision_config.image_size ${imageSize} in ${CONFIG} (the position embeddings are sized for ${imageSize})`,
+      crop !== undefined ? 'crop_size' : 'size',
+    );
   return { mean: mean.map((m) => m / k), std: std.map((s) => s / k), imageSize };
 }
 
@@ -75,13 +81,20 @@ export const hfFolder: ModelFolderKind = {
     const weights = weightsProblem(files, WEIGHTS, 'hf');
     if (!weights) found.push(WEIGHTS);
     else if (!files.has(WEIGHTS) && files.has(`${WEIGHTS}.index.json`))
-      missing.push(`${WEIGHTS} is missing; the weights are sharded (${WEIGHTS}.index.json), which is not read. Save them as one file: CLIPModel.from_pretrained('DIR').save_pretrained('DIR', max_shard_size='100GB')`);
+      missing.push(
+        `${WEIGHTS} is missing; the weights are sharded (${WEIGHTS}.index.json), which is not read. Save them as one file: CLIPModel.from_pretrained('DIR').save_pretrained('DIR', max_shard_size='100GB')`,
+      );
     else if (!files.has(WEIGHTS) && files.has(PICKLE))
-      missing.push(`${WEIGHTS} is missing; ${PICKLE} is a PyTorch pickle, which is not read (unpickling can run code). Convert it once: python -c "from transformers import CLIPModel; CLIPModel.from_pretrained('DIR').save_pretrained('DIR', safe_serialization=True)"`);
+      missing.push(
+        `${WEIGHTS} is missing; ${PICKLE} is a PyTorch pickle, which is not read (unpickling can run code). Convert it once: python -c "from transformers import CLIPModel; CLIPModel.from_pretrained('DIR').save_pretrained('DIR', safe_serialization=True)"`,
+      );
     else missing.push(weights);
     const pre = files.readJson(PREPROCESSOR);
     if (pre.state === 'ok') found.push(PREPROCESSOR);
-    else missing.push(pre.state === 'absent' ? `${PREPROCESSOR} is missing (the model's image mean, std and size are read from it)` : `${PREPROCESSOR} is ${pre.reason}`);
+    else
+      missing.push(
+        pre.state === 'absent' ? `${PREPROCESSOR} is missing (the model's image mean, std and size are read from it)` : `${PREPROCESSOR} is ${pre.reason}`,
+      );
     return { found, missing };
   },
   plan(files) {
@@ -106,7 +119,9 @@ export const hfFolder: ModelFolderKind = {
       // clipConfigFromHf reads the legacy eos_token_id 2 as "the last id" (CLIP's vocabulary);
       // a tokenizer.json that really ends texts with id 2 settles it the other way.
       fitTokenizer: (c, tokenizer) =>
-        rawEos === tokenizer.eotTokenId && c.text.eotTokenId !== rawEos ? resolveConfig({ ...c, text: { ...c.text, eotTokenId: rawEos } }, files.path(CONFIG)) : c,
+        rawEos === tokenizer.eotTokenId && c.text.eotTokenId !== rawEos
+          ? resolveConfig({ ...c, text: { ...c.text, eotTokenId: rawEos } }, files.path(CONFIG))
+          : c,
     };
   },
 };

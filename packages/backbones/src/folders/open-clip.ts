@@ -51,7 +51,9 @@ export const openClipFolder: ModelFolderKind = {
     const weights = weightsFile(files);
     if (weights) found.push(weights);
     else if (WEIGHTS.every((w) => !files.has(w)) && files.has(PICKLE))
-      missing.push(`${WEIGHTS[0]} is missing and only ${PICKLE} is there: that is a PyTorch pickle, which is not read (unpickling can run code). Convert it once, in the folder: ${CONVERT}`);
+      missing.push(
+        `${WEIGHTS[0]} is missing and only ${PICKLE} is there: that is a PyTorch pickle, which is not read (unpickling can run code). Convert it once, in the folder: ${CONVERT}`,
+      );
     else missing.push(WEIGHTS.map((w) => weightsProblem(files, w, 'open_clip')).join('; '));
     return { found, missing };
   },
@@ -63,11 +65,22 @@ export const openClipFolder: ModelFolderKind = {
     const text = cfg.text_cfg as Record<string, unknown>;
     // Towers open_clip builds from other libraries have no weights under open_clip's names.
     for (const key of ['hf_model_name', 'hf_tokenizer_name'] as const)
-      if (text[key] !== undefined) fail(files, `text_cfg.${key} "${String(text[key])}": a text tower from Hugging Face transformers is not supported (only open_clip's own transformer)`, `model_cfg.text_cfg.${key}`);
+      if (text[key] !== undefined)
+        fail(
+          files,
+          `text_cfg.${key} "${String(text[key])}": a text tower from Hugging Face transformers is not supported (only open_clip's own transformer)`,
+          `model_cfg.text_cfg.${key}`,
+        );
     const vision = { ...(cfg.vision_cfg as Record<string, unknown>) };
-    if (vision.timm_model_name !== undefined) fail(files, `vision_cfg.timm_model_name "${String(vision.timm_model_name)}": timm image towers are not supported (only open_clip's own ViT)`, 'model_cfg.vision_cfg.timm_model_name');
+    if (vision.timm_model_name !== undefined)
+      fail(
+        files,
+        `vision_cfg.timm_model_name "${String(vision.timm_model_name)}": timm image towers are not supported (only open_clip's own ViT)`,
+        'model_cfg.vision_cfg.timm_model_name',
+      );
     const imageSize = size(vision.image_size);
-    if (imageSize === undefined) fail(files, `vision_cfg.image_size must be a number (or a square [h, w]), got ${JSON.stringify(vision.image_size)}`, 'model_cfg.vision_cfg.image_size');
+    if (imageSize === undefined)
+      fail(files, `vision_cfg.image_size must be a number (or a square [h, w]), got ${JSON.stringify(vision.image_size)}`, 'model_cfg.vision_cfg.image_size');
     vision.image_size = imageSize;
     let base: ClipConfig;
     try {
@@ -87,10 +100,17 @@ export const openClipFolder: ModelFolderKind = {
       return v as number[];
     };
     if (pre.size !== undefined && size(pre.size) !== imageSize)
-      fail(files, `preprocess_cfg.size ${JSON.stringify(pre.size)} does not match vision_cfg.image_size ${imageSize} (the position embeddings are sized for ${imageSize})`, 'preprocess_cfg.size');
+      fail(
+        files,
+        `preprocess_cfg.size ${JSON.stringify(pre.size)} does not match vision_cfg.image_size ${imageSize} (the position embeddings are sized for ${imageSize})`,
+        'preprocess_cfg.size',
+      );
     return {
       kind: 'open_clip',
-      config: resolveConfig({ ...base, vision: { ...base.vision, mean: stat('mean', base.vision.mean), std: stat('std', base.vision.std) } }, files.path(CONFIG)),
+      config: resolveConfig(
+        { ...base, vision: { ...base.vision, mean: stat('mean', base.vision.mean), std: stat('std', base.vision.std) } },
+        files.path(CONFIG),
+      ),
       weightsFile: files.path(weights),
       layout: 'open_clip',
       ...(files.has(TOKENIZER) ? { tokenizerFile: files.path(TOKENIZER) } : {}),

@@ -32,7 +32,11 @@ export function resolveModelSource(spec: string, options: ModelSourceOptions = {
   const source = options.source ?? 'model';
   const known = names.length ? `registered models: ${names.join(', ')}` : 'no models are registered';
   if (typeof spec !== 'string' || spec.trim() === '')
-    throw new ModelFolderError({ file: source, problem: `a model must be a registered name or a folder path, got ${JSON.stringify(spec)}`, fix: `Name one of the ${known}, or give a model folder's path` });
+    throw new ModelFolderError({
+      file: source,
+      problem: `a model must be a registered name or a folder path, got ${JSON.stringify(spec)}`,
+      fix: `Name one of the ${known}, or give a model folder's path`,
+    });
   if (Object.hasOwn(registered, spec)) return { spec, dir: resolve(registered[spec]!), registered: spec };
   const dir = isAbsolute(spec) ? spec : resolve(options.baseDir ?? process.cwd(), spec);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {

@@ -31,7 +31,8 @@ export interface CreateClipOptions {
 /** Builds a CLIP from a registered name or a config, randomly initialised (deterministic per seed). */
 export function createClip(spec: string | ClipConfig | (ClipConfigInput & { base?: string }), options: CreateClipOptions = {}): Clip {
   const config = resolveConfig(spec);
-  if (options.init !== undefined && options.init !== 'random' && options.init !== 'none') throw new Error(`createClip: init must be 'random' or 'none', got ${JSON.stringify(options.init)}`);
+  if (options.init !== undefined && options.init !== 'random' && options.init !== 'none')
+    throw new Error(`createClip: init must be 'random' or 'none', got ${JSON.stringify(options.init)}`);
   const store = new ParamStore(new Rng(options.seed ?? 0), options.init === 'none');
   const visual = new VisionTransformer(config, store);
   const text = new TextTransformer(config, store);

@@ -78,7 +78,11 @@ export class HookSet {
     return this.list.length;
   }
 
-  run<T, A extends { output: T; block?: number }>(kind: 'sublayer' | 'linear' | 'block' | 'pooled' | 'embedding', args: A, extra: readonly EncoderHooks[] = []): T {
+  run<T, A extends { output: T; block?: number }>(
+    kind: 'sublayer' | 'linear' | 'block' | 'pooled' | 'embedding',
+    args: A,
+    extra: readonly EncoderHooks[] = [],
+  ): T {
     let output = args.output;
     for (const hooks of [...this.list, ...extra]) {
       const fn = hooks[kind] as ((a: A) => T | void) | undefined;

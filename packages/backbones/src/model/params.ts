@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng } from '@hotplug/runtime';
+import type { Rng } from '@hotplug/runtime';
 
 export type Init = { kind: 'normal'; std: number } | { kind: 'zeros' } | { kind: 'ones' } | { kind: 'constant'; value: number };
 
@@ -7,7 +7,10 @@ export type Init = { kind: 'normal'; std: number } | { kind: 'zeros' } | { kind:
 export class ParamStore {
   private readonly vars = new Map<string, tf.Variable>();
   /** `skipInit`: every variable starts at zero (weights are about to be loaded; random init of a ViT-B takes tens of seconds). */
-  constructor(private readonly rng: Rng, private readonly skipInit = false) {}
+  constructor(
+    private readonly rng: Rng,
+    private readonly skipInit = false,
+  ) {}
 
   create(name: string, shape: number[], init: Init): tf.Variable {
     if (this.vars.has(name)) throw new Error(`parameter "${name}" created twice`);

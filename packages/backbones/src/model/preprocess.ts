@@ -55,7 +55,10 @@ export async function embedImageBytes(
     const n = Math.min(batchSize, stack.size - start);
     const emb = tf.tidy(() => {
       const bytes = stack.images.subarray(start * per, (start + n) * per);
-      const x = tf.tensor4d(Float32Array.from(bytes, (b) => b / 255), [n, stack.height, stack.width, stack.channels]);
+      const x = tf.tensor4d(
+        Float32Array.from(bytes, (b) => b / 255),
+        [n, stack.height, stack.width, stack.channels],
+      );
       const e = forward(normalizeImages(x, v));
       return tf.div(e, tf.norm(e, 'euclidean', -1, true));
     });

@@ -46,7 +46,12 @@ export function expandClassPrompts(set: ClassPromptSet): string[][] {
  * the same classifier. Prompts are encoded in chunks of `batchSize` across classes; sums are
  * kept in float64 so the result does not depend on the chunking.
  */
-export async function promptEnsemble(encoder: TextEncoder, tokenizer: Tokenizer, set: ClassPromptSet, options: PromptEnsembleOptions = {}): Promise<ClassEmbeddings> {
+export async function promptEnsemble(
+  encoder: TextEncoder,
+  tokenizer: Tokenizer,
+  set: ClassPromptSet,
+  options: PromptEnsembleOptions = {},
+): Promise<ClassEmbeddings> {
   const prompts = expandClassPrompts(set);
   if (prompts.length === 0) throw new PromptSetError('the prompt set has no classes; give at least one class with one prompt');
   const empty = prompts.findIndex((p) => p.length === 0);

@@ -18,7 +18,15 @@ export class TextTransformer extends TfjsEncoderBase<tf.Tensor2D> {
     super(config, store, 'text');
     this.embedDim = config.embedDim;
     const t = config.text;
-    this.shape = { width: t.width, depth: t.depth, heads: t.heads, mlpRatio: t.mlpRatio, activation: t.activation, epsilon: config.layerNormEpsilon, causal: true };
+    this.shape = {
+      width: t.width,
+      depth: t.depth,
+      heads: t.heads,
+      mlpRatio: t.mlpRatio,
+      activation: t.activation,
+      epsilon: config.layerNormEpsilon,
+      causal: true,
+    };
     store.create('text.token_embedding', [t.vocabSize, t.width], { kind: 'normal', std: 0.02 });
     store.create('text.pos_embed', [t.contextLength, t.width], { kind: 'normal', std: 0.01 });
     createBlocks(store, 'text', this.shape);
@@ -72,12 +80,16 @@ export class TextTransformer extends TfjsEncoderBase<tf.Tensor2D> {
   encodeEmbeddings(embeddings: tf.Tensor3D, eotIndices: tf.Tensor1D | number[], options?: TraceOptions): EncoderOutput<tf.Tensor> {
     const t = this.config.text;
     if (embeddings.rank !== 3 || embeddings.shape[1] !== t.contextLength || embeddings.shape[2] !== t.width)
-      throw new Error(`encodeEmbeddings expects embeddings [batch, ${t.contextLength}, ${t.width}] (contextLength, token width), got [${embeddings.shape.join(', ')}]`);
+      throw new Error(
+        `encodeEmbeddings expects embeddings [batch, ${t.contextLength}, ${t.width}] (contextLength, token width), got [${embeddings.shape.join(', ')}]`,
+      );
     const eot = Array.isArray(eotIndices) ? tf.tensor1d(eotIndices, 'int32') : eotIndices;
     try {
       const positions = eot.dataSync();
-      if (eot.rank !== 1 || eot.shape[0] !== embeddings.shape[0]) throw new Error(`encodeEmbeddings needs one EOT index per row: got ${eot.shape[0]} for batch ${embeddings.shape[0]}`);
-      for (const p of positions) if (!Number.isInteger(p) || p < 0 || p >= t.contextLength) throw new Error(`EOT index ${p} is outside 0..${t.contextLength - 1}`);
+      if (eot.rank !== 1 || eot.shape[0] !== embeddings.shape[0])
+        throw new Error(`encodeEmbeddings needs one EOT index per row: got ${eot.shape[0]} for batch ${embeddings.shape[0]}`);
+      for (const p of positions)
+        if (!Number.isInteger(p) || p < 0 || p >= t.contextLength) throw new Error(`EOT index ${p} is outside 0..${t.contextLength - 1}`);
       return this.trace(tfjsOps, { embeddings, eotIndices: eot }, options);
     } finally {
       if (eot !== eotIndices) eot.dispose();
@@ -92,7 +104,9 @@ export class TextTransformer extends TfjsEncoderBase<tf.Tensor2D> {
     const t = this.config.text;
     if (!(ids instanceof tf.Tensor)) throw new Error('text encoder input must be a tf.Tensor2D of token ids [batch, contextLength]');
     if (ids.rank !== 2 || ids.shape[1] !== t.contextLength)
-      throw new Error(`text encoder "${this.config.name}" expects token ids [batch, ${t.contextLength}], got [${ids.shape.join(', ')}]; use the model's tokenizer, which pads and truncates to the context length`);
+      throw new Error(
+        `text encoder "${this.config.name}" expects token ids [batch, ${t.contextLength}], got [${ids.shape.join(', ')}]; use the model's tokenizer, which pads and truncates to the context length`,
+      );
     if (ids.dtype !== 'int32') throw new Error(`token ids must be int32, got ${ids.dtype}`);
     const data = ids.dataSync();
     for (let r = 0; r < ids.shape[0]; r++) {

@@ -15,9 +15,20 @@ export class VisionTransformer extends TfjsEncoderBase<tf.Tensor4D> {
     super(config, store, 'visual');
     this.embedDim = config.embedDim;
     const v = config.vision;
-    this.shape = { width: v.width, depth: v.depth, heads: v.heads, mlpRatio: v.mlpRatio, activation: v.activation, epsilon: config.layerNormEpsilon, causal: false };
+    this.shape = {
+      width: v.width,
+      depth: v.depth,
+      heads: v.heads,
+      mlpRatio: v.mlpRatio,
+      activation: v.activation,
+      epsilon: config.layerNormEpsilon,
+      causal: false,
+    };
     const scale = v.width ** -0.5;
-    store.create('visual.patch_embed.weight', [v.patchSize, v.patchSize, v.channels, v.width], { kind: 'normal', std: (v.patchSize * v.patchSize * v.channels) ** -0.5 });
+    store.create('visual.patch_embed.weight', [v.patchSize, v.patchSize, v.channels, v.width], {
+      kind: 'normal',
+      std: (v.patchSize * v.patchSize * v.channels) ** -0.5,
+    });
     store.create('visual.class_token', [v.width], { kind: 'normal', std: scale });
     store.create('visual.pos_embed', [visionTokenCount(v), v.width], { kind: 'normal', std: scale });
     store.create('visual.ln_pre.gamma', [v.width], { kind: 'ones' });
@@ -60,7 +71,9 @@ export class VisionTransformer extends TfjsEncoderBase<tf.Tensor4D> {
     const want = [v.imageSize, v.imageSize, v.channels];
     if (!(images instanceof tf.Tensor)) throw new Error('image encoder input must be a tf.Tensor4D [batch, H, W, C]');
     if (images.rank !== 4 || images.shape.slice(1).some((d, i) => d !== want[i]))
-      throw new Error(`image encoder "${this.config.name}" expects NHWC images [batch, ${want.join(', ')}], got [${images.shape.join(', ')}]${images.rank === 4 && images.shape[1] === v.channels ? ' (looks like NCHW: transpose to NHWC with tf.transpose(x, [0, 2, 3, 1]))' : ''}`);
+      throw new Error(
+        `image encoder "${this.config.name}" expects NHWC images [batch, ${want.join(', ')}], got [${images.shape.join(', ')}]${images.rank === 4 && images.shape[1] === v.channels ? ' (looks like NCHW: transpose to NHWC with tf.transpose(x, [0, 2, 3, 1]))' : ''}`,
+      );
     if (images.dtype !== 'float32') throw new Error(`image encoder expects float32 images, got ${images.dtype}`);
   }
 }

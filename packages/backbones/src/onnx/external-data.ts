@@ -55,11 +55,33 @@ const ModelLocations = protobuf.Root.fromJSON(schema).lookupType('onnx.ModelProt
 /** TensorProto.DataLocation.EXTERNAL */
 const EXTERNAL = 1;
 
-interface Tensor { name?: string; externalData?: { key?: string; value?: string }[]; dataLocation?: number }
-interface Graph { node?: { attribute?: Attribute[] }[]; initializer?: Tensor[]; sparseInitializer?: Sparse[] }
-interface Attribute { t?: Tensor; g?: Graph; tensors?: Tensor[]; graphs?: Graph[]; sparseTensor?: Sparse; sparseTensors?: Sparse[] }
-interface Sparse { values?: Tensor; indices?: Tensor }
-interface Model { graph?: Graph; trainingInfo?: { initialization?: Graph; algorithm?: Graph }[]; functions?: { node?: { attribute?: Attribute[] }[] }[] }
+interface Tensor {
+  name?: string;
+  externalData?: { key?: string; value?: string }[];
+  dataLocation?: number;
+}
+interface Graph {
+  node?: { attribute?: Attribute[] }[];
+  initializer?: Tensor[];
+  sparseInitializer?: Sparse[];
+}
+interface Attribute {
+  t?: Tensor;
+  g?: Graph;
+  tensors?: Tensor[];
+  graphs?: Graph[];
+  sparseTensor?: Sparse;
+  sparseTensors?: Sparse[];
+}
+interface Sparse {
+  values?: Tensor;
+  indices?: Tensor;
+}
+interface Model {
+  graph?: Graph;
+  trainingInfo?: { initialization?: Graph; algorithm?: Graph }[];
+  functions?: { node?: { attribute?: Attribute[] }[] }[];
+}
 
 /** One tensor whose bytes live in another file. */
 export interface ExternalDataRef {
@@ -88,7 +110,12 @@ export function externalDataRefs(bytes: Uint8Array, file: string): ExternalDataR
     const num = (k: string) => {
       const v = get(k);
       if (v === undefined) return undefined;
-      if (!/^\d+$/.test(v)) throw new OnnxModelError({ file, field: `tensor "${t.name ?? '?'}" external_data.${k}`, problem: `external data ${k} ${JSON.stringify(v)} is not a non-negative integer` });
+      if (!/^\d+$/.test(v))
+        throw new OnnxModelError({
+          file,
+          field: `tensor "${t.name ?? '?'}" external_data.${k}`,
+          problem: `external data ${k} ${JSON.stringify(v)} is not a non-negative integer`,
+        });
       return Number(v);
     };
     refs.push({ tensor: t.name ?? '?', location: get('location') ?? '', offset: num('offset') ?? 0, length: num('length') });
@@ -116,7 +143,7 @@ export function externalDataRefs(bytes: Uint8Array, file: string): ExternalDataR
     nodes(g.node);
   };
   graph(model.graph);
-  for (const t of model.trainingInfo ?? []) (graph(t.initialization), graph(t.algorithm));
+  for (const t of model.trainingInfo ?? []) graph(t.initialization), graph(t.algorithm);
   for (const f of model.functions ?? []) nodes(f.node);
   return refs;
 }
@@ -134,7 +161,10 @@ function inside(root: string, p: string): boolean {
  */
 export function confineExternalData(refs: readonly ExternalDataRef[], modelPath: string, allowedDir: string | undefined): void {
   if (refs.length === 0) return;
-  const listed = refs.slice(0, 3).map((r) => `"${r.tensor}" -> ${JSON.stringify(r.location)}`).join(', ');
+  const listed = refs
+    .slice(0, 3)
+    .map((r) => `"${r.tensor}" -> ${JSON.stringify(r.location)}`)
+    .join(', ');
   if (allowedDir === undefined)
     throw new OnnxModelError({
       file: modelPath,
@@ -146,18 +176,30 @@ export function confineExternalData(refs: readonly ExternalDataRef[], modelPath:
   try {
     root = realpathSync(allowedDir);
   } catch (err) {
-    throw new OnnxModelError({ file: modelPath, field: 'externalDataDir', problem: `externalDataDir ${allowedDir} cannot be opened (${(err as Error).message})`, fix: 'Pass an existing folder' });
+    throw new OnnxModelError({
+      file: modelPath,
+      field: 'externalDataDir',
+      problem: `externalDataDir ${allowedDir} cannot be opened (${(err as Error).message})`,
+      fix: 'Pass an existing folder',
+    });
   }
   const base = dirname(resolve(modelPath));
   for (const r of refs) {
     const field = `tensor "${r.tensor}" external_data.location`;
     const refuse = (problem: string): never => {
-      throw new OnnxModelError({ file: modelPath, field, problem, expected: `a relative path to a file inside ${allowedDir}`, fix: 'Keep the model\'s data files inside externalDataDir' });
+      throw new OnnxModelError({
+        file: modelPath,
+        field,
+        problem,
+        expected: `a relative path to a file inside ${allowedDir}`,
+        fix: "Keep the model's data files inside externalDataDir",
+      });
     };
     if (r.location === '' || r.location.includes('\0')) refuse(`external data location ${JSON.stringify(r.location)} is empty or invalid`);
     if (isAbsolute(r.location)) refuse(`external data location ${JSON.stringify(r.location)} is an absolute path`);
     const target = resolve(base, r.location);
-    if (!inside(root, target) && !inside(resolve(allowedDir), target)) refuse(`external data location ${JSON.stringify(r.location)} resolves outside externalDataDir`);
+    if (!inside(root, target) && !inside(resolve(allowedDir), target))
+      refuse(`external data location ${JSON.stringify(r.location)} resolves outside externalDataDir`);
     let real: string;
     let size: number;
     try {
@@ -168,6 +210,7 @@ export function confineExternalData(refs: readonly ExternalDataRef[], modelPath:
     }
     if (!inside(root, real!)) refuse(`external data location ${JSON.stringify(r.location)} is a link to a file outside externalDataDir`);
     const end = r.offset + (r.length ?? 0);
-    if (r.offset > size! || end > size!) refuse(`external data of ${JSON.stringify(r.location)} spans bytes ${r.offset}..${end} but the file has ${size!} bytes`);
+    if (r.offset > size! || end > size!)
+      refuse(`external data of ${JSON.stringify(r.location)} spans bytes ${r.offset}..${end} but the file has ${size!} bytes`);
   }
 }

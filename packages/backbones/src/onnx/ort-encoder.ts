@@ -84,10 +84,16 @@ export class OnnxEncoder<In extends tf.Tensor> implements Encoder<In> {
     if (!existsSync(path)) throw new OnnxModelError({ file: path, problem: 'ONNX file does not exist', fix: 'Check the path' });
     for (const k of ['batchSize', 'intraOpNumThreads', 'interOpNumThreads'] as const) {
       const v = options[k];
-      if (v !== undefined && (!Number.isInteger(v) || v < (k === 'batchSize' ? 1 : 0))) throw new Error(`${k} must be a ${k === 'batchSize' ? 'positive' : 'non-negative'} integer, got ${v}`);
+      if (v !== undefined && (!Number.isInteger(v) || v < (k === 'batchSize' ? 1 : 0)))
+        throw new Error(`${k} must be a ${k === 'batchSize' ? 'positive' : 'non-negative'} integer, got ${v}`);
     }
     const size = statSync(path).size;
-    if (size > MAX_ONNX_BYTES) throw new OnnxModelError({ file: path, problem: `${size} bytes is above the 2 GiB limit of an ONNX protobuf`, fix: 'Save large weights as external data and pass { externalDataDir }' });
+    if (size > MAX_ONNX_BYTES)
+      throw new OnnxModelError({
+        file: path,
+        problem: `${size} bytes is above the 2 GiB limit of an ONNX protobuf`,
+        fix: 'Save large weights as external data and pass { externalDataDir }',
+      });
     // Read once: what is checked here is what onnxruntime gets, unless external data makes it open the path itself.
     const bytes = readFileSync(path);
     const refs = externalDataRefs(bytes, path);
@@ -95,7 +101,11 @@ export class OnnxEncoder<In extends tf.Tensor> implements Encoder<In> {
     const ort = await loadOrt(path);
     let session: Ort.InferenceSession;
     try {
-      const sessionOptions: Ort.InferenceSession.SessionOptions = { executionProviders: ['cpu'], interOpNumThreads: options.interOpNumThreads ?? 1, graphOptimizationLevel: 'all' };
+      const sessionOptions: Ort.InferenceSession.SessionOptions = {
+        executionProviders: ['cpu'],
+        interOpNumThreads: options.interOpNumThreads ?? 1,
+        graphOptimizationLevel: 'all',
+      };
       if (options.intraOpNumThreads !== undefined) sessionOptions.intraOpNumThreads = options.intraOpNumThreads;
       session = refs.length ? await ort.InferenceSession.create(path, sessionOptions) : await ort.InferenceSession.create(bytes, sessionOptions);
     } catch (err) {
@@ -104,11 +114,28 @@ export class OnnxEncoder<In extends tf.Tensor> implements Encoder<In> {
     const pick = (names: readonly string[], preferred: string[]) => preferred.find((n) => names.includes(n)) ?? names[0]!;
     const inputName = options.inputName ?? pick(session.inputNames, kind === 'image' ? ['images', 'pixel_values'] : ['input_ids']);
     const outputName = options.outputName ?? pick(session.outputNames, ['embedding', kind === 'image' ? 'image_embeds' : 'text_embeds']);
-    if (!session.inputNames.includes(inputName)) throw new OnnxModelError({ file: path, field: 'inputs', problem: `${path} has no input "${inputName}"; its inputs are ${session.inputNames.join(', ')}`, fix: 'Pass { inputName } naming one of them' });
-    if (!session.outputNames.includes(outputName)) throw new OnnxModelError({ file: path, field: 'outputs', problem: `${path} has no output "${outputName}"; its outputs are ${session.outputNames.join(', ')}`, fix: 'Pass { outputName } naming one of them' });
+    if (!session.inputNames.includes(inputName))
+      throw new OnnxModelError({
+        file: path,
+        field: 'inputs',
+        problem: `${path} has no input "${inputName}"; its inputs are ${session.inputNames.join(', ')}`,
+        fix: 'Pass { inputName } naming one of them',
+      });
+    if (!session.outputNames.includes(outputName))
+      throw new OnnxModelError({
+        file: path,
+        field: 'outputs',
+        problem: `${path} has no output "${outputName}"; its outputs are ${session.outputNames.join(', ')}`,
+        fix: 'Pass { outputName } naming one of them',
+      });
     const maskName = kind === 'text' && session.inputNames.includes('attention_mask') && inputName !== 'attention_mask' ? 'attention_mask' : null;
     const others = session.inputNames.filter((n) => n !== inputName && n !== maskName);
-    if (others.length) throw new OnnxModelError({ file: path, field: 'inputs', problem: `${path} needs inputs this encoder cannot provide: ${others.join(', ')} (it feeds "${inputName}"${maskName ? ' and attention_mask' : ''})` });
+    if (others.length)
+      throw new OnnxModelError({
+        file: path,
+        field: 'inputs',
+        problem: `${path} needs inputs this encoder cannot provide: ${others.join(', ')} (it feeds "${inputName}"${maskName ? ' and attention_mask' : ''})`,
+      });
     if (maskName && (options.eotTokenId === undefined || !Number.isInteger(options.eotTokenId)))
       throw new Error(`${path} takes an attention_mask: pass { eotTokenId } (e.g. tokenizer.eotTokenId) so the mask can end at each row's EOT`);
     const maskMeta = maskName ? session.inputMetadata.find((m) => m.name === maskName) : undefined;
@@ -124,7 +151,14 @@ export class OnnxEncoder<In extends tf.Tensor> implements Encoder<In> {
     const feeds: Record<string, Ort.Tensor> = { [this.inputName]: this.toFeed(chunk) };
     if (this.maskInput) {
       const mask = attentionMaskFor(chunk.dataSync(), chunk.shape[0], chunk.shape[1]!, this.options.eotTokenId!);
-      feeds[this.maskInput.name] = this.maskInput.type === 'int32' ? new (loadedOrt().Tensor)('int32', mask, chunk.shape) : new (loadedOrt().Tensor)('int64', BigInt64Array.from(mask, (v) => BigInt(v)), chunk.shape);
+      feeds[this.maskInput.name] =
+        this.maskInput.type === 'int32'
+          ? new (loadedOrt().Tensor)('int32', mask, chunk.shape)
+          : new (loadedOrt().Tensor)(
+              'int64',
+              BigInt64Array.from(mask, (v) => BigInt(v)),
+              chunk.shape,
+            );
     }
     return feeds;
   }
@@ -141,7 +175,11 @@ export class OnnxEncoder<In extends tf.Tensor> implements Encoder<In> {
     if (chunk.rank !== 2) throw new Error(`ONNX text encoder expects token ids [batch, contextLength], got [${chunk.shape.join(', ')}]`);
     const ids = chunk.dataSync();
     if (this.inputType === 'int32') return new (loadedOrt().Tensor)('int32', Int32Array.from(ids), chunk.shape);
-    return new (loadedOrt().Tensor)('int64', BigInt64Array.from(ids, (v) => BigInt(v)), chunk.shape);
+    return new (loadedOrt().Tensor)(
+      'int64',
+      BigInt64Array.from(ids, (v) => BigInt(v)),
+      chunk.shape,
+    );
   }
 
   async encode(batch: In, options: { batchSize?: number } = {}): Promise<tf.Tensor2D> {

@@ -90,7 +90,8 @@ export class OnnxRecorder implements TensorOps<Sym> {
   weight(name: string, value: tf.Tensor): Sym {
     const existing = this.weights.get(name);
     if (existing) {
-      if (existing.tensorId !== value.id) throw new Error(`ONNX export: weight name "${name}" is used for two different tensors; give each adapter weight its own name`);
+      if (existing.tensorId !== value.id)
+        throw new Error(`ONNX export: weight name "${name}" is used for two different tensors; give each adapter weight its own name`);
       return existing.sym;
     }
     const data = value.dataSync();
@@ -112,7 +113,8 @@ export class OnnxRecorder implements TensorOps<Sym> {
     return bias ? this.add(y, bias) : y;
   }
 
-  layerNorm = (x: Sym, gamma: Sym, beta: Sym, epsilon: number) => this.node('LayerNormalization', [x, gamma, beta], x.shape, { axis: -1, epsilon: { float: epsilon } });
+  layerNorm = (x: Sym, gamma: Sym, beta: Sym, epsilon: number) =>
+    this.node('LayerNormalization', [x, gamma, beta], x.shape, { axis: -1, epsilon: { float: epsilon } });
 
   gelu(x: Sym): Sym {
     // Exact (erf) GELU: 0.5 * x * (1 + erf(x / sqrt 2)).
@@ -223,7 +225,12 @@ export class OnnxRecorder implements TensorOps<Sym> {
   toBytes(graphName: string, metadata: Record<string, string> = {}): Uint8Array {
     const valueInfo = (s: Sym) => ({
       name: s.name,
-      type: { tensorType: { elemType: s.dtype === 'float32' ? DataType.FLOAT : DataType.INT64, shape: { dim: s.shape.map((d) => (d < 0 ? { dimParam: 'batch' } : { dimValue: d })) } } },
+      type: {
+        tensorType: {
+          elemType: s.dtype === 'float32' ? DataType.FLOAT : DataType.INT64,
+          shape: { dim: s.shape.map((d) => (d < 0 ? { dimParam: 'batch' } : { dimValue: d })) },
+        },
+      },
     });
     const model = {
       irVersion: 8,

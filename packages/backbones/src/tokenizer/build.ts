@@ -37,11 +37,13 @@ export function buildTokenizerJson(texts: readonly string[], options: BuildToken
       wordCounts.set(mapped, (wordCounts.get(mapped) ?? 0) + 1);
     }
   }
-  const words = [...wordCounts.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([w, count]) => {
-    const symbols = Array.from(w);
-    symbols[symbols.length - 1] += END_OF_WORD;
-    return { symbols, count };
-  });
+  const words = [...wordCounts.entries()]
+    .sort((a, b) => (a[0] < b[0] ? -1 : 1))
+    .map(([w, count]) => {
+      const symbols = Array.from(w);
+      symbols[symbols.length - 1] += END_OF_WORD;
+      return { symbols, count };
+    });
 
   const vocab: Record<string, number> = {};
   const add = (token: string) => {
@@ -94,7 +96,23 @@ export function buildTokenizerJson(texts: readonly string[], options: BuildToken
     },
     post_processor: null,
     // The word-end marker becomes the byte-level space symbol, so ByteLevel decoding yields spaces.
-    decoder: { type: 'Sequence', decoders: [{ type: 'Replace', pattern: { String: END_OF_WORD }, content: chars[32] }, { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: false }] },
-    model: { type: 'BPE', dropout: null, unk_token: SPECIAL_TOKENS.unk, continuing_subword_prefix: '', end_of_word_suffix: END_OF_WORD, fuse_unk: false, byte_fallback: false, vocab, merges },
+    decoder: {
+      type: 'Sequence',
+      decoders: [
+        { type: 'Replace', pattern: { String: END_OF_WORD }, content: chars[32] },
+        { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: false },
+      ],
+    },
+    model: {
+      type: 'BPE',
+      dropout: null,
+      unk_token: SPECIAL_TOKENS.unk,
+      continuing_subword_prefix: '',
+      end_of_word_suffix: END_OF_WORD,
+      fuse_unk: false,
+      byte_fallback: false,
+      vocab,
+      merges,
+    },
   };
 }

@@ -58,9 +58,18 @@ const TokenizerJsonSchema = z.looseObject({
 /** The highest token id the file declares (vocabulary and added tokens), checked against the limit before the library builds anything. */
 function checkTokenizerJson(json: unknown, source: string, maxVocab: number): void {
   if (!json || typeof json !== 'object' || Array.isArray(json) || !(json as Record<string, unknown>).model)
-    throw new TokenizerFileError({ file: source, problem: 'is not a Hugging Face tokenizer.json (no "model" section)', expected: 'an object with a "model" section' });
+    throw new TokenizerFileError({
+      file: source,
+      problem: 'is not a Hugging Face tokenizer.json (no "model" section)',
+      expected: 'an object with a "model" section',
+    });
   const parsed = TokenizerJsonSchema.safeParse(json);
-  if (!parsed.success) throw new TokenizerFileError({ file: source, problem: `malformed tokenizer.json: ${describeIssues(parsed.error.issues)}`, fix: 'Save it again with tokenizers (tokenizer.save) or buildTokenizerJson' });
+  if (!parsed.success)
+    throw new TokenizerFileError({
+      file: source,
+      problem: `malformed tokenizer.json: ${describeIssues(parsed.error.issues)}`,
+      fix: 'Save it again with tokenizers (tokenizer.save) or buildTokenizerJson',
+    });
   const { model, added_tokens } = parsed.data;
   let max = -1;
   let maxAt = '';
@@ -68,7 +77,13 @@ function checkTokenizerJson(json: unknown, source: string, maxVocab: number): vo
   else for (const [token, id] of Object.entries(model.vocab)) if (id > max) (max = id), (maxAt = `model.vocab[${JSON.stringify(token).slice(0, 40)}]`);
   for (const [i, t] of (added_tokens ?? []).entries()) if (t.id > max) (max = t.id), (maxAt = `added_tokens[${i}].id`);
   if (max + 1 > maxVocab)
-    throw new TokenizerFileError({ file: source, field: maxAt, problem: `token id ${max} makes a vocabulary of ${max + 1}, above the limit ${maxVocab}`, expected: `ids below maxVocabSize ${maxVocab}`, fix: 'Pass a larger { maxVocabSize } if the vocabulary really is that large' });
+    throw new TokenizerFileError({
+      file: source,
+      field: maxAt,
+      problem: `token id ${max} makes a vocabulary of ${max + 1}, above the limit ${maxVocab}`,
+      expected: `ids below maxVocabSize ${maxVocab}`,
+      fix: 'Pass a larger { maxVocabSize } if the vocabulary really is that large',
+    });
 }
 
 /** A tokenizer.json run through @huggingface/tokenizers, with CLIP's SOT/EOT framing. */
@@ -80,26 +95,46 @@ class HfJsonTokenizer implements Tokenizer {
   readonly contextLength: number;
   private readonly impl: HfTokenizerImpl;
 
-  constructor(private readonly json: Record<string, unknown>, options: TokenizerOptions, source: string) {
+  constructor(
+    private readonly json: Record<string, unknown>,
+    options: TokenizerOptions,
+    source: string,
+  ) {
     const maxContext = options.maxContextLength ?? DEFAULT_MAX_CONTEXT_LENGTH;
     if (!Number.isInteger(options.contextLength) || options.contextLength < 2 || options.contextLength > maxContext)
-      throw new TokenizerFileError({ file: source, field: 'contextLength', problem: `contextLength must be an integer >= 2 and <= ${maxContext}, got ${options.contextLength}`, fix: 'Pass the model\'s text.contextLength (77 for CLIP), or raise { maxContextLength }' });
+      throw new TokenizerFileError({
+        file: source,
+        field: 'contextLength',
+        problem: `contextLength must be an integer >= 2 and <= ${maxContext}, got ${options.contextLength}`,
+        fix: "Pass the model's text.contextLength (77 for CLIP), or raise { maxContextLength }",
+      });
     checkTokenizerJson(json, source, options.maxVocabSize ?? DEFAULT_MAX_VOCAB_SIZE);
     try {
       this.impl = new HfTokenizerImpl(json, {});
       this.impl.encode('a b', { add_special_tokens: false }); // a file the library accepts but cannot run fails here, not on first use
     } catch (err) {
-      throw new TokenizerFileError({ file: source, problem: `cannot build a tokenizer: ${(err as Error).message}`, fix: 'Save it again with tokenizers (tokenizer.save) or buildTokenizerJson' });
+      throw new TokenizerFileError({
+        file: source,
+        problem: `cannot build a tokenizer: ${(err as Error).message}`,
+        fix: 'Save it again with tokenizers (tokenizer.save) or buildTokenizerJson',
+      });
     }
     this.contextLength = options.contextLength;
     const id = (token: string, role: string) => {
       const found = this.impl.token_to_id(token);
-      if (found === undefined) throw new TokenizerFileError({ file: source, field: role, problem: `has no ${role} token "${token}"`, fix: 'Pass the right one in the options (sotToken / eotToken / padToken)' });
+      if (found === undefined)
+        throw new TokenizerFileError({
+          file: source,
+          field: role,
+          problem: `has no ${role} token "${token}"`,
+          fix: 'Pass the right one in the options (sotToken / eotToken / padToken)',
+        });
       return found;
     };
     this.sotTokenId = id(options.sotToken ?? SPECIAL_TOKENS.sot, 'start-of-text');
     this.eotTokenId = id(options.eotToken ?? SPECIAL_TOKENS.eot, 'end-of-text');
-    const padToken = options.padToken ?? (this.impl.token_to_id(SPECIAL_TOKENS.pad) !== undefined ? SPECIAL_TOKENS.pad : options.eotToken ?? SPECIAL_TOKENS.eot);
+    const padToken =
+      options.padToken ?? (this.impl.token_to_id(SPECIAL_TOKENS.pad) !== undefined ? SPECIAL_TOKENS.pad : (options.eotToken ?? SPECIAL_TOKENS.eot));
     this.padTokenId = id(padToken, 'padding');
     const vocab = this.impl.get_vocab(true);
     let max = -1;
@@ -157,7 +192,12 @@ export function loadTokenizer(path: string, options: TokenizerOptions & { maxFil
   let text: string;
   try {
     const size = statSync(path).size;
-    if (size > maxBytes) throw new TokenizerFileError({ file: path, problem: `is ${size} bytes, above the limit ${maxBytes}`, fix: 'Pass a larger { maxFileBytes } if this really is a tokenizer.json' });
+    if (size > maxBytes)
+      throw new TokenizerFileError({
+        file: path,
+        problem: `is ${size} bytes, above the limit ${maxBytes}`,
+        fix: 'Pass a larger { maxFileBytes } if this really is a tokenizer.json',
+      });
     text = readFileSync(path, 'utf8');
   } catch (err) {
     if (err instanceof TokenizerFileError) throw err;

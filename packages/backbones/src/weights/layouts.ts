@@ -57,7 +57,11 @@ function norm(source: string, target: string, width: number): LayoutRule[] {
   ];
 }
 
-const one = (source: string, shape: number[], target: string, convert: (d: Float32Array) => Float32Array = same): LayoutRule => ({ source, sourceShape: shape, targets: [{ name: target, convert }] });
+const one = (source: string, shape: number[], target: string, convert: (d: Float32Array) => Float32Array = same): LayoutRule => ({
+  source,
+  sourceShape: shape,
+  targets: [{ name: target, convert }],
+});
 
 /** Hugging Face transformers CLIPModel (`vision_model.encoder.layers.N...`). */
 export const hfLayout: WeightLayout = {
@@ -69,12 +73,23 @@ export const hfLayout: WeightLayout = {
     const out: LayoutRule[] = [];
     const block = (src: string, dst: string, width: number, hidden: number) => {
       out.push(...norm(`${src}.layer_norm1`, `${dst}.ln1`, width), ...norm(`${src}.layer_norm2`, `${dst}.ln2`, width));
-      for (const [h, o] of [['q_proj', 'q'], ['k_proj', 'k'], ['v_proj', 'v'], ['out_proj', 'out']]) out.push(...linear(`${src}.self_attn.${h}`, `${dst}.attn.${o}`, width, width));
+      for (const [h, o] of [
+        ['q_proj', 'q'],
+        ['k_proj', 'k'],
+        ['v_proj', 'v'],
+        ['out_proj', 'out'],
+      ])
+        out.push(...linear(`${src}.self_attn.${h}`, `${dst}.attn.${o}`, width, width));
       out.push(...linear(`${src}.mlp.fc1`, `${dst}.mlp.fc1`, width, hidden), ...linear(`${src}.mlp.fc2`, `${dst}.mlp.fc2`, hidden, width));
     };
     out.push(
       one('vision_model.embeddings.class_embedding', [v.width], 'visual.class_token'),
-      one('vision_model.embeddings.patch_embedding.weight', [v.width, v.channels, v.patchSize, v.patchSize], 'visual.patch_embed.weight', convToHwio(v.width, v.channels, v.patchSize, v.patchSize)),
+      one(
+        'vision_model.embeddings.patch_embedding.weight',
+        [v.width, v.channels, v.patchSize, v.patchSize],
+        'visual.patch_embed.weight',
+        convToHwio(v.width, v.channels, v.patchSize, v.patchSize),
+      ),
       one('vision_model.embeddings.position_embedding.weight', [visionTokenCount(v), v.width], 'visual.pos_embed'),
       ...norm('vision_model.pre_layrnorm', 'visual.ln_pre', v.width),
       ...norm('vision_model.post_layernorm', 'visual.ln_post', v.width),
@@ -103,13 +118,30 @@ export const openClipLayout: WeightLayout = {
     const block = (src: string, dst: string, w: number, hidden: number) => {
       out.push(...norm(`${src}.ln_1`, `${dst}.ln1`, w), ...norm(`${src}.ln_2`, `${dst}.ln2`, w));
       const names = ['q', 'k', 'v'];
-      out.push({ source: `${src}.attn.in_proj_weight`, sourceShape: [3 * w, w], targets: names.map((n, j) => ({ name: `${dst}.attn.${n}.weight`, convert: rows(j * w, w, w, transpose2d(w, w)) })) });
-      out.push({ source: `${src}.attn.in_proj_bias`, sourceShape: [3 * w], targets: names.map((n, j) => ({ name: `${dst}.attn.${n}.bias`, convert: rows(j * w, w, 1) })) });
-      out.push(...linear(`${src}.attn.out_proj`, `${dst}.attn.out`, w, w), ...linear(`${src}.mlp.c_fc`, `${dst}.mlp.fc1`, w, hidden), ...linear(`${src}.mlp.c_proj`, `${dst}.mlp.fc2`, hidden, w));
+      out.push({
+        source: `${src}.attn.in_proj_weight`,
+        sourceShape: [3 * w, w],
+        targets: names.map((n, j) => ({ name: `${dst}.attn.${n}.weight`, convert: rows(j * w, w, w, transpose2d(w, w)) })),
+      });
+      out.push({
+        source: `${src}.attn.in_proj_bias`,
+        sourceShape: [3 * w],
+        targets: names.map((n, j) => ({ name: `${dst}.attn.${n}.bias`, convert: rows(j * w, w, 1) })),
+      });
+      out.push(
+        ...linear(`${src}.attn.out_proj`, `${dst}.attn.out`, w, w),
+        ...linear(`${src}.mlp.c_fc`, `${dst}.mlp.fc1`, w, hidden),
+        ...linear(`${src}.mlp.c_proj`, `${dst}.mlp.fc2`, hidden, w),
+      );
     };
     out.push(
       one('visual.class_embedding', [v.width], 'visual.class_token'),
-      one('visual.conv1.weight', [v.width, v.channels, v.patchSize, v.patchSize], 'visual.patch_embed.weight', convToHwio(v.width, v.channels, v.patchSize, v.patchSize)),
+      one(
+        'visual.conv1.weight',
+        [v.width, v.channels, v.patchSize, v.patchSize],
+        'visual.patch_embed.weight',
+        convToHwio(v.width, v.channels, v.patchSize, v.patchSize),
+      ),
       one('visual.positional_embedding', [visionTokenCount(v), v.width], 'visual.pos_embed'),
       ...norm('visual.ln_pre', 'visual.ln_pre', v.width),
       ...norm('visual.ln_post', 'visual.ln_post', v.width),

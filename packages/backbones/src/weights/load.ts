@@ -41,11 +41,15 @@ export function loadWeights(clip: Clip, source: string | SafetensorsReader, opti
     const names = reader.names;
     const layoutName = !options.layout || options.layout === 'auto' ? detectLayout(names) : options.layout;
     if (!layoutName)
-      throw new WeightsMismatchError({ file: reader.path, problem: `cannot tell the layout of ${reader.path} (first tensors: ${names.slice(0, 5).join(', ')}); pass { layout: 'hf' | 'open_clip' | 'hotplug' }` });
+      throw new WeightsMismatchError({
+        file: reader.path,
+        problem: `cannot tell the layout of ${reader.path} (first tensors: ${names.slice(0, 5).join(', ')}); pass { layout: 'hf' | 'open_clip' | 'hotplug' }`,
+      });
     const layout = layoutFor(layoutName, clip);
     const allRules = layout.rules(clip.config);
     const only = options.only;
-    if (only !== undefined && only !== 'visual' && only !== 'text') throw new Error(`loadWeights: only must be 'visual' or 'text', got ${JSON.stringify(only)}`);
+    if (only !== undefined && only !== 'visual' && only !== 'text')
+      throw new Error(`loadWeights: only must be 'visual' or 'text', got ${JSON.stringify(only)}`);
     const rules = only ? allRules.filter((r) => r.targets.every((t) => t.name.startsWith(`${only}.`))) : allRules;
     const otherTower = new Set(allRules.filter((r) => !rules.includes(r)).map((r) => r.source));
     const weights = clip.namedWeights();

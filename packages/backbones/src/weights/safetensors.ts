@@ -42,7 +42,10 @@ export class SafetensorsReader {
   private fd: number | null;
   private readonly options: SafetensorsReadOptions;
 
-  private constructor(readonly path: string, options: SafetensorsReadOptions) {
+  private constructor(
+    readonly path: string,
+    options: SafetensorsReadOptions,
+  ) {
     this.options = options;
     try {
       this.fd = openSync(path, 'r');
@@ -76,7 +79,12 @@ export class SafetensorsReader {
     if (fileSize < 8) this.fail(`truncated: ${fileSize} bytes, too short for the 8-byte header length`);
     const lenBytes = this.readBytes(0, 8);
     const headerLength = Number(new DataView(lenBytes.buffer, lenBytes.byteOffset, 8).getBigUint64(0, true));
-    if (headerLength > maxHeader) this.fail(`bad header: declared header length ${headerLength} bytes is implausible (limit ${maxHeader})`, 'header length', `at most maxHeaderBytes ${maxHeader}`);
+    if (headerLength > maxHeader)
+      this.fail(
+        `bad header: declared header length ${headerLength} bytes is implausible (limit ${maxHeader})`,
+        'header length',
+        `at most maxHeaderBytes ${maxHeader}`,
+      );
     if (8 + headerLength > fileSize) this.fail(`truncated: header declares ${headerLength} bytes but only ${fileSize - 8} follow`, 'header length');
     let header: unknown;
     let text = '';
@@ -88,7 +96,8 @@ export class SafetensorsReader {
     }
     if (!header || typeof header !== 'object' || Array.isArray(header)) this.fail('bad header: the JSON header must be an object of tensors', 'header');
     const duplicate = firstDuplicateKey(text);
-    if (duplicate !== undefined) this.fail(`bad header: tensor name ${JSON.stringify(duplicate)} appears twice`, `tensor "${duplicate}"`, 'unique tensor names');
+    if (duplicate !== undefined)
+      this.fail(`bad header: tensor name ${JSON.stringify(duplicate)} appears twice`, `tensor "${duplicate}"`, 'unique tensor names');
     const dataStart = 8 + headerLength;
     const dataLength = fileSize - dataStart;
     const found: SafetensorsEntry[] = [];
@@ -100,22 +109,36 @@ export class SafetensorsReader {
       }
       const field = `tensor "${name}"`;
       const e = raw as { dtype?: unknown; shape?: unknown; data_offsets?: unknown } | null;
-      if (!e || typeof e !== 'object' || typeof e.dtype !== 'string' || !Array.isArray(e.shape) || !Array.isArray(e.data_offsets) || e.data_offsets.length !== 2)
+      if (
+        !e ||
+        typeof e !== 'object' ||
+        typeof e.dtype !== 'string' ||
+        !Array.isArray(e.shape) ||
+        !Array.isArray(e.data_offsets) ||
+        e.data_offsets.length !== 2
+      )
         this.fail(`bad header: tensor "${name}" needs dtype, shape and data_offsets [begin, end]`, field);
       const parsed = EntrySchema.safeParse(raw);
       if (!parsed.success) {
         const bad = parsed.error.issues[0]!;
-        if (bad.path[0] === 'shape') this.fail(`bad header: tensor "${name}" has an invalid shape ${JSON.stringify(e.shape)}`, field, 'non-negative integer dimensions');
-        if (bad.path[0] === 'data_offsets') this.fail(`bad header: tensor "${name}" has invalid data_offsets ${JSON.stringify(e.data_offsets)}`, field, 'two non-negative integers');
+        if (bad.path[0] === 'shape')
+          this.fail(`bad header: tensor "${name}" has an invalid shape ${JSON.stringify(e.shape)}`, field, 'non-negative integer dimensions');
+        if (bad.path[0] === 'data_offsets')
+          this.fail(`bad header: tensor "${name}" has invalid data_offsets ${JSON.stringify(e.data_offsets)}`, field, 'two non-negative integers');
         this.fail(`bad header: tensor "${name}": ${describeIssues(parsed.error.issues)}`, field);
       }
-      const { dtype, shape, data_offsets: [b, en] } = parsed.data;
+      const {
+        dtype,
+        shape,
+        data_offsets: [b, en],
+      } = parsed.data;
       if (en < b) this.fail(`bad header: tensor "${name}" has invalid data_offsets ${JSON.stringify(e.data_offsets)}`, field, 'begin <= end');
       const width = bytesPerElement(dtype);
       if (width === undefined) this.fail(`bad header: tensor "${name}" has unknown dtype "${dtype}"`, field);
       // The product can exceed 2^53 for a hostile shape; it is only compared, never allocated.
       const bytes = shape.reduce((x, y) => x * y, 1) * width;
-      if (en - b !== bytes) this.fail(`bad header: tensor "${name}" [${shape.join(', ')}] ${dtype} needs ${bytes} bytes but data_offsets span ${en - b}`, field);
+      if (en - b !== bytes)
+        this.fail(`bad header: tensor "${name}" [${shape.join(', ')}] ${dtype} needs ${bytes} bytes but data_offsets span ${en - b}`, field);
       if (en > dataLength) this.fail(`truncated: tensor "${name}" ends at byte ${dataStart + en} but the file has ${fileSize} bytes`, field);
       found.push({ name, dtype, shape, begin: dataStart + b, end: dataStart + en });
     }
@@ -125,8 +148,18 @@ export class SafetensorsReader {
     let cursor = dataStart;
     let previous: SafetensorsEntry | undefined;
     for (const e of sorted) {
-      if (e.begin < cursor) this.fail(`bad header: tensor "${e.name}" (bytes ${e.begin - dataStart}..${e.end - dataStart}) overlaps tensor "${previous!.name}" (bytes ${previous!.begin - dataStart}..${previous!.end - dataStart})`, `tensor "${e.name}"`, 'tensors that do not share bytes');
-      if (e.begin > cursor) this.fail(`bad header: data bytes ${cursor - dataStart}..${e.begin - dataStart} belong to no tensor`, `tensor "${e.name}"`, 'tensors stored back to back');
+      if (e.begin < cursor)
+        this.fail(
+          `bad header: tensor "${e.name}" (bytes ${e.begin - dataStart}..${e.end - dataStart}) overlaps tensor "${previous!.name}" (bytes ${previous!.begin - dataStart}..${previous!.end - dataStart})`,
+          `tensor "${e.name}"`,
+          'tensors that do not share bytes',
+        );
+      if (e.begin > cursor)
+        this.fail(
+          `bad header: data bytes ${cursor - dataStart}..${e.begin - dataStart} belong to no tensor`,
+          `tensor "${e.name}"`,
+          'tensors stored back to back',
+        );
       cursor = e.end;
       previous = e;
     }
@@ -135,7 +168,8 @@ export class SafetensorsReader {
   }
 
   private readBytes(position: number, length: number): Uint8Array {
-    if (this.fd === null) throw new SafetensorsError({ file: this.path, problem: 'the safetensors file was closed', fix: 'Open it again with SafetensorsReader.open' });
+    if (this.fd === null)
+      throw new SafetensorsError({ file: this.path, problem: 'the safetensors file was closed', fix: 'Open it again with SafetensorsReader.open' });
     const buf = new Uint8Array(length);
     let done = 0;
     while (done < length) {
@@ -152,7 +186,13 @@ export class SafetensorsReader {
 
   entry(name: string): SafetensorsEntry {
     const e = this.entries.get(name);
-    if (!e) throw new SafetensorsError({ file: this.path, problem: `has no tensor "${name}"`, field: `tensor "${name}"`, fix: `Its tensors are: ${this.names.slice(0, 5).join(', ')}${this.entries.size > 5 ? ', ...' : ''}` });
+    if (!e)
+      throw new SafetensorsError({
+        file: this.path,
+        problem: `has no tensor "${name}"`,
+        field: `tensor "${name}"`,
+        fix: `Its tensors are: ${this.names.slice(0, 5).join(', ')}${this.entries.size > 5 ? ', ...' : ''}`,
+      });
     return e;
   }
 
@@ -160,7 +200,12 @@ export class SafetensorsReader {
   checkReadable(name: string): void {
     const e = this.entry(name);
     if (!isSupportedDtype(e.dtype))
-      throw new SafetensorsError({ file: this.path, field: `tensor "${name}"`, problem: `tensor "${name}" has dtype ${e.dtype}, which is not supported (supported: ${SUPPORTED_DTYPES.join(', ')})`, fix: 'Convert the checkpoint to F32 or F16' });
+      throw new SafetensorsError({
+        file: this.path,
+        field: `tensor "${name}"`,
+        problem: `tensor "${name}" has dtype ${e.dtype}, which is not supported (supported: ${SUPPORTED_DTYPES.join(', ')})`,
+        fix: 'Convert the checkpoint to F32 or F16',
+      });
   }
 
   /**
@@ -253,7 +298,8 @@ export function writeSafetensors(path: string, tensors: readonly TensorSource[],
     for (const t of tensors) {
       const values = t.data();
       const expected = t.shape.reduce((a, b) => a * b, 1);
-      if (values.length !== expected) throw new Error(`writeSafetensors: tensor "${t.name}" has ${values.length} values but shape [${t.shape.join(', ')}] needs ${expected}`);
+      if (values.length !== expected)
+        throw new Error(`writeSafetensors: tensor "${t.name}" has ${values.length} values but shape [${t.shape.join(', ')}] needs ${expected}`);
       writer.write(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
     }
     writer.commit();

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { embedImageBytes, type Clip, type Tokenizer } from '@hotplug/backbones';
 import type { ImageDataset } from '@hotplug/data';
 import { featureMatrix, type FeatureMatrix } from '@hotplug/heads';
@@ -22,6 +22,9 @@ export interface ImageFeatureSource extends Pick<EvaluatedModel, 'id' | 'clip'> 
  * installed on `clip.visual` (hooks) take part, and `forward` replaces the encoder outright.
  */
 export async function imageFeatures(model: ImageFeatureSource, dataset: ImageDataset, batchSize = 256): Promise<FeatureMatrix> {
-  const { data, rows, dim } = await embedImageBytes({ config: { ...model.clip.config, name: model.id }, visual: model.clip.visual }, dataset, { batchSize, forward: model.forward });
+  const { data, rows, dim } = await embedImageBytes({ config: { ...model.clip.config, name: model.id }, visual: model.clip.visual }, dataset, {
+    batchSize,
+    forward: model.forward,
+  });
   return featureMatrix(data, rows, dim, model.id);
 }

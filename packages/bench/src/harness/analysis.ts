@@ -163,11 +163,33 @@ function verdictRow(
   const nn = runs.filter((r) => r.newNew !== null);
   const newNew = nn.length ? mean(nn.map((r) => r.newNew!)) : null;
   const rowSeed = [boot.seed ?? 0, id.task, id.method, id.dataset, id.shots ?? '', metric, old, upgraded].join('/');
-  const interval = upgradedOld !== null && !unpaired && paired.length ? marginInterval(paired, { ...(boot.resamples !== undefined ? { resamples: boot.resamples } : {}), ...(boot.level !== undefined ? { level: boot.level } : {}), seed: rowSeed }) : undefined;
+  const interval =
+    upgradedOld !== null && !unpaired && paired.length
+      ? marginInterval(paired, {
+          ...(boot.resamples !== undefined ? { resamples: boot.resamples } : {}),
+          ...(boot.level !== undefined ? { level: boot.level } : {}),
+          seed: rowSeed,
+        })
+      : undefined;
   const verdict = compatibilityVerdict({ oldOld, newOld: upgradedOld ?? undefined, ...(newNew !== null ? { newNew } : {}), ...(interval ? { interval } : {}) });
   const seedList = [...new Set(runs.map((r) => r.seed).filter((s): s is number => s !== null))];
   const randomRuns = seedList.length > 0 || replicates.length > 1 ? runs.length : 0;
-  return { ...id, metric, old, new: neu, upgraded, replicates, seeds: seedList, randomRuns, runs, oldOld, upgradedOld, newNew, items: interval?.items ?? 0, verdict };
+  return {
+    ...id,
+    metric,
+    old,
+    new: neu,
+    upgraded,
+    replicates,
+    seeds: seedList,
+    randomRuns,
+    runs,
+    oldOld,
+    upgradedOld,
+    newNew,
+    items: interval?.items ?? 0,
+    verdict,
+  };
 }
 
 function flipRows(id: GroupId, old: string, neu: string, upgrades: string[], cells: Map<string, CellRecord>): FlipRow[] {

@@ -40,11 +40,7 @@ export function storeCell(ctx: RunContext, record: CellRecord): void {
  * Evaluates one cell and stores it; a module that cannot take the query's features
  * (dimension mismatch) is stored as an 'incompatible' cell, any other error propagates.
  */
-export async function storeEvaluatedCell(
-  ctx: RunContext,
-  cell: CellIdentity,
-  evaluate: () => Promise<EvaluatedCell>,
-): Promise<void> {
+export async function storeEvaluatedCell(ctx: RunContext, cell: CellIdentity, evaluate: () => Promise<EvaluatedCell>): Promise<void> {
   let out: Awaited<ReturnType<typeof evaluate>>;
   try {
     out = await evaluate();

@@ -75,9 +75,14 @@ export function contrasts(spec: ExperimentSpec, records: CellRecord[]): Contrast
         if (ax && by) paired.push({ old: by, upgraded: ax });
       }
       const seeded = pairs.some(([x, y]) => x.result.seed !== null || y.result.seed !== null);
-      const interval = paired.length === pairs.length
-        ? marginInterval(paired, { ...(boot.resamples !== undefined ? { resamples: boot.resamples } : {}), ...(boot.level !== undefined ? { level: boot.level } : {}), seed: [boot.seed ?? 0, 'contrast', c.id, dataset, metric].join('/') })
-        : undefined;
+      const interval =
+        paired.length === pairs.length
+          ? marginInterval(paired, {
+              ...(boot.resamples !== undefined ? { resamples: boot.resamples } : {}),
+              ...(boot.level !== undefined ? { level: boot.level } : {}),
+              seed: [boot.seed ?? 0, 'contrast', c.id, dataset, metric].join('/'),
+            })
+          : undefined;
       const v = interval ? verdictOfInterval(interval) : 'inconclusive';
       out.push({
         ...base,

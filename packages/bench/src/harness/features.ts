@@ -45,14 +45,15 @@ export class FeatureProvider {
       return cached;
     }
     // An adapter's base features go through this provider too, so they are cached and shared.
-    const set = system.adapter === undefined
-      ? await this.steps.models.get(system.model)!.extract({ dataset, split })
-      : await this.steps.adapters.get(system.adapter)!.extract({
-          model: system.model,
-          dataset,
-          split,
-          base: () => this.get({ id: system.model, model: system.model }, dataset, split),
-        });
+    const set =
+      system.adapter === undefined
+        ? await this.steps.models.get(system.model)!.extract({ dataset, split })
+        : await this.steps.adapters.get(system.adapter)!.extract({
+            model: system.model,
+            dataset,
+            split,
+            base: () => this.get({ id: system.model, model: system.model }, dataset, split),
+          });
     check(set, system.id, dataset, split);
     this.stats.featuresExtracted++;
     this.cache.writeFeatures(key, set, system.id, this.config(system, dataset, split));

@@ -48,7 +48,10 @@ export function gridSize(spec: ExperimentSpec, steps?: StepRegistry): number {
   const pairs = spec.systems.length ** 2;
   const seeds = spec.seeds.length;
   const heads = (spec.heads ?? []).reduce((n, h) => n + pairs * (isSeededHead(h) ? seeds : 1), 0);
-  const learners = (spec.learners ?? []).reduce((n, l) => n + l.shots.length * (l.systems?.length ?? spec.systems.length) ** 2 * (isSeededLearner(l, steps) ? seeds : 1), 0);
+  const learners = (spec.learners ?? []).reduce(
+    (n, l) => n + l.shots.length * (l.systems?.length ?? spec.systems.length) ** 2 * (isSeededLearner(l, steps) ? seeds : 1),
+    0,
+  );
   return spec.datasets.length * (heads + learners + (spec.retrieval ? pairs : 0));
 }
 
@@ -67,9 +70,10 @@ export async function runExperiment(spec: ExperimentSpec, steps: StepRegistry, o
   const cache = new ArtefactCache(options.cacheDir);
   const stats = emptyStats();
   const records: CellRecord[] = [];
-  const bar = options.progress === false
-    ? undefined
-    : new ProgressBar({ total: gridSize(spec, steps), label: spec.name, unit: 'cell', ...(options.progress ? { stream: options.progress } : {}) });
+  const bar =
+    options.progress === false
+      ? undefined
+      : new ProgressBar({ total: gridSize(spec, steps), label: spec.name, unit: 'cell', ...(options.progress ? { stream: options.progress } : {}) });
   const ctx: RunContext = {
     spec,
     steps,

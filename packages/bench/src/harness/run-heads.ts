@@ -34,7 +34,12 @@ export async function runHeadCells(ctx: RunContext, dataset: string, seed: numbe
     };
     await storeEvaluatedCell(ctx, cell, async () => {
       const predictions = head.predict(test.features);
-      return { metrics: { accuracy: accuracy(predictions, test.labels) }, items: { accuracy: correctness(predictions, test.labels) }, predictions, labels: test.labels };
+      return {
+        metrics: { accuracy: accuracy(predictions, test.labels) },
+        items: { accuracy: correctness(predictions, test.labels) },
+        predictions,
+        labels: test.labels,
+      };
     });
   }
 }

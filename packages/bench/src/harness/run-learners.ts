@@ -38,17 +38,20 @@ export async function runLearnerCells(ctx: RunContext, dataset: string, seed: nu
     const key = cellKey(config);
     if (cachedCell(ctx, key)) continue;
     if (!states.has(trainKey)) {
-      states.set(trainKey, (async () => {
-        const hit = ctx.cache.readBlob('learners', trainKey);
-        if (hit) {
-          ctx.stats.learnersCached++;
-          return new Uint8Array(hit.bytes);
-        }
-        const state = await step.train(request(reference, dataset, shots, seed ?? 0, options));
-        ctx.cache.writeBlob('learners', trainKey, state, { config: trainConfig });
-        ctx.stats.learnersTrained++;
-        return state;
-      })());
+      states.set(
+        trainKey,
+        (async () => {
+          const hit = ctx.cache.readBlob('learners', trainKey);
+          if (hit) {
+            ctx.stats.learnersCached++;
+            return new Uint8Array(hit.bytes);
+          }
+          const state = await step.train(request(reference, dataset, shots, seed ?? 0, options));
+          ctx.cache.writeBlob('learners', trainKey, state, { config: trainConfig });
+          ctx.stats.learnersTrained++;
+          return state;
+        })(),
+      );
     }
     const state = await states.get(trainKey)!;
     const cell: CellIdentity = {
@@ -64,7 +67,12 @@ export async function runLearnerCells(ctx: RunContext, dataset: string, seed: nu
     };
     await storeEvaluatedCell(ctx, cell, async () => {
       const out = await step.evaluate({ ...request(query, dataset, shots, seed ?? 0, options), state });
-      return { metrics: { accuracy: accuracy(out.predictions, out.labels) }, items: { accuracy: correctness(out.predictions, out.labels) }, predictions: out.predictions, labels: out.labels };
+      return {
+        metrics: { accuracy: accuracy(out.predictions, out.labels) },
+        items: { accuracy: correctness(out.predictions, out.labels) },
+        predictions: out.predictions,
+        labels: out.labels,
+      };
     });
   }
 }

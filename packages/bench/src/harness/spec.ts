@@ -10,7 +10,14 @@ export class SpecError extends InputError {
 
 const id = z.string().min(1).max(200);
 // Adapters are folders under the adapters root: a plain name, never a path that could leave it.
-const adapterName = z.string().min(1).max(200).regex(/^(?!\.{1,2}$)[A-Za-z0-9._+-]+$/, 'must be a plain name (letters, digits, ".", "_", "+", "-"): an adapter is a folder under the adapters root, not a path');
+const adapterName = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(
+    /^(?!\.{1,2}$)[A-Za-z0-9._+-]+$/,
+    'must be a plain name (letters, digits, ".", "_", "+", "-"): an adapter is a folder under the adapters root, not a path',
+  );
 const options = z.record(z.string(), z.unknown());
 
 /**
@@ -21,24 +28,62 @@ const options = z.record(z.string(), z.unknown());
 export const ExperimentSpecSchema = z.strictObject({
   name: z.string().min(1).max(500),
   datasets: z.array(id).min(1).max(100),
-  seeds: z.array(z.number().int().min(-(2 ** 31)).max(2 ** 31 - 1)).min(1).max(100),
-  systems: z.array(z.strictObject({ id, model: id, adapter: adapterName.optional(), label: z.string().max(500).optional(), replicateOf: id.optional() })).min(1).max(100),
-  heads: z.array(z.strictObject({ id, kind: id, options: options.optional(), seeded: z.boolean().optional() })).max(100).optional(),
+  seeds: z
+    .array(
+      z
+        .number()
+        .int()
+        .min(-(2 ** 31))
+        .max(2 ** 31 - 1),
+    )
+    .min(1)
+    .max(100),
+  systems: z
+    .array(z.strictObject({ id, model: id, adapter: adapterName.optional(), label: z.string().max(500).optional(), replicateOf: id.optional() }))
+    .min(1)
+    .max(100),
+  heads: z
+    .array(z.strictObject({ id, kind: id, options: options.optional(), seeded: z.boolean().optional() }))
+    .max(100)
+    .optional(),
   retrieval: z.strictObject({ ks: z.array(z.number().int().positive().max(1_000_000)).max(20).optional() }).optional(),
-  learners: z.array(z.strictObject({ id, learner: id, shots: z.array(z.number().int().nonnegative().max(100_000)).min(1).max(50), options: options.optional(), systems: z.array(id).max(100).optional() })).max(100).optional(),
+  learners: z
+    .array(
+      z.strictObject({
+        id,
+        learner: id,
+        shots: z.array(z.number().int().nonnegative().max(100_000)).min(1).max(50),
+        options: options.optional(),
+        systems: z.array(id).max(100).optional(),
+      }),
+    )
+    .max(100)
+    .optional(),
   comparisons: z.array(z.strictObject({ old: id, new: id, adapted: z.array(id).max(100).optional() })).max(100),
-  contrasts: z.array(z.strictObject({
-    id,
-    label: z.string().max(500).optional(),
-    metric: id.optional(),
-    a: z.strictObject({ method: id, query: id, reference: id, shots: z.number().int().nonnegative().optional() }),
-    b: z.strictObject({ method: id, query: id, reference: id, shots: z.number().int().nonnegative().optional() }),
-  })).max(200).optional(),
-  bootstrap: z.strictObject({
-    resamples: z.number().int().min(1).max(1_000_000).optional(),
-    level: z.number().gt(0).lt(1).optional(),
-    seed: z.number().int().min(-(2 ** 31)).max(2 ** 31 - 1).optional(),
-  }).optional(),
+  contrasts: z
+    .array(
+      z.strictObject({
+        id,
+        label: z.string().max(500).optional(),
+        metric: id.optional(),
+        a: z.strictObject({ method: id, query: id, reference: id, shots: z.number().int().nonnegative().optional() }),
+        b: z.strictObject({ method: id, query: id, reference: id, shots: z.number().int().nonnegative().optional() }),
+      }),
+    )
+    .max(200)
+    .optional(),
+  bootstrap: z
+    .strictObject({
+      resamples: z.number().int().min(1).max(1_000_000).optional(),
+      level: z.number().gt(0).lt(1).optional(),
+      seed: z
+        .number()
+        .int()
+        .min(-(2 ** 31))
+        .max(2 ** 31 - 1)
+        .optional(),
+    })
+    .optional(),
 });
 
 /** Checks the shape of an experiment spec (from JSON or code); throws SpecError naming each wrong field. */
@@ -169,24 +214,44 @@ export function validateSpec(spec: ExperimentSpec, steps: StepRegistry): void {
   parseExperimentSpec(spec);
   unique('datasets', spec.datasets);
   unique('seeds', spec.seeds.map(String));
-  unique('systems', spec.systems.map((s) => s.id));
-  unique('heads', (spec.heads ?? []).map((h) => h.id));
-  unique('learners', (spec.learners ?? []).map((l) => l.id));
+  unique(
+    'systems',
+    spec.systems.map((s) => s.id),
+  );
+  unique(
+    'heads',
+    (spec.heads ?? []).map((h) => h.id),
+  );
+  unique(
+    'learners',
+    (spec.learners ?? []).map((l) => l.id),
+  );
   for (const s of spec.systems) {
     known('model', s.model, steps.models.keys());
     if (s.adapter !== undefined) known('adapter', s.adapter, steps.adapters.keys());
     if (s.replicateOf !== undefined) {
-      known(`system that "${s.id}" replicates`, s.replicateOf, spec.systems.map((x) => x.id));
+      known(
+        `system that "${s.id}" replicates`,
+        s.replicateOf,
+        spec.systems.map((x) => x.id),
+      );
       const target = spec.systems.find((x) => x.id === s.replicateOf)!;
       if (target.id === s.id || target.replicateOf !== undefined) {
-        throw new SpecError(`spec: system "${s.id}" replicates "${target.id}", which is ${target.id === s.id ? 'itself' : 'a replicate too'}; name the first seed's system`);
+        throw new SpecError(
+          `spec: system "${s.id}" replicates "${target.id}", which is ${target.id === s.id ? 'itself' : 'a replicate too'}; name the first seed's system`,
+        );
       }
     }
   }
   for (const h of spec.heads ?? []) known('head kind', h.kind, headKinds());
   for (const l of spec.learners ?? []) {
     known('learner', l.learner, steps.learners.keys());
-    for (const id of l.systems ?? []) known(`system of learner "${l.id}"`, id, spec.systems.map((s) => s.id));
+    for (const id of l.systems ?? [])
+      known(
+        `system of learner "${l.id}"`,
+        id,
+        spec.systems.map((s) => s.id),
+      );
     if (l.shots.length === 0 || !l.shots.every((s) => Number.isInteger(s) && s >= 0)) {
       throw new SpecError(`spec: learner "${l.id}" shots must be integers >= 0 (0: a learner that uses no training images, like zero-shot), got [${l.shots}]`);
     }
@@ -198,7 +263,10 @@ export function validateSpec(spec: ExperimentSpec, steps: StepRegistry): void {
   for (const c of spec.comparisons) {
     for (const id of [c.old, c.new, ...(c.adapted ?? [])]) known('system in a comparison', id, systemIds);
   }
-  unique('contrasts', (spec.contrasts ?? []).map((c) => c.id));
+  unique(
+    'contrasts',
+    (spec.contrasts ?? []).map((c) => c.id),
+  );
   const methods = [...(spec.heads ?? []).map((h) => h.id), ...(spec.learners ?? []).map((l) => l.id), ...(spec.retrieval ? ['retrieval'] : [])];
   for (const c of spec.contrasts ?? []) {
     for (const side of [c.a, c.b]) {

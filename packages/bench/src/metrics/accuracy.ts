@@ -23,7 +23,8 @@ export function correctness(predictions: ArrayLike<number>, labels: ArrayLike<nu
 /** Fraction of samples whose prediction equals the label; EmptyEvaluationError for no samples. */
 export function accuracy(predictions: ArrayLike<number>, labels: ArrayLike<number>): number {
   sameLength('predictions', predictions, 'labels', labels);
-  if (labels.length === 0) throw new EmptyEvaluationError('accuracy of 0 samples is undefined: evaluate on at least one test image (check the test split and its sample size)');
+  if (labels.length === 0)
+    throw new EmptyEvaluationError('accuracy of 0 samples is undefined: evaluate on at least one test image (check the test split and its sample size)');
   let correct = 0;
   for (let i = 0; i < labels.length; i++) if (predictions[i] === labels[i]) correct++;
   return correct / labels.length;

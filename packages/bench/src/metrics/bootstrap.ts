@@ -64,7 +64,9 @@ export function marginInterval(runs: readonly PairedItems[], options: BootstrapO
   if (n === 0) throw new InputError('a margin needs at least one test item');
   const diffs = runs.map((r, k) => {
     if (r.old.length !== n || r.upgraded.length !== n) {
-      throw new InputError(`run ${k} has ${r.old.length} old and ${r.upgraded.length} upgraded items, run 0 has ${n}: every run must score the same test items`);
+      throw new InputError(
+        `run ${k} has ${r.old.length} old and ${r.upgraded.length} upgraded items, run 0 has ${n}: every run must score the same test items`,
+      );
     }
     // NaN marks an item without a value for either system; it is left out of every mean.
     return Float64Array.from({ length: n }, (_, i) => r.upgraded[i]! - r.old[i]!);

@@ -40,7 +40,13 @@ export function compatibilityVerdict(input: CompatibilityInput): CompatibilityVe
   const { oldOld, newOld, newNew, interval } = input;
   if (!Number.isFinite(oldOld)) throw new InputError(`M(old, old) must be a finite number, got ${oldOld}`);
   if (newOld === undefined || !Number.isFinite(newOld)) {
-    return { verdict: 'cannot run', compatible: false, margin: NaN, gapClosed: NaN, summary: 'cannot run: the old module cannot be applied to the new features at all' };
+    return {
+      verdict: 'cannot run',
+      compatible: false,
+      margin: NaN,
+      gapClosed: NaN,
+      summary: 'cannot run: the old module cannot be applied to the new features at all',
+    };
   }
   const margin = newOld - oldOld;
   const gain = newNew === undefined ? NaN : newNew - oldOld;

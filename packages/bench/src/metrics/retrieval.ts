@@ -50,7 +50,8 @@ export async function crossModelRetrieval(query: EmbeddingSet, gallery: Embeddin
   if (q.dim !== g.dim) throw new DimensionMismatchError('retrieval index', g.dim, q.dim, g.modelId, q.modelId);
   const gLabels = toLabels(gallery.labels, g.rows);
   const qLabels = toLabels(query.labels, q.rows);
-  if (q.rows === 0 || g.rows === 0) throw new EmptyEvaluationError(`retrieval with ${q.rows} queries against ${g.rows} gallery items has no figure; both need at least one`);
+  if (q.rows === 0 || g.rows === 0)
+    throw new EmptyEvaluationError(`retrieval with ${q.rows} queries against ${g.rows} gallery items has no figure; both need at least one`);
   const topK: Record<number, Uint8Array> = {};
   for (const k of ks) topK[k] = new Uint8Array(q.rows);
   const ap = new Float64Array(q.rows);

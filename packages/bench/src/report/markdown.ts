@@ -6,11 +6,7 @@ import { ablationRows, ablationTable, promptTable, reasonGist, summaryMatrix, su
 
 function table(header: string[], rows: string[][]): string {
   const esc = (s: string) => s.replace(/\|/g, '\\|');
-  return [
-    `| ${header.map(esc).join(' | ')} |`,
-    `| ${header.map(() => '---').join(' | ')} |`,
-    ...rows.map((r) => `| ${r.map(esc).join(' | ')} |`),
-  ].join('\n');
+  return [`| ${header.map(esc).join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.map(esc).join(' | ')} |`)].join('\n');
 }
 
 // Colour of a verdict in Markdown, which has no colours: the same traffic light as the HTML page.
@@ -36,14 +32,28 @@ function leadingTables(report: ExperimentReport): string[] {
   const ablation = ablationRows(report, m);
   if (ablation.length) {
     const t = ablationTable(ablation);
-    out.push('## Adapter ablation', '', 'Each adapted system over every module of the summary (verdict counts); n/a where the application did not report a figure.', '');
+    out.push(
+      '## Adapter ablation',
+      '',
+      'Each adapted system over every module of the summary (verdict counts); n/a where the application did not report a figure.',
+      '',
+    );
     out.push(table(t.header, t.rows), '');
   }
   const prompts = promptTable(report);
   if (prompts.rows.length) {
     out.push('## Prompt learners against their references', '');
-    out.push("Trained on old, plugged into new (ContCoOp's protocol): against the new model's own zero-shot (the paper's reference) and against the same learner on old, margins in points ± half the interval (higher / lower / inconclusive).", '');
-    out.push(table(prompts.header, prompts.rows.map((r) => r.cells.map((c, i) => (r.states[i] ? `${MARK[r.states[i]!]} ${c}` : c)))), '');
+    out.push(
+      "Trained on old, plugged into new (ContCoOp's protocol): against the new model's own zero-shot (the paper's reference) and against the same learner on old, margins in points ± half the interval (higher / lower / inconclusive).",
+      '',
+    );
+    out.push(
+      table(
+        prompts.header,
+        prompts.rows.map((r) => r.cells.map((c, i) => (r.states[i] ? `${MARK[r.states[i]!]} ${c}` : c))),
+      ),
+      '',
+    );
   }
   return out;
 }
@@ -54,14 +64,28 @@ export function markdownReport(report: ExperimentReport): string {
   const out: string[] = [`# ${report.name}`, ''];
   out.push(...leadingTables(report));
   out.push('## How to read this report', '', ...CRITERION_TEXT.map((l) => `- ${l}`), '');
-  out.push(`Figures are percentages, mean ± standard deviation over random training runs (seeds ${report.spec.seeds.join(', ')} for seeded modules); deterministic modules are evaluated once. ${intervalNote(report)}`, '');
+  out.push(
+    `Figures are percentages, mean ± standard deviation over random training runs (seeds ${report.spec.seeds.join(', ')} for seeded modules); deterministic modules are evaluated once. ${intervalNote(report)}`,
+    '',
+  );
 
   const verdicts = verdictSummaries(report.verdicts);
   if (verdicts.length) {
     out.push('## Verdicts', '');
     out.push(
       table(
-        ['dataset', 'module', 'metric', 'upgrade', 'M(old, old)', 'M(upgraded, old)', 'M(new, new)', `margin [${level(report)} CI]`, 'training runs', 'verdict'],
+        [
+          'dataset',
+          'module',
+          'metric',
+          'upgrade',
+          'M(old, old)',
+          'M(upgraded, old)',
+          'M(new, new)',
+          `margin [${level(report)} CI]`,
+          'training runs',
+          'verdict',
+        ],
         verdicts.map((v) => [
           v.dataset,
           methodName(v.task, v.method, v.shots),
@@ -80,14 +104,25 @@ export function markdownReport(report: ExperimentReport): string {
   }
 
   if (report.contrasts?.length) {
-    out.push('## Contrasts', '', 'M(a) − M(b) in points for the references the spec names (not M(old, old)), with the same paired-bootstrap interval; runs pair by seed.', '');
+    out.push(
+      '## Contrasts',
+      '',
+      'M(a) − M(b) in points for the references the spec names (not M(old, old)), with the same paired-bootstrap interval; runs pair by seed.',
+      '',
+    );
     out.push(table(CONTRAST_HEADER, contrastTableRows(report)), '');
   }
 
   out.push('## Compatibility matrices', '', 'Rows: query system. Columns: the system the module was built on. n/a: the module cannot take those features.', '');
   for (const m of matrices(report)) {
     out.push(`### ${m.dataset}: ${methodName(m.task, m.method, m.shots)}, ${m.metric}`, '');
-    out.push(table(['query \\ reference', ...m.systems.map(name)], m.systems.map((q, i) => [name(q), ...m.values[i]!.map((s) => pctStat(s))])), '');
+    out.push(
+      table(
+        ['query \\ reference', ...m.systems.map(name)],
+        m.systems.map((q, i) => [name(q), ...m.values[i]!.map((s) => pctStat(s))]),
+      ),
+      '',
+    );
   }
 
   const flips = flipSummaries(report.flips);
@@ -126,4 +161,3 @@ export function markdownReport(report: ExperimentReport): string {
 export function writeMarkdownReport(path: string, report: ExperimentReport): void {
   writeFileAtomic(path, markdownReport(report));
 }
-

@@ -75,7 +75,16 @@ export function matrices(report: ExperimentReport): MatrixSummary[] {
           return here.some((c) => c.status === 'ok') ? undefined : bad ? (bad.reason ?? 'the module cannot take these features') : 'not in the grid';
         }),
       );
-      out.push({ task: first.task, method: first.method, dataset: first.dataset, ...(first.shots !== undefined ? { shots: first.shots } : {}), metric, systems, values, reasons });
+      out.push({
+        task: first.task,
+        method: first.method,
+        dataset: first.dataset,
+        ...(first.shots !== undefined ? { shots: first.shots } : {}),
+        metric,
+        systems,
+        values,
+        reasons,
+      });
     }
   }
   return out;

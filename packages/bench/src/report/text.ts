@@ -3,7 +3,7 @@ import { DEFAULT_LEVEL, DEFAULT_RESAMPLES } from '../metrics/bootstrap';
 
 /** The short explanation every report opens with. */
 export const CRITERION_TEXT = [
-  'M(query, reference) is a metric of the query system\'s features used with a module (head, gallery, prompts) built on the reference system.',
+  "M(query, reference) is a metric of the query system's features used with a module (head, gallery, prompts) built on the reference system.",
   'An upgrade is compatible when M(new, old) > M(old, old) (Shen et al., BCT, CVPR 2020): the old module works better with the new model than with the old one, without retraining.',
   'It is worth it when M(new, old) also approaches M(new, new), what retraining everything on the new model would give.',
   'Each verdict reads the margin M(new, old) − M(old, old) with its confidence interval: a paired bootstrap over test items (both systems resampled on the same items), pooled with the spread over random training runs (head, learner and adapter seeds). compatible: the interval lies above 0; not compatible: below 0; inconclusive: it contains 0. Deterministic modules (kNN, retrieval, zero-shot) are evaluated once and count as one measurement, not one per seed.',

@@ -50,7 +50,9 @@ export class CocoopLearner extends BaseLearner {
   override checkTarget(target: PromptTarget): void {
     super.checkTarget(target);
     if (target.embedDim !== this.shape.embedDim)
-      throw new Error(`this cocoop meta-net reads ${this.shape.embedDim}-dim image features, but model "${target.model.clip.config.name}" embeds into ${target.embedDim} dims; plug it only into a model with the same embedding dimension`);
+      throw new Error(
+        `this cocoop meta-net reads ${this.shape.embedDim}-dim image features, but model "${target.model.clip.config.name}" embeds into ${target.embedDim} dims; plug it only into a model with the same embedding dimension`,
+      );
   }
 
   /** Per-image class features [B, C, D]. */

@@ -79,10 +79,12 @@ export class ContcoopLearner extends BaseLearner {
     checkContextOptions('contcoop', o);
     const w = init.shape.tokenWidth;
     const bad = (field: string, message: string) => new LearnerOptionError(`contcoop: ${message}`, 'contcoop', field);
-    if (!Number.isInteger(o.heads) || o.heads < 1 || w % o.heads !== 0) throw bad('heads', `heads (${o.heads}) must be a positive integer dividing the token width ${w}`);
+    if (!Number.isInteger(o.heads) || o.heads < 1 || w % o.heads !== 0)
+      throw bad('heads', `heads (${o.heads}) must be a positive integer dividing the token width ${w}`);
     if (!CONTCOOP_KEY_SETS.includes(o.keys)) throw bad('keys', `keys must be one of ${CONTCOOP_KEY_SETS.map((k) => `'${k}'`).join(', ')}, got "${o.keys}"`);
     if (typeof o.keyTemplate !== 'string' || o.keyTemplate.length > 500) throw bad('keyTemplate', 'keyTemplate must be a string of at most 500 characters');
-    if (o.keys === 'name+template' && o.keyTemplate.trim() === '') throw bad('keyTemplate', `keys 'name+template' needs a non-empty keyTemplate (e.g. "a photo of a"); or use keys 'name+context'`);
+    if (o.keys === 'name+template' && o.keyTemplate.trim() === '')
+      throw bad('keyTemplate', `keys 'name+template' needs a non-empty keyTemplate (e.g. "a photo of a"); or use keys 'name+context'`);
     if (typeof o.qkNorm !== 'boolean') throw bad('qkNorm', `qkNorm must be true or false, got ${JSON.stringify(o.qkNorm)}`);
     if (typeof o.residual !== 'boolean') throw bad('residual', `residual must be true or false, got ${JSON.stringify(o.residual)}`);
     if (o.valueInit !== 'identity' && o.valueInit !== 'random') throw bad('valueInit', `valueInit must be 'identity' or 'random', got "${o.valueInit}"`);
@@ -93,7 +95,11 @@ export class ContcoopLearner extends BaseLearner {
     this.layouts = new LayoutCache(o);
     const rng = init.rng;
     // tidy: the [1, M, W] tensor squeezed here would otherwise outlive the learner.
-    this.query = this.addParam('ctx', tf.tidy(() => tf.squeeze(initialContext('contcoop', o, 1, w, rng.fork('ctx'), init.target), [0])), [o.nCtx, w]);
+    this.query = this.addParam(
+      'ctx',
+      tf.tidy(() => tf.squeeze(initialContext('contcoop', o, 1, w, rng.fork('ctx'), init.target), [0])),
+      [o.nCtx, w],
+    );
     const random = (name: string) => normalValues(rng.fork(name), w * w, w ** -0.5);
     const identity = () => eye(w);
     this.proj = {
@@ -115,7 +121,11 @@ export class ContcoopLearner extends BaseLearner {
     if (!ids) {
       ids = target.tokenizer.tokenize(this.options.keyTemplate);
       if (ids.length === 0)
-        throw new LearnerOptionError(`contcoop: keyTemplate "${this.options.keyTemplate}" tokenizes to no tokens with the tokenizer of model "${target.model.clip.config.name}"; give a template of words the tokenizer knows, or use keys 'name+context'`, 'contcoop', 'keyTemplate');
+        throw new LearnerOptionError(
+          `contcoop: keyTemplate "${this.options.keyTemplate}" tokenizes to no tokens with the tokenizer of model "${target.model.clip.config.name}"; give a template of words the tokenizer knows, or use keys 'name+context'`,
+          'contcoop',
+          'keyTemplate',
+        );
       this.templateIds.set(target, ids);
     }
     return ids;
@@ -123,7 +133,8 @@ export class ContcoopLearner extends BaseLearner {
 
   /** Rows every class's keys share besides its name: the template's token embeddings (model in use) or the raw context; none for 'name'. */
   private sharedKeyRows(target: PromptTarget): tf.Tensor2D | null {
-    if (this.options.keys === 'name+template') return tf.gather(target.model.clip.text.tokenEmbedding, tf.tensor1d(this.templateTokens(target), 'int32')) as tf.Tensor2D;
+    if (this.options.keys === 'name+template')
+      return tf.gather(target.model.clip.text.tokenEmbedding, tf.tensor1d(this.templateTokens(target), 'int32')) as tf.Tensor2D;
     if (this.options.keys === 'name+context') return this.query as tf.Tensor2D;
     return null;
   }

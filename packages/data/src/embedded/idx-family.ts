@@ -39,8 +39,7 @@ interface Found extends DatasetLocation {
 export function idxFamily(config: IdxFamilyConfig): EmbeddedDataset {
   const files = Object.values(config.splits).flatMap((s) => [s.images.file, s.labels.file]);
   // Accept both gzipped files (as shipped and as Debian installs them) and decompressed copies.
-  const pathIn = (dir: string, file: string): string | undefined =>
-    [join(dir, `${file}.gz`), join(dir, file)].find((candidate) => existsSync(candidate));
+  const pathIn = (dir: string, file: string): string | undefined => [join(dir, `${file}.gz`), join(dir, file)].find((candidate) => existsSync(candidate));
   const missingIn = (dir: string): string[] => files.filter((f) => !pathIn(dir, f));
   const installHelp = (): string =>
     [
@@ -61,7 +60,8 @@ export function idxFamily(config: IdxFamilyConfig): EmbeddedDataset {
         config.name,
         `${config.name}: ${config.dirEnv}=${fromEnv} is set, but that folder lacks ${missing.map((f) => `${f}(.gz)`).join(', ')}. ` +
           `Point ${config.dirEnv} at a folder holding the four canonical IDX files, or unset it to read ` +
-          [config.package?.name, config.systemDir?.path].filter(Boolean).join(' or ') + '.',
+          [config.package?.name, config.systemDir?.path].filter(Boolean).join(' or ') +
+          '.',
       );
     }
     const tried = [`${config.dirEnv}: not set`];
@@ -80,7 +80,8 @@ export function idxFamily(config: IdxFamilyConfig): EmbeddedDataset {
       const dir = config.systemDir.path;
       const missing = missingIn(dir);
       const apt = config.systemDir.aptPackage;
-      if (missing.length === 0) return { source: dir, dir, fix: apt ? `reinstall ${apt} (\`sudo apt-get install --reinstall ${apt}\`)` : `replace the files in ${dir}` };
+      if (missing.length === 0)
+        return { source: dir, dir, fix: apt ? `reinstall ${apt} (\`sudo apt-get install --reinstall ${apt}\`)` : `replace the files in ${dir}` };
       tried.push(existsSync(dir) ? `${dir}: lacks ${missing.join(', ')}` : `${dir}: does not exist`);
     }
     throw new DatasetNotFoundError(
@@ -122,7 +123,13 @@ export function idxFamily(config: IdxFamilyConfig): EmbeddedDataset {
       const where = locate();
       const images = parseIdx(readChecked(where, files.images), files.images.file);
       const labels = parseIdx(readChecked(where, files.labels), files.labels.file);
-      return idxPairToDataset(images, labels, { name: config.name, split, classNames: config.classNames, images: files.images.file, labels: files.labels.file });
+      return idxPairToDataset(images, labels, {
+        name: config.name,
+        split,
+        classNames: config.classNames,
+        images: files.images.file,
+        labels: files.labels.file,
+      });
     },
   };
 }

@@ -73,7 +73,8 @@ export function npmJsonFamily(config: NpmFamilyConfig): EmbeddedDataset {
     } catch (err) {
       throw new Error(`${config.name}: cannot read the split index file ${splitPath()} (${(err as Error).message}); reinstall @hotplug/data`);
     }
-    if (parsed.sourceSha256 !== sourceSha) throw new Error(`${config.name}: split index ${splitPath()} was made for another source (${parsed.sourceSha256}, expected ${sourceSha})`);
+    if (parsed.sourceSha256 !== sourceSha)
+      throw new Error(`${config.name}: split index ${splitPath()} was made for another source (${parsed.sourceSha256}, expected ${sourceSha})`);
     return parsed;
   };
   const buildAll = (): ImageDataset => {
@@ -90,7 +91,11 @@ export function npmJsonFamily(config: NpmFamilyConfig): EmbeddedDataset {
         throw new Error(`${config.name}: cannot read ${path} (${(err as Error).message}); reinstall the npm package '${config.npmPackage}'`);
       }
       const got = sha256(text);
-      if (got !== config.sha256[c]) throw new DatasetChecksumError(config.name, `${config.name}: ${path} is corrupt or a different version (sha256 ${got}, expected ${config.sha256[c]}); reinstall '${config.npmPackage}'`);
+      if (got !== config.sha256[c])
+        throw new DatasetChecksumError(
+          config.name,
+          `${config.name}: ${path} is corrupt or a different version (sha256 ${got}, expected ${config.sha256[c]}); reinstall '${config.npmPackage}'`,
+        );
       const images = decodeClassJson(JSON.parse(text) as { data: unknown }, config.format, per, path);
       chunks.push(images);
       for (let i = 0; i < images.length / per; i++) labels.push(c);
@@ -98,7 +103,17 @@ export function npmJsonFamily(config: NpmFamilyConfig): EmbeddedDataset {
     const images = new Uint8Array(labels.length * per);
     let offset = 0;
     for (const ch of chunks) images.set(ch, (offset += ch.length) - ch.length);
-    return { name: config.name, split: 'all', size: labels.length, height: config.height, width: config.width, channels: 1, images, labels: Int32Array.from(labels), classNames: [...config.classNames] };
+    return {
+      name: config.name,
+      split: 'all',
+      size: labels.length,
+      height: config.height,
+      width: config.width,
+      channels: 1,
+      images,
+      labels: Int32Array.from(labels),
+      classNames: [...config.classNames],
+    };
   };
   return {
     name: config.name,

@@ -109,7 +109,9 @@ export function indexCaptionFile(file: string, options: CaptionIndexOptions = {}
   const root = options.imageRoot ?? dirname(file);
   const rawLabels = labelKey ? records.map((r) => String(r[labelKey] ?? '')) : undefined;
   const dirs = new Map<string, boolean>();
-  const { classNames, labelOf } = rawLabels ? classesOf(rawLabels, file, options.maxClasses ?? DEFAULT_MAX_CLASSES) : { classNames: ['unlabelled'], labelOf: () => 0 };
+  const { classNames, labelOf } = rawLabels
+    ? classesOf(rawLabels, file, options.maxClasses ?? DEFAULT_MAX_CLASSES)
+    : { classNames: ['unlabelled'], labelOf: () => 0 };
   const entries: ImageIndexEntry[] = records.map((r, i) => {
     const p = r[pathKey!];
     const caption = r[captionKey!];
@@ -135,11 +137,23 @@ function classesOf(raw: readonly string[], file: string, maxClasses: number): { 
       if (v > max) (max = v), (at = i);
     });
     if (max + 1 > maxClasses)
-      throw new DataListingError({ file, field: `record ${at + 1}, label`, problem: `integer label ${raw[at]} would make ${max + 1} classes, above maxClasses ${maxClasses}`, expected: `labels 0..${maxClasses - 1}`, fix: 'Fix the label, or pass a larger { maxClasses }' });
+      throw new DataListingError({
+        file,
+        field: `record ${at + 1}, label`,
+        problem: `integer label ${raw[at]} would make ${max + 1} classes, above maxClasses ${maxClasses}`,
+        expected: `labels 0..${maxClasses - 1}`,
+        fix: 'Fix the label, or pass a larger { maxClasses }',
+      });
     return { classNames: Array.from({ length: max + 1 }, (_, i) => String(i)), labelOf: (r) => Number(r) };
   }
   const names = [...new Set(raw)].sort();
-  if (names.length > maxClasses) throw new DataListingError({ file, field: 'label', problem: `${names.length} distinct labels, above maxClasses ${maxClasses}`, fix: 'Pass a larger { maxClasses }' });
+  if (names.length > maxClasses)
+    throw new DataListingError({
+      file,
+      field: 'label',
+      problem: `${names.length} distinct labels, above maxClasses ${maxClasses}`,
+      fix: 'Pass a larger { maxClasses }',
+    });
   const index = new Map(names.map((n, i) => [n, i]));
   return { classNames: names, labelOf: (r) => index.get(r)! };
 }
@@ -149,7 +163,8 @@ function csvRecords(text: string, file: string): Record<string, string>[] {
   const header = rows[0];
   if (!header) return [];
   return rows.slice(1).map((row, i) => {
-    if (row.length !== header.length) throw new DataListingError({ file, field: `line ${i + 2}`, problem: `${row.length} fields, header has ${header.length}` });
+    if (row.length !== header.length)
+      throw new DataListingError({ file, field: `line ${i + 2}`, problem: `${row.length} fields, header has ${header.length}` });
     return Object.fromEntries(header.map((h, j) => [h.trim(), row[j]!]));
   });
 }
@@ -164,7 +179,8 @@ function jsonlRecords(text: string, file: string): Record<string, unknown>[] {
     } catch (err) {
       throw new DataListingError({ file, field: `line ${i + 1}`, problem: `not valid JSON (${(err as Error).message})` });
     }
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new DataListingError({ file, field: `line ${i + 1}`, problem: 'expected a JSON object per line' });
+    if (typeof v !== 'object' || v === null || Array.isArray(v))
+      throw new DataListingError({ file, field: `line ${i + 1}`, problem: 'expected a JSON object per line' });
     out.push(v as Record<string, unknown>);
   });
   return out;

@@ -35,14 +35,18 @@ function realRoot(r: string): string {
  * `root` or one of `allowedRoots`: lexically, and with symbolic links followed when the
  * target exists. The refusal does not say whether the outside file exists.
  */
-export function confinePath(p: string, root: string, where: { file: string; field: string; allowedRoots?: readonly string[] | undefined; dirs?: Map<string, boolean> }): string {
+export function confinePath(
+  p: string,
+  root: string,
+  where: { file: string; field: string; allowedRoots?: readonly string[] | undefined; dirs?: Map<string, boolean> },
+): string {
   const roots = [root, ...(where.allowedRoots ?? [])].map((r) => resolve(r));
   const refuse = (): never => {
     throw new PathOutsideRootError({
       file: where.file,
       field: where.field,
       problem: `path ${JSON.stringify(p.slice(0, 200))} resolves outside ${roots[0]}`,
-      expected: 'a path inside the listing\'s folder',
+      expected: "a path inside the listing's folder",
       fix: `Move the images under ${roots[0]} or pass the folder they are in as allowedRoots`,
     });
   };

@@ -40,7 +40,13 @@ export const COOP_DATASETS: Readonly<Record<string, CoopLayout>> = {
   dtd: { kind: 'split-json', folder: 'dtd', imageDir: 'images', splitFile: 'split_zhou_DescribableTextures.json' },
   eurosat: { kind: 'split-json', folder: 'eurosat', imageDir: '2750', splitFile: 'split_zhou_EuroSAT.json' },
   ucf101: { kind: 'split-json', folder: 'ucf101', imageDir: 'UCF-101-midframes', splitFile: 'split_zhou_UCF101.json' },
-  imagenetv2: { kind: 'wnid-folders', folder: 'imagenetv2', splitDirs: { test: 'imagenetv2-matched-frequency-format-val' }, classnames: 'classnames.txt', numericFolders: true },
+  imagenetv2: {
+    kind: 'wnid-folders',
+    folder: 'imagenetv2',
+    splitDirs: { test: 'imagenetv2-matched-frequency-format-val' },
+    classnames: 'classnames.txt',
+    numericFolders: true,
+  },
   imagenet_sketch: { kind: 'wnid-folders', folder: 'imagenet-sketch', splitDirs: { test: 'images' }, classnames: 'classnames.txt' },
   imagenet_a: { kind: 'wnid-folders', folder: 'imagenet-adversarial', splitDirs: { test: 'imagenet-a' }, classnames: 'classnames.txt' },
   imagenet_r: { kind: 'wnid-folders', folder: 'imagenet-rendition', splitDirs: { test: 'imagenet-r' }, classnames: 'classnames.txt' },
@@ -65,7 +71,10 @@ export function indexCoopSplitFile(splitFile: string, imageDir: string, split: s
     const item = i !== undefined ? (json as Record<string, unknown[]>)[key as string]?.[i as number] : undefined;
     if (key === undefined) fail('must be an object of splits', '(top level)');
     if (i === undefined) fail(`'${String(key)}' must be a list of [path, label, class name]`, String(key));
-    fail(`${String(key)}[${String(i)}] must be [relative path, integer label, class name], got ${JSON.stringify(item)?.slice(0, 200)}`, `${String(key)}[${String(i)}]`);
+    fail(
+      `${String(key)}[${String(i)}] must be [relative path, integer label, class name], got ${JSON.stringify(item)?.slice(0, 200)}`,
+      `${String(key)}[${String(i)}]`,
+    );
   }
   const maxClasses = options.maxClasses ?? DEFAULT_MAX_CLASSES;
   const dirs = new Map<string, boolean>();
@@ -95,38 +104,64 @@ export function indexCoopSplitFile(splitFile: string, imageDir: string, split: s
 
 /** Parses classnames.txt ("wnid class name" per line) into an ordered map. */
 export function readClassnamesTxt(path: string): Map<string, string> {
-  if (!existsSync(path)) throw new DataListingError({ file: path, problem: `${path} not found; CoOp's ImageNet layouts need classnames.txt ("n01440764 tench" per line)` });
+  if (!existsSync(path))
+    throw new DataListingError({ file: path, problem: `${path} not found; CoOp's ImageNet layouts need classnames.txt ("n01440764 tench" per line)` });
   const out = new Map<string, string>();
-  readListing(path, 'classnames file').split(/\r?\n/).forEach((line, i) => {
-    const t = line.trim();
-    if (!t) return;
-    const space = t.indexOf(' ');
-    if (space < 0) throw new DataListingError({ file: path, field: `line ${i + 1}`, problem: 'expected "FOLDER class name"' });
-    const folder = t.slice(0, space);
-    // A folder name, not a path: it is joined to the split folder.
-    if (folder === '.' || folder === '..' || /[\\/\0]/.test(folder)) throw new DataListingError({ file: path, field: `line ${i + 1}`, problem: `folder ${JSON.stringify(folder)} is not a plain folder name`, expected: 'a name without / or ..' });
-    out.set(folder, t.slice(space + 1).trim());
-  });
+  readListing(path, 'classnames file')
+    .split(/\r?\n/)
+    .forEach((line, i) => {
+      const t = line.trim();
+      if (!t) return;
+      const space = t.indexOf(' ');
+      if (space < 0) throw new DataListingError({ file: path, field: `line ${i + 1}`, problem: 'expected "FOLDER class name"' });
+      const folder = t.slice(0, space);
+      // A folder name, not a path: it is joined to the split folder.
+      if (folder === '.' || folder === '..' || /[\\/\0]/.test(folder))
+        throw new DataListingError({
+          file: path,
+          field: `line ${i + 1}`,
+          problem: `folder ${JSON.stringify(folder)} is not a plain folder name`,
+          expected: 'a name without / or ..',
+        });
+      out.set(folder, t.slice(space + 1).trim());
+    });
   return out;
 }
 
 function fgvcIndex(dir: string, split: string, options: CoopReadOptions): ImageIndex {
   const variantsPath = join(dir, 'variants.txt');
   const listPath = join(dir, `images_variant_${split}.txt`);
-  for (const p of [variantsPath, listPath]) if (!existsSync(p)) throw new DataListingError({ file: p, problem: `${p} not found (FGVC-Aircraft layout: images/, variants.txt, images_variant_{train,val,test}.txt)` });
-  const classNames = readListing(variantsPath, 'FGVC variants file').split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  for (const p of [variantsPath, listPath])
+    if (!existsSync(p))
+      throw new DataListingError({ file: p, problem: `${p} not found (FGVC-Aircraft layout: images/, variants.txt, images_variant_{train,val,test}.txt)` });
+  const classNames = readListing(variantsPath, 'FGVC variants file')
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean);
   const maxClasses = options.maxClasses ?? DEFAULT_MAX_CLASSES;
-  if (classNames.length > maxClasses) throw new DataListingError({ file: variantsPath, problem: `${classNames.length} variants, above maxClasses ${maxClasses}` });
+  if (classNames.length > maxClasses)
+    throw new DataListingError({ file: variantsPath, problem: `${classNames.length} variants, above maxClasses ${maxClasses}` });
   const labelOf = new Map(classNames.map((c, i) => [c, i]));
   const images = join(dir, 'images');
   const dirs = new Map<string, boolean>();
-  const entries = readListing(listPath, 'FGVC list file').split(/\r?\n/).filter((l) => l.trim()).map((line, i) => {
-    const t = line.trim();
-    const space = t.indexOf(' ');
-    const label = space < 0 ? undefined : labelOf.get(t.slice(space + 1).trim());
-    if (label === undefined) throw new DataListingError({ file: listPath, field: `line ${i + 1}`, problem: `'${t.slice(0, 200)}' is not "IMAGE_ID VARIANT" with a variant from variants.txt` });
-    return { path: confinePath(`${t.slice(0, space)}.jpg`, images, { file: listPath, field: `line ${i + 1}`, allowedRoots: options.allowedRoots, dirs }), label };
-  });
+  const entries = readListing(listPath, 'FGVC list file')
+    .split(/\r?\n/)
+    .filter((l) => l.trim())
+    .map((line, i) => {
+      const t = line.trim();
+      const space = t.indexOf(' ');
+      const label = space < 0 ? undefined : labelOf.get(t.slice(space + 1).trim());
+      if (label === undefined)
+        throw new DataListingError({
+          file: listPath,
+          field: `line ${i + 1}`,
+          problem: `'${t.slice(0, 200)}' is not "IMAGE_ID VARIANT" with a variant from variants.txt`,
+        });
+      return {
+        path: confinePath(`${t.slice(0, space)}.jpg`, images, { file: listPath, field: `line ${i + 1}`, allowedRoots: options.allowedRoots, dirs }),
+        label,
+      };
+    });
   return { name: 'fgvc_aircraft', split, classNames, entries };
 }
 
@@ -147,7 +182,9 @@ export function indexCoopDataset(dataRoot: string, name: string, split: string, 
   const wnids = [...names.keys()];
   const root = join(dir, sub);
   // ImageNet-V2 names its folders 0..999 in classnames order; A and R hold only a subset of the wnids.
-  const present = layout.numericFolders ? wnids.map((_, i) => String(i)).filter((f) => existsSync(join(root, f))) : wnids.filter((w) => existsSync(join(root, w)));
+  const present = layout.numericFolders
+    ? wnids.map((_, i) => String(i)).filter((f) => existsSync(join(root, f)))
+    : wnids.filter((w) => existsSync(join(root, w)));
   const displayNames = Object.fromEntries(layout.numericFolders ? wnids.map((w, i) => [String(i), names.get(w)!]) : [...names]);
   return indexImageFolder(root, { name, split, classFolders: present, displayNames, ...(options.allowedRoots ? { allowedRoots: options.allowedRoots } : {}) });
 }

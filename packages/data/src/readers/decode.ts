@@ -23,7 +23,12 @@ export interface ImageLimits {
   maxFileBytes?: number;
 }
 
-export const DEFAULT_IMAGE_LIMITS: Readonly<Required<ImageLimits>> = Object.freeze({ maxWidth: 16384, maxHeight: 16384, maxPixels: 40_000_000, maxFileBytes: 256 * 1024 * 1024 });
+export const DEFAULT_IMAGE_LIMITS: Readonly<Required<ImageLimits>> = Object.freeze({
+  maxWidth: 16384,
+  maxHeight: 16384,
+  maxPixels: 40_000_000,
+  maxFileBytes: 256 * 1024 * 1024,
+});
 
 /** The format of encoded image bytes, from their magic number (not the file extension). */
 export function sniffFormat(bytes: Uint8Array): 'png' | 'jpeg' | undefined {
@@ -34,7 +39,8 @@ export function sniffFormat(bytes: Uint8Array): 'png' | 'jpeg' | undefined {
 
 function checkSize(width: number, height: number, limits: ImageLimits, file: string, format: string): void {
   const l = { ...DEFAULT_IMAGE_LIMITS, ...limits };
-  if (!(width > 0 && height > 0)) throw new ImageDecodeError({ file, field: `${format} header`, problem: `declares ${width}x${height} pixels`, expected: 'a positive width and height' });
+  if (!(width > 0 && height > 0))
+    throw new ImageDecodeError({ file, field: `${format} header`, problem: `declares ${width}x${height} pixels`, expected: 'a positive width and height' });
   if (width > l.maxWidth || height > l.maxHeight || width * height > l.maxPixels)
     throw new ImageDecodeError({
       file,
@@ -50,7 +56,15 @@ const PNG_CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
 function pngRawSize(width: number, height: number, bitsPerPixel: number, interlaced: boolean): number {
   const rows = (w: number, h: number) => (w > 0 && h > 0 ? h * (1 + Math.ceil((w * bitsPerPixel) / 8)) : 0);
   if (!interlaced) return rows(width, height);
-  const passes = [[0, 0, 8, 8], [4, 0, 8, 8], [0, 4, 4, 8], [2, 0, 4, 4], [0, 2, 2, 4], [1, 0, 2, 2], [0, 1, 1, 2]] as const;
+  const passes = [
+    [0, 0, 8, 8],
+    [4, 0, 8, 8],
+    [0, 4, 4, 8],
+    [2, 0, 4, 4],
+    [0, 2, 2, 4],
+    [1, 0, 2, 2],
+    [0, 1, 1, 2],
+  ] as const;
   return passes.reduce((sum, [x0, y0, dx, dy]) => sum + rows(Math.ceil((width - x0) / dx), Math.ceil((height - y0) / dy)), 0);
 }
 
@@ -73,7 +87,8 @@ function checkPng(bytes: Uint8Array, limits: ImageLimits, file: string): void {
     if (pos + 12 > bytes.length) fail(`chunk header at byte ${pos} runs past the end of the file (${bytes.length} bytes)`);
     const length = view.getUint32(pos);
     const type = String.fromCharCode(bytes[pos + 4]!, bytes[pos + 5]!, bytes[pos + 6]!, bytes[pos + 7]!);
-    if (pos + 12 + length > bytes.length) fail(`chunk ${JSON.stringify(type)} at byte ${pos} declares ${length} bytes, past the end of the file (${bytes.length} bytes)`);
+    if (pos + 12 + length > bytes.length)
+      fail(`chunk ${JSON.stringify(type)} at byte ${pos} declares ${length} bytes, past the end of the file (${bytes.length} bytes)`);
     const data = bytes.subarray(pos + 8, pos + 8 + length);
     if (!header) {
       if (type !== 'IHDR' || length !== 13) fail(`first chunk is ${JSON.stringify(type)} (${length} bytes)`, 'IHDR');
@@ -105,7 +120,8 @@ function checkPng(bytes: Uint8Array, limits: ImageLimits, file: string): void {
     if (e.code === 'ERR_BUFFER_TOO_LARGE' || /larger than/.test(e.message)) fail(`pixel data inflates past the ${expected} bytes the header declares`, 'IDAT');
     fail(`pixel data does not inflate (${e.message})`, 'IDAT');
   }
-  if (raw!.length !== expected) fail(`pixel data inflates to ${raw!.length} bytes but ${header!.width}x${header!.height} needs ${expected}: the image is truncated`, 'IDAT');
+  if (raw!.length !== expected)
+    fail(`pixel data inflates to ${raw!.length} bytes but ${header!.width}x${header!.height} needs ${expected}: the image is truncated`, 'IDAT');
 }
 
 /** The frame size of a JPEG from its SOF marker, read before decoding. */
@@ -164,11 +180,23 @@ export function decodeImage(bytes: Uint8Array, options: { limits?: ImageLimits; 
     try {
       // jpeg-js's own guards as a second line: the frame was already checked above.
       const megapixels = (width * height) / 1e6 + 1;
-      img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, tolerantDecoding: false, maxResolutionInMP: megapixels, maxMemoryUsageInMB: Math.ceil(megapixels * 16 + 64) });
+      img = jpeg.decode(bytes, {
+        useTArray: true,
+        formatAsRGBA: true,
+        tolerantDecoding: false,
+        maxResolutionInMP: megapixels,
+        maxMemoryUsageInMB: Math.ceil(megapixels * 16 + 64),
+      });
     } catch (err) {
-      throw new ImageDecodeError({ file, field: 'JPEG', problem: `corrupt or truncated JPEG: ${(err as Error).message}`, fix: 'Re-export or re-download the image' });
+      throw new ImageDecodeError({
+        file,
+        field: 'JPEG',
+        problem: `corrupt or truncated JPEG: ${(err as Error).message}`,
+        fix: 'Re-export or re-download the image',
+      });
     }
-    if (!(img.width > 0 && img.height > 0) || img.data.length !== img.width * img.height * 4) throw new ImageDecodeError({ file, field: 'JPEG', problem: 'JPEG decoded to no pixels' });
+    if (!(img.width > 0 && img.height > 0) || img.data.length !== img.width * img.height * 4)
+      throw new ImageDecodeError({ file, field: 'JPEG', problem: 'JPEG decoded to no pixels' });
     return { width: img.width, height: img.height, data: img.data };
   }
   throw new ImageDecodeError({ file, problem: 'not a PNG or JPEG file (unknown magic bytes)', expected: 'PNG or JPEG bytes' });

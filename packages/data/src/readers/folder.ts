@@ -27,10 +27,14 @@ export interface FolderIndexOptions {
  * order (as torchvision's ImageFolder), files sorted by name.
  */
 export function indexImageFolder(root: string, options: FolderIndexOptions = {}): ImageIndex {
-  if (!existsSync(root) || !statSync(root).isDirectory()) throw new DataListingError({ file: root, problem: `image folder ${root} does not exist or is not a folder` });
+  if (!existsSync(root) || !statSync(root).isDirectory())
+    throw new DataListingError({ file: root, problem: `image folder ${root} does not exist or is not a folder` });
   const folders = options.classFolders
     ? [...options.classFolders]
-    : readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory() && !d.name.startsWith('.')).map((d) => d.name).sort();
+    : readdirSync(root, { withFileTypes: true })
+        .filter((d) => d.isDirectory() && !d.name.startsWith('.'))
+        .map((d) => d.name)
+        .sort();
   if (folders.length === 0) throw new DataListingError({ file: root, problem: 'has no class sub-folders', expected: 'root/CLASS/*.png|jpg' });
   const where = { file: root, allowedRoots: options.allowedRoots };
   const entries = folders.flatMap((folder, label) => {
@@ -39,7 +43,9 @@ export function indexImageFolder(root: string, options: FolderIndexOptions = {})
     // Links are followed only where they stay inside the folder (or an allowed root).
     return readdirSync(dir, { withFileTypes: true })
       .filter((d) => isImageFile(d.name))
-      .map((d) => (d.isSymbolicLink() ? confinePath(join(folder, d.name), root, { ...where, field: `link ${JSON.stringify(join(folder, d.name))}` }) : join(dir, d.name)))
+      .map((d) =>
+        d.isSymbolicLink() ? confinePath(join(folder, d.name), root, { ...where, field: `link ${JSON.stringify(join(folder, d.name))}` }) : join(dir, d.name),
+      )
       .sort()
       .map((path) => ({ path, label }));
   });

@@ -30,11 +30,14 @@ export function indexLabels(index: ImageIndex): Int32Array {
 
 /** A new index with only the entries at `indices`. */
 export function subsetIndex(index: ImageIndex, indices: ArrayLike<number>): ImageIndex {
-  return { ...index, entries: Array.from(indices, (i) => {
-    const e = index.entries[i];
-    if (!e) throw new Error(`index ${i} is outside the ${index.entries.length} entries of '${index.name}'`);
-    return e;
-  }) };
+  return {
+    ...index,
+    entries: Array.from(indices, (i) => {
+      const e = index.entries[i];
+      if (!e) throw new Error(`index ${i} is outside the ${index.entries.length} entries of '${index.name}'`);
+      return e;
+    }),
+  };
 }
 
 export interface DecodeOptions {
@@ -93,7 +96,12 @@ export function decodeIndex(index: ImageIndex, options: DecodeOptions = {}): Dec
       decoded = readImage(entry.path, options.limits ?? {});
     } catch (err) {
       const reason = err instanceof InvalidFileError ? `${err.field ? `${err.field}: ` : ''}${err.problem}` : (err as Error).message;
-      if (onBad === 'fail') throw new ImageDecodeError({ file: entry.path, problem: `cannot decode: ${reason}`, fix: "Pass onBadImage: 'skip' to leave such images out and get them reported" });
+      if (onBad === 'fail')
+        throw new ImageDecodeError({
+          file: entry.path,
+          problem: `cannot decode: ${reason}`,
+          fix: "Pass onBadImage: 'skip' to leave such images out and get them reported",
+        });
       skipped.push({ path: entry.path, reason });
       warn(`@hotplug/data: skipped ${entry.path}: ${reason}`);
       continue;
@@ -101,7 +109,11 @@ export function decodeIndex(index: ImageIndex, options: DecodeOptions = {}): Dec
     size ??= [decoded.height, decoded.width];
     const [h, w] = size;
     if (!options.size && (decoded.height !== h || decoded.width !== w)) {
-      throw new ImageDecodeError({ file: entry.path, problem: `${entry.path} is ${decoded.height}x${decoded.width} but earlier images are ${h}x${w}`, fix: 'Pass size: [height, width] to resize every image' });
+      throw new ImageDecodeError({
+        file: entry.path,
+        problem: `${entry.path} is ${decoded.height}x${decoded.width} but earlier images are ${h}x${w}`,
+        fix: 'Pass size: [height, width] to resize every image',
+      });
     }
     pixels.push(fitBytes(rgbaToChannels(decoded, channels), decoded.height, decoded.width, channels, h, w, options.fit ?? 'stretch'));
     kept.push(entry);

@@ -53,7 +53,15 @@ export interface CropBox {
 }
 
 /** Resamples `src` (h x w x c bytes), optionally a crop of it, to outH x outW. */
-export function resizeBytes(src: Uint8Array, h: number, w: number, c: number, outH: number, outW: number, crop: CropBox = { top: 0, left: 0, height: h, width: w }): Uint8Array {
+export function resizeBytes(
+  src: Uint8Array,
+  h: number,
+  w: number,
+  c: number,
+  outH: number,
+  outW: number,
+  crop: CropBox = { top: 0, left: 0, height: h, width: w },
+): Uint8Array {
   if (src.length !== h * w * c) throw new Error(`resize: ${src.length} bytes is not ${h}x${w}x${c}`);
   if (outH === crop.height && outW === crop.width && crop.top === 0 && crop.left === 0 && h === outH && w === outW) return src.slice();
   const ty = taps(h, outH, crop.top, crop.height);
@@ -62,7 +70,8 @@ export function resizeBytes(src: Uint8Array, h: number, w: number, c: number, ou
   const mid = new Float64Array(h * outW * c);
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < outW; x++) {
-      const s = tx.start[x]!, n = tx.count[x]!;
+      const s = tx.start[x]!,
+        n = tx.count[x]!;
       for (let ch = 0; ch < c; ch++) {
         let acc = 0;
         for (let k = 0; k < n; k++) acc += tx.weights[x * tx.stride + k]! * src[(y * w + s + k) * c + ch]!;
@@ -72,7 +81,8 @@ export function resizeBytes(src: Uint8Array, h: number, w: number, c: number, ou
   }
   const out = new Uint8Array(outH * outW * c);
   for (let y = 0; y < outH; y++) {
-    const s = ty.start[y]!, n = ty.count[y]!;
+    const s = ty.start[y]!,
+      n = ty.count[y]!;
     for (let x = 0; x < outW; x++) {
       for (let ch = 0; ch < c; ch++) {
         let acc = 0;

@@ -53,12 +53,16 @@ function indexBitmaps(ds: ImageDataset): (px: Uint8Array) => boolean {
   for (let i = 0; i < ds.size; i++) {
     const h = fnv(ds.images.subarray(i * PIXELS, (i + 1) * PIXELS));
     const b = buckets.get(h);
-    if (b) b.push(i); else buckets.set(h, [i]);
+    if (b) b.push(i);
+    else buckets.set(h, [i]);
   }
   return (px) => {
     const b = buckets.get(fnv(px));
     if (!b) return false;
-    return b.some((i) => { for (let k = 0; k < PIXELS; k++) if (ds.images[i * PIXELS + k] !== px[k]) return false; return true; });
+    return b.some((i) => {
+      for (let k = 0; k < PIXELS; k++) if (ds.images[i * PIXELS + k] !== px[k]) return false;
+      return true;
+    });
   };
 }
 
@@ -71,7 +75,12 @@ const HISTOGRAM = new Uint16Array(256);
  * a quarter of every object shows its exact named colour, however its scan is shaded).
  */
 export function inkBoxOf(px: Uint8Array): { top: number; left: number; height: number; width: number; peak: number; level: number } {
-  let top = OBJECT_SIDE, left = OBJECT_SIDE, bottom = -1, right = -1, peak = 0, inked = 0;
+  let top = OBJECT_SIDE,
+    left = OBJECT_SIDE,
+    bottom = -1,
+    right = -1,
+    peak = 0,
+    inked = 0;
   const histogram = HISTOGRAM.fill(0);
   for (let y = 0; y < OBJECT_SIDE; y++) {
     for (let x = 0; x < OBJECT_SIDE; x++) {
@@ -91,7 +100,10 @@ export function inkBoxOf(px: Uint8Array): { top: number; left: number; height: n
   let level = 255;
   for (let v = 255, above = 0; v > INK_THRESHOLD; v--) {
     above += histogram[v]!;
-    if (above >= inked / 4) { level = v; break; }
+    if (above >= inked / 4) {
+      level = v;
+      break;
+    }
   }
   return { top, left, height: bottom - top + 1, width: right - left + 1, peak, level };
 }
@@ -151,7 +163,9 @@ export function objectBank(split: SceneSplit, load?: LoadOptions): ObjectBank {
     level: Uint8Array.from(level),
     byCategory,
     droppedDuplicates: dropped,
-    sourceId: sha256(SCENE_SOURCES.map((n) => `${n}:${getDataset(n).sourceId(split)}${split === 'train' ? `:${getDataset(n).sourceId('test')}` : ''}`).join('|')),
+    sourceId: sha256(
+      SCENE_SOURCES.map((n) => `${n}:${getDataset(n).sourceId(split)}${split === 'train' ? `:${getDataset(n).sourceId('test')}` : ''}`).join('|'),
+    ),
   };
   banks.set(key, bank);
   return bank;

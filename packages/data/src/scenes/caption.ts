@@ -1,7 +1,19 @@
-import { Rng } from '@hotplug/runtime';
+import type { Rng } from '@hotplug/runtime';
 import {
-  BACKGROUND_COLOURS, BACKGROUND_NOUNS, CATEGORY_NOUNS, CLOTHING_WORDS, COUNT_NOUNS, COUNT_NOUN_SINGULAR, COUNT_WORDS,
-  DIGIT_GENERIC, OBJECT_COLOURS, REGION_PHRASES, RELATION_PHRASES, ROTATION_WORDS, SIZE_WORDS, TEXTURE_WORDS,
+  BACKGROUND_COLOURS,
+  BACKGROUND_NOUNS,
+  CATEGORY_NOUNS,
+  CLOTHING_WORDS,
+  COUNT_NOUNS,
+  COUNT_NOUN_SINGULAR,
+  COUNT_WORDS,
+  DIGIT_GENERIC,
+  OBJECT_COLOURS,
+  REGION_PHRASES,
+  RELATION_PHRASES,
+  ROTATION_WORDS,
+  SIZE_WORDS,
+  TEXTURE_WORDS,
 } from './lexicon';
 import { cornerOf, regionOf, relationsBetween, type Scene, type SceneObject } from './scene';
 
@@ -70,13 +82,50 @@ function countPhrase(rng: Rng, n: number): string {
 }
 
 const FRAMES = [
-  'a picture of', 'an image of', 'a photo of', 'a photograph of', 'a snapshot of', 'a rendering of', 'a drawing of',
-  'an illustration of', 'a collage of', 'a composition with', 'a scene with', 'a frame showing',
-  'this image shows', 'this picture contains', 'the scene contains', 'we can see', 'you can see', 'here we see', 'featuring',
-  'a synthetic image of', 'a toy scene with', 'a small render of', 'an artwork depicting', 'a sketch displaying',
-  'a digital image of', 'a low resolution picture of', 'a cartoon of', 'a mockup of', 'a poster showing', 'a graphic with',
-  'a diagram with', 'an arrangement of', 'a layout of', 'a display of', 'a board with', 'a card showing', 'a tile showing',
-  'the picture shows', 'the image depicts', 'visible here is', 'look at', 'notice', 'in view is', 'an example of',
+  'a picture of',
+  'an image of',
+  'a photo of',
+  'a photograph of',
+  'a snapshot of',
+  'a rendering of',
+  'a drawing of',
+  'an illustration of',
+  'a collage of',
+  'a composition with',
+  'a scene with',
+  'a frame showing',
+  'this image shows',
+  'this picture contains',
+  'the scene contains',
+  'we can see',
+  'you can see',
+  'here we see',
+  'featuring',
+  'a synthetic image of',
+  'a toy scene with',
+  'a small render of',
+  'an artwork depicting',
+  'a sketch displaying',
+  'a digital image of',
+  'a low resolution picture of',
+  'a cartoon of',
+  'a mockup of',
+  'a poster showing',
+  'a graphic with',
+  'a diagram with',
+  'an arrangement of',
+  'a layout of',
+  'a display of',
+  'a board with',
+  'a card showing',
+  'a tile showing',
+  'the picture shows',
+  'the image depicts',
+  'visible here is',
+  'look at',
+  'notice',
+  'in view is',
+  'an example of',
 ];
 
 /** The objects a caption names: all of them, or a random non-empty subset. */
@@ -94,10 +143,14 @@ function relationClause(rng: Rng, scene: Scene): string | null {
   const na = nounPhrase(rng, a, false, scene);
   const nb = nounPhrase(rng, b, false, scene);
   switch (rng.int(4)) {
-    case 0: return `${na} is ${rel} ${nb}`;
-    case 1: return `${na} ${rel} ${nb}`;
-    case 2: return `${rel} ${nb} there is ${na}`;
-    default: return `${na} sits ${rel} ${nb}`;
+    case 0:
+      return `${na} is ${rel} ${nb}`;
+    case 1:
+      return `${na} ${rel} ${nb}`;
+    case 2:
+      return `${rel} ${nb} there is ${na}`;
+    default:
+      return `${na} sits ${rel} ${nb}`;
   }
 }
 
@@ -113,15 +166,21 @@ function placeClause(rng: Rng, scene: Scene): string | null {
   const where = pick(rng, options);
   const np = nounPhrase(rng, o, false, scene);
   switch (rng.int(3)) {
-    case 0: return `${np} ${where}`;
-    case 1: return `${where} there is ${np}`;
-    default: return `${np} is ${where}`;
+    case 0:
+      return `${np} ${where}`;
+    case 1:
+      return `${where} there is ${np}`;
+    default:
+      return `${np} is ${where}`;
   }
 }
 
 function listClause(rng: Rng, scene: Scene, full: boolean): string {
   const objs = mentioned(rng, scene, full);
-  const items = list(rng, objs.map((o) => nounPhrase(rng, o, full, scene)));
+  const items = list(
+    rng,
+    objs.map((o) => nounPhrase(rng, o, full, scene)),
+  );
   if (objs.length === scene.objects.length && (full || chance(rng, 0.35))) {
     const count = countPhrase(rng, objs.length);
     return chance(rng, 0.5) ? `${count}: ${items}` : `${pick(rng, FRAMES)} ${count}, namely ${items}`;

@@ -71,10 +71,17 @@ interface Header {
 }
 
 function readCache(path: string, key: string): { header: Header; images: Uint8Array } {
-  const { header, payload } = readFramedFile<Header>(path, MAGIC, 'hotplug scene corpus cache', (h) => h.size * h.height * h.width * h.channels, (h) => {
-    if (h.key !== key) throw new Error(`${path}: built for another configuration`);
-    if (!Array.isArray(h.captions) || h.captions.length !== h.size) throw new Error(`${path}: ${h.size} scenes but ${h.captions?.length} captions; the cache file is corrupt`);
-  });
+  const { header, payload } = readFramedFile<Header>(
+    path,
+    MAGIC,
+    'hotplug scene corpus cache',
+    (h) => h.size * h.height * h.width * h.channels,
+    (h) => {
+      if (h.key !== key) throw new Error(`${path}: built for another configuration`);
+      if (!Array.isArray(h.captions) || h.captions.length !== h.size)
+        throw new Error(`${path}: ${h.size} scenes but ${h.captions?.length} captions; the cache file is corrupt`);
+    },
+  );
   return { header, images: new Uint8Array(payload) };
 }
 
@@ -91,11 +98,23 @@ export function sceneCorpus(spec: SceneCorpusSpec, options: SceneCorpusOptions =
   if (!Number.isInteger(size) || size < 1) throw new Error(`scene corpus size must be a positive integer, got ${size}`);
   const world = sceneWorld('train', { config, load: options.load });
   const key = sha256(JSON.stringify({ v: SCENE_GENERATOR_VERSION, name: spec.name, seed: spec.seed, size, format, config, objects: world.bank.sourceId }));
-  const path = join(options.cacheDir ?? options.load?.cacheDir ?? cacheDir(), `${spec.name}-${size}-${format.size}x${format.channels}-${key.slice(0, 16)}.hpsc`);
+  const path = join(
+    options.cacheDir ?? options.load?.cacheDir ?? cacheDir(),
+    `${spec.name}-${size}-${format.size}x${format.channels}-${key.slice(0, 16)}.hpsc`,
+  );
   const make = (images: Uint8Array, captions: readonly string[], height: number): SceneCorpus => ({
-    size, height, width: height, channels: format.channels, images, captions,
-    sourceNames: [spec.name], source: new Uint8Array(size), sourceIndex: Int32Array.from({ length: size }, (_, i) => i),
-    split: 'train', corpus: spec.name, seed: spec.seed,
+    size,
+    height,
+    width: height,
+    channels: format.channels,
+    images,
+    captions,
+    sourceNames: [spec.name],
+    source: new Uint8Array(size),
+    sourceIndex: Int32Array.from({ length: size }, (_, i) => i),
+    split: 'train',
+    corpus: spec.name,
+    seed: spec.seed,
   });
   const useCache = options.cache !== false;
   if (useCache && existsSync(path)) {
@@ -107,7 +126,12 @@ export function sceneCorpus(spec: SceneCorpusSpec, options: SceneCorpusOptions =
     }
   }
   const set = world.set({ seed: spec.seed, size, format, progress: options.progress, label: spec.name });
-  if (useCache) writeCache(path, { key, size, height: set.height, width: set.width, channels: set.channels, captions: [...set.captions], payloadSha256: sha256(set.images) }, set.images);
+  if (useCache)
+    writeCache(
+      path,
+      { key, size, height: set.height, width: set.width, channels: set.channels, captions: [...set.captions], payloadSha256: sha256(set.images) },
+      set.images,
+    );
   return make(set.images, set.captions, set.height);
 }
 

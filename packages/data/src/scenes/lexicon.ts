@@ -31,7 +31,19 @@ export const CATEGORY_NOUNS: readonly (readonly string[])[] = [
   ['bag', 'handbag', 'purse', 'tote', 'satchel', 'clutch', 'shoulder bag', 'shopping bag'],
   ['ankle boot', 'boot', 'short boot', 'bootie', 'chelsea boot', 'heeled boot', 'winter boot'],
   ...DIGIT_WORDS.map((w, d) => [
-    `digit ${w}`, `digit ${d}`, `number ${w}`, `number ${d}`, `numeral ${w}`, `handwritten ${w}`, `handwritten ${d}`, `scribbled ${d}`, `hand-drawn ${w}`, `inked ${d}`, `sketched ${w}`, `${d}`, `${w}`,
+    `digit ${w}`,
+    `digit ${d}`,
+    `number ${w}`,
+    `number ${d}`,
+    `numeral ${w}`,
+    `handwritten ${w}`,
+    `handwritten ${d}`,
+    `scribbled ${d}`,
+    `hand-drawn ${w}`,
+    `inked ${d}`,
+    `sketched ${w}`,
+    `${d}`,
+    `${w}`,
   ]),
 ];
 
@@ -41,7 +53,12 @@ export const COUNT_NOUN_SINGULAR = ['object', 'thing', 'item', 'shape', 'element
 export const CLOTHING_WORDS = ['piece of clothing', 'garment', 'clothing item', 'fashion item', 'article of apparel', 'wearable'] as const;
 export const DIGIT_GENERIC = ['digit', 'number', 'numeral'] as const;
 /** Ways to say 1-4, index = count - 1. */
-export const COUNT_WORDS: readonly (readonly string[])[] = [['one', '1', 'a single'], ['two', '2', 'a pair of'], ['three', '3'], ['four', '4']];
+export const COUNT_WORDS: readonly (readonly string[])[] = [
+  ['one', '1', 'a single'],
+  ['two', '2', 'a pair of'],
+  ['three', '3'],
+  ['four', '4'],
+];
 
 export interface NamedColour {
   readonly name: string;

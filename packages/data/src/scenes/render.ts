@@ -2,7 +2,6 @@ import { objectBoxSize, backgroundShade, type Scene, type SceneBackground, type 
 import { objectBitmap, OBJECT_SIDE, type ObjectBank } from './bank';
 import { BACKGROUND_COLOURS, OBJECT_COLOURS } from './lexicon';
 
-
 function drawBackground(bg: SceneBackground, canvas: number, out: Uint8Array, salt: number): void {
   const base = BACKGROUND_COLOURS[bg.colour]!.rgb;
   const shade = backgroundShade(bg.colour);
@@ -31,8 +30,15 @@ function drawBackground(bg: SceneBackground, canvas: number, out: Uint8Array, sa
     for (let x = 0; x < canvas; x++) {
       let t: number;
       if (bg.texture === 'checker') t = ((x >> 3) ^ (y >> 3)) & 1;
-      else if (bg.texture === 'dots') { const dx = (x & 7) - 3.5; const dy = (y & 7) - 3.5; t = dx * dx + dy * dy <= 5 ? 1 : 0; }
-      else { let h = Math.imul((x * 73856093) ^ (y * 19349663) ^ salt, 0x9e3779b1); h ^= h >>> 15; t = (h & 3) / 3; }
+      else if (bg.texture === 'dots') {
+        const dx = (x & 7) - 3.5;
+        const dy = (y & 7) - 3.5;
+        t = dx * dx + dy * dy <= 5 ? 1 : 0;
+      } else {
+        let h = Math.imul((x * 73856093) ^ (y * 19349663) ^ salt, 0x9e3779b1);
+        h ^= h >>> 15;
+        t = (h & 3) / 3;
+      }
       mix(t, y * row + 3 * x);
     }
   }
@@ -92,8 +98,9 @@ export function drawObject(img: Uint8Array, canvas: number, d: ObjectDraw): void
       const y1 = y0 + 1 < OBJECT_SIDE ? y0 + 1 : y0;
       if (x0 < 0) x0 = 0;
       if (y0 < 0) y0 = 0;
-      const ink = (bitmap[y0 * OBJECT_SIDE + x0]! * (1 - ax) + bitmap[y0 * OBJECT_SIDE + x1]! * ax) * (1 - ay)
-        + (bitmap[y1 * OBJECT_SIDE + x0]! * (1 - ax) + bitmap[y1 * OBJECT_SIDE + x1]! * ax) * ay;
+      const ink =
+        (bitmap[y0 * OBJECT_SIDE + x0]! * (1 - ax) + bitmap[y0 * OBJECT_SIDE + x1]! * ax) * (1 - ay) +
+        (bitmap[y1 * OBJECT_SIDE + x0]! * (1 - ax) + bitmap[y1 * OBJECT_SIDE + x1]! * ax) * ay;
       let a = ink * gain;
       if (a <= 0.02) continue;
       if (a > 1) a = 1;
@@ -121,9 +128,18 @@ export function renderScene(bank: ObjectBank, scene: Scene, config: SceneConfig 
     const id = o.objectId;
     drawObject(img, canvas, {
       bitmap: objectBitmap(bank, id),
-      top: bank.inkBox[4 * id]!, left: bank.inkBox[4 * id + 1]!, ih: bank.inkBox[4 * id + 2]!, iw: bank.inkBox[4 * id + 3]!,
-      level: bank.level[id]!, rgb: OBJECT_COLOURS[o.colour]!.rgb,
-      x: o.x, y: o.y, w: o.w, h: o.h, scale: objectBoxSize(bank, id, config.objectSide[o.size], o.rotation).scale, rotation: o.rotation,
+      top: bank.inkBox[4 * id]!,
+      left: bank.inkBox[4 * id + 1]!,
+      ih: bank.inkBox[4 * id + 2]!,
+      iw: bank.inkBox[4 * id + 3]!,
+      level: bank.level[id]!,
+      rgb: OBJECT_COLOURS[o.colour]!.rgb,
+      x: o.x,
+      y: o.y,
+      w: o.w,
+      h: o.h,
+      scale: objectBoxSize(bank, id, config.objectSide[o.size], o.rotation).scale,
+      rotation: o.rotation,
     });
   }
   return img;

@@ -1,9 +1,6 @@
 import { Rng } from '@hotplug/runtime';
 import type { ObjectBank, SceneSplit } from './bank';
-import {
-  BACKGROUND_COLOURS, OBJECT_COLOURS, RELATIONS, SIZES, TEXTURES,
-  type Corner, type Relation, type SizeName, type Texture,
-} from './lexicon';
+import { BACKGROUND_COLOURS, OBJECT_COLOURS, RELATIONS, SIZES, TEXTURES, type Corner, type Relation, type SizeName, type Texture } from './lexicon';
 
 /** How scenes are drawn. Every field has a default (SCENE_DEFAULTS); the canvas is square. */
 export interface SceneConfig {
@@ -96,7 +93,9 @@ function distance(a: Rgb, b: Rgb): number {
 const MIN_CONTRAST = 120;
 /** compatible[bg] = object colours that stand out on background colour bg. */
 export const COMPATIBLE_COLOURS: readonly (readonly number[])[] = BACKGROUND_COLOURS.map((bg, b) => {
-  const ok = OBJECT_COLOURS.map((_, c) => c).filter((c) => distance(OBJECT_COLOURS[c]!.rgb, bg.rgb) >= MIN_CONTRAST && distance(OBJECT_COLOURS[c]!.rgb, backgroundShade(b)) >= MIN_CONTRAST);
+  const ok = OBJECT_COLOURS.map((_, c) => c).filter(
+    (c) => distance(OBJECT_COLOURS[c]!.rgb, bg.rgb) >= MIN_CONTRAST && distance(OBJECT_COLOURS[c]!.rgb, backgroundShade(b)) >= MIN_CONTRAST,
+  );
   if (ok.length < 4) throw new Error(`background ${bg.name} leaves only ${ok.length} object colours`);
   return ok;
 });
@@ -145,8 +144,10 @@ function checkConstraints(c: SceneConstraints, config: SceneConfig): void {
   if (c.count !== undefined && !(Number.isInteger(c.count) && c.count >= 1 && c.count <= 4)) throw new Error(`scene count must be 1-4, got ${c.count}`);
   if (c.relation !== undefined && c.count !== 2) throw new Error(`a scene relation needs count 2, got count ${c.count}`);
   if (c.relation !== undefined && !RELATIONS.includes(c.relation)) throw new Error(`unknown relation '${c.relation}'; known: ${RELATIONS.join(', ')}`);
-  if (c.colour !== undefined && !(Number.isInteger(c.colour) && c.colour >= 0 && c.colour < OBJECT_COLOURS.length)) throw new Error(`scene colour must be an index 0-${OBJECT_COLOURS.length - 1}, got ${c.colour}`);
-  if (config.minObjects < 1 || config.maxObjects > 4 || config.minObjects > config.maxObjects) throw new Error(`scene object count range ${config.minObjects}-${config.maxObjects} must lie within 1-4`);
+  if (c.colour !== undefined && !(Number.isInteger(c.colour) && c.colour >= 0 && c.colour < OBJECT_COLOURS.length))
+    throw new Error(`scene colour must be an index 0-${OBJECT_COLOURS.length - 1}, got ${c.colour}`);
+  if (config.minObjects < 1 || config.maxObjects > 4 || config.minObjects > config.maxObjects)
+    throw new Error(`scene object count range ${config.minObjects}-${config.maxObjects} must lie within 1-4`);
 }
 
 const ATTEMPTS = 200;
@@ -162,7 +163,10 @@ export function sampleScene(bank: ObjectBank, seed: number, index: number, confi
   const canvas = config.canvas;
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const colourFixed = constraints.colour;
-    const bgChoices = colourFixed === undefined ? BACKGROUND_COLOURS.map((_, b) => b) : BACKGROUND_COLOURS.map((_, b) => b).filter((b) => COMPATIBLE_COLOURS[b]!.includes(colourFixed));
+    const bgChoices =
+      colourFixed === undefined
+        ? BACKGROUND_COLOURS.map((_, b) => b)
+        : BACKGROUND_COLOURS.map((_, b) => b).filter((b) => COMPATIBLE_COLOURS[b]!.includes(colourFixed));
     const background: SceneBackground = {
       texture: rng.next() < config.plainProbability ? 'plain' : TEXTURES[1 + rng.int(TEXTURES.length - 1)]!,
       colour: pick(rng, bgChoices),
@@ -177,8 +181,13 @@ export function sampleScene(bank: ObjectBank, seed: number, index: number, confi
       const objectId = pool[rng.int(pool.length)]!;
       const colour = colourFixed ?? pick(rng, COMPATIBLE_COLOURS[background.colour]!);
       let size: SizeName = SIZES[rng.int(SIZES.length)]!;
-      const rotation = rng.next() < config.rotationProbability ? (rng.next() < 0.5 ? -1 : 1) * (config.minRotation + rng.next() * (config.maxRotation - config.minRotation)) : 0;
-      const placed = place(bank, objectId, size, rotation, objects, config, rng) ?? (size === 'large' ? place(bank, objectId, (size = 'small'), rotation, objects, config, rng) : null);
+      const rotation =
+        rng.next() < config.rotationProbability
+          ? (rng.next() < 0.5 ? -1 : 1) * (config.minRotation + rng.next() * (config.maxRotation - config.minRotation))
+          : 0;
+      const placed =
+        place(bank, objectId, size, rotation, objects, config, rng) ??
+        (size === 'large' ? place(bank, objectId, (size = 'small'), rotation, objects, config, rng) : null);
       if (!placed) break;
       objects.push({ category, objectId, colour, size, rotation, ...placed });
     }
@@ -198,7 +207,9 @@ export function sampleScene(bank: ObjectBank, seed: number, index: number, confi
     }
     return { split: bank.split, seed, index, canvas, background, objects };
   }
-  throw new Error(`could not place a scene (seed ${seed}, index ${index}) with ${JSON.stringify(constraints)} in ${ATTEMPTS} attempts; use a larger canvas or smaller objects`);
+  throw new Error(
+    `could not place a scene (seed ${seed}, index ${index}) with ${JSON.stringify(constraints)} in ${ATTEMPTS} attempts; use a larger canvas or smaller objects`,
+  );
 }
 
 /** The box of an object at this size and rotation. */
@@ -214,7 +225,15 @@ export function objectBoxSize(bank: ObjectBank, objectId: number, side: number, 
   return { w: Math.max(2, Math.ceil(w * c + h * s)), h: Math.max(2, Math.ceil(w * s + h * c)), scale };
 }
 
-function place(bank: ObjectBank, objectId: number, size: SizeName, rotation: number, others: readonly SceneObject[], config: SceneConfig, rng: Rng): { x: number; y: number; w: number; h: number } | null {
+function place(
+  bank: ObjectBank,
+  objectId: number,
+  size: SizeName,
+  rotation: number,
+  others: readonly SceneObject[],
+  config: SceneConfig,
+  rng: Rng,
+): { x: number; y: number; w: number; h: number } | null {
   const { w, h } = objectBoxSize(bank, objectId, config.objectSide[size], rotation);
   if (w > config.canvas || h > config.canvas) return null;
   for (let t = 0; t < 30; t++) {

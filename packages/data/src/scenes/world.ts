@@ -66,7 +66,8 @@ export function convertImage(rgb: Uint8Array, side: number, format: ImageFormat)
 }
 
 export function checkFormat(format: ImageFormat): void {
-  if (!Number.isInteger(format.size) || format.size < 4 || format.size > 1024) throw new Error(`image format size must be an integer 4-1024, got ${format.size}`);
+  if (!Number.isInteger(format.size) || format.size < 4 || format.size > 1024)
+    throw new Error(`image format size must be an integer 4-1024, got ${format.size}`);
   if (format.channels !== 1 && format.channels !== 3) throw new Error(`image format channels must be 1 or 3, got ${format.channels}`);
 }
 
@@ -77,7 +78,10 @@ export function checkFormat(format: ImageFormat): void {
 export class SceneWorld {
   readonly config: SceneConfig;
 
-  constructor(readonly bank: ObjectBank, config: Partial<SceneConfig> = {}) {
+  constructor(
+    readonly bank: ObjectBank,
+    config: Partial<SceneConfig> = {},
+  ) {
     this.config = { ...SCENE_DEFAULTS, ...config };
   }
 
@@ -122,7 +126,7 @@ export class SceneWorld {
     const captions: string[] = new Array(size);
     const native = format.size === canvas && format.channels === 3;
     const scratch = new Uint8Array(canvas * canvas * 3);
-    const bar = options.progress ?? size >= 10000 ? new ProgressBar({ total: size, label: options.label ?? `scenes (${this.split})`, unit: 'scene' }) : null;
+    const bar = (options.progress ?? size >= 10000) ? new ProgressBar({ total: size, label: options.label ?? `scenes (${this.split})`, unit: 'scene' }) : null;
     for (let i = 0; i < size; i++) {
       const scene = this.scene(seed, start + i, options.constraints?.(start + i));
       scenes[i] = scene;

@@ -13,12 +13,12 @@ export interface GunzipOptions {
 
 /** Element types of the IDX format (LeCun's MNIST files), by their type byte. */
 const IDX_TYPES = {
-  0x08: { name: 'uint8', bytes: 1 },
-  0x09: { name: 'int8', bytes: 1 },
-  0x0b: { name: 'int16', bytes: 2 },
-  0x0c: { name: 'int32', bytes: 4 },
-  0x0d: { name: 'float32', bytes: 4 },
-  0x0e: { name: 'float64', bytes: 8 },
+  8: { name: 'uint8', bytes: 1 },
+  9: { name: 'int8', bytes: 1 },
+  11: { name: 'int16', bytes: 2 },
+  12: { name: 'int32', bytes: 4 },
+  13: { name: 'float32', bytes: 4 },
+  14: { name: 'float64', bytes: 8 },
 } as const;
 
 export type IdxType = (typeof IDX_TYPES)[keyof typeof IDX_TYPES]['name'];
@@ -45,8 +45,18 @@ export function readMaybeGzip(path: string, options: GunzipOptions = {}): Uint8A
     } catch (err) {
       const e = err as Error & { code?: string };
       if (e.code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError)
-        throw new IdxFileError({ file: path, field: 'gzip', problem: `decompresses to more than ${limit} bytes (maxOutputLength)`, fix: 'A legitimate file this large needs a larger { maxOutputLength }; otherwise the file is not what it claims' });
-      throw new IdxFileError({ file: path, field: 'gzip', problem: `${path} looks gzipped but does not decompress (${e.message}); the file is corrupt or truncated`, fix: 'Reinstall or re-download it' });
+        throw new IdxFileError({
+          file: path,
+          field: 'gzip',
+          problem: `decompresses to more than ${limit} bytes (maxOutputLength)`,
+          fix: 'A legitimate file this large needs a larger { maxOutputLength }; otherwise the file is not what it claims',
+        });
+      throw new IdxFileError({
+        file: path,
+        field: 'gzip',
+        problem: `${path} looks gzipped but does not decompress (${e.message}); the file is corrupt or truncated`,
+        fix: 'Reinstall or re-download it',
+      });
     }
   } else if (bytes.length > limit) {
     throw new IdxFileError({ file: path, problem: `is ${bytes.length} bytes, above the limit ${limit} (maxOutputLength)` });
@@ -57,10 +67,20 @@ export function readMaybeGzip(path: string, options: GunzipOptions = {}): Uint8A
 /** Parses IDX bytes. Throws naming the file and the problem on a bad magic, unknown type or wrong length. */
 export function parseIdx(bytes: Uint8Array, what = 'IDX data'): IdxArray {
   const fail = (field: string, problem: string, expected?: string): never => {
-    throw new IdxFileError({ file: what, field, problem, ...(expected ? { expected } : {}), fix: 'The file is truncated or corrupt; reinstall or re-download it' });
+    throw new IdxFileError({
+      file: what,
+      field,
+      problem,
+      ...(expected ? { expected } : {}),
+      fix: 'The file is truncated or corrupt; reinstall or re-download it',
+    });
   };
   if (bytes.length < 4 || bytes[0] !== 0 || bytes[1] !== 0) {
-    throw new IdxFileError({ file: what, field: 'magic', problem: `${what} is not an IDX file: it must start with two zero bytes, a type byte and a dimension count` });
+    throw new IdxFileError({
+      file: what,
+      field: 'magic',
+      problem: `${what} is not an IDX file: it must start with two zero bytes, a type byte and a dimension count`,
+    });
   }
   const spec = IDX_TYPES[bytes[2] as keyof typeof IDX_TYPES];
   if (!spec) fail('type byte', `unknown IDX element type 0x${bytes[2]!.toString(16)}`, 'one of 0x08 0x09 0x0b 0x0c 0x0d 0x0e');
@@ -73,7 +93,11 @@ export function parseIdx(bytes: Uint8Array, what = 'IDX data'): IdxArray {
   // Compared with the file's length before anything is allocated; a hostile product only fails the comparison.
   const count = dims.reduce((a, b) => a * b, 1);
   const expected = headerBytes + count * spec!.bytes;
-  if (bytes.length !== expected) fail('dimensions', `IDX header says ${dims.join('x')} ${spec!.name} (${expected} bytes) but the file has ${bytes.length} bytes; it is truncated or corrupt`);
+  if (bytes.length !== expected)
+    fail(
+      'dimensions',
+      `IDX header says ${dims.join('x')} ${spec!.name} (${expected} bytes) but the file has ${bytes.length} bytes; it is truncated or corrupt`,
+    );
   return { type: spec!.name, dims, data: decodeValues(view, headerBytes, count, spec!.name) };
 }
 
@@ -133,21 +157,35 @@ export function readIdxDataset(options: IdxDatasetOptions): ImageDataset {
 }
 
 /** Checks and combines already-parsed IDX image and label arrays. */
-export function idxPairToDataset(img: IdxArray, lab: IdxArray, options: Omit<IdxDatasetOptions, 'images' | 'labels'> & { images?: string; labels?: string }): ImageDataset {
+export function idxPairToDataset(
+  img: IdxArray,
+  lab: IdxArray,
+  options: Omit<IdxDatasetOptions, 'images' | 'labels'> & { images?: string; labels?: string },
+): ImageDataset {
   const imgName = options.images ?? 'images';
   const labName = options.labels ?? 'labels';
   if (img.type !== 'uint8' || (img.dims.length !== 3 && img.dims.length !== 4)) {
-    throw new IdxFileError({ file: imgName, field: 'dimensions', problem: `expected uint8 images of dims [N,H,W] or [N,H,W,C], got ${img.type} [${img.dims.join(',')}]` });
+    throw new IdxFileError({
+      file: imgName,
+      field: 'dimensions',
+      problem: `expected uint8 images of dims [N,H,W] or [N,H,W,C], got ${img.type} [${img.dims.join(',')}]`,
+    });
   }
   if (lab.type !== 'uint8' || lab.dims.length !== 1) {
     throw new IdxFileError({ file: labName, field: 'dimensions', problem: `expected uint8 labels of dims [N], got ${lab.type} [${lab.dims.join(',')}]` });
   }
   const [n, h, w, c = 1] = img.dims as [number, number, number, number?];
-  if (lab.dims[0] !== n) throw new IdxFileError({ file: labName, field: 'dimensions', problem: `${imgName} has ${n} images but ${labName} has ${lab.dims[0]} labels; the files do not belong together` });
+  if (lab.dims[0] !== n)
+    throw new IdxFileError({
+      file: labName,
+      field: 'dimensions',
+      problem: `${imgName} has ${n} images but ${labName} has ${lab.dims[0]} labels; the files do not belong together`,
+    });
   const labels = Int32Array.from(lab.data as Uint8Array);
   const maxLabel = labels.reduce((m, l) => Math.max(m, l), -1);
   const classNames = options.classNames ?? Array.from({ length: maxLabel + 1 }, (_, i) => String(i));
-  if (maxLabel >= classNames.length) throw new IdxFileError({ file: labName, field: 'labels', problem: `label ${maxLabel} but only ${classNames.length} class names were given` });
+  if (maxLabel >= classNames.length)
+    throw new IdxFileError({ file: labName, field: 'labels', problem: `label ${maxLabel} but only ${classNames.length} class names were given` });
   return {
     name: options.name ?? 'idx',
     split: options.split ?? 'all',

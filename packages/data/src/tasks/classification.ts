@@ -25,7 +25,7 @@ export function renderSingleObjects(images: Uint8Array, count: number, format?: 
   const out = new Uint8Array(count * per);
   const scratch = new Uint8Array(canvas * canvas * 3);
   const white = OBJECT_COLOURS.find((c) => c.name === CLASSIFICATION_PLACEMENT.colour)!.rgb;
-  const bar = progress ?? count >= 5000 ? new ProgressBar({ total: count, label, unit: 'img' }) : null;
+  const bar = (progress ?? count >= 5000) ? new ProgressBar({ total: count, label, unit: 'img' }) : null;
   for (let i = 0; i < count; i++) {
     const bitmap = images.subarray(i * OBJECT_SIDE * OBJECT_SIDE, (i + 1) * OBJECT_SIDE * OBJECT_SIDE);
     fillBackground({ texture: 'plain', colour: 0, vertical: false }, canvas, scratch);
@@ -35,8 +35,19 @@ export function renderSingleObjects(images: Uint8Array, count: number, format?: 
       const w = Math.max(1, Math.round(box.width * scale));
       const h = Math.max(1, Math.round(box.height * scale));
       drawObject(scratch, canvas, {
-        bitmap, top: box.top, left: box.left, ih: box.height, iw: box.width, level: box.level, rgb: white,
-        x: (canvas - w) >> 1, y: (canvas - h) >> 1, w, h, scale, rotation: 0,
+        bitmap,
+        top: box.top,
+        left: box.left,
+        ih: box.height,
+        iw: box.width,
+        level: box.level,
+        rgb: white,
+        x: (canvas - w) >> 1,
+        y: (canvas - h) >> 1,
+        w,
+        h,
+        scale,
+        rotation: 0,
       });
     }
     out.set(fmt.size === canvas && fmt.channels === 3 ? scratch : convertImage(scratch, canvas, fmt), i * per);
@@ -61,8 +72,18 @@ function datasetTask(name: 'fashion-mnist' | 'mnist', classNames: readonly strin
       const format = options.format ?? { size: CLASSIFICATION_PLACEMENT.canvas, channels: 3 };
       const images = renderSingleObjects(test.images, test.size, format, options.progress, `${name} canvases`);
       return {
-        kind: 'classification', task: name, name: `${name}-canvas`, split: 'test', size: test.size,
-        height: format.size, width: format.size, channels: format.channels, images, labels: test.labels, classNames: test.classNames, prompts,
+        kind: 'classification',
+        task: name,
+        name: `${name}-canvas`,
+        split: 'test',
+        size: test.size,
+        height: format.size,
+        width: format.size,
+        channels: format.channels,
+        images,
+        labels: test.labels,
+        classNames: test.classNames,
+        prompts,
       };
     },
   };

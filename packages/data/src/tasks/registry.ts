@@ -114,7 +114,14 @@ export function oneVsRest(data: MultiLabelData, c: number): ImageDataset {
   const labels = new Int32Array(data.size);
   for (let i = 0; i < data.size; i++) labels[i] = data.targets[i * k + c]!;
   return {
-    name: `${data.name}:${data.classNames[c]}`, split: 'test', size: data.size, height: data.height, width: data.width, channels: data.channels,
-    images: data.images, labels, classNames: [`no ${data.classNames[c]}`, data.classNames[c]!],
+    name: `${data.name}:${data.classNames[c]}`,
+    split: 'test',
+    size: data.size,
+    height: data.height,
+    width: data.width,
+    channels: data.channels,
+    images: data.images,
+    labels,
+    classNames: [`no ${data.classNames[c]}`, data.classNames[c]!],
   };
 }

@@ -37,7 +37,13 @@ export const IMAGE_RETRIEVAL_TASK: DownstreamTask<ImageRetrievalData> = {
   load(options: TaskLoadOptions = {}): ImageRetrievalData {
     const size = options.size ?? 1000;
     const world = sceneWorld('test', { load: options.load });
-    const gallery = world.set({ seed: hashString('task:scene-image-retrieval'), size, format: options.format, progress: options.progress, label: 'retrieval gallery' });
+    const gallery = world.set({
+      seed: hashString('task:scene-image-retrieval'),
+      size,
+      format: options.format,
+      progress: options.progress,
+      label: 'retrieval gallery',
+    });
     const canvas = world.config.canvas;
     const format = options.format ?? { size: canvas, channels: 3 };
     const per = format.size * format.size * format.channels;
@@ -45,10 +51,13 @@ export const IMAGE_RETRIEVAL_TASK: DownstreamTask<ImageRetrievalData> = {
     const queryScenes = gallery.scenes.map((s) => restage(world, s));
     queryScenes.forEach((s, i) => images.set(convertImage(world.render(s), canvas, format), i * per));
     return {
-      kind: 'image-retrieval', task: 'scene-image-retrieval',
+      kind: 'image-retrieval',
+      task: 'scene-image-retrieval',
       gallery: { size, height: gallery.height, width: gallery.width, channels: gallery.channels, images: gallery.images },
       queries: { size, height: gallery.height, width: gallery.width, channels: gallery.channels, images },
-      targets: identity(size), galleryScenes: gallery.scenes, queryScenes,
+      targets: identity(size),
+      galleryScenes: gallery.scenes,
+      queryScenes,
     };
   },
 };
@@ -62,11 +71,21 @@ export const TEXT_RETRIEVAL_TASK: DownstreamTask<TextRetrievalData> = {
   templates: [],
   load(options: TaskLoadOptions = {}): TextRetrievalData {
     const size = options.size ?? 1000;
-    const gallery = sceneWorld('test', { load: options.load }).set({ seed: hashString('task:scene-text-retrieval'), size, format: options.format, detail: 'full', progress: options.progress, label: 'retrieval gallery' });
+    const gallery = sceneWorld('test', { load: options.load }).set({
+      seed: hashString('task:scene-text-retrieval'),
+      size,
+      format: options.format,
+      detail: 'full',
+      progress: options.progress,
+      label: 'retrieval gallery',
+    });
     return {
-      kind: 'text-retrieval', task: 'scene-text-retrieval',
+      kind: 'text-retrieval',
+      task: 'scene-text-retrieval',
       gallery: { size, height: gallery.height, width: gallery.width, channels: gallery.channels, images: gallery.images },
-      queries: gallery.captions, targets: identity(size), galleryScenes: gallery.scenes,
+      queries: gallery.captions,
+      targets: identity(size),
+      galleryScenes: gallery.scenes,
     };
   },
 };

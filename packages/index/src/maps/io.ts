@@ -61,7 +61,8 @@ export function readMapManifest(dir: string): MapManifest {
   } catch (err) {
     throw new StampError(`${path} is not valid JSON (${(err as Error).message}); save the map again`);
   }
-  if (m?.format !== FORMAT || m.version !== 1 || typeof m.kind !== 'string' || !m.from || !m.to) throw new StampError(`${path} is not a hotplug space-map manifest (format ${JSON.stringify(m?.format)}, version ${m?.version})`);
+  if (m?.format !== FORMAT || m.version !== 1 || typeof m.kind !== 'string' || !m.from || !m.to)
+    throw new StampError(`${path} is not a hotplug space-map manifest (format ${JSON.stringify(m?.format)}, version ${m?.version})`);
   checkSpace(m.from, `${path} "from"`);
   checkSpace(m.to, `${path} "to"`);
   if (m.report && m.report.identityMse === null) m.report.identityMse = NaN;
@@ -81,6 +82,7 @@ export function loadMap(dir: string): SpaceMap {
     reader.close();
   }
   const map = rebuildMap(m.kind, m.options, m.from, m.to, params, m.report);
-  if (map.fingerprint !== m.fingerprint) throw new StampError(`${dir}: the weights hash to ${map.fingerprint} but ${MAP_MANIFEST_FILE} says ${m.fingerprint}; the files do not belong together`);
+  if (map.fingerprint !== m.fingerprint)
+    throw new StampError(`${dir}: the weights hash to ${map.fingerprint} but ${MAP_MANIFEST_FILE} says ${m.fingerprint}; the files do not belong together`);
   return map;
 }

@@ -13,9 +13,11 @@ const variants = new Map<string, Entry>();
  * `spec.defaults` lists every option with its default; `spec.validate` returns problems.
  */
 export function registerMap<O extends object>(name: string, factory: MapFactory<O>, spec: MapVariantSpec<O>): void {
-  if (typeof name !== 'string' || !/^[a-z][a-z0-9-]*$/.test(name)) throw new IndexInputError(`a map variant name must be lower-case letters, digits and dashes, got ${JSON.stringify(name)}`);
+  if (typeof name !== 'string' || !/^[a-z][a-z0-9-]*$/.test(name))
+    throw new IndexInputError(`a map variant name must be lower-case letters, digits and dashes, got ${JSON.stringify(name)}`);
   if (variants.has(name)) throw new IndexInputError(`a map variant named "${name}" is already registered`);
-  if (!spec || typeof spec.describe !== 'string' || typeof spec.defaults !== 'object') throw new IndexInputError(`registerMap("${name}") needs { defaults, describe } (and optionally validate)`);
+  if (!spec || typeof spec.describe !== 'string' || typeof spec.defaults !== 'object')
+    throw new IndexInputError(`registerMap("${name}") needs { defaults, describe } (and optionally validate)`);
   variants.set(name, { factory: factory as MapFactory<never>, spec: spec as unknown as MapVariantSpec<never> });
 }
 
@@ -32,7 +34,8 @@ export function mapInfo(name: string): { name: string; defaults: Readonly<Record
 
 function entry(name: string): Entry {
   const e = variants.get(name);
-  if (!e) throw new IndexInputError(`unknown map variant "${name}"; registered variants: ${mapNames().join(', ')} (add one with registerMap(name, factory, spec))`);
+  if (!e)
+    throw new IndexInputError(`unknown map variant "${name}"; registered variants: ${mapNames().join(', ')} (add one with registerMap(name, factory, spec))`);
   return e;
 }
 

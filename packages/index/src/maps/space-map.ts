@@ -9,10 +9,15 @@ import type { FitContext, MapFitReport, MapModel, MapParam, MapShape, SpaceMap }
 /** sha256 over kind, options and every parameter (sorted by name), first 16 hex digits. */
 export function mapFingerprint(kind: string, options: Readonly<Record<string, unknown>>, params: Map<string, MapParam>): string {
   const h = createHash('sha256');
-  h.update(kind).update('\0').update(JSON.stringify(options, Object.keys(options).sort())).update('\0');
+  h.update(kind)
+    .update('\0')
+    .update(JSON.stringify(options, Object.keys(options).sort()))
+    .update('\0');
   for (const name of [...params.keys()].sort()) {
     const p = params.get(name)!;
-    h.update(name).update(`[${p.shape.join(',')}]`).update(new Uint8Array(p.data.buffer, p.data.byteOffset, p.data.byteLength));
+    h.update(name)
+      .update(`[${p.shape.join(',')}]`)
+      .update(new Uint8Array(p.data.buffer, p.data.byteOffset, p.data.byteLength));
   }
   return h.digest('hex').slice(0, 16);
 }
@@ -35,7 +40,8 @@ export class FittedMap implements SpaceMap {
 
   apply(x: VectorsInput): Matrix {
     const m = toMatrix(x, `input of map "${this.kind}"`);
-    if (m.dim !== this.shape.inputDim) throw new IndexInputError(`map "${this.kind}" takes ${this.shape.inputDim}-dim vectors (${describeSpace(this.from)}), got ${m.dim}-dim`);
+    if (m.dim !== this.shape.inputDim)
+      throw new IndexInputError(`map "${this.kind}" takes ${this.shape.inputDim}-dim vectors (${describeSpace(this.from)}), got ${m.dim}-dim`);
     const src = this.from.normalized ? normalizeRows(m) : m;
     const y = this.model.forward(src);
     return this.to.normalized ? normalizeRows(y) : y;
@@ -99,7 +105,8 @@ export async function fitMap(kind: string, input: FitMapInput, options: Record<s
   const to = checkSpace(input.to, 'target space (to)');
   let source = toMatrix(input.source, 'source vectors');
   let target = toMatrix(input.target, 'target vectors');
-  if (source.rows !== target.rows) throw new IndexInputError(`fitMap needs one target row per source row, got ${source.rows} source and ${target.rows} target rows`);
+  if (source.rows !== target.rows)
+    throw new IndexInputError(`fitMap needs one target row per source row, got ${source.rows} source and ${target.rows} target rows`);
   if (source.dim !== from.dim) throw new IndexInputError(`source vectors are ${source.dim}-dim but the source space says ${from.dim}`);
   if (target.dim !== to.dim) throw new IndexInputError(`target vectors are ${target.dim}-dim but the target space says ${to.dim}`);
   if (source.rows < 2) throw new IndexInputError(`fitMap needs at least 2 pairs, got ${source.rows}`);
@@ -118,12 +125,26 @@ export async function fitMap(kind: string, input: FitMapInput, options: Record<s
   const map = new FittedMap(kind, resolved, from, to, shape, model);
   const after = meanPairStats(map.apply(source), target);
   const identityMse = source.dim === target.dim ? meanPairStats(source, target).mse : NaN;
-  const report: MapFitReport = { identityMse, trainMse: after.mse, trainCosine: after.cosine, pairs: source.rows, seconds, ...(partial.losses ? { losses: partial.losses } : {}) };
+  const report: MapFitReport = {
+    identityMse,
+    trainMse: after.mse,
+    trainCosine: after.cosine,
+    pairs: source.rows,
+    seconds,
+    ...(partial.losses ? { losses: partial.losses } : {}),
+  };
   return new FittedMap(kind, resolved, from, to, shape, model, report);
 }
 
 /** Internal: rebuilds a map from saved options and parameters (loadMap). */
-export function rebuildMap(kind: string, options: Record<string, unknown>, from: EmbeddingSpace, to: EmbeddingSpace, params: Map<string, MapParam>, report?: MapFitReport): SpaceMap {
+export function rebuildMap(
+  kind: string,
+  options: Record<string, unknown>,
+  from: EmbeddingSpace,
+  to: EmbeddingSpace,
+  params: Map<string, MapParam>,
+  report?: MapFitReport,
+): SpaceMap {
   const shape: MapShape = { inputDim: from.dim, outputDim: to.dim };
   const resolved = resolveMapOptions(kind, options, shape);
   const model = mapFactory(kind)(resolved, shape);
@@ -147,7 +168,8 @@ export function rebuildMap(kind: string, options: Record<string, unknown>, from:
 export function identityMap(from: EmbeddingSpace, to: EmbeddingSpace): SpaceMap {
   const f = checkSpace(from, 'source space (from)');
   const t = checkSpace(to, 'target space (to)');
-  if (f.dim !== t.dim) throw new IndexInputError(`identityMap: ${describeSpace(f)} and ${describeSpace(t)} differ in width; fit a map instead (fitMap('procrustes', ...))`);
+  if (f.dim !== t.dim)
+    throw new IndexInputError(`identityMap: ${describeSpace(f)} and ${describeSpace(t)} differ in width; fit a map instead (fitMap('procrustes', ...))`);
   const shape = { inputDim: f.dim, outputDim: t.dim };
   return new FittedMap('identity', resolveMapOptions('identity', {}, shape), f, t, shape, mapFactory('identity')({}, shape));
 }

@@ -28,7 +28,9 @@ function bindingProblem(pkg: string): string | null {
   }
   const lib = join(dirname(manifest), 'lib');
   const found = existsSync(lib) && readdirSync(lib).some((dir) => existsSync(join(lib, dir, 'tfjs_binding.node')));
-  return found ? null : `${pkg} is installed without its native binding (lib/napi-v*/tfjs_binding.node): its install step, which downloads libtensorflow, did not complete`;
+  return found
+    ? null
+    : `${pkg} is installed without its native binding (lib/napi-v*/tfjs_binding.node): its install step, which downloads libtensorflow, did not complete`;
 }
 
 /** Loads an optional tfjs-node package; it registers the 'tensorflow' backend on import. */

@@ -69,9 +69,7 @@ export async function initBackend(preference?: BackendName | 'auto', options: In
       const available = await availableBackends();
       // Probing may have switched nothing, but restore the previous choice if there was one.
       if (current) await tf.setBackend(current.report.tfBackend);
-      throw new Error(
-        `backend '${wanted}' (forced by ${source}) is unavailable: ${result.reason}. Available here: ${available.join(', ') || 'none'}`,
-      );
+      throw new Error(`backend '${wanted}' (forced by ${source}) is unavailable: ${result.reason}. Available here: ${available.join(', ') || 'none'}`);
     }
     const report: BackendReport = { ...result.report, skipped: [] };
     current = { preference: wanted, report };

@@ -22,9 +22,7 @@ export interface InitBackendOptions {
 }
 
 /** What one candidate's loader found: ready (with details) or unavailable (with the reason). */
-export type Availability =
-  | { ok: true; tfBackend: string; threads?: number; simd?: string }
-  | { ok: false; reason: string };
+export type Availability = { ok: true; tfBackend: string; threads?: number; simd?: string } | { ok: false; reason: string };
 
 export function isBackendName(value: string): value is BackendName {
   return (BACKEND_ORDER as readonly string[]).includes(value);

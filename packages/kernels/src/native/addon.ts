@@ -31,14 +31,18 @@ export function loadAddon(): { addon: NativeAddon } | { error: string } {
   if (cached) return cached;
   const file = findAddonFile();
   if (!file) {
-    cached = { error: `native addon ${ADDON_PATH} not found (prebuilt for linux-x64 only; this is ${process.platform}-${process.arch}: build it with npm run build:native in @hotplug/kernels, see its README)` };
+    cached = {
+      error: `native addon ${ADDON_PATH} not found (prebuilt for linux-x64 only; this is ${process.platform}-${process.arch}: build it with npm run build:native in @hotplug/kernels, see its README)`,
+    };
     return cached;
   }
   try {
     const require = createRequire(import.meta.url);
     cached = { addon: require(file) as NativeAddon };
   } catch (error) {
-    cached = { error: `native addon ${file} failed to load: ${error instanceof Error ? error.message.split('\n')[0] : String(error)} (rebuild it for this machine with npm run build:native in @hotplug/kernels)` };
+    cached = {
+      error: `native addon ${file} failed to load: ${error instanceof Error ? error.message.split('\n')[0] : String(error)} (rebuild it for this machine with npm run build:native in @hotplug/kernels)`,
+    };
   }
   return cached;
 }

@@ -35,7 +35,9 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
         const value = tf.engine().registeredVariables[name];
         self.accumulatedFirstMoment[i] ??= { originalName: `${name}/m`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
         self.accumulatedSecondMoment[i] ??= { originalName: `${name}/v`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
-        const gradient: Tensor | undefined = Array.isArray(variableGradients) ? variableGradients[i].tensor : (variableGradients as Record<string, Tensor>)[name];
+        const gradient: Tensor | undefined = Array.isArray(variableGradients)
+          ? variableGradients[i].tensor
+          : (variableGradients as Record<string, Tensor>)[name];
         if (gradient == null) return;
         const m = self.accumulatedFirstMoment[i].variable;
         const v = self.accumulatedSecondMoment[i].variable;

@@ -111,4 +111,5 @@ const softmaxCrossEntropyGrad: GradConfig = {
 };
 
 // Gradients are global to tfjs (not per backend): registered once, when this module loads.
-for (const config of [layerNormGrad, geluGrad, attentionGrad, linearGrad, softmaxCrossEntropyGrad]) if (tf.getGradient(config.kernelName) == null) tf.registerGradient(config);
+for (const config of [layerNormGrad, geluGrad, attentionGrad, linearGrad, softmaxCrossEntropyGrad])
+  if (tf.getGradient(config.kernelName) == null) tf.registerGradient(config);

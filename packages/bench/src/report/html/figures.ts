@@ -28,7 +28,14 @@ function shownMatrices(report: ExperimentReport): MatrixSummary[] {
 function hotPlugInterval(report: ExperimentReport, m: MatrixSummary, upgraded: string, old: string): { low: number; high: number } | undefined {
   if (upgraded === old) return undefined;
   const v = report.verdicts.find(
-    (x) => x.dataset === m.dataset && x.task === m.task && x.method === m.method && (x.shots ?? null) === (m.shots ?? null) && x.metric === m.metric && x.old === old && x.upgraded === upgraded,
+    (x) =>
+      x.dataset === m.dataset &&
+      x.task === m.task &&
+      x.method === m.method &&
+      (x.shots ?? null) === (m.shots ?? null) &&
+      x.metric === m.metric &&
+      x.old === old &&
+      x.upgraded === upgraded,
   );
   const ci = v?.verdict.interval;
   return v && ci ? { low: v.oldOld + ci.low, high: v.oldOld + ci.high } : undefined;
@@ -44,7 +51,8 @@ export function accuracyFigures(report: ExperimentReport): string[] {
       barChart({
         kind: 'accuracy-bars',
         title: `${m.dataset}: ${methodName(m.task, m.method)} — ${m.metric} per system`,
-        caption: `Each system's ${m.metric} with the module built on ${name(old)} (hot-plug, no retraining) and with a module rebuilt on the system itself. ` +
+        caption:
+          `Each system's ${m.metric} with the module built on ${name(old)} (hot-plug, no retraining) and with a module rebuilt on the system itself. ` +
           `Whiskers: M(old, old) + the ${level(report)} interval of the margin, so a whisker wholly above the dashed line at M(old, old) is a compatible upgrade. n/a: the old module cannot take that system's features.`,
         yLabel: m.metric,
         series: [`module built on ${name(old)}`, 'module rebuilt on the system'],
@@ -129,7 +137,8 @@ export function flipFigures(report: ExperimentReport): string[] {
       barChart({
         kind: 'flip-bars',
         title: `${dataset}: negative flips against ${name(report.spec.comparisons[0]?.old ?? '')}`,
-        caption: 'Fraction of all test samples that the old system got right and the upgraded one gets wrong (lower is better). hot-plug: old module with upgraded features; retrained: module rebuilt on the new model.',
+        caption:
+          'Fraction of all test samples that the old system got right and the upgraded one gets wrong (lower is better). hot-plug: old module with upgraded features; retrained: module rebuilt on the new model.',
         yLabel: 'negative-flip rate',
         series,
         groups,

@@ -30,19 +30,34 @@ export function lineChart(c: LineChart): string {
     const pts = [...s.points].sort((a, b) => a.x - b.x);
     parts.push(
       tag('polyline', {
-        class: 'series', 'data-series': s.name, fill: 'none', stroke: colour, 'stroke-width': 2.5,
+        class: 'series',
+        'data-series': s.name,
+        fill: 'none',
+        stroke: colour,
+        'stroke-width': 2.5,
         'stroke-dasharray': s.dashed ? '6 4' : undefined,
         points: pts.map((p) => `${xOf(p.x).toFixed(1)},${yOf(p.y).toFixed(1)}`).join(' '),
       }),
     );
     for (const p of pts) {
-      parts.push(tag('circle', { class: 'point', 'data-series': s.name, 'data-x': p.x, 'data-value': p.y.toFixed(4), cx: xOf(p.x), cy: yOf(p.y), r: 4, fill: colour },
-        tag('title', {}, esc(`${s.name}, ${p.x} shots: ${pctLabel(p.y)}`))));
+      parts.push(
+        tag(
+          'circle',
+          { class: 'point', 'data-series': s.name, 'data-x': p.x, 'data-value': p.y.toFixed(4), cx: xOf(p.x), cy: yOf(p.y), r: 4, fill: colour },
+          tag('title', {}, esc(`${s.name}, ${p.x} shots: ${pctLabel(p.y)}`)),
+        ),
+      );
     }
     const y = legendY + 20 * si;
-    parts.push(tag('line', { x1: left, x2: left + 22, y1: y - 4, y2: y - 4, stroke: colour, 'stroke-width': 2.5, 'stroke-dasharray': s.dashed ? '6 4' : undefined }));
+    parts.push(
+      tag('line', { x1: left, x2: left + 22, y1: y - 4, y2: y - 4, stroke: colour, 'stroke-width': 2.5, 'stroke-dasharray': s.dashed ? '6 4' : undefined }),
+    );
     parts.push(tag('text', { x: left + 30, y, class: 'legend' }, esc(s.name)));
   });
-  const svg = tag('svg', { xmlns: 'http://www.w3.org/2000/svg', viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', 'aria-label': c.title }, ...parts);
+  const svg = tag(
+    'svg',
+    { xmlns: 'http://www.w3.org/2000/svg', viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', 'aria-label': c.title },
+    ...parts,
+  );
   return figure('shots-lines', c.title, c.caption, svg);
 }

@@ -61,11 +61,26 @@ function summaryTable(report: ExperimentReport): string[] {
   if (!m.rows.length) return [];
   // Several old systems (e.g. two model pairs): a header row per old system over its upgrades.
   const olds = [...new Set(m.columns.map((c) => c.old))];
-  const groups = olds.length > 1
-    ? [tag('tr', {}, tag('th', { colspan: 2 }, ''), ...olds.map((o) => tag('th', { colspan: m.columns.filter((c) => c.old === o).length, class: 'group' }, esc(`upgrades of ${systemLabel(report, o)}`))))]
-    : [];
-  const head = tag('tr', {}, tag('th', {}, 'dataset'), tag('th', {}, 'module'),
-    ...m.columns.map((c) => tag('th', { 'data-upgrade': c.upgraded }, esc(olds.length > 1 ? systemLabel(report, c.upgraded) : c.label))));
+  const groups =
+    olds.length > 1
+      ? [
+          tag(
+            'tr',
+            {},
+            tag('th', { colspan: 2 }, ''),
+            ...olds.map((o) =>
+              tag('th', { colspan: m.columns.filter((c) => c.old === o).length, class: 'group' }, esc(`upgrades of ${systemLabel(report, o)}`)),
+            ),
+          ),
+        ]
+      : [];
+  const head = tag(
+    'tr',
+    {},
+    tag('th', {}, 'dataset'),
+    tag('th', {}, 'module'),
+    ...m.columns.map((c) => tag('th', { 'data-upgrade': c.upgraded }, esc(olds.length > 1 ? systemLabel(report, c.upgraded) : c.label))),
+  );
   // Many upgrades: the interval goes under the margin, so the columns stay narrow enough for 1,400 px.
   const compact = m.columns.length > 9;
   const cellText = (text: string) => {
@@ -73,19 +88,37 @@ function summaryTable(report: ExperimentReport): string[] {
     return cut < 0 ? esc(text) : `${tag('span', { class: 'm' }, esc(text.slice(0, cut)))} ${tag('span', { class: 'ci' }, esc(text.slice(cut + 1)))}`;
   };
   const rows = m.rows.map((r, ri) =>
-    tag('tr', {},
-      tag('td', {}, esc(r.dataset)), tag('td', {}, esc(r.label)),
+    tag(
+      'tr',
+      {},
+      tag('td', {}, esc(r.dataset)),
+      tag('td', {}, esc(r.label)),
       ...m.cells[ri]!.map((c, ci) => {
         const col = m.columns[ci]!;
         const note = c.reason ? m.reasons.indexOf(reasonGist(c.reason)) + 1 : 0;
-        const title = c.state === 'n/a'
-          ? `n/a [${note}]: ${c.reason}`
-          : `${c.state}: M(${systemLabel(report, col.upgraded)}, ${systemLabel(report, col.old)}) − M(old, old) = ${c.text} points${c.interval ? ` (interval ${(c.interval.low * 100).toFixed(1)} to ${(c.interval.high * 100).toFixed(1)})` : ''}`;
-        return tag('td', { class: `v ${STATE_CSS[c.state]}`, 'data-verdict': c.state, 'data-module': `${r.dataset}/${r.method}`, 'data-upgrade': col.upgraded, title },
-          c.state === 'n/a' ? esc(`n/a [${note}]`) : cellText(c.text));
-      })));
+        const title =
+          c.state === 'n/a'
+            ? `n/a [${note}]: ${c.reason}`
+            : `${c.state}: M(${systemLabel(report, col.upgraded)}, ${systemLabel(report, col.old)}) − M(old, old) = ${c.text} points${c.interval ? ` (interval ${(c.interval.low * 100).toFixed(1)} to ${(c.interval.high * 100).toFixed(1)})` : ''}`;
+        return tag(
+          'td',
+          { class: `v ${STATE_CSS[c.state]}`, 'data-verdict': c.state, 'data-module': `${r.dataset}/${r.method}`, 'data-upgrade': col.upgraded, title },
+          c.state === 'n/a' ? esc(`n/a [${note}]`) : cellText(c.text),
+        );
+      }),
+    ),
+  );
   const swatch = (state: CellState, text: string) => `${tag('span', { class: `swatch`, style: `background:${SWATCH[state]}` }, '')}${esc(text)}`;
-  const legend = tag('p', { class: 'legend' }, esc(summaryNote(report)), ' ', swatch('compatible', 'compatible'), swatch('inconclusive', 'inconclusive'), swatch('not compatible', 'not compatible'), swatch('n/a', 'n/a'));
+  const legend = tag(
+    'p',
+    { class: 'legend' },
+    esc(summaryNote(report)),
+    ' ',
+    swatch('compatible', 'compatible'),
+    swatch('inconclusive', 'inconclusive'),
+    swatch('not compatible', 'not compatible'),
+    swatch('n/a', 'n/a'),
+  );
   const notes = m.reasons.length ? [tag('p', { class: 'notes' }, m.reasons.map((r, i) => esc(`[${i + 1}] ${r}`)).join('<br>'))] : [];
   return [tag('table', { class: compact ? 'summary compact' : 'summary', 'data-table': 'summary' }, ...groups, head, ...rows), legend, ...notes];
 }
@@ -97,44 +130,83 @@ function ablationHtml(report: ExperimentReport): string[] {
   if (!rows.length) return [];
   const t = ablationTable(rows);
   const numeric = new Set([2, 3, 4, 5, 6, 7, 8]);
-  return [tag('table', { 'data-table': 'ablation' },
-    tag('tr', {}, ...t.header.map((h) => tag('th', {}, esc(h)))),
-    ...t.rows.map((r) => tag('tr', {}, ...r.map((c, i) => tag('td', numeric.has(i) ? { class: 'num' } : {}, esc(c))))))];
+  return [
+    tag(
+      'table',
+      { 'data-table': 'ablation' },
+      tag('tr', {}, ...t.header.map((h) => tag('th', {}, esc(h)))),
+      ...t.rows.map((r) => tag('tr', {}, ...r.map((c, i) => tag('td', numeric.has(i) ? { class: 'num' } : {}, esc(c))))),
+    ),
+  ];
 }
 
 function promptHtml(report: ExperimentReport): string[] {
   const t = promptTable(report);
   if (!t.rows.length) return [];
-  return [tag('table', { 'data-table': 'prompts' },
-    tag('tr', {}, ...t.header.map((h) => tag('th', {}, esc(h)))),
-    ...t.rows.map((r) => tag('tr', {}, ...r.cells.map((c, i) => {
-      const state = r.states[i];
-      return tag('td', state ? { class: `v ${STATE_CSS[state]}`, 'data-verdict': state } : i >= 4 ? { class: 'num' } : {}, esc(c));
-    }))))];
+  return [
+    tag(
+      'table',
+      { 'data-table': 'prompts' },
+      tag('tr', {}, ...t.header.map((h) => tag('th', {}, esc(h)))),
+      ...t.rows.map((r) =>
+        tag(
+          'tr',
+          {},
+          ...r.cells.map((c, i) => {
+            const state = r.states[i];
+            return tag('td', state ? { class: `v ${STATE_CSS[state]}`, 'data-verdict': state } : i >= 4 ? { class: 'num' } : {}, esc(c));
+          }),
+        ),
+      ),
+    ),
+  ];
 }
 
 function verdictTable(report: ExperimentReport): string {
   const name = (id: string) => systemLabel(report, id);
   const css: Record<string, string> = { compatible: 'ok', 'not compatible': 'bad', inconclusive: 'unsure', 'cannot run': 'bad' };
   const rows = verdictSummaries(report.verdicts).map((v) =>
-    tag('tr', { 'data-verdict': v.verdict },
-      tag('td', {}, esc(v.dataset)), tag('td', {}, esc(methodName(v.task, v.method, v.shots))), tag('td', {}, esc(v.metric)),
+    tag(
+      'tr',
+      { 'data-verdict': v.verdict },
+      tag('td', {}, esc(v.dataset)),
+      tag('td', {}, esc(methodName(v.task, v.method, v.shots))),
+      tag('td', {}, esc(v.metric)),
       tag('td', {}, esc(`${name(v.old)} → ${name(v.upgraded)}`)),
-      tag('td', { class: 'num' }, esc(pctStat(v.oldOld))), tag('td', { class: 'num' }, esc(pctStat(v.upgradedOld))),
-      tag('td', { class: 'num' }, esc(pctStat(v.newNew))), tag('td', { class: 'num' }, esc(marginWithInterval(v))),
+      tag('td', { class: 'num' }, esc(pctStat(v.oldOld))),
+      tag('td', { class: 'num' }, esc(pctStat(v.upgradedOld))),
+      tag('td', { class: 'num' }, esc(pctStat(v.newNew))),
+      tag('td', { class: 'num' }, esc(marginWithInterval(v))),
       tag('td', { class: 'num' }, esc(runsLabel(v))),
-      tag('td', { class: css[v.verdict]! }, esc(v.verdict))));
-  const head = ['dataset', 'module', 'metric', 'upgrade', 'M(old, old)', 'M(upgraded, old)', 'M(new, new)', `margin, points [${level(report)} CI]`, 'training runs', 'verdict'];
+      tag('td', { class: css[v.verdict]! }, esc(v.verdict)),
+    ),
+  );
+  const head = [
+    'dataset',
+    'module',
+    'metric',
+    'upgrade',
+    'M(old, old)',
+    'M(upgraded, old)',
+    'M(new, new)',
+    `margin, points [${level(report)} CI]`,
+    'training runs',
+    'verdict',
+  ];
   return tag('table', { 'data-table': 'verdicts' }, tag('tr', {}, ...head.map((h) => tag('th', {}, esc(h)))), ...rows);
 }
 
 function contrastTable(report: ExperimentReport): string {
   const css: Record<string, string> = { 'a higher': 'ok', 'a lower': 'bad', inconclusive: 'unsure', 'cannot run': 'bad' };
   const rows = contrastTableRows(report).map((cells) =>
-    tag('tr', { 'data-answer': cells[8] },
+    tag(
+      'tr',
+      { 'data-answer': cells[8] },
       ...cells.slice(0, 4).map((c) => tag('td', {}, esc(c))),
       ...cells.slice(4, 8).map((c) => tag('td', { class: 'num' }, esc(c))),
-      tag('td', { class: css[cells[8]!]! }, esc(cells[8]!))));
+      tag('td', { class: css[cells[8]!]! }, esc(cells[8]!)),
+    ),
+  );
   return tag('table', { 'data-table': 'contrasts' }, tag('tr', {}, ...CONTRAST_HEADER.map((h) => tag('th', {}, esc(h)))), ...rows);
 }
 
@@ -142,9 +214,13 @@ function flipTable(report: ExperimentReport): string {
   const name = (id: string) => systemLabel(report, id);
   const head = ['dataset', 'module', 'old', 'upgraded', 'mode', 'negative-flip rate (%)', 'of old-correct (%)'];
   const rows = flipSummaries(report.flips).map((f) =>
-    tag('tr', {},
+    tag(
+      'tr',
+      {},
       ...[f.dataset, methodName(f.task, f.method, f.shots), name(f.old), name(f.upgraded), f.mode].map((c) => tag('td', {}, esc(c))),
-      ...[pctStat(f.rate), pctStat(f.relative)].map((c) => tag('td', { class: 'num' }, esc(c)))));
+      ...[pctStat(f.rate), pctStat(f.relative)].map((c) => tag('td', { class: 'num' }, esc(c))),
+    ),
+  );
   return tag('table', { 'data-table': 'flips' }, tag('tr', {}, ...head.map((h) => tag('th', {}, esc(h)))), ...rows);
 }
 
@@ -159,23 +235,63 @@ export function htmlReport(report: ExperimentReport, options: { generatedAt?: st
   const summary = summaryTable(report);
   const body = [
     tag('h1', {}, esc(`Compatibility report: ${report.name}`)),
-    tag('p', { class: 'sub' }, esc(`Datasets: ${report.spec.datasets.join(', ')}. Seeds: ${report.spec.seeds.join(', ')}.${options.generatedAt ? ` Generated ${options.generatedAt}.` : ''} Systems and the criterion in words are below the first tables.`)),
+    tag(
+      'p',
+      { class: 'sub' },
+      esc(
+        `Datasets: ${report.spec.datasets.join(', ')}. Seeds: ${report.spec.seeds.join(', ')}.${options.generatedAt ? ` Generated ${options.generatedAt}.` : ''} Systems and the criterion in words are below the first tables.`,
+      ),
+    ),
     // The answer first: it must fit the first screen (1,400 × 900), which the browser test checks.
     ...(summary.length ? [tag('h2', { class: 'first' }, 'Does each module keep working after each upgrade?'), ...summary] : []),
-    section('Adapter ablation', 'Each adapted system over every module of the summary (verdict counts); n/a where the application did not report a figure.', ablationHtml(report)),
-    section('Prompt learners against their references', "Trained on old, plugged into new (ContCoOp's protocol): against the new model's own zero-shot (the paper's reference) and against the same learner on old; margins in points ± half the interval.", promptHtml(report)),
+    section(
+      'Adapter ablation',
+      'Each adapted system over every module of the summary (verdict counts); n/a where the application did not report a figure.',
+      ablationHtml(report),
+    ),
+    section(
+      'Prompt learners against their references',
+      "Trained on old, plugged into new (ContCoOp's protocol): against the new model's own zero-shot (the paper's reference) and against the same learner on old; margins in points ± half the interval.",
+      promptHtml(report),
+    ),
     section('How to read this report', `Systems: ${systems}.`, [tag('div', { class: 'criterion' }, ...CRITERION_TEXT.map((t) => tag('p', {}, esc(t))))]),
-    section('Verdicts', `The criterion applied to each upgrade of each module (figures in %, mean ± std over random training runs; deterministic modules evaluated once). ${intervalNote(report)}`, [verdictTable(report)]),
-    section('Contrasts', 'M(a) − M(b) for the references the spec names (not M(old, old)), with the same paired-bootstrap interval.', report.contrasts?.length ? [contrastTable(report)] : []),
-    section('Accuracy per system', 'Hot-plug (old module, upgraded features) against rebuilding the module on each system.', [tag('div', { class: 'figures' }, ...accuracyFigures(report))]),
+    section(
+      'Verdicts',
+      `The criterion applied to each upgrade of each module (figures in %, mean ± std over random training runs; deterministic modules evaluated once). ${intervalNote(report)}`,
+      [verdictTable(report)],
+    ),
+    section(
+      'Contrasts',
+      'M(a) − M(b) for the references the spec names (not M(old, old)), with the same paired-bootstrap interval.',
+      report.contrasts?.length ? [contrastTable(report)] : [],
+    ),
+    section('Accuracy per system', 'Hot-plug (old module, upgraded features) against rebuilding the module on each system.', [
+      tag('div', { class: 'figures' }, ...accuracyFigures(report)),
+    ]),
     section('Compatibility matrices', 'Query system × the system the module was built on.', [tag('div', { class: 'figures' }, ...heatMapFigures(report))]),
-    section('Prompt learners by shot count', 'Learners trained on the old model and plugged into upgraded ones.', shotFigures(report).length ? [tag('div', { class: 'figures' }, ...shotFigures(report))] : []),
-    section('Negative flips', 'Samples the old system got right that the upgrade gets wrong.', report.flips.length ? [tag('div', { class: 'figures' }, ...flipFigures(report)), flipTable(report)] : []),
-    tag('p', {}, esc(`${report.cells.length} grid cells (${report.stats.cellsComputed} computed, ${report.stats.cellsCached} from cache). Every figure with its configuration and seed is in the JSON report.`)),
+    section(
+      'Prompt learners by shot count',
+      'Learners trained on the old model and plugged into upgraded ones.',
+      shotFigures(report).length ? [tag('div', { class: 'figures' }, ...shotFigures(report))] : [],
+    ),
+    section(
+      'Negative flips',
+      'Samples the old system got right that the upgrade gets wrong.',
+      report.flips.length ? [tag('div', { class: 'figures' }, ...flipFigures(report)), flipTable(report)] : [],
+    ),
+    tag(
+      'p',
+      {},
+      esc(
+        `${report.cells.length} grid cells (${report.stats.cellsComputed} computed, ${report.stats.cellsCached} from cache). Every figure with its configuration and seed is in the JSON report.`,
+      ),
+    ),
   ];
-  return `<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
+  return (
+    `<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
     `<title>${esc(`Compatibility report: ${report.name}`)}</title><style>${STYLE}</style></head>` +
-    `<body>${body.join('\n')}<script>${SCRIPT}</script></body></html>\n`;
+    `<body>${body.join('\n')}<script>${SCRIPT}</script></body></html>\n`
+  );
 }
 
 /** Writes the HTML report atomically. */

@@ -66,7 +66,12 @@ export function wrapText(text: string, width: number, maxLines = 3): string[] {
 }
 
 /** A <text> of several lines (tspans), the first baseline at y, `lineHeight` apart; the full label as its tooltip. */
-export function multilineText(attrs: Record<string, string | number | undefined> & { x: number; y: number }, lines: string[], full: string, lineHeight = 14): string {
+export function multilineText(
+  attrs: Record<string, string | number | undefined> & { x: number; y: number },
+  lines: string[],
+  full: string,
+  lineHeight = 14,
+): string {
   const spans = lines.map((l, i) => tag('tspan', { x: attrs.x, dy: i === 0 ? 0 : lineHeight }, esc(l)));
   return tag('text', attrs, tag('title', {}, esc(full)), ...spans);
 }

@@ -17,12 +17,14 @@ export const lowRankSpec: MapVariantSpec<LowRankOptions> = {
   validate: (o, shape) => {
     const p: string[] = [];
     if (!Number.isInteger(o.rank) || o.rank < 1) p.push(`rank must be a positive integer, got ${o.rank}`);
-    else if (shape && o.rank > Math.min(shape.inputDim, shape.outputDim)) p.push(`rank ${o.rank} exceeds min(in, out) = ${Math.min(shape.inputDim, shape.outputDim)}`);
+    else if (shape && o.rank > Math.min(shape.inputDim, shape.outputDim))
+      p.push(`rank ${o.rank} exceeds min(in, out) = ${Math.min(shape.inputDim, shape.outputDim)}`);
     if (o.base !== 'procrustes' && o.base !== 'zero') p.push(`base must be "procrustes" or "zero", got ${JSON.stringify(o.base)}`);
     if (!(o.ridge >= 0) || !Number.isFinite(o.ridge)) p.push(`ridge must be a finite number >= 0, got ${o.ridge}`);
     return p;
   },
-  describe: 'Low-rank affine: y = x P + (x D) U + b, P the Procrustes rotation, D U the best rank-r ridge regression of the residual (reduced-rank regression, closed form).',
+  describe:
+    'Low-rank affine: y = x P + (x D) U + b, P the Procrustes rotation, D U the best rank-r ridge regression of the residual (reduced-rank regression, closed form).',
 };
 
 export const lowRankMap: MapFactory<LowRankOptions> = (options, shape): MapModel => {

@@ -32,7 +32,8 @@ export const residualMlpSpec: MapVariantSpec<ResidualMlpOptions> = {
     if (o.loss !== 'mse' && o.loss !== 'cosine') p.push(`loss must be "mse" or "cosine", got ${JSON.stringify(o.loss)}`);
     return p;
   },
-  describe: 'Residual MLP: y = x P + act(x W1 + b1) W2 + b2, P the Procrustes rotation (fixed), the MLP trained with Adam; W2 starts at zero so training starts from Procrustes.',
+  describe:
+    'Residual MLP: y = x P + act(x W1 + b1) W2 + b2, P the Procrustes rotation (fixed), the MLP trained with Adam; W2 starts at zero so training starts from Procrustes.',
 };
 
 export const residualMlpMap: MapFactory<ResidualMlpOptions> = (options, shape): MapModel => {
@@ -95,7 +96,10 @@ export const residualMlpMap: MapFactory<ResidualMlpOptions> = (options, shape): 
                 const fitLoss =
                   options.loss === 'mse'
                     ? tf.mean(tf.sum(tf.square(tf.sub(pred, yt)), 1))
-                    : tf.sub(1, tf.mean(tf.div(tf.sum(tf.mul(pred, yt), 1), tf.add(tf.mul(tf.norm(pred, 'euclidean', 1), tf.norm(yt, 'euclidean', 1)), 1e-12))));
+                    : tf.sub(
+                        1,
+                        tf.mean(tf.div(tf.sum(tf.mul(pred, yt), 1), tf.add(tf.mul(tf.norm(pred, 'euclidean', 1), tf.norm(yt, 'euclidean', 1)), 1e-12))),
+                      );
                 const reg = tf.mul(options.weightDecay / 2, tf.add(tf.sum(tf.square(vars.w1)), tf.sum(tf.square(vars.w2))));
                 return tf.add(fitLoss, reg) as tf.Scalar;
               }, true)!;

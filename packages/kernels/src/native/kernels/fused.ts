@@ -15,7 +15,10 @@ function values(backend: MathBackendCPU, inputs: Record<string, TensorInfo | und
   return v;
 }
 
-function kernel(kernelName: string, run: (backend: MathBackendCPU, inputs: Record<string, TensorInfo | undefined>, attrs: Record<string, unknown>) => TensorInfo | TensorInfo[]): KernelConfig {
+function kernel(
+  kernelName: string,
+  run: (backend: MathBackendCPU, inputs: Record<string, TensorInfo | undefined>, attrs: Record<string, unknown>) => TensorInfo | TensorInfo[],
+): KernelConfig {
   const kernelFunc: KernelFunc = (args) => {
     const out = run(args.backend as MathBackendCPU, args.inputs as Record<string, TensorInfo | undefined>, (args.attrs ?? {}) as Record<string, unknown>);
     countNativeRun(kernelName);
@@ -49,8 +52,16 @@ export function fusedKernels(addon: NativeAddon): KernelConfig[] {
       const dGamma = uninitializedFloat32(cols);
       const dBeta = uninitializedFloat32(cols);
       addon.layerNormGrad(
-        values(backend, inputs, 'dy', name), x, values(backend, inputs, 'gamma', name), values(backend, inputs, 'mean', name),
-        values(backend, inputs, 'rstd', name), dx, dGamma, dBeta, rows, cols,
+        values(backend, inputs, 'dy', name),
+        x,
+        values(backend, inputs, 'gamma', name),
+        values(backend, inputs, 'mean', name),
+        values(backend, inputs, 'rstd', name),
+        dx,
+        dGamma,
+        dBeta,
+        rows,
+        cols,
       );
       return [output(backend, shape.slice(), dx), output(backend, [cols], dGamma), output(backend, [cols], dBeta)];
     }),
@@ -74,8 +85,18 @@ export function fusedKernels(addon: NativeAddon): KernelConfig[] {
       const out = uninitializedFloat32(b * h * tq * dv);
       const probs = uninitializedFloat32(b * h * tq * tk);
       addon.attention(
-        values(backend, inputs, 'q', name), values(backend, inputs, 'k', name), values(backend, inputs, 'v', name), out, probs,
-        b * h, tq, tk, d, dv, attrs.scale as number, attrs.causal === true,
+        values(backend, inputs, 'q', name),
+        values(backend, inputs, 'k', name),
+        values(backend, inputs, 'v', name),
+        out,
+        probs,
+        b * h,
+        tq,
+        tk,
+        d,
+        dv,
+        attrs.scale as number,
+        attrs.causal === true,
       );
       return [output(backend, [b, h, tq, dv], out), output(backend, [b, h, tq, tk], probs)];
     }),
@@ -88,8 +109,20 @@ export function fusedKernels(addon: NativeAddon): KernelConfig[] {
       const dk = uninitializedFloat32(b * h * tk * d);
       const dV = uninitializedFloat32(b * h * tk * dv);
       addon.attentionGrad(
-        values(backend, inputs, 'dy', name), values(backend, inputs, 'q', name), values(backend, inputs, 'k', name), values(backend, inputs, 'v', name),
-        values(backend, inputs, 'probs', name), dq, dk, dV, b * h, tq, tk, d, dv, attrs.scale as number,
+        values(backend, inputs, 'dy', name),
+        values(backend, inputs, 'q', name),
+        values(backend, inputs, 'k', name),
+        values(backend, inputs, 'v', name),
+        values(backend, inputs, 'probs', name),
+        dq,
+        dk,
+        dV,
+        b * h,
+        tq,
+        tk,
+        d,
+        dv,
+        attrs.scale as number,
       );
       return [output(backend, [b, h, tq, d], dq), output(backend, [b, h, tk, d], dk), output(backend, [b, h, tk, dv], dV)];
     }),
@@ -99,8 +132,19 @@ export function fusedKernels(addon: NativeAddon): KernelConfig[] {
       const outs = [uninitializedFloat32(value.length), uninitializedFloat32(value.length), uninitializedFloat32(value.length)];
       const a = attrs as Record<'learningRate' | 'beta1' | 'beta2' | 'epsilon' | 'c1' | 'c2', number>;
       addon.adamUpdate(
-        value, values(backend, inputs, 'm', name), values(backend, inputs, 'v', name), values(backend, inputs, 'gradient', name),
-        outs[0], outs[1], outs[2], a.learningRate, a.beta1, a.beta2, a.epsilon, a.c1, a.c2,
+        value,
+        values(backend, inputs, 'm', name),
+        values(backend, inputs, 'v', name),
+        values(backend, inputs, 'gradient', name),
+        outs[0],
+        outs[1],
+        outs[2],
+        a.learningRate,
+        a.beta1,
+        a.beta2,
+        a.epsilon,
+        a.c1,
+        a.c2,
       );
       return outs.map((o) => output(backend, inputs.value!.shape.slice(), o));
     }),
@@ -126,7 +170,19 @@ export function fusedKernels(addon: NativeAddon): KernelConfig[] {
       const dw = uninitializedFloat32(inDim * outDim);
       const db = attrs.hasBias ? uninitializedFloat32(outDim) : null;
       const z = act >= 0 ? values(backend, inputs, 'z', name) : null;
-      addon.linearGrad(values(backend, inputs, 'dy', name), values(backend, inputs, 'x', name), values(backend, inputs, 'weight', name), z, dx, dw, db, rows, inDim, outDim, act);
+      addon.linearGrad(
+        values(backend, inputs, 'dy', name),
+        values(backend, inputs, 'x', name),
+        values(backend, inputs, 'weight', name),
+        z,
+        dx,
+        dw,
+        db,
+        rows,
+        inDim,
+        outDim,
+        act,
+      );
       const outs = [output(backend, [rows, inDim], dx), output(backend, [inDim, outDim], dw)];
       if (db) outs.push(output(backend, [outDim], db));
       return outs;
