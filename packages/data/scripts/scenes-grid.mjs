@@ -121,4 +121,6 @@ for (let k = 0; k < COLS * ROWS; k++) {
 const out = new URL('../docs/scenes-grid.png', import.meta.url).pathname;
 writeFileAtomic(out, PNG.sync.write(png));
 console.log(`wrote ${out} (${width}x${height})\n`);
-captions.forEach((c, k) => console.log(`${k + 1}. ${c}`));
+captions.forEach((c, k) => {
+  console.log(`${k + 1}. ${c}`);
+});

@@ -134,7 +134,9 @@ export class BatchIterator implements AsyncIterable<Batch> {
     const per = h * w * c;
     const n = planned.indices.length;
     const bytes = new Uint8Array(n * per);
-    planned.indices.forEach((j, i) => bytes.set(this.source.images.subarray(j * per, (j + 1) * per), i * per));
+    planned.indices.forEach((j, i) => {
+      bytes.set(this.source.images.subarray(j * per, (j + 1) * per), i * per);
+    });
     const images = tf.tidy(() => {
       const x = bytesToTensor(bytes, n, h, w, c);
       if (this.transformFn) return this.transformFn(x, new Rng(this.opts.seed).fork(`augment-${planned.epoch}-${planned.step}`));

@@ -10,7 +10,10 @@ export function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === '@hotplug/data') return (root = dir);
+    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === '@hotplug/data') {
+      root = dir;
+      return root;
+    }
     const up = dirname(dir);
     if (up === dir) throw new Error('cannot find the @hotplug/data package folder above this module');
     dir = up;

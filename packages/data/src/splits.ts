@@ -33,7 +33,9 @@ export function stratifiedSplit(labels: ArrayLike<number>, options: { testFracti
   indicesByClass(labels).forEach((members, c) => {
     const order = root.fork(`class-${c}`).permutation(members.length);
     const nTest = Math.round(members.length * testFraction);
-    order.forEach((p, rank) => (rank < nTest ? test : train).push(members[p]!));
+    order.forEach((p, rank) => {
+      (rank < nTest ? test : train).push(members[p]!);
+    });
   });
   const sorted = (xs: number[]) => Int32Array.from(xs).sort();
   return { train: sorted(train), test: sorted(test) };

@@ -47,20 +47,24 @@ function warp(x: tf.Tensor4D, rows: number[][], fill: number, interpolation: 'ne
 
 /** Executes planned steps with tfjs ops; intermediates are disposed, the input is not. */
 export function applyStepsTf(x: tf.Tensor4D, steps: readonly TransformStep[]): tf.Tensor4D {
-  return tf.tidy(() =>
-    steps.reduce((acc, step) => {
-      switch (step.op) {
-        case 'warp':
-          return warp(acc, step.rows, step.fill, step.interpolation);
-        case 'normalize':
-          return tf.div(tf.sub(acc, tf.tensor1d(step.mean)), tf.tensor1d(step.std)) as tf.Tensor4D;
-        case 'resize':
-          return tf.image.resizeBilinear(acc, [step.height, step.width], false, true);
-        case 'tile3':
-          return tf.tile(acc, [1, 1, 1, 3]);
-      }
-    }, x),
-  );
+  return tf.tidy(() => {
+    let acc = x;
+    for (const step of steps) acc = applyStepTf(acc, step);
+    return acc;
+  });
+}
+
+function applyStepTf(acc: tf.Tensor4D, step: TransformStep): tf.Tensor4D {
+  switch (step.op) {
+    case 'warp':
+      return warp(acc, step.rows, step.fill, step.interpolation);
+    case 'normalize':
+      return tf.div(tf.sub(acc, tf.tensor1d(step.mean)), tf.tensor1d(step.std)) as tf.Tensor4D;
+    case 'resize':
+      return tf.image.resizeBilinear(acc, [step.height, step.width], false, true);
+    case 'tile3':
+      return tf.tile(acc, [1, 1, 1, 3]);
+  }
 }
 
 /** Compiles one spec (validating it now, not at the first batch). */

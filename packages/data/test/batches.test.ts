@@ -136,7 +136,9 @@ describe('BatchIterator', () => {
       expect(w.labels).toEqual(p.labels);
       expect(w.shape).toEqual([p.indices.length, 20, 36, 3]);
       let maxDiff = 0;
-      w.images.forEach((v, k) => (maxDiff = Math.max(maxDiff, Math.abs(v - p.images[k]!))));
+      w.images.forEach((v, k) => {
+        maxDiff = Math.max(maxDiff, Math.abs(v - p.images[k]!));
+      });
       expect(maxDiff).toBeLessThan(1e-4);
     });
   });

@@ -47,9 +47,17 @@ const words = (s: string) => s.split(' ');
 
 // Phrase tables: word sequence -> meaning.
 const categoryPhrases: [Tok[], Mention['what']][] = [];
-CATEGORY_NOUNS.forEach((ps, c) => ps.forEach((p) => categoryPhrases.push([words(p), c])));
-CLOTHING_WORDS.forEach((p) => categoryPhrases.push([words(p), 'clothing']));
-DIGIT_GENERIC.forEach((p) => categoryPhrases.push([words(p), 'digit']));
+CATEGORY_NOUNS.forEach((ps, c) => {
+  ps.forEach((p) => {
+    categoryPhrases.push([words(p), c]);
+  });
+});
+CLOTHING_WORDS.forEach((p) => {
+  categoryPhrases.push([words(p), 'clothing']);
+});
+DIGIT_GENERIC.forEach((p) => {
+  categoryPhrases.push([words(p), 'digit']);
+});
 categoryPhrases.sort((a, b) => b[0].length - a[0].length);
 const relationPhrases: [Tok[], Relation][] = [];
 for (const [rel, ps] of Object.entries(RELATION_PHRASES)) for (const p of ps) relationPhrases.push([words(p), rel as Relation]);
@@ -59,12 +67,26 @@ for (const [where, ps] of Object.entries(REGION_PHRASES)) for (const p of ps) pl
 for (const c of CORNERS) for (const p of [`in the ${c} corner`, `in the ${c.replace(' ', '-')} corner`, `at the ${c} corner`]) placePhrases.push([words(p), c]);
 placePhrases.sort((a, b) => b[0].length - a[0].length);
 const countPhrases: [Tok[], number][] = [];
-COUNT_WORDS.forEach((ws, i) => ws.forEach((w) => [...COUNT_NOUNS, ...COUNT_NOUN_SINGULAR].forEach((n) => countPhrases.push([words(`${w} ${n}`), i + 1]))));
+COUNT_WORDS.forEach((ws, i) => {
+  ws.forEach((w) => {
+    [...COUNT_NOUNS, ...COUNT_NOUN_SINGULAR].forEach((n) => {
+      countPhrases.push([words(`${w} ${n}`), i + 1]);
+    });
+  });
+});
 countPhrases.sort((a, b) => b[0].length - a[0].length);
 const objectColour = new Map<string, number>();
-OBJECT_COLOURS.forEach((c, i) => [c.name, ...c.synonyms].forEach((w) => objectColour.set(w, i)));
+OBJECT_COLOURS.forEach((c, i) => {
+  [c.name, ...c.synonyms].forEach((w) => {
+    objectColour.set(w, i);
+  });
+});
 const bgColour = new Map<string, number>();
-BACKGROUND_COLOURS.forEach((c, i) => [c.name, ...c.synonyms].forEach((w) => bgColour.set(w, i)));
+BACKGROUND_COLOURS.forEach((c, i) => {
+  [c.name, ...c.synonyms].forEach((w) => {
+    bgColour.set(w, i);
+  });
+});
 const sizeWord = new Map<string, SizeName>();
 for (const [s, ws] of Object.entries(SIZE_WORDS)) for (const w of ws) sizeWord.set(w, s as SizeName);
 const textureWord = new Map<string, Texture>();

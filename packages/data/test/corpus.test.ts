@@ -23,7 +23,9 @@ describe('caption corpus', () => {
     expect(corpus.sourceNames).toEqual(['fashion-mnist', 'mnist']);
     expect(corpus.size).toBe(6000);
     const perSource = [0, 0];
-    corpus.source.forEach((s) => perSource[s]!++);
+    corpus.source.forEach((s) => {
+      perSource[s]!++;
+    });
     expect(perSource).toEqual([3000, 3000]);
     // Mixed: both sources appear within the first 100 pairs.
     expect(new Set(corpus.source.subarray(0, 100)).size).toBe(2);
@@ -71,7 +73,9 @@ describe('caption corpus', () => {
     const c = buildCaptionCorpus({ datasets: ['mnist'], captionsPerImage: 3, maxPerDataset: 50 });
     expect(c.size).toBe(150);
     const perImage = new Map<number, number>();
-    c.sourceIndex.forEach((i) => perImage.set(i, (perImage.get(i) ?? 0) + 1));
+    c.sourceIndex.forEach((i) => {
+      perImage.set(i, (perImage.get(i) ?? 0) + 1);
+    });
     expect(new Set(perImage.values())).toEqual(new Set([3]));
   });
 

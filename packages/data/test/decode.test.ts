@@ -24,7 +24,9 @@ describe('PNG and JPEG decoding', () => {
     expect([img.height, img.width]).toEqual([ref.height, ref.width]);
     const got = rgbaToChannels(img, 3);
     let maxDiff = 0;
-    got.forEach((v, i) => (maxDiff = Math.max(maxDiff, Math.abs(v - ref.rgb[i]))));
+    got.forEach((v, i) => {
+      maxDiff = Math.max(maxDiff, Math.abs(v - ref.rgb[i]));
+    });
     expect(maxDiff).toBeLessThanOrEqual(2);
   });
 
@@ -33,7 +35,9 @@ describe('PNG and JPEG decoding', () => {
     const img = read('jpeg/gray.jpg');
     expect([img.height, img.width]).toEqual([ref.height, ref.width]);
     const got = rgbaToChannels(img, 1);
-    got.forEach((v, i) => expect(Math.abs(v - ref.gray[i])).toBeLessThanOrEqual(2));
+    got.forEach((v, i) => {
+      expect(Math.abs(v - ref.gray[i])).toBeLessThanOrEqual(2);
+    });
   });
 
   it('tells formats by magic bytes and rejects anything else', () => {
@@ -63,7 +67,9 @@ describe('resampling', () => {
       tf.clipByValue(tf.round(tf.image.resizeBilinear(tf.tensor4d(Float32Array.from(img), [1, 12, 10, 1]), [17, 23], false, true)), 0, 255).dataSync(),
     );
     let maxDiff = 0;
-    ours.forEach((v, i) => (maxDiff = Math.max(maxDiff, Math.abs(v - theirs[i]!))));
+    ours.forEach((v, i) => {
+      maxDiff = Math.max(maxDiff, Math.abs(v - theirs[i]!));
+    });
     // Rounding ties may fall either way between float64 and float32 arithmetic.
     expect(maxDiff).toBeLessThanOrEqual(1);
   });

@@ -14,7 +14,9 @@ describe('few-shot sampling', () => {
         expect(ds.split).toBe(`train-${shots}shot-seed${seed}`);
         const idx = fewShotIndices(train.labels, { shots, seed });
         expect(new Set(idx).size).toBe(idx.length);
-        idx.forEach((j, i) => expect(train.labels[j]).toBe(ds.labels[i]));
+        idx.forEach((j, i) => {
+          expect(train.labels[j]).toBe(ds.labels[i]);
+        });
       }
     }
   });

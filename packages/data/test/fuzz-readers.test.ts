@@ -46,12 +46,16 @@ function referenceCsv(text: string): string[][] | 'unclosed' {
   for (let i = 0; i < t.length; i++) {
     const ch = t[i]!;
     if (quoted) {
-      if (ch === '"' && t[i + 1] === '"') (field += '"'), i++;
-      else if (ch === '"') quoted = false;
+      if (ch === '"' && t[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
       else field += ch;
     } else if (ch === '"' && field === '') quoted = true;
-    else if (ch === ',') row.push(field), (field = '');
-    else if (ch === '\n' || ch === '\r') {
+    else if (ch === ',') {
+      row.push(field);
+      field = '';
+    } else if (ch === '\n' || ch === '\r') {
       row.push(field);
       field = '';
       if (!(row.length === 1 && row[0] === '')) rows.push(row);
@@ -110,7 +114,9 @@ describe('fuzz: data readers', () => {
         head[1] = zero;
         head[2] = type;
         head[3] = ndim;
-        dims.forEach((d, i) => head.writeUInt32BE(d, 4 + 4 * i));
+        dims.forEach((d, i) => {
+          head.writeUInt32BE(d, 4 + 4 * i);
+        });
         const bytes = Buffer.concat([head, Buffer.alloc(bodyLength, 3)]);
         tryInput('IDX', () => parseIdx(bytes, 'generated'));
         writeFileSync(join(dir, 'x.gz'), gzipSync(bytes));

@@ -53,7 +53,9 @@ describe('image folder reader', () => {
       const ref: number[] = expected.folder.good[rel(p)];
       const got = Array.from(dataset.images.subarray(i * 64, (i + 1) * 64));
       // PNGs are exact; JPEGs within 2 levels of libjpeg.
-      got.forEach((v, j) => expect(Math.abs(v - ref[j]!)).toBeLessThanOrEqual(p.endsWith('.png') ? 0 : 2));
+      got.forEach((v, j) => {
+        expect(Math.abs(v - ref[j]!)).toBeLessThanOrEqual(p.endsWith('.png') ? 0 : 2);
+      });
     });
   });
 

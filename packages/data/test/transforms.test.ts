@@ -70,7 +70,9 @@ describe('transforms against plain tfjs ops and hand-worked values', () => {
   it('randomAffine with no rotation, scale or shift is the identity; otherwise it moves pixels', () => {
     const x = randomBatch(2, 8, 8, 1);
     const same = run({ kind: 'randomAffine', degrees: 0 }, x);
-    Array.from(same.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(x.dataSync()[i]!, 5));
+    Array.from(same.dataSync()).forEach((v, i) => {
+      expect(v).toBeCloseTo(x.dataSync()[i]!, 5);
+    });
     const moved = run({ kind: 'randomAffine', degrees: 30, translate: [0.2, 0.2], scale: [0.8, 1.2] }, x);
     expect(tf.max(tf.abs(tf.sub(moved, x))).dataSync()[0]).toBeGreaterThan(0.1);
     expect(() => createTransform({ kind: 'randomAffine', degrees: 5, scale: [2, 1] })).toThrow(/0 < lo <= hi/);

@@ -102,7 +102,10 @@ export function npmJsonFamily(config: NpmFamilyConfig): EmbeddedDataset {
     });
     const images = new Uint8Array(labels.length * per);
     let offset = 0;
-    for (const ch of chunks) images.set(ch, (offset += ch.length) - ch.length);
+    for (const ch of chunks) {
+      images.set(ch, offset);
+      offset += ch.length;
+    }
     return {
       name: config.name,
       split: 'all',

@@ -27,8 +27,13 @@ export function parseCsv(text: string, what = 'CSV'): string[][] {
         break;
       }
       field += t.slice(i, q);
-      if (t[q + 1] === '"') (field += '"'), (i = q + 2);
-      else (quoted = false), (i = q + 1);
+      if (t[q + 1] === '"') {
+        field += '"';
+        i = q + 2;
+      } else {
+        quoted = false;
+        i = q + 1;
+      }
       continue;
     }
     special.lastIndex = i;
@@ -38,10 +43,17 @@ export function parseCsv(text: string, what = 'CSV'): string[][] {
     i = j;
     if (i >= t.length) break;
     const ch = t[i]!;
-    if (ch === '"' && field === '') (quoted = true), i++;
-    else if (ch === '"') (field += ch), i++;
-    else if (ch === ',') row.push(field), (field = ''), i++;
-    else {
+    if (ch === '"' && field === '') {
+      quoted = true;
+      i++;
+    } else if (ch === '"') {
+      field += ch;
+      i++;
+    } else if (ch === ',') {
+      row.push(field);
+      field = '';
+      i++;
+    } else {
       row.push(field);
       field = '';
       if (!(row.length === 1 && row[0] === '')) rows.push(row);
@@ -134,7 +146,10 @@ function classesOf(raw: readonly string[], file: string, maxClasses: number): { 
     let at = 0;
     raw.forEach((r, i) => {
       const v = Number(r);
-      if (v > max) (max = v), (at = i);
+      if (v > max) {
+        max = v;
+        at = i;
+      }
     });
     if (max + 1 > maxClasses)
       throw new DataListingError({

@@ -165,7 +165,7 @@ export function decodeImage(bytes: Uint8Array, options: { limits?: ImageLimits; 
   const format = sniffFormat(bytes);
   if (format === 'png') {
     checkPng(bytes, limits, file);
-    let png;
+    let png: ReturnType<typeof PNG.sync.read>;
     try {
       png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     } catch (err) {
@@ -176,7 +176,7 @@ export function decodeImage(bytes: Uint8Array, options: { limits?: ImageLimits; 
   if (format === 'jpeg') {
     const { width, height } = jpegSize(bytes, file);
     checkSize(width, height, limits, file, 'JPEG');
-    let img;
+    let img: jpeg.RawImageData<Uint8Array>;
     try {
       // jpeg-js's own guards as a second line: the frame was already checked above.
       const megapixels = (width * height) / 1e6 + 1;

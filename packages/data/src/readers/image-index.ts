@@ -91,7 +91,7 @@ export function decodeIndex(index: ImageIndex, options: DecodeOptions = {}): Dec
   const bar = options.progress ? new ProgressBar({ total: index.entries.length, label: `decode ${index.name}`, unit: 'img' }) : undefined;
   for (const entry of index.entries) {
     bar?.tick();
-    let decoded;
+    let decoded: ReturnType<typeof readImage>;
     try {
       decoded = readImage(entry.path, options.limits ?? {});
     } catch (err) {
@@ -122,7 +122,9 @@ export function decodeIndex(index: ImageIndex, options: DecodeOptions = {}): Dec
   const [h, w] = size ?? [1, 1];
   const per = h * w * channels;
   const images = new Uint8Array(kept.length * per);
-  pixels.forEach((p, i) => images.set(p, i * per));
+  pixels.forEach((p, i) => {
+    images.set(p, i * per);
+  });
   const hasCaptions = kept.some((e) => e.caption !== undefined);
   const dataset: ImageDataset = {
     name: index.name,

@@ -149,7 +149,9 @@ export function objectBank(split: SceneSplit, load?: LoadOptions): ObjectBank {
   });
   const cat = Uint8Array.from(category);
   const lists: number[][] = Array.from({ length: 20 }, () => []);
-  cat.forEach((c, i) => lists[c]!.push(i));
+  cat.forEach((c, i) => {
+    lists[c]!.push(i);
+  });
   const byCategory = lists.map((l) => Int32Array.from(l));
   for (let c = 0; c < 20; c++) if (byCategory[c]!.length === 0) throw new Error(`scene object bank (${split}) has no object of category ${c}`);
   const bank: ObjectBank = {

@@ -185,9 +185,12 @@ export function sampleScene(bank: ObjectBank, seed: number, index: number, confi
         rng.next() < config.rotationProbability
           ? (rng.next() < 0.5 ? -1 : 1) * (config.minRotation + rng.next() * (config.maxRotation - config.minRotation))
           : 0;
-      const placed =
-        place(bank, objectId, size, rotation, objects, config, rng) ??
-        (size === 'large' ? place(bank, objectId, (size = 'small'), rotation, objects, config, rng) : null);
+      let placed = place(bank, objectId, size, rotation, objects, config, rng);
+      // A large object that finds no room is tried once more as a small one.
+      if (placed === null && size === 'large') {
+        size = 'small';
+        placed = place(bank, objectId, size, rotation, objects, config, rng);
+      }
       if (!placed) break;
       objects.push({ category, objectId, colour, size, rotation, ...placed });
     }

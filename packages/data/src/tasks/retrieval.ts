@@ -49,7 +49,9 @@ export const IMAGE_RETRIEVAL_TASK: DownstreamTask<ImageRetrievalData> = {
     const per = format.size * format.size * format.channels;
     const images = new Uint8Array(size * per);
     const queryScenes = gallery.scenes.map((s) => restage(world, s));
-    queryScenes.forEach((s, i) => images.set(convertImage(world.render(s), canvas, format), i * per));
+    queryScenes.forEach((s, i) => {
+      images.set(convertImage(world.render(s), canvas, format), i * per);
+    });
     return {
       kind: 'image-retrieval',
       task: 'scene-image-retrieval',

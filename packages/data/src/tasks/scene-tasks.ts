@@ -121,7 +121,11 @@ export const PRESENCE_TASK: DownstreamTask<MultiLabelData> = {
     const set = heldOut('scene-presence', options.size ?? 2000, options);
     const k = SCENE_CATEGORIES.length;
     const targets = new Uint8Array(set.size * k);
-    set.scenes.forEach((s, i) => s.objects.forEach((o) => (targets[i * k + o.category] = 1)));
+    set.scenes.forEach((s, i) => {
+      s.objects.forEach((o) => {
+        targets[i * k + o.category] = 1;
+      });
+    });
     return {
       kind: 'multi-label',
       task: 'scene-presence',
