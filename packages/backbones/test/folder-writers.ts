@@ -64,7 +64,10 @@ function torchConv(clip: Clip, name: string): { shape: number[]; data: Float32Ar
 function concat(parts: { shape: number[]; data: Float32Array }[]): { shape: number[]; data: Float32Array } {
   const data = new Float32Array(parts.reduce((n, p) => n + p.data.length, 0));
   let at = 0;
-  for (const p of parts) data.set(p.data, at), (at += p.data.length);
+  for (const p of parts) {
+    data.set(p.data, at);
+    at += p.data.length;
+  }
   return { shape: [parts.reduce((n, p) => n + p.shape[0]!, 0), ...parts[0]!.shape.slice(1)], data };
 }
 
@@ -72,7 +75,10 @@ function concat(parts: { shape: number[]; data: Float32Array }[]): { shape: numb
 export function hfTensors(clip: Clip): RawTensor[] {
   const out: RawTensor[] = [];
   const put = (name: string, t: { shape: number[]; data: Float32Array }) => out.push({ name, ...t });
-  const ln = (src: string, dst: string) => (put(`${dst}.weight`, value(clip, `${src}.gamma`)), put(`${dst}.bias`, value(clip, `${src}.beta`)));
+  const ln = (src: string, dst: string) => {
+    put(`${dst}.weight`, value(clip, `${src}.gamma`));
+    put(`${dst}.bias`, value(clip, `${src}.beta`));
+  };
   put('vision_model.embeddings.class_embedding', value(clip, 'visual.class_token'));
   put('vision_model.embeddings.patch_embedding.weight', torchConv(clip, 'visual.patch_embed.weight'));
   put('vision_model.embeddings.position_embedding.weight', value(clip, 'visual.pos_embed'));
@@ -118,7 +124,10 @@ export function hfTensors(clip: Clip): RawTensor[] {
 export function openClipTensors(clip: Clip): RawTensor[] {
   const out: RawTensor[] = [];
   const put = (name: string, t: { shape: number[]; data: Float32Array }) => out.push({ name, ...t });
-  const ln = (src: string, dst: string) => (put(`${dst}.weight`, value(clip, `${src}.gamma`)), put(`${dst}.bias`, value(clip, `${src}.beta`)));
+  const ln = (src: string, dst: string) => {
+    put(`${dst}.weight`, value(clip, `${src}.gamma`));
+    put(`${dst}.bias`, value(clip, `${src}.beta`));
+  };
   put('visual.class_embedding', value(clip, 'visual.class_token'));
   put('visual.conv1.weight', torchConv(clip, 'visual.patch_embed.weight'));
   put('visual.positional_embedding', value(clip, 'visual.pos_embed'));

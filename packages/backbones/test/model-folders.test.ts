@@ -90,8 +90,12 @@ describe('loadClip reads Hugging Face, open_clip and hotplug folders', () => {
       JSON.stringify({ ...PRE, image_mean: [0.4, 0.45, 0.5], image_std: [0.2, 0.25, 0.3], rescale_factor: 1 / 127.5 }),
     );
     const { clip: rescaled } = loadClip(dir);
-    rescaled.config.vision.mean.forEach((m, i) => expect(m).toBeCloseTo([0.2, 0.225, 0.25][i]!, 12));
-    rescaled.config.vision.std.forEach((s, i) => expect(s).toBeCloseTo([0.1, 0.125, 0.15][i]!, 12));
+    rescaled.config.vision.mean.forEach((m, i) => {
+      expect(m).toBeCloseTo([0.2, 0.225, 0.25][i]!, 12);
+    });
+    rescaled.config.vision.std.forEach((s, i) => {
+      expect(s).toBeCloseTo([0.1, 0.125, 0.15][i]!, 12);
+    });
     rescaled.dispose();
     writeFileSync(join(dir, 'preprocessor_config.json'), JSON.stringify({ ...PRE, do_normalize: false }));
     const { clip: raw } = loadClip(dir);

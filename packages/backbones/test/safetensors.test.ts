@@ -35,7 +35,14 @@ describe('safetensors', () => {
     const calls: string[] = [];
     writeSafetensors(
       path,
-      tensors.map((t) => ({ name: t.name, shape: t.shape, data: () => (calls.push(t.name), t.values) })),
+      tensors.map((t) => ({
+        name: t.name,
+        shape: t.shape,
+        data: () => {
+          calls.push(t.name);
+          return t.values;
+        },
+      })),
       { note: 'hi' },
     );
     expect(calls).toEqual(tensors.map((t) => t.name)); // each tensor is produced only when written, in order
@@ -73,7 +80,9 @@ describe('safetensors', () => {
   it('decodes F16, BF16, F64, I32 and I64 to float32', () => {
     const data = Buffer.alloc(8 + 4 + 16 + 4 + 8);
     // F16: 1, -2, 0.5, +inf  (0x3C00, 0xC000, 0x3800, 0x7C00)
-    [0x3c00, 0xc000, 0x3800, 0x7c00].forEach((h, i) => data.writeUInt16LE(h, i * 2));
+    [0x3c00, 0xc000, 0x3800, 0x7c00].forEach((h, i) => {
+      data.writeUInt16LE(h, i * 2);
+    });
     // BF16: 1.5, -0.25  (top halves of their float32 bit patterns)
     data.writeUInt16LE(0x3fc0, 8);
     data.writeUInt16LE(0xbe80, 10);

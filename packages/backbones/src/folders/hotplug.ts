@@ -1,6 +1,6 @@
 import { resolveConfig, type ClipConfig } from '../config';
 import { ModelConfigError } from '../errors';
-import { isObject, weightsProblem, type FolderFiles } from './files';
+import { isObject, weightsProblem } from './files';
 import type { ModelFolderKind } from './kind';
 import { CONFIG_FILE, MODEL_FILE, TOKENIZER_FILE } from './names';
 

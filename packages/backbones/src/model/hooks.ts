@@ -39,6 +39,10 @@ export interface FinalHookArgs<T> {
   output: T;
 }
 
+/** What a hook returns: a replacement output, or nothing to keep the one it was given. */
+// biome-ignore lint/suspicious/noConfusingVoidType: a hook that only observes has no return statement; `void` lets it type-check without a `return undefined`
+export type HookResult<T> = T | void;
+
 /**
  * Hooks an adapter installs without forking the model. A hook that returns a value
  * replaces the output it was given. Hooks are generic over the tensor type, so the same
@@ -47,13 +51,13 @@ export interface FinalHookArgs<T> {
 export interface EncoderHooks {
   /** Which blocks the hooks apply to (default: all). */
   blocks?: readonly number[] | ((block: number) => boolean);
-  sublayer?<T>(args: SublayerHookArgs<T>): T | void;
-  linear?<T>(args: LinearHookArgs<T>): T | void;
-  block?<T>(args: BlockHookArgs<T>): T | void;
+  sublayer?<T>(args: SublayerHookArgs<T>): HookResult<T>;
+  linear?<T>(args: LinearHookArgs<T>): HookResult<T>;
+  block?<T>(args: BlockHookArgs<T>): HookResult<T>;
   /** The pooled feature before projection (`output` is the pooled feature); not limited by `blocks`. */
-  pooled?<T>(args: FinalHookArgs<T>): T | void;
+  pooled?<T>(args: FinalHookArgs<T>): HookResult<T>;
   /** The projected embedding (`output`), with the pooled feature it came from; not limited by `blocks`. */
-  embedding?<T>(args: FinalHookArgs<T>): T | void;
+  embedding?<T>(args: FinalHookArgs<T>): HookResult<T>;
 }
 
 export function hookApplies(hooks: EncoderHooks, block: number): boolean {
@@ -85,7 +89,7 @@ export class HookSet {
   ): T {
     let output = args.output;
     for (const hooks of [...this.list, ...extra]) {
-      const fn = hooks[kind] as ((a: A) => T | void) | undefined;
+      const fn = hooks[kind] as ((a: A) => HookResult<T>) | undefined;
       if (!fn || (args.block !== undefined && !hookApplies(hooks, args.block))) continue;
       const replaced = fn.call(hooks, { ...args, output });
       if (replaced !== undefined) output = replaced;

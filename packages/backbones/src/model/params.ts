@@ -23,7 +23,7 @@ export class ParamStore {
     }
     // The variable shares the initial tensor's data; dispose the tensor so the variable owns it alone.
     const initial = tf.tensor(data, shape, 'float32');
-    const variable = tf.variable(initial, true, name.replace(/[^A-Za-z0-9_./-]/g, '_') + `_${nextId++}`);
+    const variable = tf.variable(initial, true, `${name.replace(/[^A-Za-z0-9_./-]/g, '_')}_${nextId++}`);
     initial.dispose();
     this.vars.set(name, variable);
     return variable;

@@ -143,7 +143,10 @@ export function externalDataRefs(bytes: Uint8Array, file: string): ExternalDataR
     nodes(g.node);
   };
   graph(model.graph);
-  for (const t of model.trainingInfo ?? []) graph(t.initialization), graph(t.algorithm);
+  for (const t of model.trainingInfo ?? []) {
+    graph(t.initialization);
+    graph(t.algorithm);
+  }
   for (const f of model.functions ?? []) nodes(f.node);
   return refs;
 }

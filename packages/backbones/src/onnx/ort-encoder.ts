@@ -139,11 +139,11 @@ export class OnnxEncoder<In extends tf.Tensor> implements Encoder<In> {
     if (maskName && (options.eotTokenId === undefined || !Number.isInteger(options.eotTokenId)))
       throw new Error(`${path} takes an attention_mask: pass { eotTokenId } (e.g. tokenizer.eotTokenId) so the mask can end at each row's EOT`);
     const maskMeta = maskName ? session.inputMetadata.find((m) => m.name === maskName) : undefined;
-    const maskInput = maskName ? { name: maskName, type: maskMeta && maskMeta.isTensor ? maskMeta.type : 'int64' } : null;
+    const maskInput = maskName ? { name: maskName, type: maskMeta?.isTensor ? maskMeta.type : 'int64' } : null;
     const inMeta = session.inputMetadata.find((m) => m.name === inputName);
     const outMeta = session.outputMetadata.find((m) => m.name === outputName);
-    const inputType = inMeta && inMeta.isTensor ? inMeta.type : kind === 'image' ? 'float32' : 'int64';
-    const lastDim = outMeta && outMeta.isTensor ? outMeta.shape[outMeta.shape.length - 1] : undefined;
+    const inputType = inMeta?.isTensor ? inMeta.type : kind === 'image' ? 'float32' : 'int64';
+    const lastDim = outMeta?.isTensor ? outMeta.shape[outMeta.shape.length - 1] : undefined;
     return new OnnxEncoder<In>(session, kind, typeof lastDim === 'number' ? lastDim : -1, inputName, outputName, inputType, maskInput, options);
   }
 

@@ -73,9 +73,23 @@ function checkTokenizerJson(json: unknown, source: string, maxVocab: number): vo
   const { model, added_tokens } = parsed.data;
   let max = -1;
   let maxAt = '';
-  if (Array.isArray(model.vocab)) (max = model.vocab.length - 1), (maxAt = 'model.vocab (Unigram list)');
-  else for (const [token, id] of Object.entries(model.vocab)) if (id > max) (max = id), (maxAt = `model.vocab[${JSON.stringify(token).slice(0, 40)}]`);
-  for (const [i, t] of (added_tokens ?? []).entries()) if (t.id > max) (max = t.id), (maxAt = `added_tokens[${i}].id`);
+  if (Array.isArray(model.vocab)) {
+    max = model.vocab.length - 1;
+    maxAt = 'model.vocab (Unigram list)';
+  } else {
+    for (const [token, id] of Object.entries(model.vocab)) {
+      if (id > max) {
+        max = id;
+        maxAt = `model.vocab[${JSON.stringify(token).slice(0, 40)}]`;
+      }
+    }
+  }
+  for (const [i, t] of (added_tokens ?? []).entries()) {
+    if (t.id > max) {
+      max = t.id;
+      maxAt = `added_tokens[${i}].id`;
+    }
+  }
   if (max + 1 > maxVocab)
     throw new TokenizerFileError({
       file: source,
@@ -158,7 +172,9 @@ class HfJsonTokenizer implements Tokenizer {
 
   encodeBatch(texts: readonly string[]): tf.Tensor2D {
     const flat = new Int32Array(texts.length * this.contextLength);
-    texts.forEach((t, i) => flat.set(this.encode(t), i * this.contextLength));
+    texts.forEach((t, i) => {
+      flat.set(this.encode(t), i * this.contextLength);
+    });
     return tf.tensor2d(flat, [texts.length, this.contextLength], 'int32');
   }
 
