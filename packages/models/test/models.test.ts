@@ -21,12 +21,14 @@ describe('@hotplug/models', () => {
       expect(clip.config.name).toBe(`hotplug-${name}`);
       expect(tokenizer.vocabSize).toBe(clip.config.text.vocabSize);
       expect(tokenizer.contextLength).toBe(clip.config.text.contextLength);
-      expect(clip.config.embedDim).toBe(64);
+      // Pair A changes the embedding width (as ViT-B/32 -> L/14 does); pair B keeps old's.
+      expect(clip.config.embedDim).toBe(name === 'new' ? 96 : 64);
+      expect([clip.config.vision.imageSize, clip.config.vision.channels]).toEqual([32, 3]);
       clip.dispose();
     },
   );
 
   it('names the embedded models when asked for another', () => {
-    expect(() => embeddedModelDir('newer' as never)).toThrow(/unknown embedded model "newer"; the embedded pair is old and new/);
+    expect(() => embeddedModelDir('newer' as never)).toThrow(/unknown embedded model "newer"; the embedded models are old, new, new-lineage/);
   });
 });
