@@ -3,7 +3,7 @@ export { PromptTarget, l2Normalize } from './target';
 export type { PromptModel, TargetOptions } from './target';
 export { promptLayout, assemblePrompts, CLASS_POSITIONS } from './layout';
 export type { ClassPosition, PromptLayout, Slot, ContextGroups } from './layout';
-export { BaseLearner, scoreImages } from './learner';
+export { BaseLearner, scoreImages, PromptDimensionMismatchError } from './learner';
 export type { PromptLearner, LearnerShape, LearnerLoss, LearnerInit } from './learner';
 export { ZeroshotLearner } from './learners/zeroshot';
 export { CoopLearner, COOP_DEFAULTS } from './learners/coop';

@@ -4,6 +4,18 @@ import type { Rng } from '@hotplug/runtime';
 import { l2Normalize, type PromptTarget } from './target';
 
 /** The sizes a learner's parameters depend on; stored with the learned state. */
+/**
+ * A prompt learned in one token-embedding (or embedding) width plugged into a model of another. Its name is
+ * the one @hotplug/heads gives its DimensionMismatchError, so a benchmark reads it the same
+ * way: this module cannot run on that model (an n/a cell), not a failed run.
+ */
+export class PromptDimensionMismatchError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DimensionMismatchError';
+  }
+}
+
 export interface LearnerShape {
   /** Token-embedding width of the text encoder the context lives in. */
   tokenWidth: number;
@@ -79,7 +91,7 @@ export abstract class BaseLearner implements PromptLearner {
   checkTarget(target: PromptTarget): void {
     const model = target.model.clip.config.name;
     if (target.tokenWidth !== this.shape.tokenWidth)
-      throw new Error(
+      throw new PromptDimensionMismatchError(
         `this ${this.kind} prompt was learned for token-embedding width ${this.shape.tokenWidth}, but model "${model}" has width ${target.tokenWidth}; a learned prompt can only be plugged into a model with the same token-embedding width`,
       );
   }

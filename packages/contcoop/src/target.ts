@@ -60,7 +60,9 @@ export class PromptTarget {
     this.logitScale = Math.exp(clip.logitScale.dataSync()[0]!);
     const ids = new Set<number>([tokenizer.sotTokenId, tokenizer.eotTokenId, tokenizer.padTokenId, ...this.periodTokens, ...this.classTokens.flat()]);
     this.fixedIds = [...ids];
-    this.fixedIds.forEach((id, row) => this.fixedIndex.set(id, row));
+    this.fixedIds.forEach((id, row) => {
+      this.fixedIndex.set(id, row);
+    });
     const templates = options.zeroShotPrompts;
     if (templates && templates.length !== classNames.length)
       throw new Error(`zeroShotPrompts has ${templates.length} lists for ${classNames.length} classes; give one list of prompts per class`);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { BaseLearner, type LearnerInit } from '../learner';
+import { BaseLearner, PromptDimensionMismatchError, type LearnerInit } from '../learner';
 import { assemblePrompts } from '../layout';
 import { l2Normalize, type PromptTarget } from '../target';
 import { CONTEXT_DEFAULTS, checkContextOptions, initialContext, normalValues, type ContextOptions } from './context';
@@ -50,7 +50,7 @@ export class CocoopLearner extends BaseLearner {
   override checkTarget(target: PromptTarget): void {
     super.checkTarget(target);
     if (target.embedDim !== this.shape.embedDim)
-      throw new Error(
+      throw new PromptDimensionMismatchError(
         `this cocoop meta-net reads ${this.shape.embedDim}-dim image features, but model "${target.model.clip.config.name}" embeds into ${target.embedDim} dims; plug it only into a model with the same embedding dimension`,
       );
   }
