@@ -39,7 +39,9 @@ export function stratifiedCounts(sizes: readonly number[], n: number): number[] 
       base[i]!++;
       rest--;
     }
-    open.forEach((c, i) => (take[c]! += base[i]!));
+    open.forEach((c, i) => {
+      take[c]! += base[i]!;
+    });
   }
   return take;
 }

@@ -67,7 +67,9 @@ describe('imageFeatures', () => {
     for (let r = 0; r < 3; r++) {
       const head = Array.from(full.data.subarray(r * 8, r * 8 + 3));
       const n = Math.hypot(...head);
-      head.forEach((v, i) => expect(f.data[r * 3 + i]).toBeCloseTo(v / n, 5));
+      head.forEach((v, i) => {
+        expect(f.data[r * 3 + i]).toBeCloseTo(v / n, 5);
+      });
     }
   });
 
@@ -89,7 +91,9 @@ describe('zeroShotClassifier', () => {
     const embed = (t: string) => unit([...clip.text.encodeTokens(tokenizer.encodeBatch([t])).embedding.dataSync()]);
     const cat = unit(embed(prompts[0]![0]!).map((x, i) => x + embed(prompts[0]![1]!)[i]!));
     const dog = embed(prompts[1]![0]!);
-    [...cat, ...dog].forEach((v, i) => expect(m.data[i]).toBeCloseTo(v, 5));
+    [...cat, ...dog].forEach((v, i) => {
+      expect(m.data[i]).toBeCloseTo(v, 5);
+    });
     await expect(zeroShotClassifier({ id: 'tiny', clip, tokenizer }, [[]])).rejects.toThrow(/class 0 has no prompts/);
   });
 

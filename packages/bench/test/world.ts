@@ -102,8 +102,20 @@ export function world(versions: { old?: string } = {}, sizes: Record<Split, numb
     return adapter !== undefined ? project(model, dataset, plain) : plain;
   };
   const steps = new StepRegistry()
-    .model('old', { version: versions.old ?? 'v1', extract: (r) => (calls.extract++, old(r)) })
-    .model('new', { version: 'v1', extract: (r) => (calls.extract++, neu(r)) })
+    .model('old', {
+      version: versions.old ?? 'v1',
+      extract: (r) => {
+        calls.extract++;
+        return old(r);
+      },
+    })
+    .model('new', {
+      version: 'v1',
+      extract: (r) => {
+        calls.extract++;
+        return neu(r);
+      },
+    })
     .adapter('proj', {
       version: 'ridge-1e-1',
       async extract({ model, dataset, base }) {

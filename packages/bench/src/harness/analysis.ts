@@ -194,7 +194,7 @@ function verdictRow(
 
 function flipRows(id: GroupId, old: string, neu: string, upgrades: string[], cells: Map<string, CellRecord>): FlipRow[] {
   const base = cells.get(`${old}|${old}`);
-  if (!base || base.result.status !== 'ok' || !base.predictions || !base.labels) return [];
+  if (base?.result.status !== 'ok' || !base.predictions || !base.labels) return [];
   const out: FlipRow[] = [];
   const against = (rec: CellRecord | undefined, upgraded: string, mode: FlipRow['mode']) => {
     if (!rec?.predictions || !rec.labels) return;

@@ -79,12 +79,18 @@ export function marginInterval(runs: readonly PairedItems[], options: BootstrapO
     if (items) {
       for (let j = 0; j < items.length; j++) {
         const v = d[items[j]!]!;
-        if (v === v) (s += v), c++; // v === v: not NaN
+        if (!Number.isNaN(v)) {
+          s += v;
+          c++;
+        }
       }
     } else {
       for (let j = 0; j < d.length; j++) {
         const v = d[j]!;
-        if (v === v) (s += v), c++;
+        if (!Number.isNaN(v)) {
+          s += v;
+          c++;
+        }
       }
     }
     return c > 0 ? s / c : NaN;
@@ -95,7 +101,10 @@ export function marginInterval(runs: readonly PairedItems[], options: BootstrapO
     const m = picks ? picks.length : diffs.length;
     for (let k = 0; k < m; k++) {
       const v = runMean(diffs[picks ? picks[k]! : k]!, items);
-      if (v === v) (s += v), c++;
+      if (!Number.isNaN(v)) {
+        s += v;
+        c++;
+      }
     }
     return c > 0 ? s / c : NaN;
   };
@@ -110,7 +119,7 @@ export function marginInterval(runs: readonly PairedItems[], options: BootstrapO
     for (let j = 0; j < n; j++) items[j] = Math.floor(rng.next() * n);
     const v = meanOfRuns(items, picks);
     // A resample that drew only undefined items has no margin; it is left out.
-    if (v === v) values.push(v);
+    if (!Number.isNaN(v)) values.push(v);
   }
   values.sort((a, b) => a - b);
   const alpha = 1 - level;

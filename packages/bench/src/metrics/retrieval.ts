@@ -62,7 +62,12 @@ export async function crossModelRetrieval(query: EmbeddingSet, gallery: Embeddin
   });
   let apSum = 0;
   let defined = 0;
-  for (const v of ap) if (!Number.isNaN(v)) (apSum += v), defined++;
+  for (const v of ap) {
+    if (!Number.isNaN(v)) {
+      apSum += v;
+      defined++;
+    }
+  }
   const rates: Record<number, number> = {};
   for (const k of ks) rates[k] = topK[k]!.reduce((a, b) => a + b, 0) / q.rows;
   return { topK: rates, mAP: defined > 0 ? apSum / defined : NaN, queries: q.rows, queriesWithoutRelevant: q.rows - defined, perQuery: { topK, ap } };

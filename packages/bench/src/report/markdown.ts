@@ -143,13 +143,13 @@ export function markdownReport(report: ExperimentReport): string {
     const pairs = new Map<string, string[]>();
     const shots = [...new Set(learnerRows.map((m) => m.shots!))].sort((a, b) => a - b);
     for (const m of learnerRows) {
-      m.systems.forEach((q, qi) =>
+      m.systems.forEach((q, qi) => {
         m.systems.forEach((r, ri) => {
           const key = `${m.dataset}|${m.method}|${r}|${q}`;
           if (!pairs.has(key)) pairs.set(key, [m.dataset, m.method, `${name(r)} → ${name(q)}`, ...shots.map(() => 'n/a')]);
           pairs.get(key)![3 + shots.indexOf(m.shots!)] = pctStat(m.values[qi]![ri]);
-        }),
-      );
+        });
+      });
     }
     out.push(table(['dataset', 'learner', 'trained → evaluated', ...shots.map((s) => `${s}-shot`)], [...pairs.values()]), '');
   }
