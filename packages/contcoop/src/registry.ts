@@ -17,6 +17,7 @@ export type LearnerFactory = (options: Record<string, unknown>, init: LearnerIni
  */
 export type LearnerOptionsValidator =
   | { safeParse(value: unknown): { success: boolean; error?: { issues: readonly { path: readonly PropertyKey[]; message: string }[] } } }
+  // biome-ignore lint/suspicious/noConfusingVoidType: public validator type; a validator that only throws or finds nothing may return no value
   | ((options: Record<string, unknown>) => readonly string[] | void);
 
 /** How a learner family's options are described, defaulted and checked (the third argument of registerLearner). */

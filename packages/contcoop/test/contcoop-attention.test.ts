@@ -168,7 +168,9 @@ function referenceContext(p: RefParams, keyRows: Matrix, heads: number, residual
       const m = Math.max(...scores);
       const e = scores.map((s) => Math.exp(s - m));
       const z = e.reduce((a, b) => a + b, 0);
-      cols.forEach((c) => (out[c] = V.reduce((s, vj, j) => s + (e[j]! / z) * vj[c]!, 0)));
+      cols.forEach((c) => {
+        out[c] = V.reduce((s, vj, j) => s + (e[j]! / z) * vj[c]!, 0);
+      });
     }
     return out;
   });
@@ -222,7 +224,13 @@ describe('contcoop attention block against a float64 reference', () => {
         const ours = tf.tidy(() => learner.classContext(t).arraySync() as number[][][]);
         const ref = reference(p);
         let worst = 0;
-        ours.forEach((m, c) => m.forEach((row, i) => row.forEach((v, j) => (worst = Math.max(worst, Math.abs(v - ref[c]![i]![j]!))))));
+        ours.forEach((m, c) => {
+          m.forEach((row, i) => {
+            row.forEach((v, j) => {
+              worst = Math.max(worst, Math.abs(v - ref[c]![i]![j]!));
+            });
+          });
+        });
         expect(worst).toBeLessThan(1e-5);
         // The diagnostic weights are the same softmax.
         const weights = learner.attentionWeights(t);
@@ -230,7 +238,13 @@ describe('contcoop attention block against a float64 reference', () => {
           const refW = referenceWeights(p, keyRows(c, p), heads, options.qkNorm!);
           const got = wc.arraySync();
           expect(wc.shape).toEqual([heads, nCtx, keyRows(c, p).length]);
-          got.forEach((hm, h) => hm.forEach((row, i) => row.forEach((v, j) => expect(Math.abs(v - refW[h]![i]![j]!)).toBeLessThan(1e-5))));
+          got.forEach((hm, h) => {
+            hm.forEach((row, i) => {
+              row.forEach((v, j) => {
+                expect(Math.abs(v - refW[h]![i]![j]!)).toBeLessThan(1e-5);
+              });
+            });
+          });
         });
         tf.dispose(weights);
 
@@ -245,7 +259,7 @@ describe('contcoop attention block against a float64 reference', () => {
         for (const [name, v] of params) {
           const g = grads[v.name]!.arraySync() as Matrix;
           const key = keyOf[name]!;
-          p[key].forEach((row, i) =>
+          p[key].forEach((row, i) => {
             row.forEach((x, j) => {
               const shifted = (d: number) => {
                 const copy = { ...p, [key]: p[key].map((r) => [...r]) } as RefParams;
@@ -254,8 +268,8 @@ describe('contcoop attention block against a float64 reference', () => {
               };
               const numeric = (shifted(h) - shifted(-h)) / (2 * h);
               expect(Math.abs(g[i]![j]! - numeric), `${name}[${i}][${j}]: ${g[i]![j]} vs ${numeric}`).toBeLessThan(2e-4 + 2e-3 * Math.abs(numeric));
-            }),
-          );
+            });
+          });
         }
         tf.dispose([value, Rt, ...Object.values(grads)]);
         learner.dispose();

@@ -54,11 +54,11 @@ describe('assemblePrompts', () => {
     const reference = tf.tidy(() => {
       const looked = model.clip.text.embedTokens(tf.tensor2d(ids, [10, 16], 'int32')).arraySync() as number[][][];
       const c = ctx.arraySync();
-      layout.slots.forEach((row, k) =>
+      layout.slots.forEach((row, k) => {
         row.forEach((s, i) => {
           if ('ctx' in s) looked[k]![i] = c[k]![s.ctx]!;
-        }),
-      );
+        });
+      });
       return tf.tensor3d(looked);
     });
     expect(maxAbs(embeddings, reference)).toBe(0);

@@ -84,7 +84,11 @@ describe('objectives', () => {
     const p = softmaxRows(zs);
     const q = softmaxRows((logits.arraySync() as number[][]).map((r) => r.map((v) => v / T)));
     let kl = 0;
-    p.forEach((row, i) => row.forEach((pi, c) => (kl += pi * Math.log(pi / q[i]![c]!))));
+    p.forEach((row, i) => {
+      row.forEach((pi, c) => {
+        kl += pi * Math.log(pi / q[i]![c]!);
+      });
+    });
     const value = distillation(target, images, logits, T);
     expect(value.dataSync()[0]).toBeCloseTo((T * T * kl) / p.length, 4);
     tf.dispose([logits, value]);

@@ -58,7 +58,9 @@ describe('trainPromptLearner', () => {
     expect(new Set(counts.slice(1)).size).toBe(1);
     expect(weights(model)).toEqual(modelBefore);
     const paramsAfter = [...learner.parameters().values()].map((v) => Array.from(v.dataSync()));
-    paramsAfter.forEach((p, i) => expect(p).not.toEqual(paramsBefore[i]));
+    paramsAfter.forEach((p, i) => {
+      expect(p).not.toEqual(paramsBefore[i]);
+    });
     learner.dispose();
   });
 

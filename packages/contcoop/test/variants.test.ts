@@ -41,7 +41,11 @@ describe('compareContcoopVariants', () => {
   it('trains each variant per seed, scores it on every evaluation, and finds the tensors that cannot learn', async () => {
     const test = features(30, 2);
     const variants = CONTCOOP_VARIANTS.filter((v) => v.name === 'name' || v.name === 'name+template');
-    for (const t of [onA, onB]) t.zeroShotFeatures(), t.fixedRows(); // cached once per target, on purpose
+    // cached once per target, on purpose
+    for (const t of [onA, onB]) {
+      t.zeroShotFeatures();
+      t.fixedRows();
+    }
     const before = tf.memory().numTensors;
     const c = await compareContcoopVariants({
       source: onA,

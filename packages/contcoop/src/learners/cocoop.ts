@@ -21,7 +21,6 @@ export const COCOOP_DEFAULTS: CocoopOptions = { ...CONTEXT_DEFAULTS, metaHidden:
 export class CocoopLearner extends BaseLearner {
   readonly kind = 'cocoop';
   override readonly conditional = true;
-  private readonly options: CocoopOptions;
   private readonly layouts: LayoutCache;
   private readonly ctx: tf.Variable;
   private readonly w1: tf.Variable;
@@ -36,7 +35,6 @@ export class CocoopLearner extends BaseLearner {
     const { tokenWidth: w, embedDim: d } = init.shape;
     const hidden = o.metaHidden || Math.max(1, Math.floor(d / 16));
     super({ ...o, metaHidden: hidden }, init.shape);
-    this.options = { ...o, metaHidden: hidden };
     this.layouts = new LayoutCache(o);
     const rng = init.rng;
     this.ctx = this.addParam('ctx', initialContext('cocoop', o, 1, w, rng.fork('ctx'), init.target), [1, o.nCtx, w]);
