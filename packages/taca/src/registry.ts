@@ -16,6 +16,7 @@ export type OptionsValidator<O> =
         value: unknown,
       ): { success: true; data: O } | { success: false; error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] } };
     }
+  // biome-ignore lint/suspicious/noConfusingVoidType: public validator type; a validator that only throws or finds nothing may return no value
   | ((options: O) => readonly string[] | void);
 
 /** How a variant's options are described, defaulted and checked (the third argument of registerAdapter). */

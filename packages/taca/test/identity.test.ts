@@ -76,6 +76,7 @@ describe('adapter identity', () => {
 });
 
 describe('adapter manifest validation (before allocating)', () => {
+  // biome-ignore lint/suspicious/noExplicitAny: the cases write wrong values at arbitrary paths of parsed JSON
   const manifestWith = (dir: string, edit: (m: Record<string, any>) => void) => {
     const m = JSON.parse(readFileSync(join(dir, ADAPTER_CONFIG_FILE), 'utf8'));
     edit(m);
@@ -89,6 +90,7 @@ describe('adapter manifest validation (before allocating)', () => {
     saveAdapter(adapter, dir);
     adapter.dispose();
     const good = readFileSync(join(dir, ADAPTER_CONFIG_FILE), 'utf8');
+    // biome-ignore lint/suspicious/noExplicitAny: the cases write wrong values at arbitrary paths of parsed JSON
     const cases: Array<[(m: Record<string, any>) => void, RegExp]> = [
       [(m) => (m.target.depth = 1e9), /target\.depth: Too big: expected number to be <=1024/],
       [(m) => (m.config.options.bottleneck = '16'), /variant "sequential":\n {2}- bottleneck: Invalid input: expected number, received string/],

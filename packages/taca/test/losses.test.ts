@@ -43,7 +43,11 @@ describe('losses', () => {
 
   it('l2 distillation is the mean squared difference per element', () => {
     let sum = 0;
-    A.forEach((r, i) => r.forEach((x, j) => (sum += (x - B[i]![j]!) ** 2)));
+    A.forEach((r, i) => {
+      r.forEach((x, j) => {
+        sum += (x - B[i]![j]!) ** 2;
+      });
+    });
     expect(distillationLoss(t(A), t(B), 'l2').dataSync()[0]).toBeCloseTo(sum / 12, 5);
     expect(distillationLoss(t([[1, 2]]), t([[3, 5]]), 'l2').dataSync()[0]).toBeCloseTo((4 + 9) / 2, 6);
   });

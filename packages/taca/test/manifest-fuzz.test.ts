@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { ADAPTER_CONFIG_FILE, adapterTarget, createAdapter, encoderIdentity, loadAdapter, saveAdapter } from '../src/index';
 import { setup, tinyPair } from './helpers';
 import { expectMemoryBounded, expectUnchanged, folderFingerprint, fuzzTally, memoryNow } from '../../../tools/test-support/fuzz';
@@ -12,6 +12,7 @@ import { expectMemoryBounded, expectUnchanged, folderFingerprint, fuzzTally, mem
 // A clear error is any InputError; the line is printed after the suite.
 const tally = fuzzTally('adapter manifest');
 let dir = '';
+// biome-ignore lint/suspicious/noExplicitAny: the fuzz writes hostile values at arbitrary paths of parsed JSON
 let manifest: Record<string, any> = {};
 let pair: ReturnType<typeof tinyPair>;
 
@@ -40,6 +41,7 @@ function attempt(text: string, withEncoder: boolean): void {
 
 describe('adapter manifest fuzz', () => {
   const hostile = fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.constantFrom(1e9, -1, 0, 0.5, 2 ** 31, '16', 'relu', null, [], {}, [0, 1e9], ['q', 'x']));
+  // biome-ignore lint/suspicious/noExplicitAny: the fuzz writes hostile values at arbitrary paths of parsed JSON
   const setters: Array<(m: any, v: unknown) => void> = [
     (m, v) => (m.format = v),
     (m, v) => (m.version = v),

@@ -29,7 +29,8 @@ export interface VariantReference {
 export interface RefContext {
   /** An adapter variable by name. */
   p(name: string): T;
-  options: Record<string, any>;
+  /** The options the reference reads; each variant reads only its own. */
+  options: { activation: string; scale: number; targets: readonly string[] };
 }
 
 const bottleneck = (r: RefContext, x: T, prefix: string): T => {
@@ -86,7 +87,7 @@ export function referenceForward(
         (() => {
           throw new Error(`no adapter weight ${n}`);
         })(),
-      options: (cfg?.options ?? {}) as Record<string, any>,
+      options: (cfg?.options ?? {}) as RefContext['options'],
     };
     const inBlock = (i: number) => !!adapter && (cfg!.blocks ?? [...Array(v.depth).keys()]).includes(i);
     const [B, H] = images.shape;

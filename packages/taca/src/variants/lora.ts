@@ -48,7 +48,7 @@ export const loraAdapter: AdapterFactory<LoraOptions> = (config, target) => {
       });
     }
   const hooks: EncoderHooks = {
-    linear<T>({ ops, block, linear, input, output }: LinearHookArgs<T>): T | void {
+    linear<T>({ ops, block, linear, input, output }: LinearHookArgs<T>) {
       const names = weights.get(`${block}.${linear}`);
       if (!names) return;
       const low = ops.linear(ops.linear(input, b.weight(ops, names.a)), b.weight(ops, names.b));

@@ -15,7 +15,7 @@ export const parallelAdapter: AdapterFactory<BottleneckOptions> = (config, targe
   const weights = new Map<number, BottleneckNames>();
   for (const block of b.blocks) weights.set(block, b.bottleneck(`adapter.blocks.${block}.mlp`, target.width, target.width, o.bottleneck));
   const hooks: EncoderHooks = {
-    sublayer<T>({ ops, block, sublayer, normed, output }: SublayerHookArgs<T>): T | void {
+    sublayer<T>({ ops, block, sublayer, normed, output }: SublayerHookArgs<T>) {
       const names = sublayer === 'mlp' ? weights.get(block) : undefined;
       if (names) return ops.add(output, b.applyBottleneck(ops, normed, names, o));
     },

@@ -16,7 +16,7 @@ export const sequentialAdapter: AdapterFactory<BottleneckOptions> = (config, tar
     for (const site of ['attention', 'mlp'] as const)
       weights.set(`${block}.${site}`, b.bottleneck(`adapter.blocks.${block}.${site}`, target.width, target.width, o.bottleneck));
   const hooks: EncoderHooks = {
-    sublayer<T>({ ops, block, sublayer, output }: SublayerHookArgs<T>): T | void {
+    sublayer<T>({ ops, block, sublayer, output }: SublayerHookArgs<T>) {
       const names = weights.get(`${block}.${sublayer}`);
       if (names) return ops.add(output, b.applyBottleneck(ops, output, names, o));
     },

@@ -18,7 +18,7 @@ export const tacaSymmetric: AdapterFactory<BottleneckOptions> = (config, target)
     for (const site of ['attention', 'mlp'] as const)
       weights.set(`${block}.${site}`, b.bottleneck(`adapter.blocks.${block}.${site}`, target.width, target.width, o.bottleneck));
   const hooks: EncoderHooks = {
-    sublayer<T>({ ops, block, sublayer, normed, output }: SublayerHookArgs<T>): T | void {
+    sublayer<T>({ ops, block, sublayer, normed, output }: SublayerHookArgs<T>) {
       const names = weights.get(`${block}.${sublayer}`);
       if (names) return ops.add(output, b.applyBottleneck(ops, normed, names, o));
     },
