@@ -67,7 +67,7 @@ console.log(
   `heads benchmark: ${galleryRows} train/gallery rows, ${queryRows} queries, dim ${dim}, ${classes} classes, linear/MLP 2 epochs of batch 64; median of ${runs}`,
 );
 const metrics = Object.keys(Object.values(results)[0] ?? {});
-const ref = results['cpu'];
+const ref = results.cpu;
 console.log(['backend', ...metrics].join(' | '));
 for (const [backend, r] of Object.entries(results)) {
   console.log([backend, ...metrics.map((m) => `${r[m]!.toFixed(3)}${ref ? ` (${(ref[m]! / r[m]!).toFixed(1)}× cpu)` : ''}`)].join(' | '));

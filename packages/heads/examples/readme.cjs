@@ -9,7 +9,10 @@ const { createHead, loadHead, RetrievalIndex, featureMatrix, DimensionMismatchEr
 (async () => {
   // Three classes around orthogonal centres in 32 dimensions, seeded: linearly separable by construction.
   let seed = 7;
-  const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31 - 0.5;
+  const rand = () => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed / 2 ** 31 - 0.5;
+  };
   const make = (rows, dim) => {
     const data = new Float32Array(rows * dim),
       labels = [];

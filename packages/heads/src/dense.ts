@@ -34,7 +34,9 @@ interface Layer {
 
 function resolve(kind: string, o: DenseHeadOptions): ResolvedOptions {
   const hidden = o.hidden ?? (kind === 'linear' ? [] : [256]);
-  hidden.forEach((h, i) => positiveInt(`hidden[${i}]`, h));
+  hidden.forEach((h, i) => {
+    positiveInt(`hidden[${i}]`, h);
+  });
   const r: ResolvedOptions = {
     hidden,
     epochs: positiveInt('epochs', o.epochs ?? 30),

@@ -25,6 +25,7 @@ export interface HeadFactory<O = Record<string, unknown>> {
  */
 export type HeadOptionsValidator =
   | { safeParse(value: unknown): { success: boolean; error?: { issues: readonly { path: readonly PropertyKey[]; message: string }[] } } }
+  // biome-ignore lint/suspicious/noConfusingVoidType: public validator type; a validator that only throws or finds nothing may return no value
   | ((options: Record<string, unknown>) => readonly string[] | void);
 
 /** A head family's options, as registerAdapter and registerLearner take them (the third argument of registerHead). */

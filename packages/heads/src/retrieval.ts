@@ -70,7 +70,9 @@ export class RetrievalIndex {
     this.dimension = m.dim;
     this.chunks.push(l2NormalizeRows(m).data);
     this.merged = undefined;
-    l.forEach((v) => this.labelList.push(v));
+    l.forEach((v) => {
+      this.labelList.push(v);
+    });
     for (let i = 0; i < m.rows; i++) this.idList.push(ids ? ids[i]! : String(start + i));
   }
 
@@ -89,7 +91,9 @@ export class RetrievalIndex {
   /** top-k hit rates and mAP of labelled queries against the gallery. */
   async evaluate(queries: FeatureInput, queryLabels: ArrayLike<number>, ks: number[] = [1, 5]): Promise<RetrievalScores> {
     await ensureBackend();
-    ks.forEach((k) => positiveInt('k', k));
+    ks.forEach((k) => {
+      positiveInt('k', k);
+    });
     const q = this.queryMatrix(queries);
     const labels = toLabels(queryLabels, q.rows);
     const hits = new Map<number, number>(ks.map((k) => [k, 0]));

@@ -25,7 +25,11 @@ describe('against numpy', () => {
     const head = loadHead(join(fixtures, 'mlp-head'));
     expect(head.info).toEqual({ kind: 'mlp', dim: 6, numClasses: 3, normalize: true, modelId: 'numpy-fixture' });
     const scores = head.scores(expected.head.inputs);
-    expected.head.probabilities.forEach((row, i) => row.forEach((p, c) => expect(scores.data[i * 3 + c]).toBeCloseTo(p, 5)));
+    expected.head.probabilities.forEach((row, i) => {
+      row.forEach((p, c) => {
+        expect(scores.data[i * 3 + c]).toBeCloseTo(p, 5);
+      });
+    });
   });
 
   it("computes numpy's retrieval top-k and mAP", async () => {

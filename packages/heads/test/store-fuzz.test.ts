@@ -31,6 +31,7 @@ beforeAll(async () => {
 });
 
 /** A copy of a saved head with head.json edited (and, if asked, weights replaced with a matching checksum). */
+// biome-ignore lint/suspicious/noExplicitAny: callers write wrong values at arbitrary paths of parsed JSON
 function variant(kind: string, edit: (m: any) => void, weights?: (w: Buffer) => Buffer): string {
   const dir = mkdtempSync(join(tmpdir(), 'heads-bad-'));
   const m = JSON.parse(readFileSync(join(dirs[kind]!, 'head.json'), 'utf8'));
@@ -127,6 +128,7 @@ function attempt(dir: string): void {
 describe('head store fuzz', () => {
   const hostile = fc.oneof(fc.jsonValue(), fc.constantFrom(-1, 2.5, 1e9, 2 ** 53, '4', 'float64', null, [], {}, [1e9, 1e9]));
   it('head.json fields replaced by arbitrary values (checksum kept valid)', () => {
+    // biome-ignore lint/suspicious/noExplicitAny: the fuzz writes hostile values at arbitrary paths of parsed JSON
     const paths: Array<(m: any, v: unknown) => void> = [
       (m, v) => (m.arrays[0].offset = v),
       (m, v) => (m.arrays[0].byteLength = v),
