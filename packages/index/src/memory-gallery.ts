@@ -105,7 +105,9 @@ export class MemoryGallery implements Gallery {
     this.data = data;
     this.norms = norms;
     this.rowOf.clear();
-    this.idList.forEach((id, r) => this.rowOf.set(id, r));
+    this.idList.forEach((id, r) => {
+      this.rowOf.set(id, r);
+    });
     return drop.size;
   }
 

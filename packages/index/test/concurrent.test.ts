@@ -51,7 +51,9 @@ it('two processes upserting overlapping ids into one table leave every id exactl
   // concurrent merge-inserts); the second also writes 800..1199.
   const writers = [worker(0, 800), worker(0, 1200)];
   await Promise.all(writers.map((w) => w.ready));
-  writers.forEach((w) => w.go());
+  writers.forEach((w) => {
+    w.go();
+  });
   const [a, b] = await Promise.all(writers.map((w) => w.done));
   expect(a!.written).toBe(800);
   expect(b!.written).toBe(1200);

@@ -21,7 +21,11 @@ function tempDir(): string {
   dirs.push(d);
   return d;
 }
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() =>
+  dirs.forEach((d) => {
+    rmSync(d, { recursive: true, force: true });
+  }),
+);
 
 const oldSpace = space('old-fp', 16, false);
 const ids = (n: number, prefix = 'item') => Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
@@ -57,7 +61,9 @@ describe('LanceGallery', () => {
       for (let q = 0; q < 10; q++) {
         const want = bruteForceCosine(vectors, ids(300), rowOf(queries, q), 5);
         expect(hits[q]!.map((h) => h.id)).toEqual(want.map((h) => h.id));
-        hits[q]!.forEach((h, i) => expect(h.score).toBeCloseTo(want[i]!.score, 5));
+        hits[q]!.forEach((h, i) => {
+          expect(h.score).toBeCloseTo(want[i]!.score, 5);
+        });
         expect(hits[q]![0]!.metadata).toEqual({ label: Number(hits[q]![0]!.id.split('-')[1]) % 7, id: hits[q]![0]!.id });
       }
       await g.close();
@@ -73,7 +79,9 @@ describe('LanceGallery', () => {
     const [mem, lance] = await Promise.all(galleries.map((g) => g.search(queries, 10, { space: s })));
     for (let q = 0; q < 20; q++) {
       expect(lance![q]!.map((h) => h.id)).toEqual(mem![q]!.map((h) => h.id));
-      lance![q]!.forEach((h, i) => expect(h.score).toBeCloseTo(mem![q]![i]!.score, 5));
+      lance![q]!.forEach((h, i) => {
+        expect(h.score).toBeCloseTo(mem![q]![i]!.score, 5);
+      });
     }
     for (const g of galleries) {
       expect((await g.ids()).sort()).toEqual(ids(500).sort());

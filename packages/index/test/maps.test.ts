@@ -7,7 +7,11 @@ import { fitMap, IndexInputError, loadMap, mapInfo, mapNames, registerMap, saveM
 import { addNoise, meanSquaredError, randomMatrix, randomRotation, slice, space, times } from './fixtures';
 
 const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() =>
+  dirs.forEach((d) => {
+    rmSync(d, { recursive: true, force: true });
+  }),
+);
 
 function dense(m: number, n: number, seed: number): Float64Array {
   const rng = new Rng(seed);

@@ -19,4 +19,4 @@ for (let i = Number(start); i < Number(end); i += Number(batch)) {
 }
 await g.close();
 process.stdin.destroy();
-process.stdout.write(JSON.stringify({ written, retries, first, last: Date.now() }) + '\n');
+process.stdout.write(`${JSON.stringify({ written, retries, first, last: Date.now() })}\n`);

@@ -45,7 +45,7 @@ export const residualMlpMap: MapFactory<ResidualMlpOptions> = (options, shape): 
   const b1 = param([h]);
   const w2 = param([h, dout]);
   const b2 = param([dout]);
-  const act = (v: number) => (options.activation === 'relu' ? (v > 0 ? v : 0) : Math.tanh(v));
+  const act = (v: number) => (options.activation === 'relu' ? Math.max(v, 0) : Math.tanh(v));
   return {
     params: new Map([
       ['base', base],
@@ -115,7 +115,9 @@ export const residualMlpMap: MapFactory<ResidualMlpOptions> = (options, shape): 
         setParam(w2, await vars.w2.data());
         setParam(b2, await vars.b2.data());
       } finally {
-        Object.values(vars).forEach((v) => v.dispose());
+        Object.values(vars).forEach((v) => {
+          v.dispose();
+        });
         baseT.dispose();
         optimizer.dispose();
       }
