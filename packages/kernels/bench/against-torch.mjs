@@ -127,7 +127,7 @@ function clipWorkload(inputs) {
   return stepWorkload(createClipBench(CLIP_BENCH_CONFIG, 7), clipLoss, inputs);
 }
 
-const { python, version, tried } = findPython();
+const { python, tried } = findPython();
 const report = await initBackend(undefined, { log: () => {} });
 const clipModelForInputs = createClipBench(CLIP_BENCH_CONFIG, 7);
 const clipInputs = clipBenchInputs(clipModelForInputs);

@@ -51,7 +51,10 @@ export function createClipBench(config = CLIP_BENCH_CONFIG, seed = 1) {
 export function clipBenchInputs({ config, patchDim, visionTokens }, seed = 3) {
   const { batch, text: t } = config;
   let state = seed >>> 0;
-  const next = () => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+  const next = () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
   const eot = Int32Array.from({ length: batch }, () => 4 + Math.floor(next() * (t.contextLength - 4)));
   const ids = Int32Array.from({ length: batch * t.contextLength }, (_, i) => {
     const pos = i % t.contextLength;

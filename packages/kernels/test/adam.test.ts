@@ -41,7 +41,9 @@ describe.each(backends)('adam (fused update) on %s', (backend) => {
     expect(ran).toBe(backend === 'hotplug-cpu' ? 12 : 0);
     const reference = tf.train.adam(0.05, 0.8, 0.99, 1e-6);
     const expected = trajectory(reference, 6);
-    got.forEach((row, i) => expectClose(row, expected[i], 1e-5, 1e-6, `step ${i + 1}`));
+    got.forEach((row, i) => {
+      expectClose(row, expected[i], 1e-5, 1e-6, `step ${i + 1}`);
+    });
     const [ws, wr] = [await fused.getWeights(), await reference.getWeights()];
     expect(ws.map((w) => w.name.replace(/\d+/g, '#'))).toEqual(wr.map((w) => w.name.replace(/\d+/g, '#')));
     expect(fused.iterations).toBe(6);

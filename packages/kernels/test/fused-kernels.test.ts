@@ -185,10 +185,14 @@ describe.skipIf(!hasNative)('fused kernels: hotplug-cpu (native) vs the composit
     it(`${c.name}: forward and gradients agree, and the native kernels ran`, async () => {
       const before = c.kernels.map((k) => nativeRunCounts().get(k) ?? 0);
       const native = await evaluate('hotplug-cpu', c.op, c.shapes, 11);
-      c.kernels.forEach((k, i) => expect(nativeRunCounts().get(k) ?? 0, `${k} ran natively`).toBeGreaterThan(before[i]));
+      c.kernels.forEach((k, i) => {
+        expect(nativeRunCounts().get(k) ?? 0, `${k} ran natively`).toBeGreaterThan(before[i]);
+      });
       const plain = await evaluate('cpu', c.op, c.shapes, 11);
       expectClose(native.y, plain.y, 1e-5, 1e-5, `${c.name} forward`);
-      native.grads.forEach((g, i) => expectClose(g, plain.grads[i], 1e-4, 1e-4, `${c.name} grad ${i}`));
+      native.grads.forEach((g, i) => {
+        expectClose(g, plain.grads[i], 1e-4, 1e-4, `${c.name} grad ${i}`);
+      });
     });
   }
 

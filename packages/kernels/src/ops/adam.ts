@@ -24,7 +24,10 @@ interface AdamState {
  */
 export class FusedAdamOptimizer extends tf.AdamOptimizer {
   override applyGradients(variableGradients: VariableGradients): void {
-    if (!backendHasKernel(FUSED_KERNELS.adam)) return super.applyGradients(variableGradients);
+    if (!backendHasKernel(FUSED_KERNELS.adam)) {
+      super.applyGradients(variableGradients);
+      return;
+    }
     const self = this as unknown as AdamState;
     const names = Array.isArray(variableGradients) ? variableGradients.map((v) => v.name) : Object.keys(variableGradients);
     // The bias corrections as tfjs computes them (float32 running products of beta).
