@@ -128,5 +128,5 @@ export function writeFileAtomic(path: string, data: Uint8Array | string | Readon
 
 /** Writes JSON (two-space indented, trailing newline) atomically. */
 export function writeJsonAtomic(path: string, value: unknown): void {
-  writeFileAtomic(path, JSON.stringify(value, null, 2) + '\n');
+  writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
 }

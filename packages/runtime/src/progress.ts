@@ -110,7 +110,7 @@ export class ProgressBar {
       stream.write(`\r${this.line()}\x1b[K${final ? '\n' : ''}`);
     } else if (final || now - this.lastLog >= this.opts.logIntervalMs) {
       this.lastLog = now;
-      stream.write(this.line() + '\n');
+      stream.write(`${this.line()}\n`);
     }
   }
 }

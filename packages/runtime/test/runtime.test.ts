@@ -75,7 +75,13 @@ describe('ProgressBar', () => {
   it('reports rate and ETA from a clock (hand-worked: 25 of 100 in 5 s -> 5/s, 15 s left)', () => {
     let t = 0;
     const out: string[] = [];
-    const stream = { isTTY: false, write: (s: string) => (out.push(s), true) } as unknown as NodeJS.WritableStream;
+    const stream = {
+      isTTY: false,
+      write: (s: string) => {
+        out.push(s);
+        return true;
+      },
+    } as unknown as NodeJS.WritableStream;
     const bar = new ProgressBar({ total: 100, label: 'train', unit: 'step', stream, now: () => t, logIntervalMs: 1000 });
     t = 5000;
     bar.tick(25, { loss: 0.5 });
