@@ -139,7 +139,7 @@ export class Trainer {
       const record: StepRecord = { step: step + 1, loss: finalLoss, lr, gradNorm, ...metrics };
       history.push(record);
       onStep?.(record);
-      if (logFile && ((step + 1) % logEvery === 0 || step + 1 === totalSteps)) appendFileSync(logFile, JSON.stringify(record) + '\n');
+      if (logFile && ((step + 1) % logEvery === 0 || step + 1 === totalSteps)) appendFileSync(logFile, `${JSON.stringify(record)}\n`);
       bar?.tick(1, { loss: finalLoss, lr });
       if (checkpoint && ((step + 1) % checkpoint.every === 0 || step + 1 === totalSteps))
         await saveCheckpoint(checkpoint.dir, step + 1, this.params, this.optimizer, {
@@ -187,5 +187,5 @@ function truncateLog(file: string, step: number, warn: (message: string) => void
   const kept = rows.filter(
     (r): r is StepRecord => typeof r === 'object' && r !== null && Number.isInteger((r as StepRecord).step) && (r as StepRecord).step <= step,
   );
-  writeFileAtomic(file, kept.map((r) => JSON.stringify(r) + '\n').join(''));
+  writeFileAtomic(file, kept.map((r) => `${JSON.stringify(r)}\n`).join(''));
 }

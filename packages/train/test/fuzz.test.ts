@@ -4,7 +4,7 @@
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, it } from 'vitest';
 import { initBackend } from '@hotplug/kernels';
 import { Trainer } from '../src/index';
 import { killedRun, runConfig, tinyProblem } from './fixtures';

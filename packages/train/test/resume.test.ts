@@ -121,7 +121,7 @@ describe('metrics log', () => {
   it('skips a torn last line with a warning and resumes', async () => {
     const dir = await killedRun();
     // The kill tore the line being appended.
-    writeFileSync(join(dir, 'metrics.jsonl'), readFileSync(join(dir, 'metrics.jsonl'), 'utf8').split('\n').slice(0, 3).join('\n') + '\n{"step":4,"lo');
+    writeFileSync(join(dir, 'metrics.jsonl'), `${readFileSync(join(dir, 'metrics.jsonl'), 'utf8').split('\n').slice(0, 3).join('\n')}\n{"step":4,"lo`);
     const warnings: string[] = [];
     const summary = await fitIn(dir, { warn: (w) => warnings.push(w) });
     expect(summary.startStep).toBe(3);
