@@ -50,7 +50,10 @@ async function timeUs(encoder: SystemEncoder, images: ImageStack, batchSize: num
  * machine falls on both sides of each pair. `images.size` 1 gives the per-query figure.
  */
 export async function addedEncodeUs(bare: SystemEncoder, adapted: SystemEncoder, images: ImageStack, reps = 40): Promise<{ bareUs: number; addedUs: number }> {
-  for (let i = 0; i < 3; i++) await timeUs(bare, images, images.size), await timeUs(adapted, images, images.size);
+  for (let i = 0; i < 3; i++) {
+    await timeUs(bare, images, images.size);
+    await timeUs(adapted, images, images.size);
+  }
   const base: number[] = [];
   const diff: number[] = [];
   for (let i = 0; i < reps; i++) {

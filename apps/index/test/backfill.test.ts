@@ -39,9 +39,17 @@ describe('backfill and cutover', () => {
     try {
       await new Promise<void>((resolve, reject) => {
         const poll = setInterval(() => {
-          if (doneShards() >= 1) clearInterval(poll), child.kill('SIGKILL'), resolve();
+          if (doneShards() >= 1) {
+            clearInterval(poll);
+            child.kill('SIGKILL');
+            resolve();
+          }
         }, 20);
-        child.once('exit', (code, signal) => signal === null && (clearInterval(poll), reject(new Error(`backfill ended (${code}) before it could be killed`))));
+        child.once('exit', (code, signal) => {
+          if (signal !== null) return;
+          clearInterval(poll);
+          reject(new Error(`backfill ended (${code}) before it could be killed`));
+        });
       });
     } finally {
       child.kill('SIGKILL');

@@ -124,7 +124,7 @@ describe('hotplug-index upgrade workflow on the embedded pair', () => {
         '--shard-size',
         '30',
       ]);
-      expect(ingest.code, ingest.out + '\n' + [...logs.values()].join('\n')).toBe(EXIT.ok);
+      expect(ingest.code, `${ingest.out}\n${[...logs.values()].join('\n')}`).toBe(EXIT.ok);
       const orphan = await killed;
       // The killed worker's shard was taken over by the survivor once its lock lapsed.
       expect(logs.get(survivor.pid!)).toMatch(new RegExp(`shard ${orphan} done`));

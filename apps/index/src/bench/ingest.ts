@@ -65,7 +65,18 @@ export async function ingestBench(
             .join(', ')})`,
         );
       } finally {
-        await Promise.all(procs.map((p) => new Promise<void>((r) => (p.exitCode !== null ? r() : (p.once('exit', () => r()), p.kill('SIGTERM'))))));
+        await Promise.all(
+          procs.map(
+            (p) =>
+              new Promise<void>((r) => {
+                if (p.exitCode !== null) r();
+                else {
+                  p.once('exit', () => r());
+                  p.kill('SIGTERM');
+                }
+              }),
+          ),
+        );
       }
     }
     rows.push({ workers, itemsPerSecond: median(runs), runs });

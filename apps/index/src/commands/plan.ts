@@ -105,7 +105,11 @@ export async function plan(o: PlanOptions): Promise<PlanReport> {
     const picked = collections.map((c, ci) => c.pick(parts.filter((x) => x.ci === ci).map((x) => x.at)));
     const items = picked.flatMap((p) => p.items);
     const pixels = new Uint8Array(picked.reduce((n, p) => n + p.images.images.length, 0));
-    picked.reduce((at, p) => (pixels.set(p.images.images, at), at + p.images.images.length), 0);
+    let offset = 0;
+    for (const p of picked) {
+      pixels.set(p.images.images, offset);
+      offset += p.images.images.length;
+    }
     const stack = { ...picked[0]!.images, size: items.length, images: pixels };
     // The table's own stored vectors of the sample (what an upgrade keeps), by id.
     const wanted = new Map(items.map((it, i) => [it.id, i]));
@@ -114,7 +118,10 @@ export async function plan(o: PlanOptions): Promise<PlanReport> {
     for await (const batch of gallery.scan({ batchSize: 4096 }))
       for (const s of batch) {
         const i = wanted.get(s.id);
-        if (i !== undefined && s.vector) oldData.set(s.vector, i * gallery.space.dim), found++;
+        if (i !== undefined && s.vector) {
+          oldData.set(s.vector, i * gallery.space.dim);
+          found++;
+        }
       }
     if (found !== items.length)
       throw new UsageError(`${items.length - found} sampled items are not in table "${table}"; was an ingest or build interrupted? rerun it first`);
@@ -229,5 +236,5 @@ export function planMarkdown(r: PlanReport): string {
         `| ${row.system} | ${row.refused ? `refused (${row.refused})` : f(row.recallAtK)} | ${f(row.mrr)} | ${f(row.labelPrecision)} | ${f(row.labelPrecisionOfFull)} | ${f(row.addedLatencyUs, 1)} |`,
     ),
   ];
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }

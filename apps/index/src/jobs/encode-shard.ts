@@ -26,21 +26,30 @@ export class ShardContext {
   modelSet(dirs: ModelDirs): ModelSet {
     const key = JSON.stringify(dirs);
     let m = this.models.get(key);
-    if (!m) this.models.set(key, (m = new ModelSet(dirs)));
+    if (!m) {
+      m = new ModelSet(dirs);
+      this.models.set(key, m);
+    }
     return m;
   }
 
   collection(spec: CollectionSpec): Collection {
     const key = JSON.stringify(spec);
     let c = this.collections.get(key);
-    if (!c) this.collections.set(key, (c = new Collection(spec)));
+    if (!c) {
+      c = new Collection(spec);
+      this.collections.set(key, c);
+    }
     return c;
   }
 
   gallery(db: string, table: string): Promise<LanceGallery> {
     const key = JSON.stringify([db, table]);
     let g = this.galleries.get(key);
-    if (!g) this.galleries.set(key, (g = LanceGallery.open(db, { table })));
+    if (!g) {
+      g = LanceGallery.open(db, { table });
+      this.galleries.set(key, g);
+    }
     return g;
   }
 
