@@ -63,7 +63,10 @@ function zeroShotAccuracy(features: FeatureMatrix, classifier: Float32Array, lab
     for (let c = 0; c < classes; c++) {
       let s = 0;
       for (let d = 0; d < features.dim; d++) s += features.data[r * features.dim + d]! * classifier[c * features.dim + d]!;
-      if (s > best) (best = s), (pred[r] = c);
+      if (s > best) {
+        best = s;
+        pred[r] = c;
+      }
     }
   }
   return accuracy(pred, labels);

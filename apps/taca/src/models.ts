@@ -53,5 +53,13 @@ export async function oldTeacher(old: LoadedModel, runtime: 'tfjs' | 'onnx', wor
   if (!existsSync(textPath)) exportTextEncoder(old.clip.text, textPath);
   const image = await loadOnnxImageEncoder(imagePath, { batchSize: 256 });
   const text = await loadOnnxTextEncoder(textPath, { batchSize: 256 });
-  return { ...base, image, text, dispose: () => (image.dispose(), text.dispose()) };
+  return {
+    ...base,
+    image,
+    text,
+    dispose: () => {
+      image.dispose();
+      text.dispose();
+    },
+  };
 }

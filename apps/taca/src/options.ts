@@ -217,8 +217,8 @@ export const DESCRIPTIONS: Record<Command_, string> = {
   export: "write each trained adapter's adapted encoder as ONNX (visual-taca.onnx)",
 };
 
-/** The hotplug-taca program; `onParsed` gets each command's checked options (and runs it). */
-export function tacaProgram(onParsed: (options: AppOptions) => void | Promise<unknown>): Command {
+/** The hotplug-taca program; `onParsed` gets each command's checked options (and runs it; a promise it returns is awaited). */
+export function tacaProgram(onParsed: (options: AppOptions) => unknown): Command {
   const p = appProgram({
     name: 'hotplug-taca',
     description: 'Train, export and evaluate TaCA adapters for an old/new model pair.',

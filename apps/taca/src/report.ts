@@ -56,5 +56,5 @@ export function markdownResults(results: Results): string {
         .map(([d, ok]) => `${d} ${ok ? 'yes' : 'no'}`)
         .join(', ')}`,
     );
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
