@@ -39,7 +39,7 @@ async function run(o: RunOptions): Promise<void> {
   await initBackend((o.backend as Parameters<typeof initBackend>[0]) ?? 'auto');
   const started = performance.now();
   const { markdown, paths, report } = await runBenchmark(spec, { models, adaptersRoot, outDir: resolve(o.out), cacheDir: resolve(o.cache) });
-  console.log('\n' + markdown);
+  console.log(`\n${markdown}`);
   const s = report.stats;
   console.log(
     `done in ${((performance.now() - started) / 1000).toFixed(0)} s: ${report.cells.length} cells (${s.cellsCached} from the cache), ${s.featuresExtracted} feature sets extracted, ${s.headsTrained} heads and ${s.learnersTrained} learners trained`,

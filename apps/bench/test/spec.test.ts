@@ -64,6 +64,7 @@ function attempt(spec: unknown): void {
 
 describe('bench spec fuzz', () => {
   const hostile = fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.constantFrom('mnist', '100', -1, 1e9, 0.5, null, [], {}, [{}], ['a', 'a']));
+  // biome-ignore lint/suspicious/noExplicitAny: the fuzz writes hostile values at arbitrary paths of parsed JSON
   const setters: Array<(s: any, v: unknown) => void> = [
     (s, v) => (s.experiment.datasets = v),
     (s, v) => (s.experiment.seeds = v),

@@ -10,7 +10,9 @@ import type { AdapterSteps } from './adapters';
 /** Rows of a feature set picked by index. */
 function pick(data: Float32Array, dim: number, rows: Int32Array): Float32Array {
   const out = new Float32Array(rows.length * dim);
-  rows.forEach((r, i) => out.set(data.subarray(r * dim, (r + 1) * dim), i * dim));
+  rows.forEach((r, i) => {
+    out.set(data.subarray(r * dim, (r + 1) * dim), i * dim);
+  });
   return out;
 }
 
