@@ -56,6 +56,8 @@ export function prepareCorpus(options: PrepareOptions = {}): PreparedCorpus {
   const contextLength = labels ? 16 : CONTEXT_LENGTH;
   const tokenizer = buildTokenizer([...corpus.captions, ...prompts], { contextLength, vocabSize: labels ? 1024 : VOCAB_SIZE });
   const tokenIds = new Int32Array(corpus.size * contextLength);
-  corpus.captions.forEach((c, i) => tokenIds.set(tokenizer.encode(c), i * contextLength));
+  corpus.captions.forEach((c, i) => {
+    tokenIds.set(tokenizer.encode(c), i * contextLength);
+  });
   return { corpus, tokenizer, tokenIds };
 }

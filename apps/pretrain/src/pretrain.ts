@@ -35,13 +35,17 @@ export interface PretrainResult {
 /** Gathers the bytes of the given corpus items into one buffer. */
 function gatherBytes(source: Uint8Array, perItem: number, indices: Int32Array): Uint8Array {
   const out = new Uint8Array(indices.length * perItem);
-  indices.forEach((i, k) => out.set(source.subarray(i * perItem, (i + 1) * perItem), k * perItem));
+  indices.forEach((i, k) => {
+    out.set(source.subarray(i * perItem, (i + 1) * perItem), k * perItem);
+  });
   return out;
 }
 
 function gatherTokens(tokenIds: Int32Array, contextLength: number, indices: Int32Array): Int32Array {
   const out = new Int32Array(indices.length * contextLength);
-  indices.forEach((i, k) => out.set(tokenIds.subarray(i * contextLength, (i + 1) * contextLength), k * contextLength));
+  indices.forEach((i, k) => {
+    out.set(tokenIds.subarray(i * contextLength, (i + 1) * contextLength), k * contextLength);
+  });
   return out;
 }
 

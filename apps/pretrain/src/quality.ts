@@ -75,7 +75,9 @@ function toWidth(m: FeatureMatrix, dim: number, modelId: string): FeatureMatrix 
 
 function rowsOf(m: FeatureMatrix, idx: Int32Array): FeatureMatrix {
   const out = new Float32Array(idx.length * m.dim);
-  idx.forEach((r, k) => out.set(m.data.subarray(r * m.dim, (r + 1) * m.dim), k * m.dim));
+  idx.forEach((r, k) => {
+    out.set(m.data.subarray(r * m.dim, (r + 1) * m.dim), k * m.dim);
+  });
   return featureMatrix(out, idx.length, m.dim, m.modelId);
 }
 
