@@ -46,8 +46,8 @@ const pkg = {
   },
   dependencies: {},
 };
-write('package.json', JSON.stringify(pkg, null, 2) + '\n');
-write('tsconfig.json', JSON.stringify({ extends: '../../tsconfig.base.json', include: ['src', 'test'] }, null, 2) + '\n');
+write('package.json', `${JSON.stringify(pkg, null, 2)}\n`);
+write('tsconfig.json', `${JSON.stringify({ extends: '../../tsconfig.base.json', include: ['src', 'test'] }, null, 2)}\n`);
 write('tsup.config.ts', "import { packageConfig } from '../../tools/build/tsup-preset.mjs';\n\nexport default packageConfig();\n");
 write('vitest.config.ts', "import { projectConfig } from '../../tools/build/vitest-preset.mjs';\n\nexport default projectConfig();\n");
 write('src/index.ts', `// Public API of ${fullName}: everything a user may import is exported here.\nexport {};\n`);

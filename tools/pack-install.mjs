@@ -102,7 +102,8 @@ for (const name of names) {
       if (!existsSync(file)) continue;
       cpSync(file, join(dir, example));
       const r = spawnSync(process.execPath, [example], { cwd: dir, env, encoding: 'utf8' });
-      (result.examples ??= {})[example] = r.status;
+      result.examples ??= {};
+      result.examples[example] = r.status;
       if (r.status !== 0) result.problems.push(`${example} exited ${r.status}: ${r.stderr.trim().split('\n').slice(0, 4).join(' | ')}`);
     }
   }

@@ -72,7 +72,7 @@ describe.each(packages.map((d) => [readJson(join(d, 'package.json')).name as str
   it('imports from a plain Node script, ESM and CJS giving the same API', () => {
     const keys = (code: string, type: 'module' | 'commonjs') =>
       JSON.parse(
-        execFileSync(process.execPath, ['--input-type=' + type, '-e', code], { cwd: root, encoding: 'utf8' })
+        execFileSync(process.execPath, [`--input-type=${type}`, '-e', code], { cwd: root, encoding: 'utf8' })
           .trim()
           .split('\n')
           .pop()!,
