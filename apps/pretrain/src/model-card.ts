@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { configForTokenizer, createClip, resolveConfig } from '@hotplug/backbones';
+import { PRETRAINING_CORPUS } from '@hotplug/data';
 import type { EvaluatedModel } from '@hotplug/bench';
 import { qualityBars, PAIRS, type ModelCard, type TokenFigures, type TrainingRecord } from './card';
 import type { PretrainConfig } from './config';
@@ -63,6 +64,8 @@ export function completeRecord(record: TrainingRecord, modelDir: string, runDir:
   const weights = join(modelDir, 'model.safetensors');
   return {
     ...lossEnds(runDir),
+    // The scene corpus is always the pretraining stream; records written before the field existed lack it.
+    ...(record.corpus === 'scenes' ? { corpusSeed: PRETRAINING_CORPUS.seed } : {}),
     ...record,
     minutesPer1000Steps: record.minutesPer1000Steps ?? ((record.seconds / record.steps) * 1000) / 60,
     ...(existsSync(weights) ? { bytes: statSync(weights).size } : {}),
