@@ -78,15 +78,7 @@ export function readBenchSpec(path: string): BenchSpec {
         path,
         'experiment.datasets',
       );
-  // Prompt learners still take their class names from the registered datasets (steps/prompts.ts): refuse the pair now rather than mid-run.
-  const prompted = (experiment.learners ?? []).filter((l) => l.learner !== 'zeroshot');
-  const userNamed = experiment.datasets.filter((d) => user?.[d]);
-  if (prompted.length && userNamed.length)
-    throw new SpecError(
-      `${path}: prompt learners (${prompted.map((l) => l.id).join(', ')}) do not run on user datasets yet (${userNamed.join(', ')}); keep them to registered datasets in another spec, or use the zeroshot learner`,
-      path,
-      'experiment.learners',
-    );
+
   const data = spec.data ? { ...spec.data, ...(user ? { userDatasets: user } : {}) } : undefined;
   return {
     ...spec,

@@ -66,10 +66,12 @@ describe('spec data.userDatasets', () => {
     expect(refused({ userDatasets: { colours: { kind: 'image-folder', path: 'colours', split: { testFraction: 1.5, seed: 0 } } } })).toThrow(/testFraction/);
     expect(refused({ userDatasets: { colours: { kind: 'image-folder', path: 'colours', extra: 1 } } })).toThrow(/extra/);
     expect(refused({ userDatasets: { mnist: { kind: 'image-folder', path: 'colours' } } }, ['mnist'])).toThrow(/"mnist" has the name of a registered dataset/);
+    // Prompt learners take the user dataset's class names from the workspace, so the pair is accepted.
     const withCoop = { ...experiment(['colours']), learners: [{ id: 'coop', learner: 'coop', shots: [1], systems: ['old', 'new'] }] };
-    expect(() =>
-      readBenchSpec(specFile(dir, { experiment: withCoop, data: { userDatasets: { colours: { kind: 'image-folder', path: 'colours' } } } })),
-    ).toThrow(/prompt learners \(coop\) do not run on user datasets yet \(colours\)/);
+    expect(
+      readBenchSpec(specFile(dir, { experiment: withCoop, data: { userDatasets: { colours: { kind: 'image-folder', path: 'colours' } } } })).experiment
+        .learners,
+    ).toHaveLength(1);
     expect(refused({}, ['colurs'])).toThrow(/"colurs", which is neither a registered dataset .* nor one of data.userDatasets/);
   });
 

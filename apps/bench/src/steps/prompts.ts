@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LearnerRequest, LearnerStep } from '@hotplug/bench';
 import { PromptTarget, createLearner, loadLearner, predictClasses, saveLearner, trainPromptLearner, type PromptTrainConfig } from '@hotplug/contcoop';
-import { classPrompts, fewShotIndices } from '@hotplug/data';
+import { fewShotIndices } from '@hotplug/data';
 import type { Workspace } from '../systems';
 import type { AdapterSteps } from './adapters';
 
@@ -23,7 +23,8 @@ function pick(data: Float32Array, dim: number, rows: Int32Array): Float32Array {
  */
 export function promptLearner(ws: Workspace, adapters: AdapterSteps, kind: string, training: Partial<PromptTrainConfig>): LearnerStep {
   const target = (request: LearnerRequest) => {
-    const prompts = classPrompts(request.dataset);
+    // The workspace knows the class names of user datasets too.
+    const prompts = ws.classPrompts(request.dataset);
     return new PromptTarget(ws.model(request.model), prompts.classNames, { zeroShotPrompts: prompts.prompts });
   };
   return {
