@@ -6,8 +6,8 @@ import { PathOutsideRootError } from '@hotplug/data';
 import { initBackend } from '@hotplug/kernels';
 import { beforeAll, describe, expect, it } from 'vitest';
 // The tiny random model pair and the PNG folder writer of apps/taca's tests (no shipped model or dataset needed).
-import { TINY_CLASSES, writeTinyImageFolder } from '../../taca/test/image-folder';
-import { writeTinyPair } from '../../taca/test/tiny-models';
+import { TINY_CLASSES, writeTinyImageFolder } from '../../../tools/test-support/image-folder';
+import { writeTinyPair } from '../../../tools/test-support/tiny-models';
 import { runBenchmark } from '../src/run';
 import { readBenchSpec } from '../src/spec';
 import { Workspace } from '../src/systems';

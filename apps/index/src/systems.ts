@@ -6,6 +6,7 @@ import { embeddedAdaptersRoot, embeddedModelDir } from '@hotplug/models';
 import { sha256File } from '@hotplug/runtime';
 import { injectAdapter, loadAdapter, type Adapter } from '@hotplug/taca';
 import { UsageError } from './errors';
+import { OBJECT_SIDE, renderSingleObjects } from '@hotplug/data';
 
 /** Where the models and the trained TaCA adapters are (defaults: the embedded pair and its adapters). */
 export interface ModelDirs {
@@ -56,6 +57,28 @@ export interface SystemEncoder {
  * adapter's space is the new model's extended by `taca-VARIANT:FINGERPRINT` (the adapter
  * weights' hash), which is what a table stamps for items it ingested through that adapter.
  */
+/**
+ * The collection holds 28x28 grayscale Fashion-MNIST / MNIST items; a model with another input
+ * sees them drawn onto canvases in its format, the way @hotplug/data's classification tasks and
+ * the benchmark draw them.
+ */
+function toModelInput(stack: ImageBytes, clip: Clip): ImageBytes {
+  const v = clip.config.vision;
+  if (stack.height === v.imageSize && stack.width === v.imageSize && stack.channels === v.channels) return stack;
+  if (stack.height !== OBJECT_SIDE || stack.width !== OBJECT_SIDE || stack.channels !== 1 || (v.channels !== 1 && v.channels !== 3))
+    throw new UsageError(
+      `model "${clip.config.name}" takes ${v.imageSize}x${v.imageSize}x${v.channels} images; the collection holds ${stack.height}x${stack.width}x${stack.channels} ones, which only 28x28 grayscale items can be drawn from`,
+    );
+  const format = { size: v.imageSize, channels: v.channels as 1 | 3 };
+  return {
+    size: stack.size,
+    height: format.size,
+    width: format.size,
+    channels: format.channels,
+    images: renderSingleObjects(stack.images, stack.size, format, false),
+  };
+}
+
 export class ModelSet {
   private readonly models = new Map<string, LoadedModel>();
   private readonly adapters = new Map<string, { adapter: Adapter; space: EmbeddingSpace }>();
@@ -114,7 +137,8 @@ export class ModelSet {
     return {
       system,
       space,
-      encode: async (images, batchSize = 256) => {
+      encode: async (stack, batchSize = 256) => {
+        const images = toModelInput(stack, clip);
         if (!adapter) {
           const { data, rows, dim } = await embedImageBytes(clip, images, { batchSize });
           return { data, rows, dim };

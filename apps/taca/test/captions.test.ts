@@ -7,8 +7,8 @@ import { initBackend } from '@hotplug/kernels';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { captionFileCorpus } from '../src/captions';
 import { parseOptions, runCli } from '../src/index';
-import { rgbPngOf, TINY_CLASSES, writeTinyImageFolder } from './image-folder';
-import { writeTinyPair } from './tiny-models';
+import { rgbPngOf, TINY_CLASSES, writeTinyImageFolder } from '../../../tools/test-support/image-folder';
+import { writeTinyPair } from '../../../tools/test-support/tiny-models';
 
 const temp = (label: string) => mkdtempSync(join(tmpdir(), `taca-captions-${label}-`));
 // ITU-R 601 luma (0.299 R + 0.587 G + 0.114 B), worked by hand for a solid colour.

@@ -8,7 +8,7 @@ import { SafetensorsReader } from '@hotplug/backbones';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseOptions, runCli, type Results } from '../src/index';
 import { adapterConfigOf } from '../src/options';
-import { writeTinyPair } from './tiny-models';
+import { writeTinyPair } from '../../../tools/test-support/tiny-models';
 
 const appDir = fileURLToPath(new URL('..', import.meta.url));
 const viteNode = join(appDir, '../../node_modules/.bin/vite-node');
