@@ -12,7 +12,7 @@ import { evaluateDataset } from './evaluate';
 import { loadModel, oldTeacher, type LoadedModel } from './models';
 import { tacaProgram, type AppOptions } from './options';
 import { compatibility, markdownResults, type Results } from './report';
-import { adapterDir, inputFormat, oldCorpusFeatures, trainingCorpus, trainVariant, type TrainingRecord } from './train-variant';
+import { adapterDir, adapterFolderName, inputFormat, oldCorpusFeatures, trainingCorpus, trainVariant, type TrainingRecord } from './train-variant';
 
 export const EVAL_DATASETS = ['fashion-mnist', 'mnist'] as const;
 
@@ -47,7 +47,7 @@ async function onnxParity(encoder: AdaptedEncoder, path: string, next: LoadedMod
  */
 function installIntoModels(options: AppOptions, variant: string): void {
   const from = adapterDir(options, variant);
-  const to = join(embeddedAdaptersRoot(), variant);
+  const to = join(embeddedAdaptersRoot(), adapterFolderName(options, variant));
   for (const file of readdirSync(from)) writeFileAtomic(join(to, file), readFileSync(join(from, file)));
   console.log(`${variant}: installed into ${to}`);
 }

@@ -40,6 +40,13 @@ export interface AppOptions {
   variants: string[];
   /** Shared adapter fields, and option values applied to every variant that has them. */
   adapter: { blocks?: number[]; outputProjection: OutputProjectionMode; seed?: number; options: Record<string, unknown> };
+  /**
+   * `--seed N`: the adapter's initialisation and the corpus order. Absent, both take their
+   * defaults (seed 0) and a variant's folder is named after it; given, the folder is
+   * `<variant>-seed<N>`, so replicates of one variant live side by side (what apps/bench's
+   * spec names with \`replicateOf\`).
+   */
+  seed?: number;
   training: Partial<TacaTrainingConfig> & { loss: HybridLossConfig };
   /** 'scenes' (default): the adapter scene corpus; 'labels': the per-label caption corpus of the shipped adapters. */
   corpus: 'scenes' | 'labels';
@@ -94,6 +101,13 @@ function withOptions(cmd: Command): Command {
     .addOption(intOption('--bottleneck <n>', "bottleneck width / LoRA rank, for the variants that have it (default: the variant's, 16)"))
     .addOption(numberOption('--scale <x>', 'adapter scale, for the variants that have it (default 1)'))
     .option('--options <json>', 'variant options as a JSON object, applied to every chosen variant that has each key, e.g. \'{"activation":"gelu"}\'')
+    .addOption(
+      intOption(
+        '--seed <n>',
+        "adapter initialisation and corpus order (default 0); a seeded run's folders are <variant>-seed<N>, so replicates sit side by side",
+        { min: 0 },
+      ),
+    )
     .addOption(listOption('--blocks <list>', 'blocks that get adapters (default: all)', { item: blockIndex }))
     .addOption(
       choiceOption(
@@ -174,12 +188,19 @@ export function resolveOptions(command: Command_, o: Raw): AppOptions {
     adaptersDir: join(out, 'adapters'),
     installIntoModels: (o.installIntoModels as boolean | undefined) ?? false,
     variants,
-    adapter: { outputProjection: o.outputProjection as OutputProjectionMode, ...(o.blocks ? { blocks: o.blocks } : {}), options: given },
+    adapter: {
+      outputProjection: o.outputProjection as OutputProjectionMode,
+      ...(o.blocks ? { blocks: o.blocks } : {}),
+      ...(o.seed !== undefined ? { seed: o.seed as number } : {}),
+      options: given,
+    },
+    ...(o.seed !== undefined ? { seed: o.seed as number } : {}),
     training: {
       steps: (o.steps as number | undefined) ?? (quick ? QUICK.steps : TACA_TRAINING_DEFAULTS.steps),
       batchSize: (o.batchSize as number | undefined) ?? (quick ? QUICK.batchSize : TACA_TRAINING_DEFAULTS.batchSize),
       lr: (o.lr as number | undefined) ?? APP_DEFAULTS.lr,
       warmupSteps: quick ? 2 : TACA_TRAINING_DEFAULTS.warmupSteps,
+      ...(o.seed !== undefined ? { seed: o.seed as number } : {}),
       loss: {
         distill: o.wDistill as number,
         distillKind: o.distill as 'cosine' | 'l2',

@@ -36,14 +36,19 @@ export interface TrainingRecord {
   corpusSize: number;
 }
 
-/** `<out>/adapters/<variant>`: the adapter, its training record and ONNX export. */
-export function adapterDir(options: AppOptions, variant: string): string {
-  return join(options.adaptersDir, variant);
+/** A variant's folder name: the variant, or `<variant>-seed<N>` for a run given `--seed N`. */
+export function adapterFolderName(options: Pick<AppOptions, 'seed'>, variant: string): string {
+  return options.seed === undefined ? variant : `${variant}-seed${options.seed}`;
 }
 
-/** `<out>/train/<variant>`: checkpoints and metrics.jsonl (a rerun resumes from here). */
+/** `<out>/adapters/<variant>[-seed<N>]`: the adapter, its training record and ONNX export. */
+export function adapterDir(options: AppOptions, variant: string): string {
+  return join(options.adaptersDir, adapterFolderName(options, variant));
+}
+
+/** `<out>/train/<variant>[-seed<N>]`: checkpoints and metrics.jsonl (a rerun resumes from here). */
 export function trainDir(options: AppOptions, variant: string): string {
-  return join(options.outDir, 'train', variant);
+  return join(options.outDir, 'train', adapterFolderName(options, variant));
 }
 
 /** The last logged loss of a run's metrics.jsonl (for checkpoints that predate recording it). */

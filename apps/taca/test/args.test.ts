@@ -4,6 +4,7 @@ import { CommanderError } from '@hotplug/cli';
 import { CliArgumentError, InputError } from '@hotplug/runtime';
 import { describe, expect, it } from 'vitest';
 import { parseOptions } from '../src/index';
+import { adapterDir } from '../src/train-variant';
 import { fuzzTally } from '../../../tools/test-support/fuzz';
 
 // A clear error is an InputError, or commander's own usage errors (a value that looks like an option,
@@ -23,6 +24,18 @@ describe('command-line values', () => {
     expect(parseOptions([]).corpus).toBe('scenes');
     expect(parseOptions(['--corpus', 'labels']).corpus).toBe('labels');
     expect(() => parseOptions(['--corpus', 'captions'])).toThrow('--corpus must be scenes or labels, got "captions"');
+  });
+
+  it('--seed seeds the adapter and the corpus order, and names the replicate folders <variant>-seed<N>', () => {
+    const seeded = parseOptions(['train', '--variant', 'lora', '--seed', '2', '--out', '/tmp/taca-x']);
+    expect(seeded.adapter.seed).toBe(2);
+    expect(seeded.training.seed).toBe(2);
+    expect(adapterDir(seeded, 'lora')).toBe('/tmp/taca-x/adapters/lora-seed2');
+    const plain = parseOptions(['train', '--variant', 'lora', '--out', '/tmp/taca-x']);
+    expect(plain.adapter.seed).toBeUndefined();
+    expect(plain.training.seed).toBeUndefined();
+    expect(adapterDir(plain, 'lora')).toBe('/tmp/taca-x/adapters/lora');
+    expect(() => parseOptions(['--seed', '-1'])).toThrow(CliArgumentError);
   });
 
   it('every numeric option: a value is either accepted as a valid number or refused with a CliArgumentError', () => {
