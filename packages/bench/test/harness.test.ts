@@ -311,6 +311,30 @@ describe('deterministic modules and training seeds', () => {
   });
 });
 
+describe("pairs: 'comparisons'", () => {
+  it('evaluates the diagonal and the old module on the new, adapted and replicate systems only, with the same verdicts as the full grid', async () => {
+    const { steps } = world();
+    steps.adapter('proj-b', { ...steps.adapters.get('proj')!, version: 'ridge-1e-1-seed2' });
+    const full = smallSpec();
+    full.systems = [...full.systems, { id: 'new+proj-b', model: 'new', adapter: 'proj-b', replicateOf: 'new+proj' }];
+    const lean = { ...full, pairs: 'comparisons' as const };
+    const cacheDir = mkdtempSync(join(tmpdir(), 'bench-pairs-'));
+    const a = await runExperiment(full, steps, { cacheDir, ...quiet });
+    const b = await runExperiment(lean, steps, { cacheDir: mkdtempSync(join(tmpdir(), 'bench-pairs-lean-')), ...quiet });
+    // 4 systems: 16 pairs in full; lean = 4 diagonal + old on new, new+proj, new+proj-b = 7.
+    const pairsOf = (r: ExperimentReport) => new Set(r.cells.filter((c) => c.method === 'knn').map((c) => `${c.reference}>${c.query}`));
+    expect(pairsOf(a).size).toBe(16);
+    expect([...pairsOf(b)].sort()).toEqual(['new+proj-b>new+proj-b', 'new+proj>new+proj', 'new>new', 'old>new', 'old>new+proj', 'old>new+proj-b', 'old>old']);
+    expect(b.cells).toHaveLength(gridSize(lean, steps));
+    expect(gridSize(lean, steps)).toBeLessThan(gridSize(full, steps));
+    const strip = (r: ExperimentReport) => r.verdicts.map((v) => [v.method, v.upgraded, v.verdict.margin, v.verdict.interval]);
+    expect(strip(b)).toEqual(strip(a));
+    // The matrices mark the pairs left out as such.
+    const m = matrices(b).find((x) => x.method === 'knn')!;
+    expect(m.reasons[m.systems.indexOf('new+proj')]![m.systems.indexOf('new')]).toBe('not in the grid');
+  });
+});
+
 describe('contrasts: references other than M(old, old)', () => {
   it('M(a) − M(b) of any two cells, pairing runs by seed and a deterministic side with every run', async () => {
     const { steps } = world();

@@ -72,8 +72,22 @@ export function isDimensionMismatch(err: unknown): err is Error {
   return err instanceof Error && err.name === 'DimensionMismatchError';
 }
 
-/** Every (reference, query) pair of systems: the full compatibility matrix. */
+/**
+ * The (reference, query) pairs of systems the grid evaluates (restricted to `only` where a
+ * learner names its systems): the full compatibility matrix, or with `pairs: 'comparisons'`
+ * the diagonal, each comparison's old module on its new and adapted systems (and their
+ * replicates), and the contrasts' cells. Spec order, reference-major.
+ */
 export function systemPairs(spec: ExperimentSpec, only?: readonly string[]): Array<{ reference: SystemSpec; query: SystemSpec }> {
   const systems = only ? spec.systems.filter((s) => only.includes(s.id)) : spec.systems;
-  return systems.flatMap((reference) => systems.map((query) => ({ reference, query })));
+  const all = systems.flatMap((reference) => systems.map((query) => ({ reference, query })));
+  if ((spec.pairs ?? 'all') === 'all') return all;
+  const wanted = new Set<string>();
+  const pair = (reference: string, query: string) => wanted.add(`${reference}\u0000${query}`);
+  for (const s of spec.systems) pair(s.id, s.id);
+  for (const c of spec.comparisons)
+    for (const upgraded of [c.new, ...(c.adapted ?? [])])
+      for (const q of [upgraded, ...spec.systems.filter((s) => s.replicateOf === upgraded).map((s) => s.id)]) pair(c.old, q);
+  for (const c of spec.contrasts ?? []) for (const side of [c.a, c.b]) pair(side.reference, side.query);
+  return all.filter(({ reference, query }) => wanted.has(`${reference.id}\u0000${query.id}`));
 }

@@ -60,6 +60,7 @@ export const ExperimentSpecSchema = z.strictObject({
     .max(100)
     .optional(),
   comparisons: z.array(z.strictObject({ old: id, new: id, adapted: z.array(id).max(100).optional() })).max(100),
+  pairs: z.enum(['all', 'comparisons']).optional(),
   contrasts: z
     .array(
       z.strictObject({
@@ -160,6 +161,15 @@ export interface ExperimentSpec {
   retrieval?: { ks?: number[] };
   learners?: LearnerSpec[];
   comparisons: ComparisonSpec[];
+  /**
+   * Which (reference, query) system pairs the grid evaluates. 'all' (the default): the full
+   * matrix, every module built on every system applied to every system. 'comparisons': what
+   * the verdicts, bars and contrasts read: each system on its own module (the diagonal), the
+   * comparisons' old module on their new and adapted systems (replicates included), and the
+   * contrasts' cells; cross pairs such as a head built on one adapter applied to another stay
+   * out of the grid (shown as "not in the grid"). Cells grow with systems, not systems².
+   */
+  pairs?: 'all' | 'comparisons';
   /** Extra paired comparisons of two cells, M(a) − M(b), for references other than M(old, old) (see ContrastSpec). */
   contrasts?: ContrastSpec[];
   /** The paired bootstrap behind every verdict's interval (defaults: 1000 resamples, 95 %, seed 0). */
