@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // hotplug-bench: the compatibility benchmark, end to end, on the embedded old/new pair.
-import { existsSync, realpathSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { appProgram, defaultOutDir, readPackageVersion, runApp, type Command } from '@hotplug/cli';
+import { appProgram, defaultOutDir, isEntryPoint, readPackageVersion, runApp, type Command } from '@hotplug/cli';
 import { initBackend } from '@hotplug/kernels';
 import { embeddedAdaptersRoot } from '@hotplug/models';
 import { CliArgumentError } from '@hotplug/runtime';
@@ -74,15 +74,4 @@ export function runCli(argv: string[]): Promise<number> {
   return runApp(argv, { program: benchProgram });
 }
 
-const invokedDirectly =
-  typeof process !== 'undefined' &&
-  process.argv[1] !== undefined &&
-  (() => {
-    try {
-      return realpathSync(process.argv[1]!) === realpathSync(fileURLToPath(import.meta.url));
-    } catch {
-      return false;
-    }
-  })();
-
-if (invokedDirectly) runCli(process.argv.slice(2)).then((code) => (process.exitCode = code));
+if (isEntryPoint(import.meta.url)) runCli(process.argv.slice(2)).then((code) => (process.exitCode = code));

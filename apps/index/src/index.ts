@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 // hotplug-index: the upgrade of a deployed vector index (build, plan, query, ingest, backfill, cutover).
-import { realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { isEntryPoint } from '@hotplug/cli';
 import { runCli } from './cli';
 
 export { runCli, program, exitCodeOf, EXIT } from './cli';
@@ -28,15 +27,4 @@ export type { PlanReport, PlanRow } from './commands/plan';
 export type { QueryResult } from './commands/query';
 export { setWorkerCommand } from './commands/common';
 
-const invokedDirectly =
-  typeof process !== 'undefined' &&
-  process.argv[1] !== undefined &&
-  (() => {
-    try {
-      return realpathSync(process.argv[1]!) === realpathSync(fileURLToPath(import.meta.url));
-    } catch {
-      return false;
-    }
-  })();
-
-if (invokedDirectly) runCli(process.argv.slice(2)).then((code) => process.exit(code));
+if (isEntryPoint(import.meta.url)) runCli(process.argv.slice(2)).then((code) => process.exit(code));

@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 // hotplug-pretrain: trains the embedded models on the scenes world, evaluates them and writes the model card.
-import { realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { isEntryPoint } from '@hotplug/cli';
 import { main } from './cli';
 
 export { main, pretrainProgram, COMMANDS } from './cli';
@@ -9,15 +8,4 @@ export { taskQuality } from './quality';
 export type { TaskFigures, TaskMetric, QualityOptions } from './quality';
 export type { ModelCard, QualityBar, TrainingRecord, TokenFigures } from './card';
 
-const invokedDirectly =
-  typeof process !== 'undefined' &&
-  process.argv[1] !== undefined &&
-  (() => {
-    try {
-      return realpathSync(process.argv[1]!) === realpathSync(fileURLToPath(import.meta.url));
-    } catch {
-      return false;
-    }
-  })();
-
-if (invokedDirectly) main(process.argv.slice(2)).then((code) => (process.exitCode = code));
+if (isEntryPoint(import.meta.url)) main(process.argv.slice(2)).then((code) => (process.exitCode = code));

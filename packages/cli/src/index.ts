@@ -4,3 +4,4 @@ export { EXIT, exitCodeOf, runApp, type ExitCodeMapper, type RunAppOptions } fro
 export { appProgram, defaultOutDir, readPackageVersion, type AppInfo } from './program';
 export { intOption, listOption, numberOption, choiceOption, type ListOptionSettings } from './options';
 export { loadPlugins, pluginArgs, PluginError } from './plugins';
+export { isEntryPoint } from './entry';
