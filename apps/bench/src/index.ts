@@ -10,6 +10,11 @@ import { CliArgumentError } from '@hotplug/runtime';
 import { readBenchSpec } from './spec';
 import { runBenchmark } from './run';
 
+// The public API other apps build on (apps/taca, apps/contcoop): a spec in, the harness's report out.
+export { readBenchSpec, type BenchSpec } from './spec';
+export { runBenchmark, specModelDirs, type BenchRunOptions, type BenchRunResult } from './run';
+export { Workspace, type DataLimits } from './systems';
+
 const specDir = fileURLToPath(new URL('../specs', import.meta.url));
 
 interface RunOptions {
