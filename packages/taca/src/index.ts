@@ -7,8 +7,20 @@ export { AdapterBuilder, AdapterDimensionError, adapterTarget, activate } from '
 export type { Adapter, AdapterTarget, BottleneckActivation, BottleneckNames, BottleneckShape } from './adapter';
 export { registerAdapter, createAdapter, adapterNames, listAdapters, resolveAdapterConfig, AdapterConfigError } from './registry';
 export type { AdapterFactory, AdapterVariantSpec, AdapterVariantInfo, OptionsValidator, CreateAdapterOptions } from './registry';
-export { tacaSymmetric, sequentialAdapter, parallelAdapter, loraAdapter, projectionAdapter, BOTTLENECK_DEFAULTS, LORA_DEFAULTS } from './variants/index';
-export type { BottleneckOptions, LoraOptions, LoraTarget } from './variants/index';
+export {
+  tacaSymmetric,
+  sequentialAdapter,
+  parallelAdapter,
+  loraAdapter,
+  projectionAdapter,
+  mlpProjectionAdapter,
+  BOTTLENECK_DEFAULTS,
+  LORA_DEFAULTS,
+  MLP_PROJECTION_DEFAULTS,
+  matchedMlpHidden,
+  tacaSymmetricBlockParameters,
+} from './variants/index';
+export type { BottleneckOptions, LoraOptions, LoraTarget, MlpProjectionOptions } from './variants/index';
 export { AdaptedEncoder, injectAdapter } from './adapted-encoder';
 export {
   saveAdapter,

@@ -68,7 +68,11 @@ describe('adapter variants', () => {
   });
 
   // Every registered variant, each against its own plain-op reference (a variant without one fails here).
-  const options: Record<string, Record<string, unknown>> = { lora: { bottleneck: 4, scale: 0.5, targets: ['q', 'v', 'out'] }, projection: {} };
+  const options: Record<string, Record<string, unknown>> = {
+    lora: { bottleneck: 4, scale: 0.5, targets: ['q', 'v', 'out'] },
+    projection: {},
+    'mlp-projection': { hidden: 7, activation: 'gelu' },
+  };
   for (const variant of adapterNames()) {
     it(`${variant}: starts as the plain new model and matches the plain-op reference once trained weights are in`, () => {
       expect(REFERENCES[variant], `test/reference.ts has no reference for "${variant}"`).toBeDefined();

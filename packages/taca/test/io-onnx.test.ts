@@ -34,9 +34,15 @@ describe('saving, loading and exporting adapters', () => {
     pair.next.dispose();
   });
 
-  for (const variant of ['taca-symmetric', 'lora', 'sequential']) {
+  const saved: Record<string, Record<string, unknown>> = {
+    'taca-symmetric': { bottleneck: 3, scale: 2 },
+    lora: { bottleneck: 3, scale: 2 },
+    sequential: { bottleneck: 3, scale: 2 },
+    'mlp-projection': { bottleneck: 3, activation: 'quickgelu' }, // hidden 'matched': recomputed from the saved target on load
+  };
+  for (const [variant, options] of Object.entries(saved)) {
     it(`${variant}: a saved adapter loaded into a fresh backbone reproduces the outputs exactly`, () => {
-      const adapter = createAdapter({ variant, bottleneck: 3, scale: 2, blocks: [1], outputProjection: 'always' }, { ...adapterTarget(pair.next.visual, 10) });
+      const adapter = createAdapter({ variant, ...options, blocks: [1], outputProjection: 'always' }, { ...adapterTarget(pair.next.visual, 10) });
       randomizeAdapter(adapter, 11);
       const enc = injectAdapter(pair.next.visual, adapter);
       const want = tf.tidy(() => enc.forward(images));
@@ -128,11 +134,14 @@ describe('saving, loading and exporting adapters', () => {
     adapter.dispose();
   });
 
-  for (const variant of ['taca-symmetric', 'lora', 'projection']) {
+  for (const variant of ['taca-symmetric', 'lora', 'projection', 'mlp-projection']) {
     it(`${variant}: the ONNX export matches tfjs under onnxruntime-node`, async () => {
-      const options = { 'taca-symmetric': { bottleneck: 4, activation: 'gelu' }, lora: { bottleneck: 4, targets: ['q', 'k', 'v', 'out'] }, projection: {} }[
-        variant
-      ];
+      const options = {
+        'taca-symmetric': { bottleneck: 4, activation: 'gelu' },
+        lora: { bottleneck: 4, targets: ['q', 'k', 'v', 'out'] },
+        projection: {},
+        'mlp-projection': { hidden: 9, activation: 'gelu' },
+      }[variant];
       const adapter = createAdapter({ variant, options }, adapterTarget(pair.next.visual, 10));
       randomizeAdapter(adapter, 5);
       const enc = injectAdapter(pair.next.visual, adapter);

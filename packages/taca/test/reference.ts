@@ -24,6 +24,8 @@ export interface VariantReference {
   /** The attention sub-layer's output, with the LayerNorm output it read. */
   attention?(r: RefContext, block: number, normed: T, out: T): T;
   mlp?(r: RefContext, block: number, normed: T, out: T): T;
+  /** The final embedding: the new encoder's `embedding` and the same after the output projection (`embedding` itself without one). */
+  output?(r: RefContext, embedding: T, projected: T): T;
 }
 
 export interface RefContext {
@@ -59,6 +61,12 @@ export const REFERENCES: Record<string, VariantReference> = {
         : y,
   },
   projection: {},
+  'mlp-projection': {
+    output: (r, e, projected) => {
+      const hidden = act(dense(e, r.p('adapter.mlp_proj.fc1.weight'), r.p('adapter.mlp_proj.fc1.bias')), r.options.activation);
+      return tf.add(projected, dense(hidden, r.p('adapter.mlp_proj.fc2.weight'), r.p('adapter.mlp_proj.fc2.bias')));
+    },
+  },
 };
 
 /** Forward of clip.visual with `adapter` inserted the way its variant is specified (REFERENCES), then its output projection. */
@@ -124,9 +132,9 @@ export function referenceForward(
       x = tf.add(mid, mlpOut);
     }
     const cls = tf.reshape(tf.slice(x, [0, 0, 0], [B, 1, v.width]), [B, v.width]);
-    let emb = dense(layerNorm(cls, w('visual.ln_post.gamma'), w('visual.ln_post.beta'), eps), w('visual.proj.weight'));
+    const emb = dense(layerNorm(cls, w('visual.ln_post.gamma'), w('visual.ln_post.beta'), eps), w('visual.proj.weight'));
     const pw = p('adapter.output_proj.weight');
-    if (pw) emb = dense(emb, pw, r.p('adapter.output_proj.bias'));
-    return emb as tf.Tensor2D;
+    const projected = pw ? dense(emb, pw, r.p('adapter.output_proj.bias')) : emb;
+    return (ref?.output ? ref.output(r, emb, projected) : projected) as tf.Tensor2D;
   });
 }

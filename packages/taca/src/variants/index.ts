@@ -1,5 +1,6 @@
 import { registerBuiltIn } from '../registry';
 import { LORA, loraAdapter } from './lora';
+import { MLP_PROJECTION, mlpProjectionAdapter } from './mlp-projection';
 import { PARALLEL, parallelAdapter } from './parallel';
 import { PROJECTION, projectionAdapter } from './projection';
 import { SEQUENTIAL, sequentialAdapter } from './sequential';
@@ -11,7 +12,9 @@ registerBuiltIn('sequential', sequentialAdapter, SEQUENTIAL);
 registerBuiltIn('parallel', parallelAdapter, PARALLEL);
 registerBuiltIn('lora', loraAdapter, LORA);
 registerBuiltIn('projection', projectionAdapter, PROJECTION);
+registerBuiltIn('mlp-projection', mlpProjectionAdapter, MLP_PROJECTION);
 
-export { tacaSymmetric, sequentialAdapter, parallelAdapter, loraAdapter, projectionAdapter };
+export { tacaSymmetric, sequentialAdapter, parallelAdapter, loraAdapter, projectionAdapter, mlpProjectionAdapter };
 export { BOTTLENECK_DEFAULTS, type BottleneckOptions } from './bottleneck-options';
 export { LORA_DEFAULTS, type LoraOptions, type LoraTarget } from './lora';
+export { MLP_PROJECTION_DEFAULTS, matchedMlpHidden, tacaSymmetricBlockParameters, type MlpProjectionOptions } from './mlp-projection';
