@@ -1,6 +1,6 @@
 // Public API of @hotplug/bench: everything a user may import is exported here.
 export { accuracy, correctness, EmptyEvaluationError } from './metrics/accuracy';
-export { marginInterval, verdictOfInterval, DEFAULT_RESAMPLES, DEFAULT_LEVEL } from './metrics/bootstrap';
+export { marginInterval, resampledMarginInterval, verdictOfInterval, DEFAULT_RESAMPLES, DEFAULT_LEVEL } from './metrics/bootstrap';
 export type { BootstrapOptions, MarginInterval, PairedItems, Verdict } from './metrics/bootstrap';
 export { sampleTestIndices, stratifiedCounts, SamplingError } from './sampling';
 export { negativeFlips } from './metrics/flips';
@@ -42,3 +42,14 @@ export { relativeColour } from './report/html/heatmap';
 export { imageFeatures } from './features/encode';
 export type { EvaluatedModel, ImageFeatureSource } from './features/encode';
 export { zeroShotClassifier, zeroShotPredict } from './features/zeroshot';
+export { evaluateTask } from './tasks/evaluate';
+export type { TaskEvaluationOptions, TaskMetric, TaskModule, TaskModuleEvaluation, TaskReference, TaskSystem, TaskSystemScore } from './tasks/evaluate';
+export { taskHalves, cutTask, taskImageSets, TASK_SPLIT_SEED } from './tasks/items';
+export type { TaskHalves, TaskPart } from './tasks/items';
+export { meanAveragePrecision, classRankings } from './tasks/map';
+export type { MultiLabelScores } from './tasks/map';
+export { taskVerdicts } from './tasks/verdicts';
+export type { TaskVerdictRow } from './tasks/verdicts';
+export { taskTable, taskModuleName } from './report/tasks';
+export type { DownstreamTasksSection, ReportWithTasks, TaskTable, TaskTableCell } from './report/tasks';
+export { ArtefactCache } from './harness/cache';

@@ -121,12 +121,45 @@ export function marginInterval(runs: readonly PairedItems[], options: BootstrapO
     // A resample that drew only undefined items has no margin; it is left out.
     if (!Number.isNaN(v)) values.push(v);
   }
+  const { low, high } = percentileInterval(values, level);
+  return { margin, low, high, level, resamples, items: paired, runs: runs.length };
+}
+
+/** The percentile interval of resample margins (sorts `values` in place); see marginInterval. */
+function percentileInterval(values: number[], level: number): { low: number; high: number } {
   values.sort((a, b) => a - b);
   const alpha = 1 - level;
   const B = values.length;
-  const low = values[Math.min(B - 1, Math.floor(B * (alpha / 2)))]!;
-  const high = values[Math.max(0, Math.ceil(B * (1 - alpha / 2)) - 1)]!;
-  return { margin, low, high, level, resamples, items: paired, runs: runs.length };
+  return { low: values[Math.min(B - 1, Math.floor(B * (alpha / 2)))]!, high: values[Math.max(0, Math.ceil(B * (1 - alpha / 2)) - 1)]! };
+}
+
+/**
+ * The same paired bootstrap as marginInterval for a margin that is not a mean of per-item
+ * differences (class-wise mAP of a multi-label task ranks all items per class): each
+ * resample draws n test items with replacement, the same items for both systems, and
+ * `marginOf(items)` recomputes M(upgraded, old) − M(old, old) on them (NaN: undefined on
+ * that resample, left out). `marginOf(null)` is the margin on the items as they are.
+ * Same seeding and percentile interval as marginInterval; one run (deterministic scores).
+ */
+export function resampledMarginInterval(n: number, marginOf: (items: Int32Array | null) => number, options: BootstrapOptions = {}): MarginInterval {
+  const resamples = options.resamples ?? DEFAULT_RESAMPLES;
+  const level = options.level ?? DEFAULT_LEVEL;
+  if (!Number.isInteger(resamples) || resamples < 1) throw new InputError(`bootstrap resamples must be a whole number >= 1, got ${resamples}`);
+  if (!(level > 0 && level < 1)) throw new InputError(`confidence level must be between 0 and 1 (e.g. 0.95), got ${level}`);
+  if (!Number.isInteger(n) || n < 1) throw new InputError(`a margin needs at least one test item, got ${n}`);
+  const margin = marginOf(null);
+  if (Number.isNaN(margin)) throw new InputError('the margin is undefined on the test items as they are; nothing to compare');
+  const rng = new Rng(`bootstrap/${options.seed ?? 0}`);
+  const items = new Int32Array(n);
+  const values: number[] = [];
+  for (let b = 0; b < resamples; b++) {
+    for (let j = 0; j < n; j++) items[j] = Math.floor(rng.next() * n);
+    const v = marginOf(items);
+    if (!Number.isNaN(v)) values.push(v);
+  }
+  if (values.length === 0) throw new InputError('no bootstrap resample has a defined margin; evaluate on more test items');
+  const { low, high } = percentileInterval(values, level);
+  return { margin, low, high, level, resamples, items: n, runs: 1 };
 }
 
 /** The three answers a margin's interval can give, and "cannot run" for a module that cannot take the features. */

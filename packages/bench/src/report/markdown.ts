@@ -1,8 +1,8 @@
 import { writeFileAtomic } from '@hotplug/runtime';
-import type { ExperimentReport } from '../harness/harness';
 import { CONTRAST_HEADER, contrastTableRows, flipSummaries, marginWithInterval, matrices, pctStat, runsLabel, systemLabel, verdictSummaries } from './summary';
 import { CRITERION_TEXT, intervalNote, level, methodName } from './text';
 import { ablationRows, ablationTable, promptTable, reasonGist, summaryMatrix, summaryNote, type CellState } from './lead';
+import { TASKS_INTRO, taskTable, type ReportWithTasks } from './tasks';
 
 function table(header: string[], rows: string[][]): string {
   const esc = (s: string) => s.replace(/\|/g, '\\|');
@@ -13,7 +13,7 @@ function table(header: string[], rows: string[][]): string {
 const MARK: Record<CellState, string> = { compatible: '🟢', inconclusive: '🟡', 'not compatible': '🔴', 'n/a': '⚪' };
 
 /** The answer first: the summary matrix, the adapter ablation, the prompt learners against their references. */
-function leadingTables(report: ExperimentReport): string[] {
+function leadingTables(report: ReportWithTasks): string[] {
   const out: string[] = [];
   const m = summaryMatrix(report);
   if (m.rows.length) {
@@ -55,11 +55,31 @@ function leadingTables(report: ExperimentReport): string[] {
       '',
     );
   }
+  const tasks = taskTable(report);
+  if (tasks.rows.length) {
+    out.push('## Downstream tasks', '', TASKS_INTRO, '');
+    const reasons: string[] = [];
+    const note = (r: string) => (reasons.includes(r) ? reasons.indexOf(r) : reasons.push(r) - 1) + 1;
+    out.push(
+      table(
+        tasks.header,
+        tasks.rows.map((r) => [
+          r.task,
+          r.module,
+          r.metric,
+          r.oldOld,
+          ...r.cells.map((c) => (c.state === 'n/a' ? `${MARK['n/a']} n/a [${note(c.reason ?? 'n/a')}]` : `${MARK[c.state]} ${c.text}`)),
+        ]),
+      ),
+      '',
+    );
+    if (reasons.length) out.push(reasons.map((r, k) => `[${k + 1}] ${r}`).join('  \n'), '');
+  }
   return out;
 }
 
 /** The report as Markdown tables (figures in %, mean ± std over seeds). */
-export function markdownReport(report: ExperimentReport): string {
+export function markdownReport(report: ReportWithTasks): string {
   const name = (id: string) => systemLabel(report, id);
   const out: string[] = [`# ${report.name}`, ''];
   out.push(...leadingTables(report));
@@ -158,6 +178,6 @@ export function markdownReport(report: ExperimentReport): string {
 }
 
 /** Writes the Markdown report atomically. */
-export function writeMarkdownReport(path: string, report: ExperimentReport): void {
+export function writeMarkdownReport(path: string, report: ReportWithTasks): void {
   writeFileAtomic(path, markdownReport(report));
 }

@@ -5,6 +5,7 @@ import { CRITERION_TEXT, intervalNote, level, methodName } from '../text';
 import { accuracyFigures, flipFigures, heatMapFigures, shotFigures } from './figures';
 import { ablationRows, ablationTable, promptTable, reasonGist, summaryMatrix, summaryNote, type CellState } from '../lead';
 import { esc, tag } from './svg';
+import { TASKS_INTRO, taskTable, type ReportWithTasks } from '../tasks';
 
 const STYLE = `
 body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #222; margin: 0 auto; max-width: 1352px; padding: 16px 24px; }
@@ -162,6 +163,40 @@ function promptHtml(report: ExperimentReport): string[] {
   ];
 }
 
+function tasksHtml(report: ReportWithTasks): string[] {
+  const t = taskTable(report);
+  if (!t.rows.length) return [];
+  return [
+    tag(
+      'table',
+      { class: 'summary', 'data-table': 'tasks' },
+      tag('tr', {}, ...t.header.map((h) => tag('th', {}, esc(h)))),
+      ...t.rows.map((r) =>
+        tag(
+          'tr',
+          {},
+          tag('td', {}, esc(r.task)),
+          tag('td', {}, esc(r.module)),
+          tag('td', {}, esc(r.metric)),
+          tag('td', { class: 'num' }, esc(r.oldOld)),
+          ...r.cells.map((c, i) =>
+            tag(
+              'td',
+              {
+                class: `v ${STATE_CSS[c.state]}`,
+                'data-verdict': c.state,
+                'data-upgrade': t.columns[i]!.upgraded,
+                title: c.state === 'n/a' ? `n/a: ${c.reason ?? ''}` : `${c.state}: ${c.text} points`,
+              },
+              esc(c.text),
+            ),
+          ),
+        ),
+      ),
+    ),
+  ];
+}
+
 function verdictTable(report: ExperimentReport): string {
   const name = (id: string) => systemLabel(report, id);
   const css: Record<string, string> = { compatible: 'ok', 'not compatible': 'bad', inconclusive: 'unsure', 'cannot run': 'bad' };
@@ -230,7 +265,7 @@ function section(title: string, intro: string, body: string[]): string {
 }
 
 /** A self-contained HTML page (inline CSS, SVG and script; nothing fetched) of a report. */
-export function htmlReport(report: ExperimentReport, options: { generatedAt?: string } = {}): string {
+export function htmlReport(report: ReportWithTasks, options: { generatedAt?: string } = {}): string {
   const systems = report.spec.systems.map((s) => `${s.label ?? s.id} = ${s.model}${s.adapter ? ` + ${s.adapter}` : ''}`).join('; ');
   const summary = summaryTable(report);
   const body = [
@@ -254,6 +289,7 @@ export function htmlReport(report: ExperimentReport, options: { generatedAt?: st
       "Trained on old, plugged into new (ContCoOp's protocol): against the new model's own zero-shot (the paper's reference) and against the same learner on old; margins in points ± half the interval.",
       promptHtml(report),
     ),
+    section('Downstream tasks', TASKS_INTRO, tasksHtml(report)),
     section('How to read this report', `Systems: ${systems}.`, [tag('div', { class: 'criterion' }, ...CRITERION_TEXT.map((t) => tag('p', {}, esc(t))))]),
     section(
       'Verdicts',
@@ -295,6 +331,6 @@ export function htmlReport(report: ExperimentReport, options: { generatedAt?: st
 }
 
 /** Writes the HTML report atomically. */
-export function writeHtmlReport(path: string, report: ExperimentReport, options: { generatedAt?: string } = {}): void {
+export function writeHtmlReport(path: string, report: ReportWithTasks, options: { generatedAt?: string } = {}): void {
   writeFileAtomic(path, htmlReport(report, options));
 }
