@@ -10,7 +10,7 @@ export type { CompatibilityInput, CompatibilityVerdict } from './metrics/compati
 export { crossModelRetrieval } from './metrics/retrieval';
 export type { CrossModelRetrievalScores, EmbeddingSet, RetrievalPerQuery } from './metrics/retrieval';
 export { recallAtK, meanReciprocalRank } from './metrics/ranked-lists';
-export { StepRegistry } from './harness/steps';
+export { StepRegistry, selectItems } from './harness/steps';
 export type { AdapterFacts, AdapterStep, FeatureSet, LearnerRequest, LearnerStep, ModelStep, Split } from './harness/steps';
 export { validateSpec, parseExperimentSpec, ExperimentSpecSchema, SpecError, isSeededHead } from './harness/spec';
 export type { BootstrapSpec, CellSelector, ComparisonSpec, ContrastSpec, ExperimentSpec, HeadSpec, LearnerSpec, SystemSpec } from './harness/spec';

@@ -335,6 +335,59 @@ describe("pairs: 'comparisons'", () => {
   });
 });
 
+describe('learners evaluated on a sample of the test split (testItems)', () => {
+  it('scores the same stratified sample on every system; verdicts and contrasts pair it with the whole-split cells on the shared items', async () => {
+    const { steps } = world();
+    const spec = {
+      ...smallSpec(),
+      learners: [{ id: 'centroid', learner: 'centroid', shots: [4], testItems: 40 }],
+      contrasts: [
+        {
+          id: 'sampled-vs-knn',
+          a: { method: 'centroid', shots: 4, query: 'new+proj', reference: 'old' },
+          b: { method: 'knn', query: 'new', reference: 'new' },
+        },
+      ],
+    };
+    const r = await runExperiment(spec, steps, { cacheDir: mkdtempSync(join(tmpdir(), 'bench-sampled-')), progress: false });
+    const cacheDir = mkdtempSync(join(tmpdir(), 'bench-sampled-records-'));
+    // The records (per-item values) of the same run, read back from a second run's cache.
+    await runExperiment(spec, steps, { cacheDir, progress: false });
+    const records = readdirSync(join(cacheDir, 'cells')).map((f) => JSON.parse(readFileSync(join(cacheDir, 'cells', f), 'utf8')));
+    const sampled = records.filter((x) => x.result.method === 'centroid' && x.result.status === 'ok');
+    expect(sampled.length).toBeGreaterThan(0);
+    const indices = sampled[0].itemIndices as number[];
+    expect(indices).toHaveLength(40);
+    for (const x of sampled) expect(x.itemIndices).toEqual(indices);
+    // Stratified: the 5 classes of the synthetic world give 8 each.
+    const knnNew = records.find((x) => x.result.method === 'knn' && x.result.query === 'new' && x.result.reference === 'new');
+    const perClass = new Map<number, number>();
+    for (const i of indices) perClass.set(knnNew.labels[i], (perClass.get(knnNew.labels[i]) ?? 0) + 1);
+    expect([...perClass.values()]).toEqual([8, 8, 8, 8, 8]);
+    const v = r.verdicts.find((x) => x.method === 'centroid' && x.upgraded === 'new+proj')!;
+    expect(v.items).toBe(40);
+    // The contrast, worked by hand: per seed, centroid correctness on the sample minus kNN's on the same items.
+    const c = r.contrasts.find((x) => x.id === 'sampled-vs-knn')!;
+    expect(c.items).toBe(40);
+    const diffs = [1, 2].map((seed) => {
+      const a = sampled.find((x) => x.result.query === 'new+proj' && x.result.reference === 'old' && x.result.seed === seed);
+      return indices.reduce((sum, idx, k) => sum + a.items.accuracy[k] - knnNew.items.accuracy[idx], 0) / indices.length;
+    });
+    expect(c.margin).toBeCloseTo((diffs[0]! + diffs[1]!) / 2, 12);
+    expect(r.cells).toHaveLength(gridSize(spec, steps));
+  });
+
+  it('refuses a learner step that ignores the sample', async () => {
+    const { steps } = world();
+    const centroid = steps.learners.get('centroid')!;
+    steps.learner('careless', { ...centroid, evaluate: ({ testIndices: _ignored, ...rest }) => centroid.evaluate(rest) });
+    const spec = { ...smallSpec(), learners: [{ id: 'careless', learner: 'careless', shots: [1], testItems: 10 }] };
+    await expect(runExperiment(spec, steps, { cacheDir: mkdtempSync(join(tmpdir(), 'bench-careless-')), progress: false })).rejects.toThrow(
+      /returned 100 predictions for the 10 sampled test items/,
+    );
+  });
+});
+
 describe('contrasts: references other than M(old, old)', () => {
   it('M(a) − M(b) of any two cells, pairing runs by seed and a deterministic side with every run', async () => {
     const { steps } = world();

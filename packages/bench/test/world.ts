@@ -1,6 +1,6 @@
 import { DimensionMismatchError, featureMatrix, type FeatureMatrix } from '@hotplug/heads';
 import { Rng } from '@hotplug/runtime';
-import { StepRegistry, type FeatureSet, type Split } from '../src/index';
+import { StepRegistry, selectItems, type FeatureSet, type Split } from '../src/index';
 
 // A small synthetic world: samples live in an 8-dim latent space around 5 class centres.
 // "Models" are fixed random projections of a noisy view of the latent point (the new model
@@ -158,11 +158,23 @@ export function world(versions: { old?: string } = {}, sizes: Record<Split, numb
       evaluate: (r) => nearestMean(r),
     });
   // Nearest class mean of a trained state on the system's test split.
-  async function nearestMean({ model, adapter, dataset, state }: { model: string; adapter?: string; dataset: string; state: Uint8Array }) {
+  async function nearestMean({
+    model,
+    adapter,
+    dataset,
+    state,
+    testIndices,
+  }: {
+    model: string;
+    adapter?: string;
+    dataset: string;
+    state: Uint8Array;
+    testIndices?: Int32Array;
+  }) {
     calls.learnerEval++;
     const s = new Float32Array(state.buffer.slice(state.byteOffset, state.byteOffset + state.byteLength));
     const dim = s[0]!;
-    const { features: f, labels } = await systemFeatures(model, adapter, dataset, 'test');
+    const { features: f, labels } = selectItems(await systemFeatures(model, adapter, dataset, 'test'), testIndices);
     if (f.dim !== dim) throw new DimensionMismatchError('centroid learner', dim, f.dim);
     const predictions = new Int32Array(f.rows);
     for (let r = 0; r < f.rows; r++) {

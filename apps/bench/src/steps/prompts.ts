@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { LearnerRequest, LearnerStep } from '@hotplug/bench';
+import { selectItems, type LearnerRequest, type LearnerStep } from '@hotplug/bench';
 import { PromptTarget, createLearner, loadLearner, predictClasses, saveLearner, trainPromptLearner, type PromptTrainConfig } from '@hotplug/contcoop';
 import { fewShotIndices } from '@hotplug/data';
 import type { Workspace } from '../systems';
@@ -65,7 +65,7 @@ export function promptLearner(ws: Workspace, adapters: AdapterSteps, kind: strin
       const learner = loadLearner(join(dir, 'state.safetensors'));
       rmSync(dir, { recursive: true, force: true });
       try {
-        const test = await adapters.features(request.model, request.adapter, request.dataset, 'test');
+        const test = selectItems(await adapters.features(request.model, request.adapter, request.dataset, 'test'), request.testIndices);
         const f = test.features;
         return { predictions: predictClasses(learner, target(request), { data: f.data, rows: f.rows, dim: f.dim, labels: test.labels }), labels: test.labels };
       } finally {

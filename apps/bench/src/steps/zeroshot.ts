@@ -1,4 +1,4 @@
-import { zeroShotClassifier, zeroShotPredict, type LearnerStep } from '@hotplug/bench';
+import { selectItems, zeroShotClassifier, zeroShotPredict, type LearnerStep } from '@hotplug/bench';
 import { featureMatrix } from '@hotplug/heads';
 import type { Workspace } from '../systems';
 import type { AdapterSteps } from './adapters';
@@ -27,7 +27,7 @@ export function zeroShotLearner(ws: Workspace, adapters: AdapterSteps): LearnerS
       const f = new Float32Array(request.state.buffer.slice(request.state.byteOffset, request.state.byteOffset + request.state.byteLength));
       const [rows, dim] = [f[0]!, f[1]!];
       const classes = featureMatrix(f.slice(2), rows, dim);
-      const test = await adapters.features(request.model, request.adapter, request.dataset, 'test');
+      const test = selectItems(await adapters.features(request.model, request.adapter, request.dataset, 'test'), request.testIndices);
       return { predictions: zeroShotPredict(test.features, classes), labels: test.labels };
     },
   };

@@ -77,6 +77,37 @@ export function itemValues(rec: CellRecord, metric: string): Float64Array | unde
   return v ? Float64Array.from(v, (x) => (x === null ? NaN : x)) : undefined;
 }
 
+/**
+ * The per-item values of two cells on the items both scored, in one order: every item where
+ * neither sampled (checked by sameItems), otherwise the test indices the two share (a
+ * learner evaluated on a sample against a cell scored on the whole split). Labels must agree
+ * on every shared item. Undefined when a cell kept no per-item figures.
+ */
+export function pairedValues(a: CellRecord, b: CellRecord, metric: string, what: string): { a: Float64Array; b: Float64Array } | undefined {
+  const va = itemValues(a, metric);
+  const vb = itemValues(b, metric);
+  if (!a.itemIndices && !b.itemIndices) {
+    sameItems(a, b, what);
+    return va && vb ? { a: va, b: vb } : undefined;
+  }
+  if (!va || !vb) return undefined;
+  const ia = a.itemIndices ?? Array.from(va, (_, i) => i);
+  const ib = b.itemIndices ?? Array.from(vb, (_, i) => i);
+  const posB = new Map(ib.map((idx, i) => [idx, i]));
+  const ra: number[] = [];
+  const rb: number[] = [];
+  ia.forEach((idx, i) => {
+    const j = posB.get(idx);
+    if (j === undefined) return;
+    if (a.labels && b.labels && a.labels[i] !== b.labels[j])
+      throw new InputError(`${what}: test item ${idx} has label ${a.labels[i]} in one cell and ${b.labels[j]} in the other; make the test splits identical`);
+    ra.push(va[i]!);
+    rb.push(vb[j]!);
+  });
+  if (ra.length === 0) throw new InputError(`${what}: the two cells scored no test item in common (their samples are disjoint)`);
+  return { a: Float64Array.from(ra), b: Float64Array.from(rb) };
+}
+
 /** Throws when two cells were scored on different test items (their labels differ). */
 export function sameItems(a: CellRecord, b: CellRecord, what: string): void {
   const la = a.labels;
@@ -149,10 +180,8 @@ function verdictRow(
         continue;
       }
       runs.push({ seed, system, oldOld, upgradedOld: rec.result.metrics[metric]!, newNew });
-      sameItems(base, rec, `verdict of "${system}" against "${old}" on ${id.dataset} (${id.method})`);
-      const a = itemValues(base, metric);
-      const b = itemValues(rec, metric);
-      if (a && b) paired.push({ old: a, upgraded: b });
+      const values = pairedValues(base, rec, metric, `verdict of "${system}" against "${old}" on ${id.dataset} (${id.method})`);
+      if (values) paired.push({ old: values.a, upgraded: values.b });
       else unpaired = true;
     }
   }

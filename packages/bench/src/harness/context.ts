@@ -56,6 +56,7 @@ export async function storeEvaluatedCell(ctx: RunContext, cell: CellIdentity, ev
     items,
     labels: Array.from(out.labels),
     ...(out.predictions ? { predictions: Array.from(out.predictions) } : {}),
+    ...(out.itemIndices ? { itemIndices: Array.from(out.itemIndices) } : {}),
   });
 }
 
@@ -65,6 +66,8 @@ export interface EvaluatedCell {
   items: Record<string, ArrayLike<number>>;
   labels: ArrayLike<number>;
   predictions?: ArrayLike<number>;
+  /** The test-split indices scored, where a sample was (see CellRecord.itemIndices). */
+  itemIndices?: ArrayLike<number>;
 }
 
 /** True for the error heads raise when features have the wrong dimension (also from other packages' copies). */

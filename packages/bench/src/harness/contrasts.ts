@@ -1,5 +1,5 @@
 import { marginInterval, verdictOfInterval, type PairedItems } from '../metrics/bootstrap';
-import { itemValues, sameItems } from './analysis';
+import { pairedValues } from './analysis';
 import type { CellRecord } from './results';
 import type { CellSelector, ContrastSpec, ExperimentSpec } from './spec';
 
@@ -69,10 +69,8 @@ export function contrasts(spec: ExperimentSpec, records: CellRecord[]): Contrast
       }
       const paired: PairedItems[] = [];
       for (const [x, y] of pairs) {
-        sameItems(x, y, `contrast "${c.id}" on ${dataset}`);
-        const ax = itemValues(x, metric);
-        const by = itemValues(y, metric);
-        if (ax && by) paired.push({ old: by, upgraded: ax });
+        const values = pairedValues(x, y, metric, `contrast "${c.id}" on ${dataset}`);
+        if (values) paired.push({ old: values.b, upgraded: values.a });
       }
       const seeded = pairs.some(([x, y]) => x.result.seed !== null || y.result.seed !== null);
       const interval =
@@ -88,7 +86,8 @@ export function contrasts(spec: ExperimentSpec, records: CellRecord[]): Contrast
         ...base,
         valueA,
         valueB,
-        margin: valueA - valueB,
+        // On the items both sides scored (a sampled learner against a whole split): the interval's own centre.
+        margin: interval ? interval.margin : valueA - valueB,
         ...(interval ? { interval: { low: interval.low, high: interval.high, level: interval.level } } : {}),
         answer: v === 'compatible' ? 'a higher' : v === 'not compatible' ? 'a lower' : 'inconclusive',
         randomRuns: seeded ? pairs.length : 0,

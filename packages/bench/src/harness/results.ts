@@ -42,6 +42,8 @@ export interface CellRecord {
   items?: Record<string, (number | null)[]>;
   predictions?: number[];
   labels?: number[];
+  /** The test-split indices the items are, in order, where the cell scored a sample (LearnerSpec.testItems); absent: every item of the split. */
+  itemIndices?: number[];
 }
 
 /** How much of a run was computed and how much came from the cache. */

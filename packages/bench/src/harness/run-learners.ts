@@ -1,4 +1,5 @@
 import { accuracy, correctness } from '../metrics/accuracy';
+import { sampleTestIndices } from '../sampling';
 import { cachedCell, storeEvaluatedCell, systemPairs, type RunContext } from './context';
 import { cellKey } from './keys';
 import type { CellIdentity } from './results';
@@ -24,6 +25,7 @@ export async function runLearnerCells(ctx: RunContext, dataset: string, seed: nu
   const step = ctx.steps.learners.get(spec.learner)!;
   const options = spec.options ?? {};
   const states = new Map<string, Promise<Uint8Array>>();
+  let sample: Int32Array | undefined;
   for (const { reference, query } of systemPairs(ctx.spec, spec.systems)) {
     const trainConfig = {
       stage: 'learner',
@@ -34,7 +36,12 @@ export async function runLearnerCells(ctx: RunContext, dataset: string, seed: nu
       seed,
     };
     const trainKey = cellKey(trainConfig);
-    const config = { stage: 'learner-eval', train: trainConfig, query: systemConfig(ctx, query) };
+    const config = {
+      stage: 'learner-eval',
+      train: trainConfig,
+      query: systemConfig(ctx, query),
+      ...(spec.testItems !== undefined ? { testItems: spec.testItems } : {}),
+    };
     const key = cellKey(config);
     if (cachedCell(ctx, key)) continue;
     if (!states.has(trainKey)) {
@@ -65,13 +72,23 @@ export async function runLearnerCells(ctx: RunContext, dataset: string, seed: nu
       reference: reference.id,
       config,
     };
+    if (spec.testItems !== undefined && !sample) {
+      // Every system has the same test labels (the harness checks it when pairing), so one sample serves them all.
+      const labels = (await ctx.features.get(query, dataset, 'test')).labels;
+      sample = sampleTestIndices(labels, Math.min(spec.testItems, labels.length), `learner/${spec.id}`);
+    }
     await storeEvaluatedCell(ctx, cell, async () => {
-      const out = await step.evaluate({ ...request(query, dataset, shots, seed ?? 0, options), state });
+      const out = await step.evaluate({ ...request(query, dataset, shots, seed ?? 0, options), state, ...(sample ? { testIndices: sample } : {}) });
+      if (sample && out.labels.length !== sample.length)
+        throw new Error(
+          `learner "${spec.learner}" returned ${out.labels.length} predictions for the ${sample.length} sampled test items; a step must honour testIndices`,
+        );
       return {
         metrics: { accuracy: accuracy(out.predictions, out.labels) },
         items: { accuracy: correctness(out.predictions, out.labels) },
         predictions: out.predictions,
         labels: out.labels,
+        ...(sample ? { itemIndices: sample } : {}),
       };
     });
   }

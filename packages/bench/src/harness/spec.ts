@@ -55,6 +55,7 @@ export const ExperimentSpecSchema = z.strictObject({
         shots: z.array(z.number().int().nonnegative().max(100_000)).min(1).max(50),
         options: options.optional(),
         systems: z.array(id).max(100).optional(),
+        testItems: z.number().int().positive().max(10_000_000).optional(),
       }),
     )
     .max(100)
@@ -138,6 +139,14 @@ export interface LearnerSpec {
   options?: Record<string, unknown>;
   /** Systems it is trained on and evaluated on (default: all). Prompt learners need a text encoder, so adapted image encoders are usually left out. */
   systems?: string[];
+  /**
+   * Evaluate on a sample of this many test items instead of the whole test split: the
+   * benchmark's one sampling policy (sampleTestIndices: class-stratified, seeded by the
+   * learner's id, the same items for every system and seed). For learners whose evaluation
+   * is costly — CoCoOp builds a prompt per image. Verdicts and contrasts pair such a cell
+   * with the other side on the items both scored.
+   */
+  testItems?: number;
 }
 
 /** One upgrade to judge: old → new, and adapted versions of new that aim at old's space. */

@@ -9,6 +9,24 @@ export interface FeatureSet {
   labels: Int32Array;
 }
 
+/**
+ * The rows of a feature set that `indices` names, in that order (a learner step honouring
+ * LearnerRequest testIndices); the set itself when no indices are given.
+ */
+export function selectItems(set: FeatureSet, indices?: ArrayLike<number>): FeatureSet {
+  if (!indices) return set;
+  const { data, rows, dim } = set.features;
+  const out = new Float32Array(indices.length * dim);
+  const labels = new Int32Array(indices.length);
+  for (let i = 0; i < indices.length; i++) {
+    const r = indices[i]!;
+    if (!Number.isInteger(r) || r < 0 || r >= rows) throw new RangeError(`item index ${r} is outside the ${rows} rows of the feature set`);
+    out.set(data.subarray(r * dim, (r + 1) * dim), i * dim);
+    labels[i] = set.labels[r]!;
+  }
+  return { features: { ...set.features, data: out, rows: indices.length }, labels };
+}
+
 /** A foundation model: turns a dataset split into embeddings. */
 export interface ModelStep {
   /** Changes whenever the model's output would change (weights hash, config): it is part of every cache key downstream. */
@@ -66,8 +84,12 @@ export interface LearnerStep {
    */
   seeded?: boolean;
   train(request: LearnerRequest): Promise<Uint8Array>;
-  /** Applies a trained state (possibly trained on another model) to `request`'s model's test split. */
-  evaluate(request: LearnerRequest & { state: Uint8Array }): Promise<{ predictions: Int32Array; labels: Int32Array }>;
+  /**
+   * Applies a trained state (possibly trained on another model) to `request`'s model's test
+   * split — only to the items `testIndices` names, in that order, when the spec samples them
+   * (LearnerSpec.testItems): predictions and labels then have one entry per index.
+   */
+  evaluate(request: LearnerRequest & { state: Uint8Array; testIndices?: Int32Array }): Promise<{ predictions: Int32Array; labels: Int32Array }>;
 }
 
 /** The registered steps a harness run may use, by name. Applications plug their models, adapters and learners in here. */
