@@ -78,7 +78,7 @@ export function isDimensionMismatch(err: unknown): err is Error {
 /**
  * The (reference, query) pairs of systems the grid evaluates (restricted to `only` where a
  * learner names its systems): the full compatibility matrix, or with `pairs: 'comparisons'`
- * the diagonal, each comparison's old module on its new and adapted systems (and their
+ * the diagonal (replicates excepted), each comparison's old module on its new and adapted systems (and their
  * replicates), and the contrasts' cells. Spec order, reference-major.
  */
 export function systemPairs(spec: ExperimentSpec, only?: readonly string[]): Array<{ reference: SystemSpec; query: SystemSpec }> {
@@ -87,7 +87,8 @@ export function systemPairs(spec: ExperimentSpec, only?: readonly string[]): Arr
   if ((spec.pairs ?? 'all') === 'all') return all;
   const wanted = new Set<string>();
   const pair = (reference: string, query: string) => wanted.add(`${reference}\u0000${query}`);
-  for (const s of spec.systems) pair(s.id, s.id);
+  // A replicate adds a training run to its system's verdicts; its own rebuilt module would repeat the first seed's bar.
+  for (const s of spec.systems) if (s.replicateOf === undefined) pair(s.id, s.id);
   for (const c of spec.comparisons)
     for (const upgraded of [c.new, ...(c.adapted ?? [])])
       for (const q of [upgraded, ...spec.systems.filter((s) => s.replicateOf === upgraded).map((s) => s.id)]) pair(c.old, q);

@@ -173,7 +173,7 @@ export interface ExperimentSpec {
   /**
    * Which (reference, query) system pairs the grid evaluates. 'all' (the default): the full
    * matrix, every module built on every system applied to every system. 'comparisons': what
-   * the verdicts, bars and contrasts read: each system on its own module (the diagonal), the
+   * the verdicts, bars and contrasts read: each system on its own module (the diagonal; not for replicates), the
    * comparisons' old module on their new and adapted systems (replicates included), and the
    * contrasts' cells; cross pairs such as a head built on one adapter applied to another stay
    * out of the grid (shown as "not in the grid"). Cells grow with systems, not systems².
