@@ -8,13 +8,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { loadOnnxImageEncoder } from '@hotplug/backbones';
 import { loadDataset } from '@hotplug/data';
 import { exportAdaptedEncoder, imageBatch, injectAdapter, loadAdapter, type AdaptedEncoder } from '@hotplug/taca';
-import { evaluateDataset } from './evaluate';
+import type { ExperimentReport } from '@hotplug/bench';
+import { evaluateAdapters } from './evaluate';
 import { loadModel, oldTeacher, type LoadedModel } from './models';
 import { tacaProgram, type AppOptions } from './options';
-import { compatibility, markdownResults, type Results } from './report';
-import { adapterDir, adapterFolderName, inputFormat, oldCorpusFeatures, trainingCorpus, trainVariant, type TrainingRecord } from './train-variant';
-
-export const EVAL_DATASETS = ['fashion-mnist', 'mnist'] as const;
+import { adapterDir, adapterFolderName, inputFormat, oldCorpusFeatures, trainingCorpus, trainVariant } from './train-variant';
 
 function trainedDir(options: AppOptions, variant: string): string {
   const dir = adapterDir(options, variant);
@@ -57,9 +55,22 @@ export function runCli(argv: string[]): Promise<number> {
   return runApp(argv, { program: () => tacaProgram((options) => runTaca(options)) });
 }
 
-/** Runs one checked command: train / export / evaluate (all: the three). */
-export async function runTaca(options: AppOptions): Promise<Results | null> {
+/** Runs one checked command: train / export / evaluate (all: the three); evaluate resolves to the benchmark's report. */
+export async function runTaca(options: AppOptions): Promise<ExperimentReport | null> {
   await initBackend((options.backend as Parameters<typeof initBackend>[0]) ?? 'auto');
+  const { command } = options;
+  if (command === 'all' || command === 'train' || command === 'export') await trainAndExport(options);
+  if (command === 'all' || command === 'evaluate') {
+    // Every variant's folder first, with the command that trains a missing one.
+    for (const variant of options.variants) trainedDir(options, variant);
+    const { markdown, paths, report } = await evaluateAdapters(options);
+    console.log(`\n${markdown}\nwritten: ${paths.markdown}, ${paths.html} and ${paths.json}`);
+    return report;
+  }
+  return null;
+}
+
+async function trainAndExport(options: AppOptions): Promise<void> {
   const old = await loadModel(options.oldDir, 'old');
   const next = await loadModel(options.newDir, 'new');
   const teacher = await oldTeacher(old, options.teacher, join(options.outDir, 'cache'));
@@ -90,27 +101,6 @@ export async function runTaca(options: AppOptions): Promise<Results | null> {
         if (options.installIntoModels) installIntoModels(options, variant);
       }
     }
-    if (command === 'all' || command === 'evaluate') {
-      const adapters = options.variants.map((variant) => ({ variant, dir: trainedDir(options, variant) }));
-      const training: Record<string, TrainingRecord> = {};
-      for (const { variant, dir } of adapters) training[variant] = JSON.parse(readFileSync(join(dir, 'training.json'), 'utf8')) as TrainingRecord;
-      const datasets = [];
-      for (const name of EVAL_DATASETS) datasets.push(await evaluateDataset(name, old, next, teacher, adapters, options, (l) => console.log(l)));
-      const results: Results = {
-        oldModel: { dir: old.dir, id: old.id },
-        newModel: { dir: next.dir, id: next.id },
-        quick: options.quick,
-        training,
-        datasets,
-        compatible: compatibility(datasets, options.variants),
-      };
-      const md = markdownResults(results);
-      writeJsonAtomic(join(options.outDir, 'results.json'), results);
-      writeFileAtomic(join(options.outDir, 'results.md'), md);
-      console.log(`\n${md}\nwritten: ${join(options.outDir, 'results.json')} and results.md`);
-      return results;
-    }
-    return null;
   } finally {
     teacher.dispose();
     old.clip.dispose();

@@ -3,11 +3,10 @@
 import { isEntryPoint } from '@hotplug/cli';
 import { runCli } from './app';
 
-export { runCli, runTaca, EVAL_DATASETS } from './app';
+export { runCli, runTaca } from './app';
+export { EVAL_DATASETS, evaluationSpec, adaptedSystem } from './evaluate';
 export { parseOptions, tacaProgram } from './options';
 export type { AppOptions } from './options';
-export type { Results } from './report';
-export type { DatasetResult, SystemFigures } from './evaluate';
 export type { TrainingRecord } from './train-variant';
 
 if (isEntryPoint(import.meta.url)) runCli(process.argv.slice(2)).then((code) => (process.exitCode = code));

@@ -31,7 +31,7 @@ export interface AppOptions {
   command: Command_;
   oldDir: string;
   newDir: string;
-  /** The app's result folder: adapters/<variant>/, train/<variant>/ (checkpoints), cache/, results.json / results.md. */
+  /** The app's result folder: adapters/<variant>/, train/<variant>/ (checkpoints), cache/, report.json / report.md / report.html. */
   outDir: string;
   /** Adapter folders, one per variant (what apps/bench reads): <out>/adapters. */
   adaptersDir: string;
@@ -90,7 +90,7 @@ function withOptions(cmd: Command): Command {
     .option('--new <dir>', 'new model folder (default: the embedded new model)')
     .option(
       '--out <dir>',
-      'result folder: adapters/<variant>/ (adapter, training.json, visual-taca.onnx; what apps/bench reads with --adapters), train/<variant>/ (checkpoints: rerun to resume), cache/, results.json, results.md',
+      "result folder: adapters/<variant>/ (adapter, training.json, visual-taca.onnx; what apps/bench reads with --adapters), train/<variant>/ (checkpoints: rerun to resume), cache/, report.json, report.md, report.html (the evaluation, by apps/bench's harness)",
       defaultOutDir('taca'),
     )
     .option('--install-into-models', "also copy each trained adapter into @hotplug/models' adapters/ (the shipped adapters apps/bench uses by default)")
@@ -138,9 +138,13 @@ function withOptions(cmd: Command): Command {
     )
     .addOption(intOption('--corpus-size <n>', 'scene-corpus pairs (default 20000)'))
     .addOption(intOption('--max-per-dataset <n>', 'labels corpus: images per dataset (default 10000)'))
-    .addOption(intOption('--train-size <n>', 'images per dataset for the old heads and the retrieval gallery (default 5000)'))
-    .addOption(intOption('--test-size <n>', 'test images per dataset (default 2000)'))
-    .addOption(choiceOption('--teacher <runtime>', 'run the old model in tfjs or through onnxruntime-node', ['tfjs', 'onnx'] as const, 'tfjs'))
+    .addOption(
+      intOption('--train-size <n>', 'evaluate: train images per dataset for the heads and the retrieval gallery (an evenly strided pick; default 5000)'),
+    )
+    .addOption(intOption('--test-size <n>', 'evaluate: test images per dataset (a seeded sample stratified by class; default 2000)'))
+    .addOption(
+      choiceOption('--teacher <runtime>', 'training: run the old model (the teacher) in tfjs or through onnxruntime-node', ['tfjs', 'onnx'] as const, 'tfjs'),
+    )
     .option('--quick', 'few steps on a small subset (what the tests run)')
     .option('--backend <name>', 'force a tfjs backend (node-gpu, node, hotplug-cpu, wasm, cpu)');
 }
@@ -234,7 +238,8 @@ export function adapterConfigOf(options: AppOptions, variant: string) {
 export const DESCRIPTIONS: Record<Command_, string> = {
   all: 'train every --variant, export them to ONNX, evaluate them (the default command)',
   train: 'train the adapters (rerun the same command to resume after a kill)',
-  evaluate: 'evaluate trained adapters: old heads, retrieval, zero-shot (writes results.json + results.md)',
+  evaluate:
+    "evaluate trained adapters with apps/bench's harness: old linear / kNN heads, retrieval against the old gallery, old zero-shot, verdicts with CIs (writes report.json, report.md, report.html)",
   export: "write each trained adapter's adapted encoder as ONNX (visual-taca.onnx)",
 };
 
