@@ -2,13 +2,16 @@
 // Installs each package the way a user would: `npm pack` every package, then for each one a
 // clean folder outside the repository, a plain `npm install` of its tarball and the tarballs
 // of the @hotplug packages it depends on (no flags, none of the repository's .npmrc or
-// environment), and a check that it loads under ESM and CommonJS with the same API. If the
-// package has examples/readme.mjs and examples/readme.cjs, they run there too.
+// environment), and a check that it loads under ESM and CommonJS with the same API. Then the
+// package's README example, examples/readme.mjs and examples/readme.cjs, runs there; an example
+// that needs more than the package says so in a line `// Installed with: npm install A B ...`,
+// and those packages are installed with it (@hotplug ones from their tarballs).
 //
 //   node tools/pack-install.mjs [name ...] [--keep] [--json FILE]
 //
-// Prints one line per package (install exit code, seconds, installed size) and exits 1 if any
-// step failed. Packages are built beforehand (npm run build); packing does not build.
+// Prints one line per package (install exit code, seconds, installed size, the largest installed
+// packages, the examples' exit codes and seconds), writes those figures to FILE as JSON, and
+// exits 1 if any step failed. Packages are built beforehand (npm run build); packing does not build.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,6 +32,13 @@ const packages = new Map(
       return [pkg.name, { dir: join(root, 'packages', d), pkg }];
     }),
 );
+/** What a package's README example installs besides the package: its `// Installed with: npm install ...` line. */
+function exampleNeeds(name) {
+  const file = join(packages.get(name).dir, 'examples', 'readme.mjs');
+  const line = existsSync(file) ? /^\/\/ Installed with: npm install (.+)$/m.exec(readFileSync(file, 'utf8')) : null;
+  return line ? line[1].trim().split(/\s+/) : [name];
+}
+
 const names = wanted.length ? wanted.map((n) => (n.startsWith('@') ? n : `@hotplug/${n}`)) : [...packages.keys()];
 for (const n of names) if (!packages.has(n)) throw new Error(`unknown package ${n}; known: ${[...packages.keys()].join(', ')}`);
 
@@ -50,7 +60,13 @@ function closure(name, seen = new Set()) {
 const work = mkdtempSync(join(tmpdir(), 'hotplug-pack-install-'));
 const tarDir = join(work, 'tarballs');
 mkdirSync(tarDir);
-const needed = [...new Set(names.flatMap((n) => [...closure(n)]))];
+/** The tarballs (of @hotplug packages) and registry specs one package's folder installs. */
+function installSet(name) {
+  const wantedHere = [...new Set([name, ...exampleNeeds(name)])];
+  const local = new Set(wantedHere.filter((n) => packages.has(n)).flatMap((n) => [...closure(n)]));
+  return { local: [...local], registry: wantedHere.filter((n) => !packages.has(n)) };
+}
+const needed = [...new Set(names.flatMap((n) => installSet(n).local))];
 const packed = JSON.parse(
   execFileSync('npm', ['pack', '--json', '--pack-destination', tarDir, ...needed.flatMap((n) => ['-w', n])], {
     cwd: root,
@@ -69,20 +85,52 @@ function checkLicense(name) {
   return problems;
 }
 
+// A README example is meant to take seconds; a hung one fails the package instead of the CI job.
+const EXAMPLE_TIMEOUT_MS = 120_000;
+
+/** The n largest installed packages (scoped ones counted one by one), in KiB, largest first. */
+function largestPackages(nodeModules, n) {
+  const dirs = readdirSync(nodeModules)
+    .filter((d) => !d.startsWith('.'))
+    .flatMap((d) => (d.startsWith('@') ? readdirSync(join(nodeModules, d)).map((s) => `${d}/${s}`) : [d]));
+  if (dirs.length === 0) return [];
+  const du = execFileSync('du', ['-sk', ...dirs], { cwd: nodeModules, encoding: 'utf8' });
+  return du
+    .trim()
+    .split('\n')
+    .map((line) => {
+      const [kib, name] = line.split('\t');
+      return { name, sizeKiB: Number(kib) };
+    })
+    .sort((a, b) => b.sizeKiB - a.sizeKiB)
+    .slice(0, n);
+}
+
 const results = [];
 for (const name of names) {
   const dir = join(work, name.replace('@hotplug/', ''));
   mkdirSync(dir);
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'user-project', version: '1.0.0', private: true }, null, 2));
-  const tarballs = [...closure(name)].map((n) => tarball.get(n));
+  const { local, registry } = installSet(name);
   const t0 = Date.now();
-  const install = spawnSync('npm', ['install', ...tarballs], { cwd: dir, env, encoding: 'utf8' });
+  const install = spawnSync('npm', ['install', ...local.map((n) => tarball.get(n)), ...registry], { cwd: dir, env, encoding: 'utf8' });
   const seconds = (Date.now() - t0) / 1000;
-  const result = { name, installExit: install.status, seconds, problems: checkLicense(name) };
+  const { size: tarballBytes, unpackedSize, entryCount } = packed.find((p) => p.name === name);
+  const result = {
+    name,
+    installed: [...local, ...registry],
+    installExit: install.status,
+    seconds,
+    tarballKiB: Math.round(tarballBytes / 1024),
+    unpackedKiB: Math.round(unpackedSize / 1024),
+    tarballFiles: entryCount,
+    problems: checkLicense(name),
+  };
   if (install.status !== 0)
     result.problems.push(`npm install exited ${install.status}: ${(install.stderr || install.stdout).trim().split('\n').slice(-6).join(' | ')}`);
   else {
     result.sizeKiB = Number(execFileSync('du', ['-sk', 'node_modules'], { cwd: dir, encoding: 'utf8' }).split('\t')[0]);
+    result.largest = largestPackages(join(dir, 'node_modules'), 4);
     // Same API from import and require, in a plain Node process of the user's folder.
     const keys = (type, code) => {
       const r = spawnSync(process.execPath, [`--input-type=${type}`, '-e', code], { cwd: dir, env, encoding: 'utf8' });
@@ -101,16 +149,27 @@ for (const name of names) {
       const file = join(packages.get(name).dir, 'examples', example);
       if (!existsSync(file)) continue;
       cpSync(file, join(dir, example));
-      const r = spawnSync(process.execPath, [example], { cwd: dir, env, encoding: 'utf8' });
+      const e0 = Date.now();
+      const r = spawnSync(process.execPath, [example], { cwd: dir, env, encoding: 'utf8', timeout: EXAMPLE_TIMEOUT_MS });
       result.examples ??= {};
-      result.examples[example] = r.status;
-      if (r.status !== 0) result.problems.push(`${example} exited ${r.status}: ${r.stderr.trim().split('\n').slice(0, 4).join(' | ')}`);
+      result.examples[example] = { exit: r.status, seconds: (Date.now() - e0) / 1000, said: r.stdout.trim().split('\n').pop() ?? '' };
+      if (r.status !== 0)
+        result.problems.push(
+          `${example} ${r.status === null ? `was killed (${r.signal}; limit ${EXAMPLE_TIMEOUT_MS / 1000} s)` : `exited ${r.status}`}: ${r.stderr.trim().split('\n').slice(0, 4).join(' | ')}`,
+        );
     }
   }
   results.push(result);
-  const size = result.sizeKiB === undefined ? '-' : `${(result.sizeKiB / 1024).toFixed(1)} MiB`;
+  const mib = (kib) => `${(kib / 1024).toFixed(1)} MiB`;
+  const size = result.sizeKiB === undefined ? '-' : mib(result.sizeKiB);
+  const largest = result.largest ? ` (largest: ${result.largest.map((p) => `${p.name} ${mib(p.sizeKiB)}`).join(', ')})` : '';
+  const examples = result.examples
+    ? `; examples ${Object.entries(result.examples)
+        .map(([f, e]) => `${f} exit ${e.exit} in ${e.seconds.toFixed(1)} s`)
+        .join(', ')}`
+    : '';
   console.log(
-    `${name}: npm install exit ${result.installExit} in ${seconds.toFixed(1)} s, node_modules ${size}${result.problems.length ? `; PROBLEMS: ${result.problems.join('; ')}` : ''}`,
+    `${name}: npm install exit ${result.installExit} in ${seconds.toFixed(1)} s, node_modules ${size}${largest}, tarball ${mib(result.tarballKiB)}${examples}${result.problems.length ? `; PROBLEMS: ${result.problems.join('; ')}` : ''}`,
   );
 }
 

@@ -1,5 +1,7 @@
-// The README example on a small embedded architecture, run by tools/pack-install.mjs in a folder
-// where only the package's tarballs are installed (readme.cjs is the same under CommonJS).
+// @ts-check
+// The README example on a small randomly initialised model of the embedded architecture: encode
+// images and captions, export the image encoder to ONNX and, where onnxruntime-node is installed,
+// check that it agrees with tfjs.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +14,7 @@ await initBackend();
 const tokenizer = buildTokenizer(['a photo of a dog', 'a photo of a cat'], { contextLength: 16, vocabSize: 600 });
 const clip = createClip(configForTokenizer(getConfig('hotplug-old'), tokenizer), { seed: 1 });
 const v = clip.config.vision;
-const images = tf.randomNormal([2, v.imageSize, v.imageSize, v.channels], 0, 1, 'float32', 2);
+const images = /** @type {tf.Tensor4D} */ (tf.randomNormal([2, v.imageSize, v.imageSize, v.channels], 0, 1, 'float32', 2));
 const imageEmb = await clip.visual.encode(images);
 const textEmb = await clip.text.encode(tokenizer.encodeBatch(['a photo of a dog', 'a photo of a cat']));
 assert.deepEqual(imageEmb.shape, [2, clip.config.embedDim]);

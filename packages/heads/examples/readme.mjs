@@ -1,5 +1,6 @@
-// The README example on synthetic features, run by tools/pack-install.mjs in a folder where only
-// the package's tarballs are installed (readme.cjs is the same under CommonJS).
+// @ts-check
+// The README example on synthetic features: a linear head trained, saved and loaded, refused
+// features of another width, and a retrieval index.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +13,7 @@ const rand = () => {
   seed = (seed * 1103515245 + 12345) % 2 ** 31;
   return seed / 2 ** 31 - 0.5;
 };
-const make = (rows, dim) => {
+const make = (/** @type {number} */ rows, /** @type {number} */ dim) => {
   const data = new Float32Array(rows * dim),
     labels = [];
   for (let r = 0; r < rows; r++) {

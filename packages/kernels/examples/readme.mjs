@@ -1,11 +1,12 @@
-// The README example, run by tools/pack-install.mjs in a folder where only the package's tarball
-// is installed (readme.cjs is the same under CommonJS). Checks what it computes, not only that it runs.
+// @ts-check
+// The README example: pick a backend, run the fused ops, and check what they compute, not only
+// that they run.
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, layerNorm, scaledDotProductAttention, contrastiveLoss } from '@hotplug/kernels';
 
 const report = await initBackend(); // logs which backend it chose and why the better ones were skipped
-const x = tf.randomNormal([8, 4, 50, 32]); // [batch, heads, tokens, headDim]
+const x = /** @type {tf.Tensor4D} */ (tf.randomNormal([8, 4, 50, 32])); // [batch, heads, tokens, headDim]
 const y = scaledDotProductAttention(x, x, x, { causal: true });
 const h = layerNorm(tf.randomNormal([8, 50, 128]), tf.ones([128]), tf.zeros([128]));
 const loss = contrastiveLoss(tf.randomNormal([8, 64]), tf.randomNormal([8, 64]), 100);
