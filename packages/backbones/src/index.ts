@@ -18,7 +18,17 @@ export type { TextInput } from './model/text';
 export { promptEnsemble, expandClassPrompts, PromptSetError } from './model/prompt-ensemble';
 export type { ClassPromptSet, ClassEmbeddings, PromptEnsembleOptions } from './model/prompt-ensemble';
 export type { Encoder, ImageEncoder, TextEncoder, EncoderOutput, TraceOptions } from './model/encoder';
-export type { EncoderHooks, EncoderName, SublayerName, LinearName, SublayerHookArgs, LinearHookArgs, BlockHookArgs, FinalHookArgs } from './model/hooks';
+export type {
+  EncoderHooks,
+  EncoderName,
+  SublayerName,
+  LinearName,
+  SublayerHookArgs,
+  LinearHookArgs,
+  MlpHiddenHookArgs,
+  BlockHookArgs,
+  FinalHookArgs,
+} from './model/hooks';
 
 export { SafetensorsReader, writeSafetensors } from './weights/safetensors';
 export type { SafetensorsEntry, SafetensorsReadOptions, TensorSource } from './weights/safetensors';

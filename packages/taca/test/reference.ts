@@ -21,6 +21,8 @@ const act = (x: T, kind: string): T =>
 export interface VariantReference {
   /** A linear layer's output y = input·W + b (q, k, v, out of attention; fc1, fc2 of the MLP). */
   linear?(r: RefContext, block: number, name: string, input: T, y: T): T;
+  /** The MLP hidden layer after its activation (fc2's input). */
+  mlpHidden?(r: RefContext, block: number, hidden: T): T;
   /** The attention sub-layer's output, with the LayerNorm output it read. */
   attention?(r: RefContext, block: number, normed: T, out: T): T;
   mlp?(r: RefContext, block: number, normed: T, out: T): T;
@@ -127,7 +129,8 @@ export function referenceForward(
       if (on?.attention) attnOut = on.attention(r, i, n1, attnOut);
       const mid = tf.add(x, attnOut);
       const n2 = layerNorm(mid, w(`${pre}.ln2.gamma`), w(`${pre}.ln2.beta`), eps);
-      let mlpOut = lin('fc2', 'mlp', act(lin('fc1', 'mlp', n2), v.activation));
+      const hidden = act(lin('fc1', 'mlp', n2), v.activation);
+      let mlpOut = lin('fc2', 'mlp', on?.mlpHidden ? on.mlpHidden(r, i, hidden) : hidden);
       if (on?.mlp) mlpOut = on.mlp(r, i, n2, mlpOut);
       x = tf.add(mid, mlpOut);
     }

@@ -26,6 +26,16 @@ export interface LinearHookArgs<T> extends HookBase<T> {
   output: T;
 }
 
+/**
+ * The MLP's hidden layer of one block after its non-linearity, [batch, tokens, mlpWidth]
+ * (`output`, what fc2 reads), with fc1's output before the activation (`preActivation`).
+ * Where IA3 rescales the MLP (Liu et al. 2022); a `linear` hook on fc1 acts before the activation.
+ */
+export interface MlpHiddenHookArgs<T> extends HookBase<T> {
+  preActivation: T;
+  output: T;
+}
+
 export interface BlockHookArgs<T> extends HookBase<T> {
   input: T;
   output: T;
@@ -53,6 +63,8 @@ export interface EncoderHooks {
   blocks?: readonly number[] | ((block: number) => boolean);
   sublayer?<T>(args: SublayerHookArgs<T>): HookResult<T>;
   linear?<T>(args: LinearHookArgs<T>): HookResult<T>;
+  /** The MLP hidden activation after the non-linearity (fc2's input). */
+  mlpHidden?<T>(args: MlpHiddenHookArgs<T>): HookResult<T>;
   block?<T>(args: BlockHookArgs<T>): HookResult<T>;
   /** The pooled feature before projection (`output` is the pooled feature); not limited by `blocks`. */
   pooled?<T>(args: FinalHookArgs<T>): HookResult<T>;
@@ -83,7 +95,7 @@ export class HookSet {
   }
 
   run<T, A extends { output: T; block?: number }>(
-    kind: 'sublayer' | 'linear' | 'block' | 'pooled' | 'embedding',
+    kind: 'sublayer' | 'linear' | 'mlpHidden' | 'block' | 'pooled' | 'embedding',
     args: A,
     extra: readonly EncoderHooks[] = [],
   ): T {

@@ -1,6 +1,6 @@
 import type { Activation } from '../config';
 import type { TensorOps } from '../ops/types';
-import type { EncoderHooks, EncoderName, HookSet, LinearName } from './hooks';
+import type { EncoderHooks, EncoderName, HookSet, LinearName, MlpHiddenHookArgs } from './hooks';
 import type { ParamStore } from './params';
 
 export interface TransformerShape {
@@ -82,7 +82,9 @@ export function runBlock<T>(ctx: RunContext<T>, s: TransformerShape, block: numb
   const afterAttn = ops.add(x, attnOut);
 
   const normed2 = ops.layerNorm(afterAttn, w('ln2.gamma'), w('ln2.beta'), s.epsilon);
-  const hidden = activate(ops, linear('fc1', normed2), s.activation);
+  const preActivation = linear('fc1', normed2);
+  const activated = activate(ops, preActivation, s.activation);
+  const hidden = hooked ? hooks.run<T, MlpHiddenHookArgs<T>>('mlpHidden', { ops, encoder, block, preActivation, output: activated }, extraHooks) : activated;
   const mlpOut = sublayer('mlp', afterAttn, normed2, linear('fc2', hidden));
   const output = ops.add(afterAttn, mlpOut);
   return hooked ? hooks.run('block', { ops, encoder, block, input: x, output }, extraHooks) : output;
