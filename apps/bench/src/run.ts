@@ -74,7 +74,8 @@ export async function runBenchmark(spec: BenchSpec, options: BenchRunOptions): P
     for (const l of spec.experiment.learners ?? []) {
       if (steps.learners.has(l.learner)) continue;
       if (l.learner === 'zeroshot') steps.learner('zeroshot', zeroShotLearner(ws, adapters));
-      else if (promptKinds.has(l.learner)) steps.learner(l.learner, promptLearner(ws, adapters, l.learner, spec.promptTraining ?? {}));
+      else if (promptKinds.has(l.learner))
+        steps.learner(l.learner, promptLearner(ws, adapters, l.learner, { ...spec.promptTraining, ...spec.learnerTraining?.[l.learner] }));
       else throw new Error(`spec: learner "${l.learner}" is neither "zeroshot" nor a prompt learner of @hotplug/contcoop (${[...promptKinds].join(', ')})`);
     }
     // ContCoOp's reference: every prompt learner plugged into new against the new model's own zero-shot.

@@ -14,6 +14,8 @@ export interface BenchSpec {
   experiment: ExperimentSpec;
   data?: DataLimits;
   promptTraining?: Partial<PromptTrainConfig>;
+  /** Per prompt-learner kind, fields that replace promptTraining's for that learner (e.g. CoCoOp's small batches). */
+  learnerTraining?: Record<string, Partial<PromptTrainConfig>>;
   /** Post-hoc maps (Procrustes, low-rank, residual MLP…) that systems may name as their adapter. */
   maps?: MapsSpecInput;
   /** The spec file and its folder (set by readBenchSpec): a system's model given as a relative path is taken from that folder. */
@@ -23,6 +25,18 @@ export interface BenchSpec {
 
 const count = z.number().int().positive().max(10_000_000);
 
+/** The numeric fields of PromptTrainConfig a spec may set (paths and callbacks are not the spec's to set). */
+const PromptTrainingSchema = z.strictObject({
+  steps: count.optional(),
+  batchSize: count.optional(),
+  lr: z.number().positive().max(10).optional(),
+  warmupSteps: z.number().int().nonnegative().max(10_000_000).optional(),
+  weightDecay: z.number().nonnegative().max(10).optional(),
+  clipGradNorm: z.number().positive().optional(),
+  seed: z.number().int().optional(),
+  checkpointEvery: count.optional(),
+});
+
 /**
  * The file's own sections. `experiment` is checked by @hotplug/bench's parseExperimentSpec and
  * `maps` by parseMapsSpec; the prompt-training overrides are the numeric fields of
@@ -31,18 +45,8 @@ const count = z.number().int().positive().max(10_000_000);
 const BenchSpecSchema = z.strictObject({
   experiment: z.unknown(),
   data: z.strictObject({ trainImages: count.optional(), testImages: count.optional(), userDatasets: UserDatasetsSchema.optional() }).optional(),
-  promptTraining: z
-    .strictObject({
-      steps: count.optional(),
-      batchSize: count.optional(),
-      lr: z.number().positive().max(10).optional(),
-      warmupSteps: z.number().int().nonnegative().max(10_000_000).optional(),
-      weightDecay: z.number().nonnegative().max(10).optional(),
-      clipGradNorm: z.number().positive().optional(),
-      seed: z.number().int().optional(),
-      checkpointEvery: count.optional(),
-    })
-    .optional(),
+  promptTraining: PromptTrainingSchema.optional(),
+  learnerTraining: z.record(z.string().min(1).max(100), PromptTrainingSchema).optional(),
   maps: z.unknown().optional(),
 });
 

@@ -49,6 +49,11 @@ describe('bench spec validation (regression)', () => {
   it('refuses unknown sections (a typo would otherwise be ignored)', () => {
     expect(() => readBenchSpec(write({ ...quick, promptTrainig: { steps: 5 } }))).toThrow(/Unrecognized key: "promptTrainig"/);
   });
+  it("reads per-learner training overrides and checks their fields as promptTraining's", () => {
+    expect(readBenchSpec(write({ ...quick, learnerTraining: { cocoop: { batchSize: 4 } } })).learnerTraining).toEqual({ cocoop: { batchSize: 4 } });
+    expect(() => readBenchSpec(write({ ...quick, learnerTraining: { cocoop: { batchSize: 0 } } }))).toThrow(/learnerTraining\.cocoop\.batchSize/);
+    expect(() => readBenchSpec(write({ ...quick, learnerTraining: { cocoop: { logFile: 'x' } } }))).toThrow(/Unrecognized key: "logFile"/);
+  });
 });
 
 // A clear error is any InputError; the line is printed after the suite.
