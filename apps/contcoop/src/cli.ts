@@ -3,18 +3,19 @@ import { join, resolve } from 'node:path';
 import { appProgram, choiceOption, CommanderError, defaultOutDir, intOption, listOption, readPackageVersion, runApp, type Command } from '@hotplug/cli';
 import { initBackend } from '@hotplug/kernels';
 import { CliArgumentError, writeJsonAtomic } from '@hotplug/runtime';
+import { runBenchmark, Workspace } from '@hotplug/app-bench';
 import { createLearner, listLearners, loadLearner, saveLearner, tokenSpaceRelation, trainPromptLearner } from '@hotplug/contcoop';
-import { defaultModelDirs, loadModelFolder, type LoadedModel } from './models';
+import { embeddedModelDir } from '@hotplug/models';
 import { recipeFor, TABLE_LEARNERS } from './recipes';
-import { runTable, type TableSpec } from './table';
-import { Workbench } from './workbench';
+import { tableSpec, type TableOptions } from './spec';
+import { fewShotFeatures, promptAccuracy, promptTarget, zeroShotAccuracy } from './workspace';
 import { driftFromInit, untrainedAccuracy } from './diagnose';
 
 export const COMMANDS = {
   train: 'train a prompt learner on model A (--train-on), save it, evaluate it on A and B',
   evaluate: 'apply a saved prompt state (--state) to a model (--on) and report test accuracy',
   table:
-    "the compatibility table: every learner x shots x seed trained on old, evaluated on old and plugged into new, with the new model's zero-shot accuracy (JSON + Markdown)",
+    "the compatibility table through apps/bench's harness: every learner x shots x seed trained on each model and plugged from old into new (and new-lineage), against the new model's zero-shot, with verdicts and intervals (report.json, report.md, report.html)",
   diagnose: "why prompts do or do not transfer: how the two token-embedding spaces relate, and each learner's untrained prompts on old and new (JSON)",
 } as const;
 type CommandName = keyof typeof COMMANDS;
@@ -54,8 +55,10 @@ function one<T>(name: string, v: T[] | undefined): T | undefined {
 interface Raw {
   old?: string;
   new?: string;
+  lineage?: string;
   dataset?: string;
   datasets?: string[];
+  trainSize?: number;
   testSize?: number;
   conditionalTestSize?: number;
   cache?: string;
@@ -82,11 +85,16 @@ function withOptions(cmd: Command): Command {
   return cmd
     .option('--old <dir>', 'old model folder (default: the embedded old model of @hotplug/models)')
     .option('--new <dir>', 'new model folder (default: the embedded new model)')
+    .option(
+      '--lineage <dir>',
+      "table: a third model, the continued-lineage upgrade of old (default: the embedded new-lineage with the embedded pair, none with --old / --new; 'none' to leave it out)",
+    )
     .option('--dataset <name>', 'train / evaluate: fashion-mnist or mnist (default fashion-mnist)')
     .addOption(listOption('--datasets <list>', 'table / diagnose datasets', { defaults: ['fashion-mnist', 'mnist'] }))
-    .addOption(intOption('--test-size <n>', 'evaluate on a seeded sample of N test images (default: all)'))
-    .addOption(intOption('--conditional-test-size <n>', 'test images for CoCoOp, whose prompts are per image (default 1000)'))
-    .option('--cache <dir>', 'image-feature cache (default: <out>/features)')
+    .addOption(intOption('--train-size <n>', 'train images per dataset the few-shot examples are drawn from (an evenly strided pick; default 5000)'))
+    .addOption(intOption('--test-size <n>', "evaluate on the benchmark's seeded class-stratified sample of N test images (default: all)"))
+    .addOption(intOption('--conditional-test-size <n>', 'table: test images for CoCoOp, whose prompts are per image (default 1000)'))
+    .option('--cache <dir>', 'table: features, trained learners and finished cells; a rerun computes only what changed (default: <out>/cache)')
     .option(
       '--learner <kind>',
       `train: ${listLearners()
@@ -104,10 +112,10 @@ function withOptions(cmd: Command): Command {
     .option('--options <json>', 'learner options, e.g. \'{"nCtx":4,"distillWeight":2}\'')
     .option(
       '--out <dir>',
-      'result folder: train: <out>/<learner>-<dataset>-<shots>shot-s<seed>/; table: <out>/table/; diagnose: <out>/diagnose.json; rerun the same command to resume',
+      'result folder: train: <out>/<learner>-<dataset>-<shots>shot-s<seed>/; table: <out>/table/report.{json,md,html}; diagnose: <out>/diagnose.json; rerun the same command to resume',
       defaultOutDir('contcoop'),
     )
-    .option('--quick', 'table: 2 shot counts, 2 seeds, 30 steps, 300 test images (a smoke run)')
+    .option('--quick', 'table: 2 shot counts, 2 seeds, 30 steps, 1000 train / 300 test images (a smoke run)')
     .option('--restart', 'train: discard a checkpoint made with other settings (otherwise refused with what changed)')
     .option('--state <file>', 'evaluate: the saved prompt state')
     .addOption(choiceOption('--on <model>', 'evaluate: the model to plug the state into', ['old', 'new'] as const, 'new'))
@@ -150,48 +158,67 @@ export function main(argv: string[]): Promise<number> {
 
 async function runCommand(command: CommandName, values: Raw, log: (line: string) => void): Promise<void> {
   // Checks that need no model, before the backend starts.
-  for (const role of ['old', 'new'] as const)
-    if (values[role] !== undefined && !existsSync(resolve(values[role]!)))
+  for (const role of ['old', 'new', 'lineage'] as const)
+    if (values[role] !== undefined && values[role] !== 'none' && !existsSync(resolve(values[role]!)))
       throw new CliArgumentError(
-        `model "${role}": ${resolve(values[role]!)} does not exist. Pass the folder that holds the model files (hotplug folder (saveClip), Hugging Face CLIP folder, open_clip folder)`,
+        `model "${role === 'lineage' ? 'new-lineage' : role}": ${resolve(values[role]!)} does not exist. Pass the folder that holds the model files (hotplug folder (saveClip), Hugging Face CLIP folder, open_clip folder)`,
         `--${role}`,
       );
   if (command === 'evaluate' && !values.state)
     throw new CliArgumentError('evaluate needs --state FILE (a prompt state written by the train command)', '--state');
   const learnerOptions = jsonOptions(values.options);
   const outRoot = resolve(values.out);
-  await initBackend((values.backend as Parameters<typeof initBackend>[0]) ?? 'auto');
-  const defaults = values.old && values.new ? undefined : defaultModelDirs();
-  const old = loadModelFolder('old', values.old ?? defaults!.old);
-  const next = loadModelFolder('new', values.new ?? defaults!.new);
   const quick = values.quick ?? false;
-  const bench = new Workbench({
-    cacheDir: resolve(values.cache ?? join(outRoot, 'features')),
-    testSize: values.testSize ?? (quick ? 300 : undefined),
-    conditionalTestSize: values.conditionalTestSize ?? (quick ? 100 : 1000),
-    log,
-  });
+  const embedded = values.old === undefined && values.new === undefined;
+  const lineage =
+    values.lineage === 'none' ? undefined : values.lineage !== undefined ? resolve(values.lineage) : embedded ? embeddedModelDir('new-lineage') : undefined;
+  const models = {
+    old: resolve(values.old ?? embeddedModelDir('old')),
+    new: resolve(values.new ?? embeddedModelDir('new')),
+    ...(lineage && command === 'table' ? { 'new-lineage': lineage } : {}),
+  };
+  const testImages = values.testSize ?? (quick ? 300 : undefined);
+  const limits = { trainImages: values.trainSize ?? (quick ? 1000 : 5000), ...(testImages !== undefined ? { testImages } : {}) };
   const train = { steps: values.steps ?? (quick ? 30 : undefined), lr: values.lr, batchSize: values.batchSize };
+  await initBackend((values.backend as Parameters<typeof initBackend>[0]) ?? 'auto');
+  if (command === 'table') {
+    const learners = values.learners!;
+    const options = learnerOptions;
+    const spec: TableOptions = {
+      datasets: values.datasets!,
+      learners,
+      shots: values.shots ?? (quick ? [1, 4] : [1, 2, 4, 8, 16]),
+      seeds: values.seeds ?? (quick ? [1, 2] : [1, 2, 3]),
+      systems: Object.keys(models) as TableOptions['systems'],
+      train,
+      // --options applies to every trained learner that has those options (validated by createLearner).
+      ...(options ? { options: Object.fromEntries(learners.filter((l) => l !== 'zeroshot').map((l) => [l, options])) } : {}),
+      ...limits,
+      conditionalTestImages: values.conditionalTestSize ?? (quick ? 100 : 1000),
+    };
+    const out = join(outRoot, 'table');
+    mkdirSync(out, { recursive: true });
+    const { markdown, paths, report } = await runBenchmark(tableSpec(spec), {
+      models,
+      // Prompt learners use no adapters.
+      adaptersRoot: join(outRoot, 'adapters'),
+      outDir: out,
+      cacheDir: resolve(values.cache ?? join(outRoot, 'cache')),
+      progress: false,
+    });
+    log(markdown);
+    log(
+      `wrote ${paths.markdown}, ${paths.html} and ${paths.json} (${report.cells.length} cells: ${report.stats.cellsComputed} computed, ${report.stats.cellsCached} from the cache; ${report.stats.learnersTrained} learners trained)`,
+    );
+    return;
+  }
+  const ws = new Workspace(models, limits);
   try {
-    if (command === 'table') {
-      const learners = values.learners!;
-      const options = learnerOptions;
-      const spec: TableSpec = {
-        datasets: values.datasets!,
-        learners,
-        shots: values.shots ?? (quick ? [1, 4] : [1, 2, 4, 8, 16]),
-        seeds: values.seeds ?? (quick ? [1, 2] : [1, 2, 3]),
-        train,
-        // --options applies to every trained learner that has those options (validated by createLearner).
-        options: options ? Object.fromEntries(learners.filter((l) => l !== 'zeroshot').map((l) => [l, options])) : undefined,
-      };
-      const out = join(outRoot, 'table');
-      mkdirSync(out, { recursive: true });
-      const report = await runTable(bench, old, next, spec, out, log);
-      log(`wrote ${join(out, 'table.json')} and ${join(out, 'table.md')} (${report.cells.length} cells, ${(report.seconds / 60).toFixed(1)} min)`);
-      return;
-    }
     if (command === 'diagnose') {
+      const [old, next] = [
+        { ...ws.model('old'), dir: models.old },
+        { ...ws.model('new'), dir: models.new },
+      ];
       const relation = tokenSpaceRelation(old, next);
       log(
         `token embeddings old vs new (${relation.tokens} tokens): mean cosine of the same token ${relation.sameTokenCosine.toFixed(3)}, held-out R² of a linear map old -> new ${relation.linearMapHeldOutR2.toFixed(3)}`,
@@ -205,72 +232,73 @@ async function runCommand(command: CommandName, values: Raw, log: (line: string)
       }
       const untrained: Record<string, Record<string, { old: number; new: number }>> = {};
       for (const dataset of values.datasets!) {
-        untrained[dataset] = await untrainedAccuracy(bench, old, next, dataset, values.learners!);
+        untrained[dataset] = await untrainedAccuracy(ws, dataset, values.learners!);
         for (const [kind, acc] of Object.entries(untrained[dataset]!))
           log(`${dataset} ${kind} untrained: old ${(100 * acc.old).toFixed(1)}%, new ${(100 * acc.new).toFixed(1)}%`);
       }
       const out = join(outRoot, 'diagnose.json');
-      writeJsonAtomic(out, { models: { old: old.dir, new: next.dir }, tokenSpace: relation, driftFromInit: drift, untrained });
+      writeJsonAtomic(out, { models: { old: models.old, new: models.new }, tokenSpace: relation, driftFromInit: drift, untrained });
       log(`wrote ${out}`);
       return;
     }
     const dataset = values.dataset ?? 'fashion-mnist';
-    const models: Record<string, LoadedModel> = { old, new: next };
     if (command === 'evaluate') {
       const on = values.on;
-      const model = models[on]!;
       const learner = loadLearner(resolve(values.state!));
-      const { accuracy, images } = await bench.evaluate(learner, model, dataset);
-      learner.dispose();
-      log(`${learner.kind} from ${values.state} on ${on} (${dataset}, ${images} test images): accuracy ${(100 * accuracy).toFixed(2)}%`);
+      try {
+        const { accuracy, images } = await promptAccuracy(ws, learner, on, dataset);
+        log(`${learner.kind} from ${values.state} on ${on} (${dataset}, ${images} test images): accuracy ${(100 * accuracy).toFixed(2)}%`);
+      } finally {
+        learner.dispose();
+      }
       return;
     }
-    const trainOn = values.trainOn;
-    const [a, b] = trainOn === 'old' ? [old, next] : [next, old];
+    const [a, b] = values.trainOn === 'old' ? (['old', 'new'] as const) : (['new', 'old'] as const);
     const kind = values.learner ?? 'contcoop';
     const shots = one('shots', values.shots) ?? 16;
     const seed = one('seed', values.seed) ?? 1;
     const out = join(outRoot, `${kind}-${dataset}-${shots}shot-s${seed}`);
-    const target = bench.target(a, dataset);
+    const target = promptTarget(ws, a, dataset);
     const learner = createLearner(kind, target, { seed, options: learnerOptions });
-    const feats = await bench.features(a, bench.fewShot(dataset, shots, seed), `${dataset} ${shots}-shot`);
-    const recipe = recipeFor(kind, train);
-    const summary = await trainPromptLearner(learner, target, feats, {
-      ...recipe,
-      seed,
-      checkpointDir: join(out, 'checkpoint'),
-      checkpointEvery: 50,
-      restart: values.restart ?? false,
-      logFile: join(out, 'metrics.jsonl'),
-      label: `${kind} on ${a.id}`,
-    });
-    saveLearner(learner, join(out, 'prompt.safetensors'), target);
-    const onA = await bench.evaluate(learner, a, dataset);
-    const onB = await bench.evaluate(learner, b, dataset);
-    const zs = createLearner('zeroshot', target);
-    const zsB = await bench.evaluate(zs, b, dataset);
-    zs.dispose();
-    learner.dispose();
-    const result = {
-      learner: kind,
-      options: learner.config,
-      dataset,
-      shots,
-      seed,
-      trainedOn: { id: a.id, dir: a.dir },
-      pluggedInto: { id: b.id, dir: b.dir },
-      recipe,
-      finalLoss: summary?.finalLoss,
-      accuracy: { [a.id]: onA.accuracy, [b.id]: onB.accuracy, [`${b.id} zero-shot`]: zsB.accuracy },
-      testImages: onB.images,
-    };
-    writeJsonAtomic(join(out, 'result.json'), result);
-    log(
-      `${kind} (${dataset}, ${shots}-shot, seed ${seed}) trained on ${a.id}: ${(100 * onA.accuracy).toFixed(2)}% on ${a.id}, ${(100 * onB.accuracy).toFixed(2)}% plugged into ${b.id} (its zero-shot: ${(100 * zsB.accuracy).toFixed(2)}%) -> ${out}`,
-    );
+    try {
+      const feats = await fewShotFeatures(ws, a, dataset, shots, seed, target.numClasses);
+      const recipe = recipeFor(kind, train);
+      const summary = await trainPromptLearner(learner, target, feats, {
+        ...recipe,
+        seed,
+        checkpointDir: join(out, 'checkpoint'),
+        checkpointEvery: 50,
+        restart: values.restart ?? false,
+        logFile: join(out, 'metrics.jsonl'),
+        label: `${kind} on ${a}`,
+      });
+      saveLearner(learner, join(out, 'prompt.safetensors'), target);
+      const onA = await promptAccuracy(ws, learner, a, dataset);
+      const onB = await promptAccuracy(ws, learner, b, dataset);
+      const zsB = await zeroShotAccuracy(ws, b, dataset);
+      const result = {
+        learner: kind,
+        options: learner.config,
+        dataset,
+        shots,
+        seed,
+        trainedOn: { id: a, dir: models[a] },
+        pluggedInto: { id: b, dir: models[b] },
+        recipe,
+        finalLoss: summary?.finalLoss,
+        accuracy: { [a]: onA.accuracy, [b]: onB.accuracy, [`${b} zero-shot`]: zsB },
+        trainImages: limits.trainImages,
+        testImages: onB.images,
+      };
+      writeJsonAtomic(join(out, 'result.json'), result);
+      log(
+        `${kind} (${dataset}, ${shots}-shot, seed ${seed}) trained on ${a}: ${(100 * onA.accuracy).toFixed(2)}% on ${a}, ${(100 * onB.accuracy).toFixed(2)}% plugged into ${b} (its zero-shot: ${(100 * zsB).toFixed(2)}%) -> ${out}`,
+      );
+    } finally {
+      learner.dispose();
+      target.dispose();
+    }
   } finally {
-    bench.dispose();
-    old.clip.dispose();
-    next.clip.dispose();
+    ws.dispose();
   }
 }

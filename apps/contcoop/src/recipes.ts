@@ -1,23 +1,26 @@
-import { PROMPT_TRAIN_DEFAULTS, type PromptTrainConfig } from '@hotplug/contcoop';
+import type { PromptTrainConfig } from '@hotplug/contcoop';
 
 /** The learners of the compatibility table, in report order. */
 export const TABLE_LEARNERS = ['zeroshot', 'coop', 'cocoop', 'kgcoop', 'contcoop'] as const;
 
-type Recipe = Omit<PromptTrainConfig, 'seed' | 'checkpointDir' | 'checkpointEvery' | 'logFile' | 'progress' | 'label' | 'onStep'>;
+/** Training fields a spec may set (no paths or callbacks). */
+export type TrainingFields = Partial<Pick<PromptTrainConfig, 'steps' | 'batchSize' | 'lr' | 'warmupSteps' | 'weightDecay' | 'clipGradNorm'>>;
 
 /**
- * Training recipe per learner. CoCoOp runs the text encoder on batch x classes prompts per
- * step, so it trains with small batches (its paper uses 1) to keep a table run in minutes.
+ * Where a learner's recipe departs from @hotplug/contcoop's PROMPT_TRAIN_DEFAULTS (200 AdamW
+ * steps, lr 2e-3, batch 32). CoCoOp runs the text encoder on batch x classes prompts per step,
+ * so it trains with small batches (its paper uses 1) to keep a table run in minutes.
  */
-export const RECIPES: Record<string, Recipe> = {
-  zeroshot: { ...PROMPT_TRAIN_DEFAULTS },
-  coop: { ...PROMPT_TRAIN_DEFAULTS },
-  kgcoop: { ...PROMPT_TRAIN_DEFAULTS },
-  contcoop: { ...PROMPT_TRAIN_DEFAULTS },
-  cocoop: { ...PROMPT_TRAIN_DEFAULTS, batchSize: 4 },
+export const RECIPES: Record<string, TrainingFields> = {
+  cocoop: { batchSize: 4 },
 };
 
-export function recipeFor(learner: string, overrides: Partial<Recipe> = {}): Recipe {
-  const base = RECIPES[learner] ?? PROMPT_TRAIN_DEFAULTS;
-  return { ...base, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) };
+/** Learners whose prompts depend on the image (a prompt per test image): evaluated on a sample in the table. */
+export const CONDITIONAL_LEARNERS: readonly string[] = ['cocoop'];
+
+const defined = (o: TrainingFields): TrainingFields => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+
+/** A learner's recipe: its own fields, then the command line's (which win). */
+export function recipeFor(learner: string, overrides: TrainingFields = {}): TrainingFields {
+  return { ...RECIPES[learner], ...defined(overrides) };
 }

@@ -6,7 +6,7 @@ import { initBackend } from '@hotplug/kernels';
 import { buildTokenizer, configForTokenizer, createClip, resolveConfig, saveClip } from '@hotplug/backbones';
 import { classPrompts } from '@hotplug/data';
 import { main, runCli } from '../src/cli';
-import type { TableReport } from '../src/table';
+import type { CellResult, ExperimentReport } from '@hotplug/bench';
 
 const root = mkdtempSync(join(tmpdir(), 'app-contcoop-'));
 const dirs = { old: join(root, 'old'), new: join(root, 'new'), wide: join(root, 'wide'), otherDim: join(root, 'other-dim') };
@@ -39,8 +39,14 @@ const capture = () => {
   return { lines, log: (l: string) => lines.push(l) };
 };
 
-describe('hotplug-contcoop table', () => {
-  it('writes the JSON and Markdown table, and a rerun reuses every finished cell', async () => {
+/** Whether x is a count out of n (an accuracy on n test images). */
+const onGrid = (x: number, n: number) => Math.abs(x * n - Math.round(x * n)) < 1e-9;
+const readReport = (out: string) => JSON.parse(readFileSync(join(out, 'table', 'report.json'), 'utf8')) as ExperimentReport;
+const cellsOf = (r: ExperimentReport, method: string, reference: string, query: string): CellResult[] =>
+  r.cells.filter((c) => c.method === method && c.reference === reference && c.query === query);
+
+describe('hotplug-contcoop table (apps/bench harness)', () => {
+  it("trains on each model, plugs old's prompts into new against new's zero-shot, and a rerun computes nothing", async () => {
     const out = join(root, 'table');
     const args = [
       'table',
@@ -55,6 +61,8 @@ describe('hotplug-contcoop table', () => {
       '1,2',
       '--steps',
       '4',
+      '--train-size',
+      '200',
       '--test-size',
       '60',
       '--out',
@@ -64,79 +72,42 @@ describe('hotplug-contcoop table', () => {
     ];
     const first = capture();
     await runCli(args, first.log);
-    const report = JSON.parse(readFileSync(join(out, 'table', 'table.json'), 'utf8')) as TableReport;
-    expect(report.cells).toHaveLength(2 * 2 * 2);
-    expect(report.rows.map((r) => `${r.learner}/${r.shots}`)).toEqual(['zeroshot/0', 'coop/1', 'coop/2', 'contcoop/1', 'contcoop/2']);
-    for (const r of report.rows) {
-      expect(r.newZeroShot).toBe(report.zeroShot.mnist![60]!.new);
-      expect(r.pluggedIntoNew.mean - r.newZeroShot).toBeCloseTo(r.gainOverNewZeroShot, 12);
-      expect(r.testImages).toBe(60);
-      if (r.learner !== 'zeroshot') expect(r.seeds).toBe(2);
-    }
-    const coop1 = report.cells.filter((c) => c.learner === 'coop' && c.shots === 1).map((c) => c.accOtherModel);
-    const row = report.rows.find((r) => r.learner === 'coop' && r.shots === 1)!;
-    expect(row.pluggedIntoNew.mean).toBeCloseTo((coop1[0]! + coop1[1]!) / 2, 12);
-    expect(row.pluggedIntoNew.std).toBeCloseTo(Math.abs(coop1[0]! - coop1[1]!) / Math.SQRT2, 12);
-    const md = readFileSync(join(out, 'table', 'table.md'), 'utf8');
-    expect(md).toContain('| learner | shots | old | plugged into new | new zero-shot | gain vs new zero-shot | test images | seeds |');
-    expect(md).toMatch(/\| coop \| 1 \| \d+\.\d ± \d+\.\d \| \d+\.\d ± \d+\.\d \|/);
-    expect(first.lines.filter((l) => l.includes('trained in'))).toHaveLength(8);
+    const report = readReport(out);
+    // Per learner, shots and seed: on old, on new (the same learner's reference), old's plugged into new; zero-shot once per model.
+    for (const learner of ['coop', 'contcoop'])
+      for (const [reference, query] of [
+        ['old', 'old'],
+        ['new', 'new'],
+        ['old', 'new'],
+      ])
+        expect(cellsOf(report, learner, reference!, query!).map((c) => `${c.shots}/${c.seed}`)).toEqual(['1/1', '2/1', '1/2', '2/2']);
+    expect(cellsOf(report, 'zero-shot', 'new', 'new').map((c) => c.seed)).toEqual([null]);
+    expect(cellsOf(report, 'zero-shot', 'new', 'old')).toEqual([]); // pairs: comparisons
+    expect(report.stats.learnersTrained).toBe(2 * 2 * 2 * 2 + 2);
+    // Test images: the benchmark's 60-image stratified sample, 6 per class.
+    for (const c of report.cells.filter((x) => x.status === 'ok')) expect(onGrid(c.metrics.accuracy!, 60)).toBe(true);
+    // ContCoOp's reference, from the cells: coop 1-shot plugged into new (mean over the 2 seeds) minus new's zero-shot.
+    const contrast = report.contrasts!.find((x) => x.a.method === 'coop' && x.a.shots === 1 && x.b.method === 'zero-shot')!;
+    const plugged = cellsOf(report, 'coop', 'old', 'new').filter((c) => c.shots === 1);
+    const zs = cellsOf(report, 'zero-shot', 'new', 'new')[0]!.metrics.accuracy!;
+    expect(contrast.valueA!).toBeCloseTo((plugged[0]!.metrics.accuracy! + plugged[1]!.metrics.accuracy!) / 2, 12);
+    expect(contrast.valueB!).toBeCloseTo(zs, 12);
+    expect(contrast.margin!).toBeCloseTo(contrast.valueA! - contrast.valueB!, 12);
+    expect(contrast.interval!.low).toBeLessThanOrEqual(contrast.margin!);
+    expect(contrast.interval!.high).toBeGreaterThanOrEqual(contrast.margin!);
+    const md = readFileSync(join(out, 'table', 'report.md'), 'utf8');
+    expect(md).toContain('## Prompt learners against their references');
+    expect(md).toMatch(/\| mnist \| coop \| 2 \| old → new \|/);
+    expect(first.lines.at(-1)).toMatch(/\(\d+ cells: \d+ computed, 0 from the cache; 18 learners trained\)/);
     const again = capture();
     await runCli(args, again.log);
-    expect(again.lines.filter((l) => l.includes('trained in'))).toHaveLength(0);
-    expect(JSON.parse(readFileSync(join(out, 'table', 'table.json'), 'utf8')).rows).toEqual(report.rows);
-  });
-});
-
-describe('hotplug-contcoop table with a smaller sample for CoCoOp', () => {
-  it('compares CoCoOp with the zero-shot accuracy on its own seeded test sample', async () => {
-    const out = join(root, 'table-sample');
-    await runCli(
-      [
-        'table',
-        ...models,
-        '--datasets',
-        'mnist',
-        '--learners',
-        'zeroshot,cocoop',
-        '--shots',
-        '1',
-        '--seeds',
-        '1',
-        '--steps',
-        '2',
-        '--test-size',
-        '60',
-        '--conditional-test-size',
-        '25',
-        '--out',
-        out,
-        '--cache',
-        join(root, 'cache'),
-      ],
-      () => {},
-    );
-    const report = JSON.parse(readFileSync(join(out, 'table', 'table.json'), 'utf8')) as TableReport;
-    expect(report.rows.map((r) => `${r.learner}/${r.testImages}`)).toEqual(['zeroshot/60', 'zeroshot/25', 'cocoop/25']);
-    expect(report.rows[2]!.newZeroShot).toBe(report.zeroShot.mnist![25]!.new);
-  });
-
-  it('draws the sample by a fixed seed from the whole split, not its first images', async () => {
-    const { Workbench } = await import('../src/workbench');
-    const bench = new Workbench({ testSize: 50 });
-    const sample = bench.testSplit('mnist');
-    expect(sample.size).toBe(50);
-    expect(bench.testSplit('mnist')).toBe(sample);
-    expect(new Workbench({ testSize: 50 }).testSplit('mnist').labels).toEqual(sample.labels);
-    expect(new Set(sample.labels).size).toBeGreaterThan(5);
-    const full = new Workbench().testSplit('mnist');
-    const firstFifty = full.labels.subarray(0, 50);
-    expect(Array.from(sample.labels)).not.toEqual(Array.from(firstFifty));
+    expect(again.lines.at(-1)).toMatch(/\((\d+) cells: 0 computed, \1 from the cache; 0 learners trained\)/);
+    expect(readReport(out).cells.map((c) => c.metrics)).toEqual(report.cells.map((c) => c.metrics));
   });
 });
 
 describe('hotplug-contcoop table with a new model of another embedding size', () => {
-  it('reports CoCoOp as not pluggable (n/a, with the reason) and still plugs the text-only learners in', async () => {
+  it('evaluates CoCoOp on its own sample, reports it not pluggable (n/a, with the reason) and still plugs CoOp in', async () => {
     const out = join(root, 'table-dim');
     await runCli(
       [
@@ -155,8 +126,12 @@ describe('hotplug-contcoop table with a new model of another embedding size', ()
         '1',
         '--steps',
         '2',
+        '--train-size',
+        '200',
         '--test-size',
-        '30',
+        '60',
+        '--conditional-test-size',
+        '25',
         '--out',
         out,
         '--cache',
@@ -164,20 +139,21 @@ describe('hotplug-contcoop table with a new model of another embedding size', ()
       ],
       () => {},
     );
-    const report = JSON.parse(readFileSync(join(out, 'table', 'table.json'), 'utf8')) as TableReport;
-    const [cocoop, coop] = report.rows;
-    expect(cocoop!.pluggedIntoNew.n).toBe(0);
-    expect(coop!.pluggedIntoNew.n).toBe(1);
-    const md = readFileSync(join(out, 'table', 'table.md'), 'utf8');
-    expect(md).toMatch(/\| cocoop \| 1 \| \d+\.\d \| n\/a \|/);
-    expect(md).toContain('n/a: cocoop: this cocoop meta-net reads 16-dim image features, but model "tiny-4" embeds into 24 dims');
+    const report = readReport(out);
+    const [cocoop] = cellsOf(report, 'cocoop', 'old', 'new');
+    expect(cocoop!.status).toBe('incompatible');
+    expect(JSON.stringify(cocoop)).toContain('this cocoop meta-net reads 16-dim image features, but model \\"tiny-4\\" embeds into 24 dims');
+    expect(cellsOf(report, 'coop', 'old', 'new')[0]!.status).toBe('ok');
+    // CoCoOp on its 25-image sample (accuracies in steps of 1/25).
+    expect(onGrid(cellsOf(report, 'cocoop', 'old', 'old')[0]!.metrics.accuracy!, 25)).toBe(true);
+    expect(readFileSync(join(out, 'table', 'report.md'), 'utf8')).toMatch(/\| mnist \| cocoop \| 1 \| old → new \| [\d.]+ \| n\/a \|/);
   });
 });
 
 describe('hotplug-contcoop train / evaluate', () => {
   it('trains on old, saves the state, and evaluate reproduces the plugged-in accuracy', async () => {
     const out = join(root, 'run');
-    const common = [...models, '--dataset', 'mnist', '--test-size', '80', '--cache', join(root, 'cache')];
+    const common = [...models, '--dataset', 'mnist', '--train-size', '200', '--test-size', '80'];
     await runCli(['train', ...common, '--learner', 'kgcoop', '--shots', '2', '--steps', '5', '--out', out], () => {});
     // --out is the app's result folder; each training run gets its own folder in it.
     const run = join(out, 'kgcoop-mnist-2shot-s1');
@@ -196,6 +172,8 @@ describe('hotplug-contcoop train / evaluate', () => {
         ...models,
         '--dataset',
         'mnist',
+        '--train-size',
+        '200',
         '--test-size',
         '40',
         '--learner',

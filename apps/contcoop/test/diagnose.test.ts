@@ -4,10 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '@hotplug/kernels';
-import { buildTokenizer, configForTokenizer, createClip, resolveConfig, saveClip } from '@hotplug/backbones';
+import { buildTokenizer, configForTokenizer, createClip, loadClip, resolveConfig, saveClip } from '@hotplug/backbones';
 import { classPrompts } from '@hotplug/data';
 import { driftFromInit } from '../src/diagnose';
-import { loadModelFolder } from '../src/models';
 
 const dir = mkdtempSync(join(tmpdir(), 'app-contcoop-drift-'));
 
@@ -28,7 +27,8 @@ beforeAll(async () => {
 
 describe('driftFromInit', () => {
   it('is exactly 1 for an untrained model, lower once the embeddings moved, and absent without a recorded seed', () => {
-    const model = loadModelFolder('m', dir);
+    const { clip, tokenizer } = loadClip(dir);
+    const model = { dir, clip, tokenizer: tokenizer! };
     expect(driftFromInit(model)).toBeUndefined();
     writeFileSync(join(dir, 'training.json'), JSON.stringify({ seed: 7 }));
     expect(driftFromInit(model)!.sameTokenCosine).toBeCloseTo(1, 6);
