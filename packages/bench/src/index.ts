@@ -42,7 +42,7 @@ export { relativeColour } from './report/html/heatmap';
 export { imageFeatures } from './features/encode';
 export type { EvaluatedModel, ImageFeatureSource } from './features/encode';
 export { zeroShotClassifier, zeroShotPredict } from './features/zeroshot';
-export { evaluateTask } from './tasks/evaluate';
+export { evaluateTask, recallAt1Hits } from './tasks/evaluate';
 export type { TaskEvaluationOptions, TaskMetric, TaskModule, TaskModuleEvaluation, TaskReference, TaskSystem, TaskSystemScore } from './tasks/evaluate';
 export { taskHalves, cutTask, taskImageSets, TASK_SPLIT_SEED } from './tasks/items';
 export type { TaskHalves, TaskPart } from './tasks/items';
