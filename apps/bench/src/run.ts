@@ -8,7 +8,7 @@ import {
   writeJsonReport,
   writeMarkdownReport,
   markdownReport,
-  type ExperimentReport,
+  type ReportWithTasks,
 } from '@hotplug/bench';
 import { listLearners } from '@hotplug/contcoop';
 import { EMBEDDED_MODELS, embeddedModelDir } from '@hotplug/models';
@@ -17,6 +17,7 @@ import { Workspace } from './systems';
 import { AdapterSteps } from './steps/adapters';
 import { MapSteps, parseMapsSpec } from './steps/maps';
 import { promptLearner } from './steps/prompts';
+import { runDownstreamTasks } from './steps/tasks';
 import { zeroShotLearner } from './steps/zeroshot';
 
 export interface BenchRunOptions {
@@ -32,7 +33,7 @@ export interface BenchRunOptions {
 }
 
 export interface BenchRunResult {
-  report: ExperimentReport;
+  report: ReportWithTasks;
   markdown: string;
   paths: { json: string; markdown: string; html: string };
 }
@@ -56,7 +57,8 @@ export function specModelDirs(spec: BenchSpec, names: Iterable<string>, override
 export async function runBenchmark(spec: BenchSpec, options: BenchRunOptions): Promise<BenchRunResult> {
   const mapsSpec = spec.maps ? parseMapsSpec(spec.maps) : undefined;
   const modelNames = [...spec.experiment.systems.map((s) => s.model), ...(mapsSpec ? [mapsSpec.fit.from, mapsSpec.fit.to] : [])];
-  const ws = new Workspace(specModelDirs(spec, modelNames, options.models ?? {}), spec.data ?? {});
+  const limits = { ...(spec.data ?? {}), ...(spec.tasks ? { taskItems: spec.tasks.items } : {}) };
+  const ws = new Workspace(specModelDirs(spec, modelNames, options.models ?? {}), limits);
   try {
     const mapIds = mapsSpec ? Object.keys(mapsSpec.variants) : [];
     const adapters = AdapterSteps.fromRoot(ws, options.adaptersRoot, adapterVariants(spec.experiment, mapIds));
@@ -80,7 +82,10 @@ export async function runBenchmark(spec: BenchSpec, options: BenchRunOptions): P
     }
     // ContCoOp's reference: every prompt learner plugged into new against the new model's own zero-shot.
     const experiment = { ...spec.experiment, contrasts: [...(spec.experiment.contrasts ?? []), ...promptLearnerContrasts(spec.experiment)] };
-    const report = await runExperiment(experiment, steps, { cacheDir: options.cacheDir, progress: options.progress });
+    const report: ReportWithTasks = await runExperiment(experiment, steps, { cacheDir: options.cacheDir, progress: options.progress });
+    // TaCA's protocol: every comparison's systems on the downstream tasks, through the same feature steps.
+    if (spec.tasks)
+      report.tasks = await runDownstreamTasks(ws, adapters, steps, spec.experiment, spec.tasks, { cacheDir: options.cacheDir, progress: options.progress });
     const paths = { json: join(options.outDir, 'report.json'), markdown: join(options.outDir, 'report.md'), html: join(options.outDir, 'report.html') };
     writeJsonReport(paths.json, report);
     writeMarkdownReport(paths.markdown, report);

@@ -7,6 +7,7 @@ import { parseJson, validate } from '@hotplug/runtime';
 import { z } from 'zod';
 import type { DataLimits } from './systems';
 import type { MapsSpecInput } from './steps/maps';
+import { parseTasksSpec, type TasksSpec } from './steps/tasks';
 import { resolveUserDatasets, UserDatasetsSchema } from './user-datasets';
 
 /** A benchmark file: the experiment grid plus how much data and prompt training it uses. */
@@ -18,6 +19,8 @@ export interface BenchSpec {
   learnerTraining?: Record<string, Partial<PromptTrainConfig>>;
   /** Post-hoc maps (Procrustes, low-rank, residual MLP…) that systems may name as their adapter. */
   maps?: MapsSpecInput;
+  /** Downstream tasks every comparison's systems are evaluated on (the old model's modules, each system's features). */
+  tasks?: TasksSpec;
   /** The spec file and its folder (set by readBenchSpec): a system's model given as a relative path is taken from that folder. */
   file?: string;
   baseDir?: string;
@@ -38,8 +41,8 @@ const PromptTrainingSchema = z.strictObject({
 });
 
 /**
- * The file's own sections. `experiment` is checked by @hotplug/bench's parseExperimentSpec and
- * `maps` by parseMapsSpec; the prompt-training overrides are the numeric fields of
+ * The file's own sections. `experiment` is checked by @hotplug/bench's parseExperimentSpec,
+ * `maps` by parseMapsSpec and `tasks` by parseTasksSpec; the prompt-training overrides are the numeric fields of
  * PromptTrainConfig only (paths and callbacks are not the spec's to set).
  */
 const BenchSpecSchema = z.strictObject({
@@ -48,6 +51,7 @@ const BenchSpecSchema = z.strictObject({
   promptTraining: PromptTrainingSchema.optional(),
   learnerTraining: z.record(z.string().min(1).max(100), PromptTrainingSchema).optional(),
   maps: z.unknown().optional(),
+  tasks: z.unknown().optional(),
 });
 
 const FIX = 'fix the spec file (apps/bench/specs/default.json shows every section)';
@@ -89,6 +93,7 @@ export function readBenchSpec(path: string): BenchSpec {
     ...(data ? { data } : {}),
     experiment,
     ...(spec.maps !== undefined ? { maps: spec.maps as MapsSpecInput } : {}),
+    ...(spec.tasks !== undefined ? { tasks: parseTasksSpec(spec.tasks, `${path} "tasks"`) } : {}),
     file: resolve(path),
     baseDir,
   } as BenchSpec;

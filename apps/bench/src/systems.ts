@@ -1,8 +1,9 @@
 import { loadClip, ModelFolderError, type LoadedClip } from '@hotplug/backbones';
-import { imageFeatures, sampleTestIndices, type EvaluatedModel, type FeatureSet, type Split } from '@hotplug/bench';
+import { cutTask, imageFeatures, sampleTestIndices, taskImageSets, type EvaluatedModel, type FeatureSet, type Split, type TaskPart } from '@hotplug/bench';
 import {
   classPrompts,
   decodeIndex,
+  loadTask,
   indexLabels,
   loadDataset,
   renderSingleObjects,
@@ -11,6 +12,7 @@ import {
   type ClassPrompts,
   type ImageDataset,
   type ImageFormat,
+  type TaskData,
 } from '@hotplug/data';
 import { embeddedModelDir } from '@hotplug/models';
 import { sha256File } from '@hotplug/runtime';
@@ -27,6 +29,13 @@ export interface DataLimits {
    * (readBenchSpec resolves them against the spec file's folder); `experiment.datasets` may name them.
    */
   userDatasets?: Record<string, UserDatasetSpec>;
+  /** Items of each downstream task the run evaluates (scenes generated; Fashion-MNIST / MNIST cut, stratified); absent: the task's default. */
+  taskItems?: Record<string, number | undefined>;
+}
+
+/** The dataset name under which a part of a downstream task travels through the feature steps (adapters and maps included). */
+export function taskDatasetName(task: string, part: TaskPart): string {
+  return `task:${task}:${part}`;
 }
 
 /**
@@ -37,6 +46,7 @@ export interface DataLimits {
 export class Workspace {
   private readonly models = new Map<string, EvaluatedModel & { version: string }>();
   private readonly splits = new Map<string, ImageDataset>();
+  private readonly tasks = new Map<string, TaskData>();
 
   constructor(
     readonly modelDirs: Record<string, string>,
@@ -81,6 +91,14 @@ export class Workspace {
   split(dataset: string, split: Split, format?: ImageFormat): ImageDataset {
     const key = `${dataset}/${split}/${format ? `${format.size}x${format.channels}` : 'native'}`;
     let ds = this.splits.get(key);
+    if (!ds && dataset.startsWith('task:')) {
+      const [, task, part] = dataset.split(':') as [string, string, TaskPart];
+      if (split !== 'test') throw new Error(`downstream task ${task} has test items only; nothing reads its ${split} split`);
+      if (!format) throw new Error(`downstream task ${task} is drawn in a model's input format; name the format`);
+      ds = taskImageSets(this.task(task, format))[part];
+      if (!ds) throw new Error(`downstream task ${task} has no ${part}`);
+      this.splits.set(key, ds);
+    }
     if (!ds && this.limits.userDatasets?.[dataset]) {
       ds = this.userSplit(dataset, this.limits.userDatasets[dataset], split, format);
       this.splits.set(key, ds);
@@ -100,6 +118,23 @@ export class Workspace {
       this.splits.set(key, ds);
     }
     return ds;
+  }
+
+  /**
+   * A downstream task drawn in `format`, with the run's item count; the scenes are the same in
+   * every format (seeded), only their drawing differs, so labels and targets agree across models.
+   */
+  task(name: string, format: ImageFormat): TaskData {
+    const key = `${name}/${format.size}x${format.channels}`;
+    let t = this.tasks.get(key);
+    if (!t) {
+      const items = this.limits.taskItems?.[name];
+      const whole = name === 'fashion-mnist' || name === 'mnist';
+      // Dataset tasks are whole test splits (cut to the item count); scene tasks are generated at it.
+      t = cutTask(loadTask(name, { format, ...(items !== undefined && !whole ? { size: items } : {}) }), whole ? items : undefined);
+      this.tasks.set(key, t);
+    }
+    return t;
   }
 
   /** The images of a split the data limits keep (train: an evenly strided pick; test: a seeded stratified sample), or undefined for all. */
@@ -150,6 +185,11 @@ export class Workspace {
   get dataVersion(): string {
     const user = this.limits.userDatasets && Object.keys(this.limits.userDatasets).length > 0 ? this.userVersion() : '';
     return `${user}train${this.limits.trainImages ?? 'all'}-test${this.limits.testImages === undefined ? 'all' : `${this.limits.testImages}-stratified`}`;
+  }
+
+  /** A string that changes when a task's items change (part of the task cache keys). */
+  taskVersion(name: string): string {
+    return `${name}-items${this.limits.taskItems?.[name] ?? 'default'}`;
   }
 
   private userVersionCache?: string;
