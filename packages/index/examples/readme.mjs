@@ -1,13 +1,13 @@
 // @ts-check
 // The README example on synthetic embeddings: a LanceDB gallery of an old model's 16-dim
 // vectors, queries from a new 24-dim model (refused as they are), and a Procrustes map fitted
-// on a paired sample that lets them search the old table.
+// on a paired sample that lets them search the old table, add to it, and export to ONNX.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rng } from '@hotplug/runtime';
-import { LanceGallery, SpaceMismatchError, fitMap, loadMap, matrix, normalizeRows, saveMap } from '@hotplug/index';
+import { LanceGallery, SpaceMismatchError, fitMap, loadMap, mapToOnnx, matrix, normalizeRows, saveMap } from '@hotplug/index';
 
 const oldSpace = { model: 'old-0123456789ab', modelName: 'old', dim: 16, normalized: true, adapters: [] };
 const newSpace = { model: 'new-ba9876543210', modelName: 'new', dim: 24, normalized: true, adapters: [] };
@@ -47,6 +47,12 @@ try {
   // hits[q] = [{ id, score (cosine), metadata }], best first: each query finds its own item.
   const top1 = hits.filter((h, q) => h[0]?.id === `item-${200 + q}`).length / hits.length;
   assert.ok(top1 >= 0.99, `top-1 ${top1}`);
+
+  // New items from the new model join the old table through the same map.
+  const added = await gallery.upsert({ ids: ['new-item'], vectors: matrix(newVectors.data.slice(0, 24), 1, 24) }, { space: newSpace, via: map });
+  assert.equal(added.inserted, 1);
+  const onnx = mapToOnnx(map); // input "embedding" [batch, 24] -> "mapped" [batch, 16], for onnxruntime
+  assert.ok(onnx.byteLength > 16 * 24 * 4);
   await gallery.close();
   console.log(
     `index README example (ESM): raw new queries refused; through the Procrustes map top-1 ${top1.toFixed(2)} on 100 queries (score ${hits[0]?.[0]?.score.toFixed(3)})`,

@@ -4,7 +4,7 @@
 // it, and load it onto a fresh copy of the new model.
 // Installed with: npm install @hotplug/taca @hotplug/models
 const assert = require('node:assert/strict');
-const { mkdtempSync, rmSync } = require('node:fs');
+const { mkdtempSync, rmSync, statSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const tf = require('@tensorflow/tfjs-core');
@@ -14,6 +14,7 @@ const {
   adapterTarget,
   createAdapter,
   encoderIdentity,
+  exportAdaptedEncoder,
   injectAdapter,
   loadAdapter,
   saveAdapter,
@@ -69,6 +70,8 @@ const {
   try {
     // adapter.safetensors + adapter.json: adapter weights only, and the two models it joins (checked on load)
     saveAdapter(adapter, join(dir, 'taca'), { model: encoderIdentity(next.visual), outputSpace: encoderIdentity(old.visual) });
+    exportAdaptedEncoder(adapted, join(dir, 'taca', 'visual-taca.onnx')); // backbone + adapter, for onnxruntime-node
+    assert.ok(statSync(join(dir, 'taca', 'visual-taca.onnx')).size > 4 * result.backboneParameters);
     const images = /** @type {tf.Tensor4D} */ (tf.randomUniform([4, 32, 32, 3], -1, 1, 'float32', 3)); // normalised NHWC
     const features = await adapted.encode(images); // [4, 64]: what the old model's heads take
     assert.deepEqual(features.shape, [4, old.config.embedDim]);

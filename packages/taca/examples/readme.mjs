@@ -4,7 +4,7 @@
 // it, and load it onto a fresh copy of the new model.
 // Installed with: npm install @hotplug/taca @hotplug/models
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -14,6 +14,7 @@ import {
   adapterTarget,
   createAdapter,
   encoderIdentity,
+  exportAdaptedEncoder,
   injectAdapter,
   loadAdapter,
   saveAdapter,
@@ -68,6 +69,8 @@ const dir = mkdtempSync(join(tmpdir(), 'taca-readme-'));
 try {
   // adapter.safetensors + adapter.json: adapter weights only, and the two models it joins (checked on load)
   saveAdapter(adapter, join(dir, 'taca'), { model: encoderIdentity(next.visual), outputSpace: encoderIdentity(old.visual) });
+  exportAdaptedEncoder(adapted, join(dir, 'taca', 'visual-taca.onnx')); // backbone + adapter, for onnxruntime-node
+  assert.ok(statSync(join(dir, 'taca', 'visual-taca.onnx')).size > 4 * result.backboneParameters);
   const images = /** @type {tf.Tensor4D} */ (tf.randomUniform([4, 32, 32, 3], -1, 1, 'float32', 3)); // normalised NHWC
   const features = await adapted.encode(images); // [4, 64]: what the old model's heads take
   assert.deepEqual(features.shape, [4, old.config.embedDim]);
