@@ -143,11 +143,15 @@ describe('spec data.userDatasets', () => {
     expect(cells.length).toBe(report.cells.length);
     expect(cells.filter((c) => c.task === 'head').length).toBe(4); // linear head: 2 query x 2 reference systems
     expect(cells.some((c) => c.task === 'learner')).toBe(true);
+    // Accuracies over the 3 test images: counts out of 3 (a percentage or another denominator is a bug).
     for (const c of cells.filter((c) => c.status === 'ok'))
       for (const v of Object.values(c.metrics)) {
-        expect(v).toBeGreaterThanOrEqual(0);
         expect(v).toBeLessThanOrEqual(1);
+        expect(Math.abs(v * 3 - Math.round(v * 3))).toBeLessThan(1e-9);
       }
+    // Solid colour fills: a linear head on each model's own features beats chance (1/3; measured 2/3 on old and on new).
+    for (const m of ['old', 'new'])
+      expect(cells.find((c) => c.method === 'linear' && c.reference === m && c.query === m)!.metrics.accuracy!).toBeGreaterThan(1 / 3 + 0.01);
     expect(readFileSync(paths.markdown, 'utf8')).toContain('colours');
   }, 60_000);
 });
