@@ -61,18 +61,18 @@ describe('the "tasks" section of a benchmark spec', () => {
     expect(() => parseTasksSpec({ include: ['mnist'], extra: 1 })).toThrow(/extra/);
   });
 
-  it('groups comparisons by their old system', () => {
+  it('groups comparisons by their old system, replicates after the system they replicate', () => {
     const experiment = {
       name: 't',
       datasets: ['mnist'],
       seeds: [1],
-      systems: ['old', 'new', 'a', 'lineage'].map((id) => ({ id, model: id })),
+      systems: [...['old', 'new', 'a', 'lineage'].map((id) => ({ id, model: id })), { id: 'a-seed1', model: 'new', replicateOf: 'a' }],
       comparisons: [
         { old: 'old', new: 'new', adapted: ['a'] },
         { old: 'old', new: 'lineage' },
       ],
     };
-    expect(taskGroups(experiment)).toEqual([{ reference: 'old', systems: ['old', 'new', 'a', 'lineage'] }]);
+    expect(taskGroups(experiment)).toEqual([{ reference: 'old', systems: ['old', 'new', 'a', 'a-seed1', 'lineage'], replicates: { a: ['a-seed1'] } }]);
   });
 });
 

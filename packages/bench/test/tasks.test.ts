@@ -207,9 +207,68 @@ describe('resampledMarginInterval', () => {
     expect(a.low).toBeCloseTo(b.low, 12);
     expect(a.high).toBeCloseTo(b.high, 12);
   });
+  it('with several training runs it draws the runs first, as marginInterval does', () => {
+    const old = [1, 0, 1, 1, 0, 1];
+    const ups = [
+      [1, 1, 1, 0, 1, 1],
+      [0, 1, 1, 1, 1, 0],
+    ];
+    const runMean = (k: number, items: Int32Array) => {
+      let s = 0;
+      for (const i of items) s += ups[k]![i]! - old[i]!;
+      return s / items.length;
+    };
+    const all = Int32Array.from(old, (_, i) => i);
+    const a = resampledMarginInterval(
+      old.length,
+      (items, runs) => {
+        const picked = runs ? Array.from(runs) : [0, 1];
+        return picked.reduce((acc, k) => acc + runMean(k, items ?? all), 0) / picked.length;
+      },
+      { resamples: 300, seed: 'y', runs: 2 },
+    );
+    const b = marginInterval(
+      ups.map((u) => ({ old, upgraded: u })),
+      { resamples: 300, seed: 'y' },
+    );
+    expect([a.margin, a.low, a.high, a.runs]).toEqual([b.margin, b.low, b.high, b.runs].map((v, i) => (i < 3 ? expect.closeTo(v as number, 12) : v)));
+  });
+
   it('rejects bad arguments with a named error', () => {
     expect(() => resampledMarginInterval(0, () => 0)).toThrow(/at least one test item/);
     expect(() => resampledMarginInterval(3, () => NaN)).toThrow(/undefined/);
+  });
+});
+
+describe('taskVerdicts', () => {
+  it('pools replicates (adapter seeds) into one row: mean figure, the runs resampled like the grid verdicts', () => {
+    const e: TaskModuleEvaluation = {
+      task: 't',
+      kind: 'classification',
+      module: 'linear-probe',
+      metric: 'accuracy',
+      reference: 'old',
+      items: 4,
+      chance: 0.5,
+      systems: [
+        { system: 'old', value: 0.5, perItem: [1, 0, 1, 0] },
+        { system: 'a', value: 0.75, perItem: [1, 1, 1, 0] },
+        { system: 'a-seed1', value: 1, perItem: [1, 1, 1, 1] },
+      ],
+    };
+    const rows = taskVerdicts([e], { resamples: 100 }, { a: ['a-seed1'] });
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.replicates).toEqual(['a', 'a-seed1']);
+    expect(rows[0]!.upgradedOld).toBeCloseTo(0.875, 12);
+    const direct = marginInterval(
+      [
+        { old: [1, 0, 1, 0], upgraded: [1, 1, 1, 0] },
+        { old: [1, 0, 1, 0], upgraded: [1, 1, 1, 1] },
+      ],
+      { resamples: 100, seed: '0/task/t/linear-probe/accuracy/old/a' },
+    );
+    expect(rows[0]!.verdict.interval).toEqual({ low: direct.low, high: direct.high, level: 0.95 });
+    expect(() => taskVerdicts([e], {}, { a: ['a-seed2'] })).toThrow(/replicate "a-seed2" of "a" was not evaluated/);
   });
 });
 

@@ -57,15 +57,24 @@ export function parseTasksSpec(input: unknown, where = 'spec "tasks"'): TasksSpe
   return { tasks, items, probeEpochs: r.data.probeEpochs ?? 40 };
 }
 
-/** The systems each reference is compared with: every comparison's old system with its new and adapted ones (comparisons sharing an old system pooled). */
-export function taskGroups(experiment: ExperimentSpec): { reference: string; systems: string[] }[] {
-  const groups = new Map<string, string[]>();
+/**
+ * The systems each reference is compared with: every comparison's old system with its new and
+ * adapted ones (comparisons sharing an old system pooled), each followed by its replicates
+ * (systems whose replicateOf names it: other adapter seeds, pooled into its verdicts).
+ */
+export function taskGroups(experiment: ExperimentSpec): { reference: string; systems: string[]; replicates: Record<string, string[]> }[] {
+  const groups = new Map<string, { systems: string[]; replicates: Record<string, string[]> }>();
   for (const c of experiment.comparisons) {
-    const list = groups.get(c.old) ?? [c.old];
-    for (const s of [c.new, ...(c.adapted ?? [])]) if (!list.includes(s)) list.push(s);
-    groups.set(c.old, list);
+    const g = groups.get(c.old) ?? { systems: [c.old], replicates: {} };
+    for (const s of [c.new, ...(c.adapted ?? [])]) {
+      if (g.systems.includes(s)) continue;
+      const reps = experiment.systems.filter((x) => x.replicateOf === s).map((x) => x.id);
+      g.systems.push(s, ...reps);
+      if (reps.length) g.replicates[s] = reps;
+    }
+    groups.set(c.old, g);
   }
-  return [...groups].map(([reference, systems]) => ({ reference, systems }));
+  return [...groups].map(([reference, g]) => ({ reference, ...g }));
 }
 
 // Bumped when the task evaluation's output changes for the same inputs (part of every task cache key).
@@ -144,11 +153,15 @@ export async function runDownstreamTasks(
         items = evals[0]?.items ?? 0;
         const boot = experiment.bootstrap ?? {};
         section.verdicts.push(
-          ...taskVerdicts(evals, {
-            ...(boot.resamples !== undefined ? { resamples: boot.resamples } : {}),
-            ...(boot.level !== undefined ? { level: boot.level } : {}),
-            seed: boot.seed ?? 0,
-          }),
+          ...taskVerdicts(
+            evals,
+            {
+              ...(boot.resamples !== undefined ? { resamples: boot.resamples } : {}),
+              ...(boot.level !== undefined ? { level: boot.level } : {}),
+              seed: boot.seed ?? 0,
+            },
+            g.replicates,
+          ),
         );
         bar?.tick(1, { task });
       }

@@ -137,29 +137,39 @@ function percentileInterval(values: number[], level: number): { low: number; hig
  * The same paired bootstrap as marginInterval for a margin that is not a mean of per-item
  * differences (class-wise mAP of a multi-label task ranks all items per class): each
  * resample draws n test items with replacement, the same items for both systems, and
- * `marginOf(items)` recomputes M(upgraded, old) − M(old, old) on them (NaN: undefined on
- * that resample, left out). `marginOf(null)` is the margin on the items as they are.
- * Same seeding and percentile interval as marginInterval; one run (deterministic scores).
+ * `marginOf(items, runs)` recomputes M(upgraded, old) − M(old, old) on them (NaN: undefined on
+ * that resample, left out). With several training runs (`options.runs`, e.g. adapter seeds)
+ * the runs are drawn first, as in marginInterval, and `runs` lists the drawn run indices;
+ * `marginOf` then averages over them. `marginOf(null, null)` is the margin on the items and
+ * runs as they are. Same seeding, draw order and percentile interval as marginInterval.
  */
-export function resampledMarginInterval(n: number, marginOf: (items: Int32Array | null) => number, options: BootstrapOptions = {}): MarginInterval {
+export function resampledMarginInterval(
+  n: number,
+  marginOf: (items: Int32Array | null, runs: Int32Array | null) => number,
+  options: BootstrapOptions & { runs?: number } = {},
+): MarginInterval {
   const resamples = options.resamples ?? DEFAULT_RESAMPLES;
   const level = options.level ?? DEFAULT_LEVEL;
+  const runs = options.runs ?? 1;
   if (!Number.isInteger(resamples) || resamples < 1) throw new InputError(`bootstrap resamples must be a whole number >= 1, got ${resamples}`);
   if (!(level > 0 && level < 1)) throw new InputError(`confidence level must be between 0 and 1 (e.g. 0.95), got ${level}`);
   if (!Number.isInteger(n) || n < 1) throw new InputError(`a margin needs at least one test item, got ${n}`);
-  const margin = marginOf(null);
+  if (!Number.isInteger(runs) || runs < 1) throw new InputError(`a margin needs at least one training run, got ${runs}`);
+  const margin = marginOf(null, null);
   if (Number.isNaN(margin)) throw new InputError('the margin is undefined on the test items as they are; nothing to compare');
   const rng = new Rng(`bootstrap/${options.seed ?? 0}`);
   const items = new Int32Array(n);
+  const picks = runs > 1 ? new Int32Array(runs) : null;
   const values: number[] = [];
   for (let b = 0; b < resamples; b++) {
+    if (picks) for (let k = 0; k < runs; k++) picks[k] = Math.floor(rng.next() * runs);
     for (let j = 0; j < n; j++) items[j] = Math.floor(rng.next() * n);
-    const v = marginOf(items);
+    const v = marginOf(items, picks);
     if (!Number.isNaN(v)) values.push(v);
   }
   if (values.length === 0) throw new InputError('no bootstrap resample has a defined margin; evaluate on more test items');
   const { low, high } = percentileInterval(values, level);
-  return { margin, low, high, level, resamples, items: n, runs: 1 };
+  return { margin, low, high, level, resamples, items: n, runs };
 }
 
 /** The three answers a margin's interval can give, and "cannot run" for a module that cannot take the features. */
