@@ -78,8 +78,13 @@ describe('hotplug-index upgrade workflow on the embedded pair', () => {
     const [taca, procrustes, old] = [share(viaTaca), share(viaProcrustes), share(oldOld)];
     expect(old).toBeGreaterThan(0.3);
     expect(procrustes).toBeGreaterThan(0.18);
-    expect(taca).toBeGreaterThanOrEqual(0);
     expect(taca).toBeLessThanOrEqual(1);
+    // Every route answers all 40 queries with 10 hits: each share is a count out of 400.
+    for (const r of [viaTaca, viaProcrustes, oldOld]) {
+      const hits = JSON.parse(r.out.slice(r.out.indexOf('{'))).queries.map((q: { hits: unknown[] }) => q.hits.length);
+      expect(hits).toEqual(Array(40).fill(10));
+    }
+    for (const x of [taca, procrustes, old]) expect(Math.abs(x * 400 - Math.round(x * 400))).toBeLessThan(1e-9);
   }, 240_000);
 
   it('ingests new items through two BullMQ worker processes, one killed mid-shard: every item exactly once', async (ctx) => {
