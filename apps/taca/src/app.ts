@@ -6,7 +6,7 @@ import { embeddedAdaptersRoot } from '@hotplug/models';
 import { writeFileAtomic, writeJsonAtomic } from '@hotplug/runtime';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadOnnxImageEncoder } from '@hotplug/backbones';
-import { loadDataset } from '@hotplug/data';
+import { loadDataset, renderSingleObjects } from '@hotplug/data';
 import { exportAdaptedEncoder, imageBatch, injectAdapter, loadAdapter, type AdaptedEncoder } from '@hotplug/taca';
 import type { ExperimentReport } from '@hotplug/bench';
 import { evaluateAdapters } from './evaluate';
@@ -25,10 +25,14 @@ function trainedDir(options: AppOptions, variant: string): string {
 
 /** Max abs difference between the exported graph under onnxruntime-node and the tfjs adapted encoder. */
 async function onnxParity(encoder: AdaptedEncoder, path: string, next: LoadedModel): Promise<number> {
+  // 64 Fashion-MNIST test images drawn in the new encoder's own input format (size, channels), as the benchmark sees them.
   const test = loadDataset('fashion-mnist', 'test');
+  const format = inputFormat(next);
+  const n = 64;
+  const pixels = renderSingleObjects(test.images.subarray(0, n * test.height * test.width), n, format, false);
   const images = imageBatch(
-    test,
-    Int32Array.from({ length: 64 }, (_, i) => i),
+    { height: format.size, width: format.size, channels: format.channels, images: pixels },
+    Int32Array.from({ length: n }, (_, i) => i),
     { mean: next.clip.config.vision.mean, std: next.clip.config.vision.std },
   );
   const onnx = await loadOnnxImageEncoder(path, { batchSize: 64 });
