@@ -7,7 +7,7 @@ import { writeFileAtomic, writeJsonAtomic } from '@hotplug/runtime';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadOnnxImageEncoder } from '@hotplug/backbones';
 import { loadDataset, renderSingleObjects } from '@hotplug/data';
-import { exportAdaptedEncoder, imageBatch, injectAdapter, loadAdapter, type AdaptedEncoder } from '@hotplug/taca';
+import { BUILT_IN_ADAPTERS, exportAdaptedEncoder, imageBatch, injectAdapter, loadAdapter, type AdaptedEncoder } from '@hotplug/taca';
 import type { ExperimentReport } from '@hotplug/bench';
 import { evaluateAdapters } from './evaluate';
 import { loadModel, oldTeacher, type LoadedModel } from './models';
@@ -18,7 +18,7 @@ function trainedDir(options: AppOptions, variant: string): string {
   const dir = adapterDir(options, variant);
   if (!existsSync(join(dir, 'adapter.json')))
     throw new Error(
-      `no trained "${variant}" adapter in ${dir}; run: hotplug-taca train --variant ${variant} (with the same --out${options.variants.some((v) => !['taca-symmetric', 'sequential', 'parallel', 'lora', 'projection'].includes(v)) ? ' and --plugin' : ''})`,
+      `no trained "${variant}" adapter in ${dir}; run: hotplug-taca train --variant ${variant} (with the same --out${options.variants.some((v) => !BUILT_IN_ADAPTERS.includes(v)) ? ' and --plugin' : ''})`,
     );
   return dir;
 }

@@ -19,6 +19,7 @@ export {
   MLP_PROJECTION_DEFAULTS,
   matchedMlpHidden,
   tacaSymmetricBlockParameters,
+  BUILT_IN_ADAPTERS,
 } from './variants/index';
 export type { BottleneckOptions, LoraOptions, LoraTarget, MlpProjectionOptions } from './variants/index';
 export { AdaptedEncoder, injectAdapter } from './adapted-encoder';

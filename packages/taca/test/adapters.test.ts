@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AdapterBuilder,
+  BUILT_IN_ADAPTERS,
   AdapterConfigError,
   AdapterDimensionError,
   adapterNames,
@@ -34,8 +35,9 @@ describe('adapter variants', () => {
 
   const target = () => adapterTarget(pair.next.visual, pair.old.config.embedDim);
 
-  it('registers the five built-in variants', () => {
-    expect(adapterNames()).toEqual(expect.arrayContaining(['taca-symmetric', 'sequential', 'parallel', 'lora', 'projection']));
+  it('registers the six built-in variants, the ones BUILT_IN_ADAPTERS names, first and in that order', () => {
+    expect(BUILT_IN_ADAPTERS).toEqual(['taca-symmetric', 'sequential', 'parallel', 'lora', 'projection', 'mlp-projection']);
+    expect(adapterNames().slice(0, BUILT_IN_ADAPTERS.length)).toEqual(BUILT_IN_ADAPTERS);
   });
 
   it('rejects an unknown variant, listing the known ones', () => {

@@ -14,6 +14,9 @@ registerBuiltIn('lora', loraAdapter, LORA);
 registerBuiltIn('projection', projectionAdapter, PROJECTION);
 registerBuiltIn('mlp-projection', mlpProjectionAdapter, MLP_PROJECTION);
 
+/** The variants this package registers itself (a plug-in's come on top). */
+export const BUILT_IN_ADAPTERS: readonly string[] = ['taca-symmetric', 'sequential', 'parallel', 'lora', 'projection', 'mlp-projection'];
+
 export { tacaSymmetric, sequentialAdapter, parallelAdapter, loraAdapter, projectionAdapter, mlpProjectionAdapter };
 export { BOTTLENECK_DEFAULTS, type BottleneckOptions } from './bottleneck-options';
 export { LORA_DEFAULTS, type LoraOptions, type LoraTarget } from './lora';
