@@ -243,6 +243,26 @@ describe('learners restricted to some systems', () => {
     ).toBe(true);
   });
 
+  it('trainOn: trained on old only, still evaluated on every system; the verdict of old prompts on new is the same as with the full grid', async () => {
+    const { steps, calls } = world();
+    const full = smallSpec();
+    full.learners = full.learners!.map((l) => ({ ...l, systems: ['old', 'new+proj'] }));
+    const lean = { ...full, learners: full.learners!.map((l) => ({ ...l, trainOn: ['old'] })) };
+    const a = await runExperiment(full, steps, { cacheDir: mkdtempSync(join(tmpdir(), 'bench-train-on-full-')), progress: false });
+    const trainedFull = calls.learnerTrain;
+    const b = await runExperiment(lean, steps, { cacheDir: mkdtempSync(join(tmpdir(), 'bench-train-on-')), progress: false });
+    expect(calls.learnerTrain - trainedFull).toBe(trainedFull / 2);
+    const cells = b.cells.filter((c) => c.task === 'learner');
+    expect(new Set(cells.map((c) => c.reference))).toEqual(new Set(['old']));
+    expect(new Set(cells.map((c) => c.query))).toEqual(new Set(['old', 'new+proj']));
+    expect(b.cells).toHaveLength(gridSize(lean, steps));
+    const verdict = (r: ExperimentReport) => r.verdicts.find((v) => v.task === 'learner' && v.upgraded === 'new+proj')!.verdict;
+    expect(verdict(b)).toEqual(verdict(a));
+    expect(() => validateSpec({ ...lean, learners: [{ ...lean.learners[0]!, trainOn: ['new'] }] }, steps)).toThrow(
+      /unknown system learner "centroid" trains on "new"; known: old, new\+proj/,
+    );
+  });
+
   it('rejects a learner system the spec does not define', () => {
     const { steps } = world();
     const spec = smallSpec();

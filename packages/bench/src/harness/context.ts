@@ -1,7 +1,7 @@
 import type { ArtefactCache } from './cache';
 import type { FeatureProvider } from './features';
 import type { CellIdentity, CellRecord, CellResult, RunStats } from './results';
-import type { ExperimentSpec, SystemSpec } from './spec';
+import type { ExperimentSpec, LearnerSpec, SystemSpec } from './spec';
 import type { StepRegistry } from './steps';
 
 /** What every cell runner shares during one harness run. */
@@ -94,4 +94,10 @@ export function systemPairs(spec: ExperimentSpec, only?: readonly string[]): Arr
       for (const q of [upgraded, ...spec.systems.filter((s) => s.replicateOf === upgraded).map((s) => s.id)]) pair(c.old, q);
   for (const c of spec.contrasts ?? []) for (const side of [c.a, c.b]) pair(side.reference, side.query);
   return all.filter(({ reference, query }) => wanted.has(`${reference.id}\u0000${query.id}`));
+}
+
+/** The pairs a learner's cells cover: systemPairs among its systems, trained only on its `trainOn` systems where it names them. */
+export function learnerPairs(spec: ExperimentSpec, learner: LearnerSpec): Array<{ reference: SystemSpec; query: SystemSpec }> {
+  const pairs = systemPairs(spec, learner.systems);
+  return learner.trainOn ? pairs.filter((p) => learner.trainOn!.includes(p.reference.id)) : pairs;
 }

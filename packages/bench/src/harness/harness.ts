@@ -2,7 +2,7 @@ import { ProgressBar } from '@hotplug/runtime';
 import { analyse, type FlipRow, type VerdictRow } from './analysis';
 import { contrasts, type ContrastRow } from './contrasts';
 import { ArtefactCache } from './cache';
-import { systemPairs, type RunContext } from './context';
+import { learnerPairs, systemPairs, type RunContext } from './context';
 import { FeatureProvider } from './features';
 import { emptyStats, type CellResult, type CellRecord, type RunStats } from './results';
 import { runHeadCells } from './run-heads';
@@ -48,10 +48,7 @@ export function gridSize(spec: ExperimentSpec, steps?: StepRegistry): number {
   const pairs = systemPairs(spec).length;
   const seeds = spec.seeds.length;
   const heads = (spec.heads ?? []).reduce((n, h) => n + pairs * (isSeededHead(h) ? seeds : 1), 0);
-  const learners = (spec.learners ?? []).reduce(
-    (n, l) => n + l.shots.length * systemPairs(spec, l.systems).length * (isSeededLearner(l, steps) ? seeds : 1),
-    0,
-  );
+  const learners = (spec.learners ?? []).reduce((n, l) => n + l.shots.length * learnerPairs(spec, l).length * (isSeededLearner(l, steps) ? seeds : 1), 0);
   return spec.datasets.length * (heads + learners + (spec.retrieval ? pairs : 0));
 }
 

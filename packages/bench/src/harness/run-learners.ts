@@ -1,6 +1,6 @@
 import { accuracy, correctness } from '../metrics/accuracy';
 import { sampleTestIndices } from '../sampling';
-import { cachedCell, storeEvaluatedCell, systemPairs, type RunContext } from './context';
+import { cachedCell, learnerPairs, storeEvaluatedCell, type RunContext } from './context';
 import { cellKey } from './keys';
 import type { CellIdentity } from './results';
 import type { LearnerSpec, SystemSpec } from './spec';
@@ -26,7 +26,7 @@ export async function runLearnerCells(ctx: RunContext, dataset: string, seed: nu
   const options = spec.options ?? {};
   const states = new Map<string, Promise<Uint8Array>>();
   let sample: Int32Array | undefined;
-  for (const { reference, query } of systemPairs(ctx.spec, spec.systems)) {
+  for (const { reference, query } of learnerPairs(ctx.spec, spec)) {
     const trainConfig = {
       stage: 'learner',
       learner: { name: spec.learner, version: step.version, options },

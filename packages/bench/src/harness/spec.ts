@@ -56,6 +56,7 @@ export const ExperimentSpecSchema = z.strictObject({
         options: options.optional(),
         systems: z.array(id).max(100).optional(),
         testItems: z.number().int().positive().max(10_000_000).optional(),
+        trainOn: z.array(id).max(100).optional(),
       }),
     )
     .max(100)
@@ -147,6 +148,12 @@ export interface LearnerSpec {
    * with the other side on the items both scored.
    */
   testItems?: number;
+  /**
+   * The systems it is trained on (default: every one of `systems`); it is still evaluated on
+   * all of them. ContCoOp's protocol trains on old only and plugs the prompts into the new
+   * models, so the new models' own prompt learners can be left out of a costly grid.
+   */
+  trainOn?: string[];
 }
 
 /** One upgrade to judge: old → new, and adapted versions of new that aim at old's space. */
@@ -271,6 +278,7 @@ export function validateSpec(spec: ExperimentSpec, steps: StepRegistry): void {
         id,
         spec.systems.map((s) => s.id),
       );
+    for (const id of l.trainOn ?? []) known(`system learner "${l.id}" trains on`, id, l.systems ?? spec.systems.map((s) => s.id));
     if (l.shots.length === 0 || !l.shots.every((s) => Number.isInteger(s) && s >= 0)) {
       throw new SpecError(`spec: learner "${l.id}" shots must be integers >= 0 (0: a learner that uses no training images, like zero-shot), got [${l.shots}]`);
     }
