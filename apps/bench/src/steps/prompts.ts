@@ -7,15 +7,6 @@ import { fewShotIndices } from '@hotplug/data';
 import type { Workspace } from '../systems';
 import type { AdapterSteps } from './adapters';
 
-/** Rows of a feature set picked by index. */
-function pick(data: Float32Array, dim: number, rows: Int32Array): Float32Array {
-  const out = new Float32Array(rows.length * dim);
-  rows.forEach((r, i) => {
-    out.set(data.subarray(r * dim, (r + 1) * dim), i * dim);
-  });
-  return out;
-}
-
 /**
  * A prompt learner of @hotplug/contcoop as a benchmark learner: trained few-shot on one
  * model's cached image features, its state (prompt parameters only) is then plugged into
@@ -35,17 +26,13 @@ export function promptLearner(ws: Workspace, adapters: AdapterSteps, kind: strin
       const t = target(request);
       const train = await adapters.features(request.model, undefined, request.dataset, 'train');
       const rows = fewShotIndices(train.labels, { shots: request.shots, seed: request.seed, numClasses: t.numClasses });
+      const few = selectItems(train, rows);
       const learner = createLearner(kind, t, { seed: request.seed, options: request.options });
       try {
         await trainPromptLearner(
           learner,
           t,
-          {
-            data: pick(train.features.data, train.features.dim, rows),
-            rows: rows.length,
-            dim: train.features.dim,
-            labels: Int32Array.from(rows, (r) => train.labels[r]!),
-          },
+          { data: few.features.data, rows: few.features.rows, dim: few.features.dim, labels: few.labels },
           { ...training, seed: request.seed, progress: false },
         );
         const dir = mkdtempSync(join(tmpdir(), 'hotplug-bench-prompt-'));
